@@ -1,0 +1,123 @@
+// Parsing of `ffint8 train|eval|bench [SPEC|MODEL] [flags]`.
+#include "app/cli/command_line.h"
+
+#include "app/spec/settings_table.h"
+#include "app/spec/spec_error.h"
+
+#include <QDir>
+
+namespace ffint8 {
+
+namespace {
+
+const char *kPresetDir = ":/experiments";
+
+QStringList flagNames(const ExtraFlags &extra)
+{
+    QStringList names;
+    for (const auto &s : settingsTable())
+        names << s.flag;
+    names << "--json" << "--preset";
+    if (extra.save)
+        names << "--save";
+    return names;
+}
+
+} // namespace
+
+QStringList presetNames()
+{
+    QStringList names;
+    for (const QString &f : QDir(kPresetDir).entryList({"*.json"}, QDir::Files, QDir::Name))
+        names << f.section('.', 0, 0);
+    return names;
+}
+
+TrainInvocation parseTrainArguments(const QStringList &args, const ExtraFlags &extra)
+{
+    TrainInvocation inv;
+    QString specPath, preset;
+    QList<QPair<const Setting *, QString>> overrides;
+    for (int i = 0; i < args.size(); ++i) {
+        QString arg = args[i];
+        if (!arg.startsWith("--")) {
+            QString &target = extra.model ? inv.modelPath : specPath;
+            if (!target.isEmpty())
+                throw SpecError(QStringLiteral("unexpected argument '%1' (%2 was already given)").arg(arg, target));
+            target = arg;
+            continue;
+        }
+        QString value;
+        bool hasValue = false;
+        if (int eq = arg.indexOf('='); eq > 0) {
+            value = arg.mid(eq + 1);
+            arg = arg.left(eq);
+            hasValue = true;
+        }
+        auto takeValue = [&]() {
+            if (hasValue)
+                return value;
+            if (i + 1 >= args.size())
+                throw SpecError(QStringLiteral("flag %1 needs a value").arg(arg));
+            return args[++i];
+        };
+        if (arg == "--json") {
+            inv.json = true;
+        } else if (arg == "--preset") {
+            preset = takeValue();
+        } else if (arg == "--save" && extra.save) {
+            inv.savePath = takeValue();
+        } else if (const Setting *s = settingByFlag(arg)) {
+            overrides.append({s, takeValue()});
+        } else {
+            throw SpecError(QStringLiteral("unknown flag %1; valid flags: %2").arg(arg, flagNames(extra).join(", ")));
+        }
+    }
+    if (!preset.isEmpty()) {
+        if (!specPath.isEmpty())
+            throw SpecError("give either a spec file or --preset, not both");
+        if (!presetNames().contains(preset))
+            throw SpecError(QStringLiteral("unknown preset '%1'; valid: %2").arg(preset, presetNames().join(", ")));
+        inv.spec = parseSpecFile(QStringLiteral("%1/%2.json").arg(kPresetDir, preset));
+    } else if (!specPath.isEmpty()) {
+        inv.spec = parseSpecFile(specPath);
+    } else {
+        inv.spec.name = "default";
+    }
+    for (const auto &[setting, text] : overrides) {
+        try {
+            setting->apply(inv.spec.config, text);
+        } catch (const SpecError &e) {
+            throw SpecError(QStringLiteral("%1: %2").arg(setting->flag, QString::fromUtf8(e.what())));
+        }
+    }
+    try {
+        inv.spec.config.validate();
+    } catch (const std::exception &e) {
+        throw SpecError(QString::fromUtf8(e.what()));
+    }
+    return inv;
+}
+
+QString usageText()
+{
+    QString text = QStringLiteral(
+        "usage: ffint8 COMMAND [ARGS]\n\n"
+        "commands:\n"
+        "  train [SPEC.json] [flags]   train on the CPU; flags override the spec\n"
+        "  eval MODEL [flags]          evaluate a saved model on a dataset's test set\n"
+        "  bench [SPEC.json] [flags]   time INT8 and FP32 GEMMs at the model's shapes and one epoch of each algorithm\n"
+        "  backends                    which compute backends this build and machine can run\n"
+        "  help                        this text\n\n"
+        "flags of train, eval and bench:\n");
+    for (const auto &s : settingsTable()) {
+        QString values = s.choices.isEmpty() ? QString() : " (" + s.choices.join("|") + ")";
+        text += QStringLiteral("  %1 %2%3\n").arg(s.flag, -24).arg(s.help, values);
+    }
+    text += QStringLiteral("  %1 %2\n").arg("--preset NAME", -24).arg("start from a built-in experiment: " + presetNames().join(", "));
+    text += QStringLiteral("  %1 %2\n").arg("--save FILE", -24).arg("train: save the trained model");
+    text += QStringLiteral("  %1 %2\n").arg("--json", -24).arg("one JSON object per line on stdout");
+    return text;
+}
+
+} // namespace ffint8

@@ -1,0 +1,33 @@
+// Command-line parsing for the ffint8 commands: a spec or preset, then flags that override it.
+#pragma once
+
+#include "app/spec/experiment_spec.h"
+
+#include <QString>
+#include <QStringList>
+
+namespace ffint8 {
+
+struct TrainInvocation
+{
+    ExperimentSpec spec;
+    bool json = false;
+    QString savePath;
+    QString modelPath; // eval: the model file
+};
+
+// Flags the train-like commands accept besides the run settings.
+struct ExtraFlags
+{
+    bool save = false;  // --save FILE
+    bool model = false; // a positional MODEL instead of SPEC
+};
+
+// Throws SpecError naming the unknown flag and the valid ones, or the bad value and its flag.
+TrainInvocation parseTrainArguments(const QStringList &args, const ExtraFlags &extra);
+
+// The names of the built-in presets (experiments embedded in the program).
+QStringList presetNames();
+QString usageText();
+
+} // namespace ffint8

@@ -1,0 +1,33 @@
+// ffint8: the workbench's command line.
+#include "app/cli/command_line.h"
+#include "app/cli/commands.h"
+
+#include <QCoreApplication>
+#include <QTextStream>
+
+int main(int argc, char **argv)
+{
+    QCoreApplication app(argc, argv);
+    QCoreApplication::setApplicationName("ffint8");
+    QCoreApplication::setApplicationVersion(FFINT8_VERSION);
+    QStringList args = app.arguments().mid(1);
+    const QString command = args.isEmpty() ? QStringLiteral("help") : args.takeFirst();
+    if (command == "train")
+        return ffint8::trainCommand(args);
+    if (command == "eval")
+        return ffint8::evalCommand(args);
+    if (command == "bench")
+        return ffint8::benchCommand(args);
+    if (command == "backends")
+        return ffint8::backendsCommand(args);
+    if (command == "help" || command == "--help" || command == "-h") {
+        QTextStream(stdout) << ffint8::usageText();
+        return ffint8::ExitOk;
+    }
+    if (command == "--version") {
+        QTextStream(stdout) << "ffint8 " << FFINT8_VERSION << "\n";
+        return ffint8::ExitOk;
+    }
+    QTextStream(stderr) << "ffint8: unknown command '" << command << "'; valid: train, eval, bench, backends, help\n";
+    return ffint8::ExitUsage;
+}

@@ -1,0 +1,31 @@
+// Data, backend and trainer for a run.
+#include "app/cli/prepared_run.h"
+
+#include "engine/backend/backend_factory.h"
+#include "engine/core/error.h"
+
+namespace ffint8 {
+
+DatasetSplits loadRunData(const TrainConfig &config)
+{
+    DatasetSplits data = loadDataset(config.dataset, datasetSearchPaths());
+    truncateDataset(data.train, config.trainLimit);
+    truncateDataset(data.test, config.testLimit);
+    if (config.validation > 0)
+        splitValidation(data, config.validation, config.seed);
+    return data;
+}
+
+PreparedRun prepareRun(const TrainConfig &config, const DatasetSplits &data)
+{
+    if (data.train.features() != config.layers.front())
+        throw EngineError("dataset " + data.train.name + " has " + std::to_string(data.train.features()) +
+                          " values per example, but the model's input width (layers[0]) is " +
+                          std::to_string(config.layers.front()));
+    PreparedRun run;
+    run.backend = createBackend(config.backend, config.threads);
+    run.trainer = createTrainer(config, *run.backend);
+    return run;
+}
+
+} // namespace ffint8

@@ -1,0 +1,24 @@
+// What a run needs before its first batch: the data (searched, limited, split), a backend and a
+// trainer for the configuration. Shared by the train, eval and bench commands.
+#pragma once
+
+#include "engine/backend/backend.h"
+#include "engine/data/dataset.h"
+#include "engine/train/trainer.h"
+
+#include <memory>
+
+namespace ffint8 {
+
+DatasetSplits loadRunData(const TrainConfig &config);
+
+struct PreparedRun
+{
+    std::unique_ptr<Backend> backend;
+    std::unique_ptr<Trainer> trainer;
+};
+
+// Throws EngineError when the backend is unavailable or the model does not fit the data.
+PreparedRun prepareRun(const TrainConfig &config, const DatasetSplits &data);
+
+} // namespace ffint8

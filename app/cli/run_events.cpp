@@ -1,0 +1,108 @@
+// JSON events of a run.
+#include "app/cli/run_events.h"
+
+#include "app/system/process_memory.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+
+#include <cstdio>
+
+namespace ffint8 {
+
+namespace {
+
+QJsonArray layerArray(const std::vector<LayerMetrics> &layers)
+{
+    QJsonArray a;
+    for (const auto &l : layers)
+        a.append(QJsonObject{{"g_pos", l.goodnessPos}, {"g_neg", l.goodnessNeg}, {"loss", l.loss}});
+    return a;
+}
+
+QJsonValue fraction(double v) { return v < 0 ? QJsonValue(QJsonValue::Null) : QJsonValue(v); }
+
+} // namespace
+
+QJsonObject memoryObject(const MemorySnapshot &m)
+{
+    QJsonObject peak, current;
+    for (size_t i = 0; i < size_t(MemoryCategory::Count); ++i) {
+        peak[memoryCategoryName(MemoryCategory(i))] = qint64(m.peak[i]);
+        current[memoryCategoryName(MemoryCategory(i))] = qint64(m.current[i]);
+    }
+    return QJsonObject{{"total_bytes", qint64(m.total)}, {"peak_total_bytes", qint64(m.peakTotal)},
+                       {"current", current}, {"peak", peak}};
+}
+
+QJsonObject startEvent(const ExperimentSpec &spec, Trainer &trainer, const DatasetSplits &data)
+{
+    QJsonArray quantisers;
+    for (const auto &q : trainer.quantisers())
+        quantisers.append(QJsonObject{{"tensor", QString::fromStdString(q.tensor)},
+                                      {"scheme", QString::fromStdString(q.scheme)},
+                                      {"granularity", QString::fromStdString(q.granularity)},
+                                      {"rounding", QString::fromStdString(q.rounding)}});
+    const TrainConfig &c = trainer.config();
+    return QJsonObject{{"event", "start"},
+                       {"algo", algorithmName(c.algorithm)},
+                       {"backend", QString::fromStdString(trainer.backend().name())},
+                       {"backend_description", QString::fromStdString(trainer.backend().description())},
+                       {"dataset", QString::fromStdString(data.train.name)},
+                       {"dataset_dir", QString::fromStdString(data.sourceDir)},
+                       {"train_examples", data.train.count},
+                       {"validation_examples", data.validation.count},
+                       {"test_examples", data.test.count},
+                       {"quantisers", quantisers},
+                       {"spec", specToJson(spec)}};
+}
+
+QJsonObject progressEvent(const ProgressMetrics &p)
+{
+    return QJsonObject{{"event", "progress"},           {"epoch", p.epoch + 1},
+                       {"batch", p.batch},              {"batches", p.batchesPerEpoch},
+                       {"train_loss", p.trainLoss},     {"samples_per_s", p.samplesPerSecond},
+                       {"elapsed_s", p.elapsedSeconds}, {"layers", layerArray(p.layers)}};
+}
+
+QJsonObject epochEvent(const EpochMetrics &e)
+{
+    return QJsonObject{{"event", "epoch"},
+                       {"epoch", e.epoch + 1},
+                       {"train_loss", e.trainLoss},
+                       {"test_acc", fraction(e.testAccuracy)},
+                       {"val_acc", fraction(e.validationAccuracy)},
+                       {"seconds", e.trainSeconds},
+                       {"eval_seconds", e.evalSeconds},
+                       {"samples_per_s", e.samplesPerSecond},
+                       {"lambda", double(e.lambda)},
+                       {"peak_engine_bytes", qint64(e.memory.peakTotal)},
+                       {"rss_bytes", qint64(readProcessMemory().rssBytes)},
+                       {"layers", layerArray(e.layers)}};
+}
+
+QJsonObject summaryEvent(const TrainConfig &config, const RunSummary &s)
+{
+    return QJsonObject{{"event", "summary"},
+                       {"status", runStatusName(s.status)},
+                       {"message", QString::fromStdString(s.message)},
+                       {"algo", algorithmName(config.algorithm)},
+                       {"test_acc", fraction(s.testAccuracy)},
+                       {"val_acc", fraction(s.validationAccuracy)},
+                       {"epochs", s.epochsCompleted},
+                       {"seconds_train", s.trainSeconds},
+                       {"seconds_total", s.totalSeconds},
+                       {"peak_engine_bytes", qint64(s.memory.peakTotal)},
+                       {"peak_rss_bytes", qint64(readProcessMemory().peakRssBytes)},
+                       {"memory", memoryObject(s.memory)}};
+}
+
+void printEvent(const QJsonObject &event)
+{
+    QByteArray line = QJsonDocument(event).toJson(QJsonDocument::Compact);
+    std::fwrite(line.constData(), 1, size_t(line.size()), stdout);
+    std::fputc('\n', stdout);
+    std::fflush(stdout);
+}
+
+} // namespace ffint8

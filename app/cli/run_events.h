@@ -1,0 +1,23 @@
+// The JSON events of a run (one object per line with --json): a contract that scripts, the store
+// and the GUI rely on. Field names are documented in README.md.
+#pragma once
+
+#include "app/spec/experiment_spec.h"
+#include "engine/data/dataset.h"
+#include "engine/train/metrics.h"
+#include "engine/train/trainer.h"
+
+#include <QJsonObject>
+
+namespace ffint8 {
+
+QJsonObject startEvent(const ExperimentSpec &spec, Trainer &trainer, const DatasetSplits &data);
+QJsonObject progressEvent(const ProgressMetrics &p);
+QJsonObject epochEvent(const EpochMetrics &e);
+QJsonObject summaryEvent(const TrainConfig &config, const RunSummary &s);
+QJsonObject memoryObject(const MemorySnapshot &m);
+
+// Writes one compact JSON line to stdout and flushes it.
+void printEvent(const QJsonObject &event);
+
+} // namespace ffint8

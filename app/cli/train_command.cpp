@@ -1,0 +1,111 @@
+// `ffint8 train`: one run on this machine, reported as text or JSON events.
+#include "app/cli/command_line.h"
+#include "app/cli/commands.h"
+#include "app/cli/prepared_run.h"
+#include "app/cli/run_events.h"
+#include "app/spec/spec_error.h"
+#include "engine/core/error.h"
+#include "engine/io/model_file.h"
+#include "engine/train/training_run.h"
+
+#include <QTextStream>
+
+#include <atomic>
+#include <csignal>
+#include <cstdio>
+
+namespace ffint8 {
+
+namespace {
+
+// The run that Ctrl-C cancels. A signal handler can do no more than set a flag, and the run's
+// cancel() is exactly that (a lock-free atomic store).
+std::atomic<TrainingRun *> g_interruptible{nullptr};
+
+extern "C" void onInterrupt(int)
+{
+    if (TrainingRun *run = g_interruptible.load())
+        run->cancel();
+}
+
+QString percent(double fraction) { return fraction < 0 ? QStringLiteral("-") : QString::number(fraction * 100.0, 'f', 2) + " %"; }
+QString mib(size_t bytes) { return QString::number(double(bytes) / (1024.0 * 1024.0), 'f', 2) + " MiB"; }
+
+} // namespace
+
+int trainCommand(const QStringList &args)
+{
+    QTextStream err(stderr);
+    QTextStream out(stdout);
+    TrainInvocation inv;
+    try {
+        inv = parseTrainArguments(args, ExtraFlags{true, false});
+    } catch (const SpecError &e) {
+        err << "ffint8 train: " << e.what() << "\n";
+        return ExitUsage;
+    }
+    const TrainConfig &config = inv.spec.config;
+    try {
+        DatasetSplits data = loadRunData(config);
+        PreparedRun prepared = prepareRun(config, data);
+        Trainer &trainer = *prepared.trainer;
+
+        RunCallbacks callbacks;
+        if (inv.json) {
+            printEvent(startEvent(inv.spec, trainer, data));
+            callbacks.onProgress = [](const ProgressMetrics &p) { printEvent(progressEvent(p)); };
+            callbacks.onEpoch = [](const EpochMetrics &e) { printEvent(epochEvent(e)); };
+        } else {
+            out << "training " << algorithmName(config.algorithm) << " on " << QString::fromStdString(data.train.name)
+                << " (" << data.train.count << " train, " << data.test.count << " test) with the "
+                << QString::fromStdString(trainer.backend().description()) << "\n";
+            out.flush();
+            callbacks.onEpoch = [&out](const EpochMetrics &e) {
+                out << QStringLiteral("epoch %1  loss %2  test %3  train %4 s  %5 samples/s  lambda %6  engine peak %7\n")
+                           .arg(e.epoch + 1, 3)
+                           .arg(e.trainLoss, 0, 'f', 4)
+                           .arg(percent(e.testAccuracy))
+                           .arg(e.trainSeconds, 0, 'f', 2)
+                           .arg(e.samplesPerSecond, 0, 'f', 0)
+                           .arg(double(e.lambda), 0, 'g', 3)
+                           .arg(mib(e.memory.peakTotal));
+                out.flush();
+            };
+        }
+
+        TrainingRun run(trainer, data, callbacks);
+        g_interruptible.store(&run);
+        auto previous = std::signal(SIGINT, onInterrupt);
+        RunSummary summary = run.run();
+        std::signal(SIGINT, previous);
+        g_interruptible.store(nullptr);
+
+        if (!inv.savePath.isEmpty() && summary.status == RunStatus::Completed)
+            saveModel(inv.savePath.toStdString(), ModelFile{config, trainer.parameters()});
+
+        if (inv.json) {
+            printEvent(summaryEvent(config, summary));
+        } else {
+            out << runStatusName(summary.status) << ": test accuracy " << percent(summary.testAccuracy) << " after "
+                << summary.epochsCompleted << " epochs, " << QString::number(summary.trainSeconds, 'f', 2)
+                << " s training, engine peak " << mib(summary.memory.peakTotal) << "\n";
+            if (!inv.savePath.isEmpty() && summary.status == RunStatus::Completed)
+                out << "model saved to " << inv.savePath << "\n";
+        }
+        if (summary.status != RunStatus::Completed)
+            err << "ffint8 train: run " << runStatusName(summary.status) << ": "
+                << QString::fromStdString(summary.message) << "\n";
+        switch (summary.status) {
+        case RunStatus::Completed: return ExitOk;
+        case RunStatus::Diverged: return ExitDiverged;
+        case RunStatus::Cancelled: return ExitCancelled;
+        case RunStatus::Failed: return ExitError;
+        }
+        return ExitError;
+    } catch (const std::exception &e) {
+        err << "ffint8 train: " << e.what() << "\n";
+        return ExitError;
+    }
+}
+
+} // namespace ffint8

@@ -1,0 +1,223 @@
+// Experiment spec parsing with errors that point at the line and column of the offending field.
+#include "app/spec/experiment_spec.h"
+
+#include "app/spec/settings_table.h"
+#include "app/spec/spec_error.h"
+
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+
+namespace ffint8 {
+
+namespace {
+
+const QStringList kTopLevelInfo = {"format", "version", "name", "description"};
+
+struct Located
+{
+    int line = 1;
+    int column = 1;
+};
+
+Located locate(const QByteArray &text, qsizetype offset)
+{
+    Located at;
+    for (qsizetype i = 0; i < offset && i < text.size(); ++i) {
+        if (text[i] == '\n') {
+            ++at.line;
+            at.column = 1;
+        } else {
+            ++at.column;
+        }
+    }
+    return at;
+}
+
+// Where the key at `path` is written: each component is searched after the previous one. QJsonDocument
+// keeps no positions, and this is exact for any file that does not repeat a key inside a sibling
+// written before it.
+qsizetype keyOffset(const QByteArray &text, const QString &path)
+{
+    qsizetype from = 0;
+    for (const QString &part : path.split('.')) {
+        qsizetype at = text.indexOf(QByteArray("\"") + part.toUtf8() + "\"", from);
+        if (at < 0)
+            return from;
+        from = at;
+    }
+    return from;
+}
+
+class SpecReader
+{
+public:
+    SpecReader(const QByteArray &text, const QString &name) : m_text(text), m_name(name) {}
+
+    [[noreturn]] void fail(const QString &path, const QString &message) const
+    {
+        Located at = locate(m_text, keyOffset(m_text, path));
+        throw SpecError(QStringLiteral("%1:%2:%3: field '%4': %5").arg(m_name).arg(at.line).arg(at.column).arg(path, message));
+    }
+
+    QString asText(const QString &path, const QJsonValue &v, const Setting &s) const
+    {
+        switch (s.kind) {
+        case SettingKind::Integer:
+            if (!v.isDouble() || v.toDouble() != double(qint64(v.toDouble())))
+                fail(path, "expected an integer");
+            return QString::number(qint64(v.toDouble()));
+        case SettingKind::Number:
+            if (!v.isDouble())
+                fail(path, "expected a number");
+            return QString::number(v.toDouble(), 'g', 17);
+        case SettingKind::Switch:
+            if (!v.isBool())
+                fail(path, "expected true or false");
+            return v.toBool() ? "on" : "off";
+        case SettingKind::IntegerList: {
+            if (!v.isArray())
+                fail(path, "expected an array of integers, e.g. [784, 1000, 1000]");
+            QStringList parts;
+            for (const QJsonValue &e : v.toArray()) {
+                if (!e.isDouble())
+                    fail(path, "expected an array of integers, e.g. [784, 1000, 1000]");
+                parts << QString::number(qint64(e.toDouble()));
+            }
+            return parts.join(',');
+        }
+        case SettingKind::Choice:
+        case SettingKind::Text:
+            if (!v.isString())
+                fail(path, s.choices.isEmpty() ? QStringLiteral("expected a string")
+                                               : QStringLiteral("expected one of %1").arg(s.choices.join(", ")));
+            return v.toString();
+        }
+        return {};
+    }
+
+    void readObject(const QJsonObject &object, const QString &prefix, TrainConfig &config) const
+    {
+        const QStringList groups = settingGroups();
+        for (auto it = object.begin(); it != object.end(); ++it) {
+            const QString path = prefix.isEmpty() ? it.key() : prefix + '.' + it.key();
+            if (prefix.isEmpty() && kTopLevelInfo.contains(it.key()))
+                continue;
+            if (const Setting *s = settingByPath(path)) {
+                const QString text = asText(path, it.value(), *s);
+                try {
+                    s->apply(config, text);
+                } catch (const SpecError &e) {
+                    fail(path, QString::fromUtf8(e.what()));
+                }
+            } else if (groups.contains(path)) {
+                if (!it.value().isObject())
+                    fail(path, "expected an object");
+                readObject(it.value().toObject(), path, config);
+            } else {
+                fail(path, QStringLiteral("unknown field; valid here: %1").arg(validKeys(prefix).join(", ")));
+            }
+        }
+    }
+
+    QStringList validKeys(const QString &prefix) const
+    {
+        QStringList keys = prefix.isEmpty() ? kTopLevelInfo : QStringList{};
+        const QString head = prefix.isEmpty() ? QString() : prefix + '.';
+        for (const auto &s : settingsTable()) {
+            if (!s.path.startsWith(head))
+                continue;
+            QString key = s.path.mid(head.size()).section('.', 0, 0);
+            if (!keys.contains(key))
+                keys << key;
+        }
+        return keys;
+    }
+
+private:
+    const QByteArray &m_text;
+    QString m_name;
+};
+
+} // namespace
+
+ExperimentSpec parseSpecText(const QByteArray &text, const QString &displayName)
+{
+    QJsonParseError error;
+    QJsonDocument doc = QJsonDocument::fromJson(text, &error);
+    if (error.error != QJsonParseError::NoError) {
+        Located at = locate(text, error.offset);
+        throw SpecError(QStringLiteral("%1:%2:%3: malformed JSON: %4").arg(displayName).arg(at.line).arg(at.column).arg(error.errorString()));
+    }
+    if (!doc.isObject())
+        throw SpecError(QStringLiteral("%1:1:1: an experiment spec is a JSON object").arg(displayName));
+    const QJsonObject root = doc.object();
+    SpecReader reader(text, displayName);
+    if (root.contains("format") && root.value("format").toString() != "ffint8-experiment")
+        reader.fail("format", QStringLiteral("'%1' is not \"ffint8-experiment\"").arg(root.value("format").toString()));
+    if (root.contains("version") && root.value("version").toInt(-1) != kSpecVersion)
+        reader.fail("version", QStringLiteral("version %1; this build reads version %2")
+                                   .arg(root.value("version").toVariant().toString()).arg(kSpecVersion));
+
+    ExperimentSpec spec;
+    spec.name = root.value("name").toString();
+    spec.description = root.value("description").toString();
+    reader.readObject(root, QString(), spec.config);
+    try {
+        spec.config.validate();
+    } catch (const std::exception &e) {
+        throw SpecError(displayName + ": " + QString::fromUtf8(e.what()));
+    }
+    return spec;
+}
+
+ExperimentSpec parseSpecFile(const QString &path)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly))
+        throw SpecError(QStringLiteral("cannot read experiment spec %1: %2").arg(path, file.errorString()));
+    ExperimentSpec spec = parseSpecText(file.readAll(), path);
+    spec.sourcePath = path;
+    if (spec.name.isEmpty())
+        spec.name = path.section('/', -1).section('.', 0, 0);
+    return spec;
+}
+
+QJsonObject specToJson(const ExperimentSpec &spec)
+{
+    QJsonObject root{{"format", "ffint8-experiment"}, {"version", kSpecVersion}, {"name", spec.name}};
+    if (!spec.description.isEmpty())
+        root["description"] = spec.description;
+    for (const auto &s : settingsTable()) {
+        const QString text = s.get(spec.config);
+        QJsonValue value;
+        switch (s.kind) {
+        case SettingKind::Integer: value = text.toLongLong(); break;
+        case SettingKind::Number: value = text.toDouble(); break;
+        case SettingKind::Switch: value = text == "on"; break;
+        case SettingKind::IntegerList: {
+            QJsonArray a;
+            for (const QString &p : text.split(','))
+                a.append(p.toInt());
+            value = a;
+            break;
+        }
+        default: value = text;
+        }
+        // Nested objects are rebuilt along the path: QJsonObject has value semantics.
+        const QStringList parts = s.path.split('.');
+        std::function<void(QJsonObject &, int)> put = [&](QJsonObject &o, int i) {
+            if (i == parts.size() - 1) {
+                o[parts[i]] = value;
+                return;
+            }
+            QJsonObject child = o.value(parts[i]).toObject();
+            put(child, i + 1);
+            o[parts[i]] = child;
+        };
+        put(root, 0);
+    }
+    return root;
+}
+
+} // namespace ffint8

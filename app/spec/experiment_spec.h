@@ -1,0 +1,30 @@
+// Experiment specs: a versioned JSON file that sets any of the run settings (settings_table.h).
+// Format "ffint8-experiment", version 1; documented in experiments/README.md.
+#pragma once
+
+#include "engine/train/train_config.h"
+
+#include <QJsonObject>
+#include <QString>
+
+namespace ffint8 {
+
+constexpr int kSpecVersion = 1;
+
+struct ExperimentSpec
+{
+    QString name;
+    QString description;
+    QString sourcePath; // the file it came from, or empty
+    TrainConfig config;
+};
+
+// Reads a spec over the defaults of TrainConfig. Throws SpecError "FILE:LINE:COLUMN: message"
+// naming the field and the valid keys or values.
+ExperimentSpec parseSpecFile(const QString &path);
+ExperimentSpec parseSpecText(const QByteArray &text, const QString &displayName);
+
+// The spec of a configuration, every setting written out (what a run records).
+QJsonObject specToJson(const ExperimentSpec &spec);
+
+} // namespace ffint8

@@ -1,0 +1,215 @@
+// The table of run settings shared by experiment specs and command-line flags.
+#include "app/spec/settings_table.h"
+
+#include "app/spec/spec_error.h"
+
+#include <cmath>
+
+namespace ffint8 {
+
+namespace {
+
+int toInteger(const QString &text, long long lo = 0, long long hi = 1LL << 31)
+{
+    bool ok = false;
+    long long v = text.toLongLong(&ok);
+    if (!ok)
+        throw SpecError(QStringLiteral("'%1' is not an integer").arg(text));
+    if (v < lo || v > hi)
+        throw SpecError(QStringLiteral("%1 is out of range [%2, %3]").arg(text).arg(lo).arg(hi));
+    return int(v);
+}
+
+float toNumber(const QString &text)
+{
+    bool ok = false;
+    double v = text.toDouble(&ok);
+    if (!ok || !std::isfinite(v))
+        throw SpecError(QStringLiteral("'%1' is not a finite number").arg(text));
+    return float(v);
+}
+
+bool toSwitch(const QString &text)
+{
+    const QString t = text.toLower();
+    if (t == "on" || t == "true" || t == "1" || t == "yes")
+        return true;
+    if (t == "off" || t == "false" || t == "0" || t == "no")
+        return false;
+    throw SpecError(QStringLiteral("'%1' is not one of on, off").arg(text));
+}
+
+int choiceIndex(const QString &text, const QStringList &choices)
+{
+    int i = choices.indexOf(text);
+    if (i < 0)
+        throw SpecError(QStringLiteral("'%1' is not one of %2").arg(text, choices.join(", ")));
+    return i;
+}
+
+QString number(double v) { return QString::number(v, 'g', 7); }
+QString onOff(bool v) { return v ? "on" : "off"; }
+
+Setting integer(QString path, QString flag, QString help, long long lo, long long hi,
+                std::function<int &(TrainConfig &)> field)
+{
+    auto get = [field](const TrainConfig &c) { return QString::number(field(const_cast<TrainConfig &>(c))); };
+    return {path, flag, SettingKind::Integer, {}, help,
+            [field, lo, hi](TrainConfig &c, const QString &t) { field(c) = toInteger(t, lo, hi); }, get};
+}
+
+Setting numeric(QString path, QString flag, QString help, std::function<float &(TrainConfig &)> field)
+{
+    auto get = [field](const TrainConfig &c) { return number(field(const_cast<TrainConfig &>(c))); };
+    return {path, flag, SettingKind::Number, {}, help, [field](TrainConfig &c, const QString &t) { field(c) = toNumber(t); },
+            get};
+}
+
+Setting toggle(QString path, QString flag, QString help, std::function<bool &(TrainConfig &)> field)
+{
+    auto get = [field](const TrainConfig &c) { return onOff(field(const_cast<TrainConfig &>(c))); };
+    return {path, flag, SettingKind::Switch, {"on", "off"}, help,
+            [field](TrainConfig &c, const QString &t) { field(c) = toSwitch(t); }, get};
+}
+
+template <typename E> Setting choice(QString path, QString flag, QString help, QStringList choices,
+                                     std::function<E &(TrainConfig &)> field)
+{
+    auto get = [field, choices](const TrainConfig &c) { return choices.value(int(field(const_cast<TrainConfig &>(c)))); };
+    return {path, flag, SettingKind::Choice, choices, help,
+            [field, choices](TrainConfig &c, const QString &t) { field(c) = E(choiceIndex(t, choices)); }, get};
+}
+
+std::vector<Setting> buildTable()
+{
+    std::vector<Setting> t;
+    // Choice lists are in the order of the engine's enums.
+    t.push_back(choice<Algorithm>("algorithm", "--algo", "training algorithm", {"ff-fp32", "ff-int8"},
+                                  [](TrainConfig &c) -> Algorithm & { return c.algorithm; }));
+    t.push_back({"model.layers", "--layers", SettingKind::IntegerList, {}, "input width then layer widths, e.g. 784,1000,1000",
+                 [](TrainConfig &c, const QString &text) {
+                     std::vector<int> widths;
+                     for (const QString &part : text.split(',', Qt::SkipEmptyParts))
+                         widths.push_back(toInteger(part.trimmed(), 1, 1 << 20));
+                     if (widths.size() < 2)
+                         throw SpecError(QStringLiteral("'%1' needs at least two widths (input, one layer)").arg(text));
+                     c.layers = widths;
+                 },
+                 [](const TrainConfig &c) {
+                     QStringList parts;
+                     for (int w : c.layers)
+                         parts << QString::number(w);
+                     return parts.join(',');
+                 }});
+    t.push_back({"dataset.name", "--dataset", SettingKind::Text, {}, "fashion-mnist, mnist, cifar10 or a folder",
+                 [](TrainConfig &c, const QString &text) { c.dataset = text.toStdString(); },
+                 [](const TrainConfig &c) { return QString::fromStdString(c.dataset); }});
+    t.push_back(integer("dataset.train_limit", "--train-limit", "use the first N training examples (0: all)", 0, 1 << 30,
+                        [](TrainConfig &c) -> int & { return c.trainLimit; }));
+    t.push_back(integer("dataset.test_limit", "--test-limit", "use the first N test examples (0: all)", 0, 1 << 30,
+                        [](TrainConfig &c) -> int & { return c.testLimit; }));
+    t.push_back(integer("dataset.validation", "--validation", "examples held out of training for validation", 0, 1 << 30,
+                        [](TrainConfig &c) -> int & { return c.validation; }));
+    t.push_back(integer("training.epochs", "--epochs", "epochs to train", 0, 1 << 20,
+                        [](TrainConfig &c) -> int & { return c.epochs; }));
+    t.push_back(integer("training.batch", "--batch", "examples per mini-batch", 1, 1 << 16,
+                        [](TrainConfig &c) -> int & { return c.batch; }));
+    t.push_back(choice<OptimizerKind>("training.optimizer", "--optimizer", "optimizer", {"sgd", "adam"},
+                                      [](TrainConfig &c) -> OptimizerKind & { return c.optimizer; }));
+    t.push_back(numeric("training.lr", "--lr", "learning rate", [](TrainConfig &c) -> float & { return c.lr; }));
+    t.push_back(numeric("training.momentum", "--momentum", "SGD momentum (0: none)",
+                        [](TrainConfig &c) -> float & { return c.momentum; }));
+    t.push_back(numeric("training.weight_decay", "--weight-decay", "L2 weight decay",
+                        [](TrainConfig &c) -> float & { return c.weightDecay; }));
+    t.push_back({"training.seed", "--seed", SettingKind::Integer, {}, "seed of every random choice",
+                 [](TrainConfig &c, const QString &text) {
+                     bool ok = false;
+                     qulonglong v = text.toULongLong(&ok);
+                     if (!ok)
+                         throw SpecError(QStringLiteral("'%1' is not a non-negative integer").arg(text));
+                     c.seed = v;
+                 },
+                 [](const TrainConfig &c) { return QString::number(qulonglong(c.seed)); }});
+    t.push_back(integer("training.metrics_every", "--metrics-every", "batches between progress reports", 1, 1 << 30,
+                        [](TrainConfig &c) -> int & { return c.metricsEvery; }));
+    t.push_back(choice<Goodness>("ff.goodness", "--goodness", "goodness of a layer: sum or mean of squares",
+                                 {"sum", "mean"}, [](TrainConfig &c) -> Goodness & { return c.goodness; }));
+    t.push_back(numeric("ff.theta", "--theta", "goodness threshold (on the same scale as the goodness)",
+                        [](TrainConfig &c) -> float & { return c.theta; }));
+    t.push_back(choice<NegativeLabels>("ff.negatives", "--negatives", "wrong label of negative data",
+                                       {"random", "hardest"}, [](TrainConfig &c) -> NegativeLabels & { return c.negatives; }));
+    t.push_back(choice<LabelValue>("ff.label_value", "--label-value", "value of the embedded one-hot label",
+                                   {"image_max", "one"}, [](TrainConfig &c) -> LabelValue & { return c.labelValue; }));
+    t.push_back(integer("ff.predict_from_layer", "--predict-from-layer",
+                        "first layer whose goodness counts in prediction (0-based)", 0, 1 << 10,
+                        [](TrainConfig &c) -> int & { return c.predictFromLayer; }));
+    t.push_back(toggle("ff.lookahead.enabled", "--lookahead", "the look-ahead loss",
+                       [](TrainConfig &c) -> bool & { return c.lambda.enabled; }));
+    t.push_back(numeric("ff.lookahead.start", "--lambda-start", "lambda in the first epoch",
+                        [](TrainConfig &c) -> float & { return c.lambda.start; }));
+    t.push_back(numeric("ff.lookahead.per_epoch", "--lambda-step", "lambda added per epoch",
+                        [](TrainConfig &c) -> float & { return c.lambda.perEpoch; }));
+    t.push_back(numeric("ff.lookahead.cap", "--lambda-cap", "largest lambda",
+                        [](TrainConfig &c) -> float & { return c.lambda.cap; }));
+    t.push_back(toggle("int8.master_weights", "--master-weights", "keep an FP32 master copy of INT8 weights",
+                       [](TrainConfig &c) -> bool & { return c.masterWeights; }));
+    t.push_back(toggle("int8.weights_per_channel", "--weights-per-channel", "per-output-channel weight scales",
+                       [](TrainConfig &c) -> bool & { return c.quant.weightsPerChannel; }));
+    t.push_back(choice<Rounding>("int8.activation_rounding", "--activation-rounding", "rounding of quantised activations",
+                                 {"nearest", "stochastic"}, [](TrainConfig &c) -> Rounding & { return c.quant.activationRounding; }));
+    t.push_back(choice<Rounding>("int8.gradient_rounding", "--gradient-rounding", "rounding of quantised gradients",
+                                 {"nearest", "stochastic"}, [](TrainConfig &c) -> Rounding & { return c.quant.gradientRounding; }));
+    t.push_back(choice<Rounding>("int8.weight_rounding", "--weight-rounding", "rounding of weights re-quantised from the master copy",
+                                 {"nearest", "stochastic"}, [](TrainConfig &c) -> Rounding & { return c.quant.weightRounding; }));
+    t.push_back({"backend.name", "--backend", SettingKind::Choice, {"reference", "cpu", "cuda"}, "compute backend",
+                 [](TrainConfig &c, const QString &text) {
+                     choiceIndex(text, {"reference", "cpu", "cuda"});
+                     c.backend = text.toStdString();
+                 },
+                 [](const TrainConfig &c) { return QString::fromStdString(c.backend); }});
+    t.push_back(integer("backend.threads", "--threads", "CPU threads (0: all cores)", 0, 4096,
+                        [](TrainConfig &c) -> int & { return c.threads; }));
+    t.push_back(integer("evaluation.batch", "--eval-batch", "images per evaluation pass", 1, 1 << 16,
+                        [](TrainConfig &c) -> int & { return c.evalBatch; }));
+    return t;
+}
+
+} // namespace
+
+const std::vector<Setting> &settingsTable()
+{
+    static const std::vector<Setting> table = buildTable();
+    return table;
+}
+
+const Setting *settingByPath(const QString &path)
+{
+    for (const auto &s : settingsTable())
+        if (s.path == path)
+            return &s;
+    return nullptr;
+}
+
+const Setting *settingByFlag(const QString &flag)
+{
+    for (const auto &s : settingsTable())
+        if (s.flag == flag)
+            return &s;
+    return nullptr;
+}
+
+QStringList settingGroups()
+{
+    QStringList groups;
+    for (const auto &s : settingsTable()) {
+        QStringList parts = s.path.split('.');
+        for (int i = 1; i < parts.size(); ++i) {
+            QString g = parts.mid(0, i).join('.');
+            if (!groups.contains(g))
+                groups << g;
+        }
+    }
+    return groups;
+}
+
+} // namespace ffint8

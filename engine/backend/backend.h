@@ -1,0 +1,160 @@
+// The backend interface: memory, GEMMs, quantisers and the fused element-wise ops of FF and BP
+// training. Trainers and layers speak only to this; the reference backend defines what each op means.
+#pragma once
+
+#include "engine/core/memory_account.h"
+#include "engine/core/tensor.h"
+
+#include <cstdint>
+#include <string>
+
+namespace ffint8 {
+
+enum class Trans : bool { No = false, Yes = true };
+enum class Rounding : uint8_t { Nearest, Stochastic };
+enum class Goodness : uint8_t { Sum, Mean };
+enum class OptimizerKind : uint8_t { Sgd, Adam };
+
+// Symmetric INT8 quantisation: q = clamp(round(x * factor / scale), -127, 127) with
+// scale = max|x * factor| / 127 over the tensor (perRow = false) or over each row (perRow = true).
+// `columnFactors` (optional, one per column) multiplies x before quantising: it folds per-channel
+// weight scales into a gradient so that the input-gradient GEMM can stay INT8.
+// Stochastic rounding adds uniform noise u(seed, counter + r * cols + c) in [0, 1) and floors.
+struct QuantiseArgs
+{
+    const float *x = nullptr;
+    int rows = 0;
+    int cols = 0;
+    bool perRow = false;
+    Rounding rounding = Rounding::Nearest;
+    uint64_t seed = 0;
+    uint64_t counter = 0;
+    const float *columnFactors = nullptr;
+    int8_t *q = nullptr;
+    float *scales = nullptr; // 1 value, or `rows` values when perRow
+};
+
+// y = acc * scaleA * scaleB[col or 0] + bias[col], then ReLU if asked. Null scaleB or bias: 1 or 0.
+struct DequantiseArgs
+{
+    const int32_t *acc = nullptr;
+    int rows = 0;
+    int cols = 0;
+    const float *scaleA = nullptr; // one value
+    const float *scaleB = nullptr; // one value, or `cols` values when scaleBPerColumn
+    bool scaleBPerColumn = false;
+    const float *bias = nullptr;
+    bool relu = false;
+    float *y = nullptr;
+};
+
+// The FF loss of one layer over a batch whose first `positiveRows` rows are positive data:
+// G = sum (or mean) of y^2 per row, L_pos = softplus(theta - G), L_neg = softplus(G - theta).
+// Writes G and L per row and gradY = lossScale * dL/dy.
+struct FfLossArgs
+{
+    const float *y = nullptr;
+    int rows = 0;
+    int cols = 0;
+    int positiveRows = 0;
+    Goodness goodness = Goodness::Mean;
+    float theta = 2.0f;
+    float lossScale = 1.0f;
+    float *goodnessOut = nullptr;
+    float *lossOut = nullptr;
+    float *gradY = nullptr;
+};
+
+// A gradient given either as FP32 or as INT32 accumulators with the product of two scales.
+struct GradientRef
+{
+    const float *f32 = nullptr;
+    const int32_t *s32 = nullptr;
+    const float *scaleA = nullptr;
+    const float *scaleB = nullptr;
+};
+
+// One optimizer step over a [rows x cols] parameter, fused with re-quantisation to INT8.
+// Weights are `master` (FP32, updated in place) or, with no master copy, the INT8 `q` itself:
+// dequantised, updated and re-quantised per row (stochastic rounding keeps small updates alive).
+struct UpdateArgs
+{
+    int rows = 0;
+    int cols = 0;
+    float *master = nullptr;
+    int8_t *q = nullptr;      // INT8 copy to refresh (or to update, when master is null)
+    float *qScales = nullptr; // one per row when qPerRow, else one
+    bool qPerRow = true;
+    Rounding qRounding = Rounding::Nearest;
+    uint64_t seed = 0;
+    uint64_t counter = 0;
+    GradientRef grad;
+    float *state1 = nullptr; // SGD momentum or Adam first moment
+    float *state2 = nullptr; // Adam second moment
+    OptimizerKind optimizer = OptimizerKind::Sgd;
+    float lr = 0.01f;
+    float momentum = 0.9f;
+    float beta1 = 0.9f;
+    float beta2 = 0.999f;
+    float epsilon = 1e-8f;
+    float weightDecay = 0.0f;
+    int step = 1; // 1-based, for Adam's bias correction
+};
+
+class Backend
+{
+public:
+    virtual ~Backend() = default;
+
+    virtual std::string name() const = 0;
+    // One line about the hardware and libraries this backend runs on (recorded with each run).
+    virtual std::string description() const = 0;
+    virtual void setThreads(int threads) { (void)threads; }
+
+    Tensor allocate(int rows, int cols, DType dtype, MemoryCategory category);
+    MemoryAccount &memory() { return m_memory; }
+
+    virtual void upload(Tensor &dst, const void *host, size_t bytes, size_t offsetBytes = 0) = 0;
+    virtual void download(const Tensor &src, void *host, size_t bytes, size_t offsetBytes = 0) = 0;
+    virtual void fillZero(Tensor &t) = 0;
+    virtual void synchronize() {}
+
+    // Row-major C[m x n] = alpha * op(A) * op(B) + beta * C, op(A) is m x k, op(B) is k x n.
+    virtual void gemmF32(Trans ta, Trans tb, int m, int n, int k, float alpha, const float *a, int lda,
+                         const float *b, int ldb, float beta, float *c, int ldc) = 0;
+    // Row-major C[m x n] = op(A) * op(B) in INT8 x INT8 with exact INT32 accumulation.
+    virtual void gemmS8S8S32(Trans ta, Trans tb, int m, int n, int k, const int8_t *a, int lda,
+                             const int8_t *b, int ldb, int32_t *c, int ldc) = 0;
+
+    virtual void quantise(const QuantiseArgs &args) = 0;
+    virtual void dequantise(const DequantiseArgs &args) = 0;
+    // y += bias (per column), then ReLU if asked; in place.
+    virtual void biasActivation(float *y, int rows, int cols, const float *bias, bool relu) = 0;
+    // out = x / (||x|| + eps) per row; norms[r] = ||x_r||.
+    virtual void lengthNormalise(const float *x, int rows, int cols, float eps, float *out, float *norms) = 0;
+    // gradIn = d(out)/dx^T gradOut, with out and norms from lengthNormalise.
+    virtual void lengthNormaliseBackward(const float *out, const float *norms, const float *gradOut, int rows,
+                                         int cols, float eps, float *gradIn) = 0;
+    virtual void ffLoss(const FfLossArgs &args) = 0;
+    // Look-ahead: gradUpdate = (own + lambda * later) * [y > 0], gradPropagate = (own + later) * [y > 0].
+    // `later` may be null (nothing from later layers): then gradPropagate is not written.
+    virtual void lookaheadCombine(const float *own, const float *later, const float *y, int rows, int cols,
+                                  float lambda, float *gradUpdate, float *gradPropagate) = 0;
+    // g *= [y > 0] in place (ReLU backward).
+    virtual void reluBackward(float *g, const float *y, int rows, int cols) = 0;
+    // out[c] = alpha * sum over rows of g[r][c].
+    virtual void columnSums(const float *g, int rows, int cols, float alpha, float *out) = 0;
+    virtual void updateParameters(const UpdateArgs &args) = 0;
+
+protected:
+    virtual void *rawAllocate(size_t bytes) = 0;
+    virtual void rawFree(void *p) = 0;
+
+private:
+    friend class Tensor;
+    void releaseTensor(void *p, size_t bytes, MemoryCategory category);
+
+    MemoryAccount m_memory;
+};
+
+} // namespace ffint8

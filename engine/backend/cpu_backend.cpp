@@ -1,0 +1,95 @@
+// The cpu backend on oneDNN and OpenMP.
+#include "engine/backend/cpu_backend.h"
+
+#include "engine/core/error.h"
+
+#include <oneapi/dnnl/dnnl.h>
+#include <omp.h>
+
+#include <algorithm>
+#include <string>
+
+// Wraps a oneDNN call so that a failure names the call, its status, file and line.
+#define FFINT8_DNNL_CHECK(call)                                                                                \
+    do {                                                                                                       \
+        dnnl_status_t status_ = (call);                                                                        \
+        if (status_ != dnnl_success)                                                                           \
+            throw ffint8::EngineError(std::string("oneDNN call failed (status ") + std::to_string(status_) +   \
+                                      "): " #call " at " __FILE__ ":" + std::to_string(__LINE__));             \
+    } while (0)
+
+namespace ffint8 {
+
+namespace {
+
+const char *isaName(dnnl_cpu_isa_t isa)
+{
+    switch (isa) {
+    case dnnl_cpu_isa_avx512_core_amx: return "avx512_core_amx";
+    case dnnl_cpu_isa_avx512_core_bf16: return "avx512_core_bf16";
+    case dnnl_cpu_isa_avx512_core_vnni: return "avx512_core_vnni";
+    case dnnl_cpu_isa_avx512_core: return "avx512_core";
+    case dnnl_cpu_isa_avx2_vnni: return "avx2_vnni";
+    case dnnl_cpu_isa_avx2: return "avx2";
+    case dnnl_cpu_isa_avx: return "avx";
+    case dnnl_cpu_isa_sse41: return "sse41";
+    default: return "other";
+    }
+}
+
+char transChar(Trans t) { return t == Trans::Yes ? 'T' : 'N'; }
+
+} // namespace
+
+CpuBackend::CpuBackend(int threads) { setThreads(threads); }
+
+void CpuBackend::setThreads(int threads)
+{
+    m_threads = threads > 0 ? threads : omp_get_num_procs();
+    omp_set_num_threads(m_threads);
+}
+
+std::string CpuBackend::description() const
+{
+    const dnnl_version_t *v = dnnl_version();
+    return "oneDNN " + std::to_string(v->major) + "." + std::to_string(v->minor) + "." + std::to_string(v->patch) +
+           ", isa " + isaName(dnnl_get_effective_cpu_isa()) + ", " + std::to_string(m_threads) + " threads";
+}
+
+void CpuBackend::gemmF32(Trans ta, Trans tb, int m, int n, int k, float alpha, const float *a, int lda,
+                         const float *b, int ldb, float beta, float *c, int ldc)
+{
+    if (m == 0 || n == 0)
+        return;
+    FFINT8_DNNL_CHECK(dnnl_sgemm(transChar(ta), transChar(tb), m, n, k, alpha, a, lda, b, ldb, beta, c, ldc));
+}
+
+void CpuBackend::gemmS8S8S32(Trans ta, Trans tb, int m, int n, int k, const int8_t *a, int lda, const int8_t *b,
+                             int ldb, int32_t *c, int ldc)
+{
+    if (m == 0 || n == 0)
+        return;
+    const int32_t noOffset = 0;
+    FFINT8_DNNL_CHECK(dnnl_gemm_s8s8s32(transChar(ta), transChar(tb), 'F', m, n, k, 1.0f, a, lda, 0, b, ldb, 0,
+                                        0.0f, c, ldc, &noOffset));
+}
+
+void CpuBackend::forChunks(int count, size_t work, const std::function<void(int, int)> &body)
+{
+    // Below about a quarter of a million values an op takes tens of microseconds: waking the thread
+    // team costs about as much, and a team member descheduled by another process costs far more.
+    constexpr size_t kParallelWork = size_t(1) << 18;
+    int chunks = work < kParallelWork ? 1 : std::min(m_threads, std::max(1, count / 8));
+    if (chunks <= 1) {
+        body(0, count);
+        return;
+    }
+#pragma omp parallel for num_threads(chunks) schedule(static)
+    for (int i = 0; i < chunks; ++i) {
+        int begin = int(int64_t(count) * i / chunks);
+        int end = int(int64_t(count) * (i + 1) / chunks);
+        body(begin, end);
+    }
+}
+
+} // namespace ffint8

@@ -1,0 +1,127 @@
+// Host memory and element-wise ops shared by the reference and cpu backends.
+#include "engine/backend/host_backend.h"
+
+#include "engine/backend/host_kernels.h"
+#include "engine/core/error.h"
+
+#include <algorithm>
+#include <cstdlib>
+#include <cstring>
+#include <mutex>
+
+namespace ffint8 {
+
+void *HostBackend::rawAllocate(size_t bytes)
+{
+    // 64-byte alignment: whole cache lines and aligned AVX-512 loads for the GEMM libraries.
+    return std::aligned_alloc(64, (bytes + 63) / 64 * 64);
+}
+
+void HostBackend::rawFree(void *p) { std::free(p); }
+
+void HostBackend::upload(Tensor &dst, const void *host, size_t bytes, size_t offsetBytes)
+{
+    if (offsetBytes + bytes > dst.bytes())
+        throw EngineError("upload of " + std::to_string(bytes) + " bytes past the end of a tensor of " +
+                          std::to_string(dst.bytes()));
+    std::memcpy(static_cast<char *>(dst.raw()) + offsetBytes, host, bytes);
+}
+
+void HostBackend::download(const Tensor &src, void *host, size_t bytes, size_t offsetBytes)
+{
+    if (offsetBytes + bytes > src.bytes())
+        throw EngineError("download of " + std::to_string(bytes) + " bytes past the end of a tensor of " +
+                          std::to_string(src.bytes()));
+    std::memcpy(host, static_cast<const char *>(src.raw()) + offsetBytes, bytes);
+}
+
+void HostBackend::fillZero(Tensor &t) { std::memset(t.raw(), 0, t.bytes()); }
+
+float HostBackend::maxAbsParallel(const float *x, int rows, int cols, const float *columnFactors)
+{
+    float result = 0.0f;
+    std::mutex lock;
+    forChunks(rows, size_t(rows) * cols, [&](int r0, int r1) {
+        float m = hostkernels::maxAbs(x, cols, r0, r1, columnFactors);
+        std::lock_guard guard(lock);
+        result = std::max(result, m);
+    });
+    return result;
+}
+
+void HostBackend::quantise(const QuantiseArgs &a)
+{
+    float tensorScale = 0.0f;
+    if (!a.perRow) {
+        tensorScale = hostkernels::scaleForMax(maxAbsParallel(a.x, a.rows, a.cols, a.columnFactors));
+        a.scales[0] = tensorScale;
+    }
+    forChunks(a.rows, size_t(a.rows) * a.cols, [&](int r0, int r1) { hostkernels::quantiseRows(a, r0, r1, tensorScale); });
+}
+
+void HostBackend::dequantise(const DequantiseArgs &a)
+{
+    forChunks(a.rows, size_t(a.rows) * a.cols, [&](int r0, int r1) { hostkernels::dequantiseRows(a, r0, r1); });
+}
+
+void HostBackend::biasActivation(float *y, int rows, int cols, const float *bias, bool relu)
+{
+    forChunks(rows, size_t(rows) * cols, [&](int r0, int r1) { hostkernels::biasActivationRows(y, cols, bias, relu, r0, r1); });
+}
+
+void HostBackend::lengthNormalise(const float *x, int rows, int cols, float eps, float *out, float *norms)
+{
+    forChunks(rows, size_t(rows) * cols, [&](int r0, int r1) { hostkernels::lengthNormaliseRows(x, cols, eps, out, norms, r0, r1); });
+}
+
+void HostBackend::lengthNormaliseBackward(const float *out, const float *norms, const float *gradOut, int rows,
+                                          int cols, float eps, float *gradIn)
+{
+    forChunks(rows, size_t(rows) * cols, [&](int r0, int r1) {
+        hostkernels::lengthNormaliseBackwardRows(out, norms, gradOut, cols, eps, gradIn, r0, r1);
+    });
+}
+
+void HostBackend::ffLoss(const FfLossArgs &a)
+{
+    forChunks(a.rows, size_t(a.rows) * a.cols, [&](int r0, int r1) { hostkernels::ffLossRows(a, r0, r1); });
+}
+
+void HostBackend::lookaheadCombine(const float *own, const float *later, const float *y, int rows, int cols,
+                                   float lambda, float *gradUpdate, float *gradPropagate)
+{
+    forChunks(rows, size_t(rows) * cols, [&](int r0, int r1) {
+        hostkernels::lookaheadCombineRows(own, later, y, cols, lambda, gradUpdate, gradPropagate, r0, r1);
+    });
+}
+
+void HostBackend::reluBackward(float *g, const float *y, int rows, int cols)
+{
+    forChunks(rows, size_t(rows) * cols, [&](int r0, int r1) { hostkernels::reluBackwardRows(g, y, cols, r0, r1); });
+}
+
+void HostBackend::columnSums(const float *g, int rows, int cols, float alpha, float *out)
+{
+    forChunks(cols, size_t(rows) * cols, [&](int c0, int c1) { hostkernels::columnSums(g, rows, cols, alpha, out, c0, c1); });
+}
+
+void HostBackend::updateParameters(const UpdateArgs &a)
+{
+    if (!a.master && (!a.q || !a.qPerRow))
+        throw EngineError("updateParameters: INT8 weights without an FP32 master copy need per-row scales");
+    forChunks(a.rows, size_t(a.rows) * a.cols * 8, [&](int r0, int r1) { hostkernels::updateRows(a, r0, r1); });
+    if (a.q && !a.qPerRow) {
+        QuantiseArgs q;
+        q.x = a.master;
+        q.rows = a.rows;
+        q.cols = a.cols;
+        q.rounding = a.qRounding;
+        q.seed = a.seed;
+        q.counter = a.counter;
+        q.q = a.q;
+        q.scales = a.qScales;
+        quantise(q);
+    }
+}
+
+} // namespace ffint8

@@ -1,0 +1,45 @@
+// The part of the reference and cpu backends that is the same: host memory and the element-wise
+// ops, run over row chunks that a subclass may hand to threads.
+#pragma once
+
+#include "engine/backend/backend.h"
+
+#include <functional>
+
+namespace ffint8 {
+
+class HostBackend : public Backend
+{
+public:
+    void upload(Tensor &dst, const void *host, size_t bytes, size_t offsetBytes = 0) override;
+    void download(const Tensor &src, void *host, size_t bytes, size_t offsetBytes = 0) override;
+    void fillZero(Tensor &t) override;
+
+    void quantise(const QuantiseArgs &args) override;
+    void dequantise(const DequantiseArgs &args) override;
+    void biasActivation(float *y, int rows, int cols, const float *bias, bool relu) override;
+    void lengthNormalise(const float *x, int rows, int cols, float eps, float *out, float *norms) override;
+    void lengthNormaliseBackward(const float *out, const float *norms, const float *gradOut, int rows, int cols,
+                                 float eps, float *gradIn) override;
+    void ffLoss(const FfLossArgs &args) override;
+    void lookaheadCombine(const float *own, const float *later, const float *y, int rows, int cols, float lambda,
+                          float *gradUpdate, float *gradPropagate) override;
+    void reluBackward(float *g, const float *y, int rows, int cols) override;
+    void columnSums(const float *g, int rows, int cols, float alpha, float *out) override;
+    void updateParameters(const UpdateArgs &args) override;
+
+protected:
+    void *rawAllocate(size_t bytes) override;
+    void rawFree(void *p) override;
+
+    // Runs body(begin, end) over [0, count) split into chunks; the base class runs it in one call.
+    // `work` is the number of values the whole call touches: small calls are not worth splitting.
+    virtual void forChunks(int count, size_t work, const std::function<void(int, int)> &body)
+    {
+        (void)work;
+        body(0, count);
+    }
+    float maxAbsParallel(const float *x, int rows, int cols, const float *columnFactors);
+};
+
+} // namespace ffint8

@@ -1,0 +1,28 @@
+// The element-wise ops of the host backends, written once over a range of rows: the reference
+// backend runs each over all rows in one go, the cpu backend splits the rows across threads.
+// Every value depends only on its own row (and the counter-based RNG), so both give the same bits.
+#pragma once
+
+#include "engine/backend/backend.h"
+
+namespace ffint8::hostkernels {
+
+float maxAbs(const float *x, int cols, int r0, int r1, const float *columnFactors);
+// Quantises rows [r0, r1) with the given per-tensor scale (perRow = false) or computes each row's own.
+void quantiseRows(const QuantiseArgs &a, int r0, int r1, float tensorScale);
+void dequantiseRows(const DequantiseArgs &a, int r0, int r1);
+void biasActivationRows(float *y, int cols, const float *bias, bool relu, int r0, int r1);
+void lengthNormaliseRows(const float *x, int cols, float eps, float *out, float *norms, int r0, int r1);
+void lengthNormaliseBackwardRows(const float *out, const float *norms, const float *gradOut, int cols, float eps,
+                                 float *gradIn, int r0, int r1);
+void ffLossRows(const FfLossArgs &a, int r0, int r1);
+void lookaheadCombineRows(const float *own, const float *later, const float *y, int cols, float lambda,
+                          float *gradUpdate, float *gradPropagate, int r0, int r1);
+void reluBackwardRows(float *g, const float *y, int cols, int r0, int r1);
+void columnSums(const float *g, int rows, int cols, float alpha, float *out, int c0, int c1);
+// Updates rows [r0, r1); re-quantises each row too when the INT8 copy is per row.
+void updateRows(const UpdateArgs &a, int r0, int r1);
+// Scale of a per-tensor quantisation with this max |x|: never zero, so an all-zero tensor stays zero.
+inline float scaleForMax(float maxAbsValue) { return maxAbsValue > 0.0f ? maxAbsValue / 127.0f : 1.0f; }
+
+} // namespace ffint8::hostkernels

@@ -1,0 +1,272 @@
+// Reads IDX files (MNIST, Fashion-MNIST), raw or gzip-compressed, into memory.
+#include "engine/data/idx_reader.h"
+
+#include "engine/core/error.h"
+
+#include <algorithm>
+#include <cerrno>
+#include <climits>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <new>
+#include <zlib.h>
+
+namespace ffint8 {
+
+namespace {
+
+constexpr uint32_t ImagesMagic = 0x00000803; // unsigned bytes, 3 dimensions
+constexpr uint32_t LabelsMagic = 0x00000801; // unsigned bytes, 1 dimension
+
+std::string hex32(uint32_t v)
+{
+    char text[16];
+    std::snprintf(text, sizeof text, "0x%08x", v);
+    return text;
+}
+
+// gzread passes non-gzip files through unchanged, so one reader serves both raw and .gz files.
+class GzFile
+{
+public:
+    explicit GzFile(const std::string &path) : m_path(path)
+    {
+        errno = 0;
+        m_file = gzopen(path.c_str(), "rb");
+        if (!m_file)
+            throw EngineError(path + ": cannot open: " + (errno ? std::strerror(errno) : "out of memory"));
+        gzbuffer(m_file, 1 << 20); // the default 8 KiB makes inflate spend its time in read() calls
+    }
+    ~GzFile() { gzclose(m_file); }
+    GzFile(const GzFile &) = delete;
+    GzFile &operator=(const GzFile &) = delete;
+
+    // Reads up to size bytes and returns how many came; fewer means the end of the data.
+    size_t read(void *dst, size_t size)
+    {
+        size_t got = 0;
+        while (got < size) {
+            unsigned chunk = unsigned(std::min<size_t>(size - got, size_t(1) << 30));
+            int n = gzread(m_file, static_cast<char *>(dst) + got, chunk);
+            checkError();
+            if (n <= 0)
+                break;
+            got += size_t(n);
+            if (unsigned(n) < chunk)
+                break;
+        }
+        return got;
+    }
+
+    // Counts what is left, for the message about an over-long file.
+    size_t skipRest()
+    {
+        std::vector<char> buffer(1 << 16);
+        size_t total = 0;
+        for (size_t n; (n = read(buffer.data(), buffer.size())) > 0;)
+            total += n;
+        return total;
+    }
+
+    size_t offset() const { return m_offset; }
+    void advance(size_t n) { m_offset += n; }
+
+private:
+    void checkError()
+    {
+        int code = Z_OK;
+        const char *raw = gzerror(m_file, &code);
+        if (code == Z_OK)
+            return;
+        // gzerror prefixes the path; drop it, the message names the file once already.
+        std::string message = raw;
+        if (message.rfind(m_path + ": ", 0) == 0)
+            message.erase(0, m_path.size() + 2);
+        // zlib reports a gzip stream cut short as Z_BUF_ERROR "unexpected end of file". It inflates
+        // ahead and drops partial output, so how far the good data went is unknown: give the file size.
+        std::error_code ec;
+        uintmax_t size = std::filesystem::file_size(m_path, ec);
+        throw EngineError(m_path + ": gzip data is truncated or corrupt (zlib: " + message + "; the file is "
+                          + (ec ? std::string("of unknown size") : std::to_string(size) + " bytes") + ")");
+    }
+
+    std::string m_path;
+    gzFile m_file = nullptr;
+    size_t m_offset = 0;
+};
+
+uint32_t bigEndian32(const uint8_t *p)
+{
+    return uint32_t(p[0]) << 24 | uint32_t(p[1]) << 16 | uint32_t(p[2]) << 8 | uint32_t(p[3]);
+}
+
+// Reads the header words; a file too short for them is reported as truncated.
+std::vector<uint32_t> readHeader(GzFile &file, const std::string &path, int words)
+{
+    uint8_t bytes[16];
+    size_t want = size_t(words) * 4;
+    size_t got = file.read(bytes, want);
+    if (got < want)
+        throw EngineError(path + ": truncated: the IDX header needs " + std::to_string(want) + " bytes, the file holds "
+                          + std::to_string(got));
+    file.advance(got);
+    std::vector<uint32_t> header(static_cast<size_t>(words));
+    for (int i = 0; i < words; ++i)
+        header[size_t(i)] = bigEndian32(bytes + 4 * i);
+    return header;
+}
+
+void checkMagic(uint32_t found, uint32_t expected, const std::string &path, const char *what)
+{
+    if (found != expected)
+        throw EngineError(path + ": bad magic " + hex32(found) + " at offset 0, expected " + hex32(expected) + " (IDX "
+                          + what + ")");
+}
+
+// Reads exactly size bytes of payload and insists the file ends right after them.
+void readPayload(GzFile &file, const std::string &path, uint8_t *dst, size_t size, const std::string &promise)
+{
+    size_t header = file.offset();
+    size_t got = file.read(dst, size);
+    if (got < size)
+        throw EngineError(path + ": truncated: its header promises " + promise + ", " + std::to_string(header + size)
+                          + " bytes in all, but it holds " + std::to_string(header + got) + " bytes");
+    file.advance(got);
+    size_t extra = file.skipRest();
+    if (extra > 0)
+        throw EngineError(path + ": its header promises " + promise + ", " + std::to_string(header + size)
+                          + " bytes in all, but it holds " + std::to_string(header + size + extra) + " bytes");
+}
+
+std::vector<uint8_t> allocateBytes(const std::string &path, uint64_t size)
+{
+    try {
+        return std::vector<uint8_t>(size_t(size));
+    } catch (const std::bad_alloc &) {
+        throw EngineError(path + ": out of memory reading " + std::to_string(size) + " bytes");
+    }
+}
+
+} // namespace
+
+IdxImages readIdxImages(const std::string &path)
+{
+    GzFile file(path);
+    std::vector<uint32_t> header = readHeader(file, path, 4);
+    checkMagic(header[0], ImagesMagic, path, "unsigned-byte images, 3 dimensions");
+    uint32_t count = header[1], rows = header[2], cols = header[3];
+    if (count > uint32_t(INT_MAX) || rows == 0 || cols == 0 || rows > 65535 || cols > 65535)
+        throw EngineError(path + ": implausible dimensions " + std::to_string(count) + " x " + std::to_string(rows)
+                          + " x " + std::to_string(cols) + " in the header (offsets 4, 8, 12)");
+    IdxImages images;
+    images.count = int(count);
+    images.rows = int(rows);
+    images.cols = int(cols);
+    uint64_t size = uint64_t(count) * rows * cols;
+    images.pixels = allocateBytes(path, size);
+    readPayload(file, path, images.pixels.data(), images.pixels.size(),
+                std::to_string(count) + " images of " + std::to_string(rows) + "x" + std::to_string(cols));
+    return images;
+}
+
+std::vector<uint8_t> readIdxLabels(const std::string &path, int numClasses)
+{
+    GzFile file(path);
+    std::vector<uint32_t> header = readHeader(file, path, 2);
+    checkMagic(header[0], LabelsMagic, path, "unsigned-byte labels, 1 dimension");
+    uint32_t count = header[1];
+    if (count > uint32_t(INT_MAX))
+        throw EngineError(path + ": implausible label count " + std::to_string(count) + " in the header (offset 4)");
+    std::vector<uint8_t> labels = allocateBytes(path, count);
+    readPayload(file, path, labels.data(), labels.size(), std::to_string(count) + " labels");
+    for (size_t i = 0; i < labels.size(); ++i) {
+        if (labels[i] >= numClasses)
+            throw EngineError(path + ": label " + std::to_string(labels[i]) + " of example " + std::to_string(i)
+                              + " (byte offset " + std::to_string(8 + i) + ") is out of range 0.."
+                              + std::to_string(numClasses - 1));
+    }
+    return labels;
+}
+
+std::string findIdxFile(const std::string &dir, const std::string &prefix, const std::string &kind)
+{
+    for (const char *separator : {"-", "."}) {
+        for (const char *suffix : {"", ".gz"}) {
+            std::filesystem::path candidate = std::filesystem::path(dir) / (prefix + separator + kind + suffix);
+            std::error_code ec;
+            if (std::filesystem::is_regular_file(candidate, ec))
+                return candidate.string();
+        }
+    }
+    return {};
+}
+
+bool hasIdxFiles(const std::string &dir)
+{
+    return !findIdxFile(dir, "train-images", "idx3-ubyte").empty();
+}
+
+namespace {
+
+std::string requireIdxFile(const std::string &dir, const std::string &prefix, const std::string &kind)
+{
+    std::string path = findIdxFile(dir, prefix, kind);
+    if (path.empty())
+        throw EngineError(dir + ": missing " + prefix + "-" + kind + " (looked for " + prefix + "-" + kind + ", "
+                          + prefix + "." + kind + ", each with and without .gz)");
+    return path;
+}
+
+Dataset makeDataset(const std::string &name, IdxImages &&images, std::vector<uint8_t> &&labels,
+                    const std::string &imagesPath, const std::string &labelsPath)
+{
+    if (size_t(images.count) != labels.size())
+        throw EngineError("image/label count mismatch: " + imagesPath + " holds " + std::to_string(images.count)
+                          + " images but " + labelsPath + " holds " + std::to_string(labels.size()) + " labels");
+    Dataset d;
+    d.name = name;
+    d.count = images.count;
+    d.channels = 1;
+    d.height = images.rows;
+    d.width = images.cols;
+    d.numClasses = 10;
+    d.images.resize(images.pixels.size());
+    for (size_t i = 0; i < images.pixels.size(); ++i)
+        d.images[i] = float(images.pixels[i]) / 255.0f;
+    d.labels = std::move(labels);
+    std::vector<uint8_t>().swap(images.pixels); // the bytes are dead weight next to the floats
+    return d;
+}
+
+} // namespace
+
+DatasetSplits loadIdxFolder(const std::string &dir, const std::string &name)
+{
+    // Look for all four first so that a half-copied folder is reported before anything is read.
+    std::string trainImages = requireIdxFile(dir, "train-images", "idx3-ubyte");
+    std::string trainLabels = requireIdxFile(dir, "train-labels", "idx1-ubyte");
+    std::string testImages = requireIdxFile(dir, "t10k-images", "idx3-ubyte");
+    std::string testLabels = requireIdxFile(dir, "t10k-labels", "idx1-ubyte");
+
+    DatasetSplits splits;
+    splits.sourceDir = dir;
+    // Sequenced reads, so that of two broken files the train images are always the one reported.
+    IdxImages images = readIdxImages(trainImages);
+    std::vector<uint8_t> labels = readIdxLabels(trainLabels, 10);
+    splits.train = makeDataset(name, std::move(images), std::move(labels), trainImages, trainLabels);
+    images = readIdxImages(testImages);
+    labels = readIdxLabels(testLabels, 10);
+    splits.test = makeDataset(name, std::move(images), std::move(labels), testImages, testLabels);
+    if (splits.train.height != splits.test.height || splits.train.width != splits.test.width)
+        throw EngineError("dimensions mismatch: " + trainImages + " holds " + std::to_string(splits.train.height) + "x"
+                          + std::to_string(splits.train.width) + " images but " + testImages + " holds "
+                          + std::to_string(splits.test.height) + "x" + std::to_string(splits.test.width));
+    splits.validation.name = name;
+    splits.validation.channels = splits.train.channels;
+    splits.validation.height = splits.train.height;
+    splits.validation.width = splits.train.width;
+    return splits;
+}
+
+} // namespace ffint8

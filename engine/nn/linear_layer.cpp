@@ -1,0 +1,251 @@
+// A fully connected ReLU layer in FP32 or INT8.
+#include "engine/nn/linear_layer.h"
+
+#include "engine/core/error.h"
+
+#include <cmath>
+#include <string>
+
+namespace ffint8 {
+
+LinearLayer::LinearLayer(Backend &backend, int in, int out, const LayerOptions &options, SplitMix64 &initRng)
+    : m_backend(backend), m_in(in), m_out(out), m_options(options)
+{
+    const bool int8 = options.precision == Precision::Int8;
+    const bool keepFp32 = !int8 || options.masterWeights;
+    const bool adam = options.optimizer == OptimizerKind::Adam;
+
+    if (keepFp32)
+        m_weights = backend.allocate(out, in, DType::F32, int8 ? MemoryCategory::MasterWeights : MemoryCategory::Weights);
+    if (int8) {
+        m_qWeights = backend.allocate(out, in, DType::S8, MemoryCategory::Weights);
+        m_weightScales = backend.allocate(1, options.weightsPerChannel ? out : 1, DType::F32, MemoryCategory::Weights);
+    }
+    m_bias = backend.allocate(1, out, DType::F32, MemoryCategory::Weights);
+    if (adam || options.momentum > 0.0f) {
+        m_state1 = backend.allocate(out, in, DType::F32, MemoryCategory::OptimizerState);
+        m_biasState1 = backend.allocate(1, out, DType::F32, MemoryCategory::OptimizerState);
+        backend.fillZero(m_state1);
+        backend.fillZero(m_biasState1);
+    }
+    if (adam) {
+        m_state2 = backend.allocate(out, in, DType::F32, MemoryCategory::OptimizerState);
+        m_biasState2 = backend.allocate(1, out, DType::F32, MemoryCategory::OptimizerState);
+        backend.fillZero(m_state2);
+        backend.fillZero(m_biasState2);
+    }
+
+    // PyTorch's nn.Linear initialisation, U(-1/sqrt(in), 1/sqrt(in)), so results compare with its ports.
+    const float bound = 1.0f / std::sqrt(float(in));
+    std::vector<float> w(static_cast<size_t>(out) * in), b(static_cast<size_t>(out));
+    for (float &v : w)
+        v = (2.0f * initRng.uniform() - 1.0f) * bound;
+    for (float &v : b)
+        v = (2.0f * initRng.uniform() - 1.0f) * bound;
+    setParameters(w, b);
+}
+
+void LinearLayer::setParameters(const std::vector<float> &weights, const std::vector<float> &bias)
+{
+    if (weights.size() != size_t(m_out) * m_in || bias.size() != size_t(m_out))
+        throw EngineError("layer " + std::to_string(m_in) + " -> " + std::to_string(m_out) + ": parameters of size " +
+                          std::to_string(weights.size()) + " + " + std::to_string(bias.size()) + " do not fit");
+    m_backend.upload(m_bias, bias.data(), bias.size() * sizeof(float));
+    if (!m_weights.empty())
+        m_backend.upload(m_weights, weights.data(), weights.size() * sizeof(float));
+    if (m_options.precision == Precision::Int8) {
+        if (m_weights.empty()) {
+            // No master copy: quantise the given weights straight from a temporary upload.
+            Tensor staging = m_backend.allocate(m_out, m_in, DType::F32, MemoryCategory::Workspace);
+            m_backend.upload(staging, weights.data(), weights.size() * sizeof(float));
+            QuantiseArgs q;
+            q.x = staging.f32();
+            q.rows = m_out;
+            q.cols = m_in;
+            q.perRow = m_options.weightsPerChannel;
+            q.rounding = Rounding::Nearest;
+            q.q = m_qWeights.s8();
+            q.scales = m_weightScales.f32();
+            m_backend.quantise(q);
+        } else {
+            requantiseWeights();
+        }
+    }
+}
+
+void LinearLayer::requantiseWeights()
+{
+    QuantiseArgs q;
+    q.x = m_weights.f32();
+    q.rows = m_out;
+    q.cols = m_in;
+    q.perRow = m_options.weightsPerChannel;
+    q.rounding = Rounding::Nearest;
+    q.q = m_qWeights.s8();
+    q.scales = m_weightScales.f32();
+    m_backend.quantise(q);
+}
+
+void LinearLayer::forward(const LayerInput &input, int rows, float *output, LayerWorkspace &ws, uint64_t seed,
+                          uint64_t &counter)
+{
+    if (m_options.precision == Precision::Fp32) {
+        m_backend.gemmF32(Trans::No, Trans::Yes, rows, m_out, m_in, 1.0f, input.x, m_in, m_weights.f32(), m_in, 0.0f,
+                          output, m_out);
+        m_backend.biasActivation(output, rows, m_out, m_bias.f32(), true);
+        return;
+    }
+    QuantiseArgs q;
+    q.x = input.x;
+    q.rows = rows;
+    q.cols = m_in;
+    q.rounding = m_options.activationRounding;
+    q.seed = seed;
+    q.counter = counter;
+    q.q = input.q;
+    q.scales = input.scale;
+    m_backend.quantise(q);
+    counter += uint64_t(rows) * m_in;
+
+    m_backend.gemmS8S8S32(Trans::No, Trans::Yes, rows, m_out, m_in, input.q, m_in, m_qWeights.s8(), m_in,
+                          ws.accumulators.s32(), m_out);
+    DequantiseArgs d;
+    d.acc = ws.accumulators.s32();
+    d.rows = rows;
+    d.cols = m_out;
+    d.scaleA = input.scale;
+    d.scaleB = m_weightScales.f32();
+    d.scaleBPerColumn = m_options.weightsPerChannel;
+    d.bias = m_bias.f32();
+    d.relu = true;
+    d.y = output;
+    m_backend.dequantise(d);
+}
+
+void LinearLayer::inputGradient(const float *gradZ, int rows, float *gradInput, LayerWorkspace &ws, uint64_t seed,
+                                uint64_t &counter)
+{
+    if (m_options.precision == Precision::Fp32) {
+        m_backend.gemmF32(Trans::No, Trans::No, rows, m_in, m_out, 1.0f, gradZ, m_out, m_weights.f32(), m_in, 0.0f,
+                          gradInput, m_in);
+        return;
+    }
+    // Per-channel weight scales sit on the reduction dimension here, so they are folded into gradZ
+    // before it is quantised; a per-tensor weight scale is applied after the GEMM instead.
+    float *gradScale = ws.scales.f32() + 2;
+    QuantiseArgs q;
+    q.x = gradZ;
+    q.rows = rows;
+    q.cols = m_out;
+    q.rounding = m_options.gradientRounding;
+    q.seed = seed;
+    q.counter = counter;
+    q.columnFactors = m_options.weightsPerChannel ? m_weightScales.f32() : nullptr;
+    q.q = ws.quantGrad.s8();
+    q.scales = gradScale;
+    m_backend.quantise(q);
+    counter += uint64_t(rows) * m_out;
+
+    m_backend.gemmS8S8S32(Trans::No, Trans::No, rows, m_in, m_out, ws.quantGrad.s8(), m_out, m_qWeights.s8(), m_in,
+                          ws.accumulators.s32(), m_in);
+    DequantiseArgs d;
+    d.acc = ws.accumulators.s32();
+    d.rows = rows;
+    d.cols = m_in;
+    d.scaleA = gradScale;
+    d.scaleB = m_options.weightsPerChannel ? nullptr : m_weightScales.f32();
+    d.y = gradInput;
+    m_backend.dequantise(d);
+}
+
+void LinearLayer::update(const float *gradZ, const LayerInput &input, int rows, const OptimizerStep &step,
+                         LayerWorkspace &ws, uint64_t seed, uint64_t &counter)
+{
+    const bool int8 = m_options.precision == Precision::Int8;
+    UpdateArgs u;
+    u.rows = m_out;
+    u.cols = m_in;
+    u.master = m_weights.empty() ? nullptr : m_weights.f32();
+    u.state1 = m_state1.empty() ? nullptr : m_state1.f32();
+    u.state2 = m_state2.empty() ? nullptr : m_state2.f32();
+    u.optimizer = m_options.optimizer;
+    u.lr = step.lr;
+    u.momentum = step.momentum;
+    u.weightDecay = step.weightDecay;
+    u.step = step.step;
+    u.seed = seed;
+
+    if (int8) {
+        float *gradScale = ws.scales.f32();
+        QuantiseArgs q;
+        q.x = gradZ;
+        q.rows = rows;
+        q.cols = m_out;
+        q.rounding = m_options.gradientRounding;
+        q.seed = seed;
+        q.counter = counter;
+        q.q = ws.quantGrad.s8();
+        q.scales = gradScale;
+        m_backend.quantise(q);
+        counter += uint64_t(rows) * m_out;
+        // dW[out x in] = gradZ^T[out x rows] * input[rows x in], reduced over the batch in INT8.
+        m_backend.gemmS8S8S32(Trans::Yes, Trans::No, m_out, m_in, rows, ws.quantGrad.s8(), m_out, input.q, m_in,
+                              ws.gradWeights.s32(), m_in);
+        u.grad.s32 = ws.gradWeights.s32();
+        u.grad.scaleA = gradScale;
+        u.grad.scaleB = input.scale;
+        u.q = m_qWeights.s8();
+        u.qScales = m_weightScales.f32();
+        u.qPerRow = m_options.weightsPerChannel;
+        // Without a master copy an update is mostly smaller than one INT8 step: only stochastic
+        // rounding lets it move the weight on average.
+        u.qRounding = u.master ? m_options.weightRounding : Rounding::Stochastic;
+        u.counter = counter;
+        counter += uint64_t(m_out) * m_in;
+    } else {
+        m_backend.gemmF32(Trans::Yes, Trans::No, m_out, m_in, rows, 1.0f, gradZ, m_out, input.x, m_in, 0.0f,
+                          ws.gradWeights.f32(), m_in);
+        u.grad.f32 = ws.gradWeights.f32();
+    }
+    m_backend.updateParameters(u);
+
+    m_backend.columnSums(gradZ, rows, m_out, 1.0f, ws.gradBias.f32());
+    UpdateArgs b = u;
+    b.rows = 1;
+    b.cols = m_out;
+    b.master = m_bias.f32();
+    b.q = nullptr;
+    b.qScales = nullptr;
+    b.grad = GradientRef{};
+    b.grad.f32 = ws.gradBias.f32();
+    b.state1 = m_biasState1.empty() ? nullptr : m_biasState1.f32();
+    b.state2 = m_biasState2.empty() ? nullptr : m_biasState2.f32();
+    b.weightDecay = 0.0f;
+    m_backend.updateParameters(b);
+}
+
+std::vector<float> LinearLayer::weightsToHost()
+{
+    std::vector<float> w(size_t(m_out) * m_in);
+    if (!m_weights.empty()) {
+        m_backend.download(m_weights, w.data(), w.size() * sizeof(float));
+        return w;
+    }
+    std::vector<int8_t> q(w.size());
+    std::vector<float> s(static_cast<size_t>(m_weightScales.cols()));
+    m_backend.download(m_qWeights, q.data(), q.size());
+    m_backend.download(m_weightScales, s.data(), s.size() * sizeof(float));
+    for (int r = 0; r < m_out; ++r)
+        for (int c = 0; c < m_in; ++c)
+            w[size_t(r) * m_in + c] = float(q[size_t(r) * m_in + c]) * s[s.size() == 1 ? 0 : size_t(r)];
+    return w;
+}
+
+std::vector<float> LinearLayer::biasToHost()
+{
+    std::vector<float> b(static_cast<size_t>(m_out));
+    m_backend.download(m_bias, b.data(), b.size() * sizeof(float));
+    return b;
+}
+
+} // namespace ffint8

@@ -1,0 +1,99 @@
+// A fully connected layer with ReLU, in FP32 or INT8: the GEMMs and quantisers differ, the rest
+// (bias, activation, gradients, optimizer) is one code path.
+#pragma once
+
+#include "engine/backend/backend.h"
+#include "engine/core/counter_rng.h"
+
+#include <cstdint>
+#include <vector>
+
+namespace ffint8 {
+
+enum class Precision : uint8_t { Fp32, Int8 };
+
+struct LayerOptions
+{
+    Precision precision = Precision::Fp32;
+    bool masterWeights = true;     // INT8 only: keep an FP32 copy that the optimizer updates
+    bool weightsPerChannel = true; // INT8 only
+    Rounding activationRounding = Rounding::Stochastic;
+    Rounding gradientRounding = Rounding::Stochastic;
+    Rounding weightRounding = Rounding::Nearest;
+    OptimizerKind optimizer = OptimizerKind::Adam;
+    float momentum = 0.9f; // SGD keeps a momentum buffer only when this is non-zero
+};
+
+// A layer's input as the forward pass saw it: FP32 values, and for INT8 layers where the quantised
+// copy and its scale go. The caller owns these buffers, so training keeps them per layer (they are
+// needed again by update()) while evaluation reuses one scratch buffer.
+struct LayerInput
+{
+    const float *x = nullptr;
+    int8_t *q = nullptr;
+    float *scale = nullptr;
+};
+
+struct OptimizerStep
+{
+    float lr = 0.001f;
+    float momentum = 0.9f;
+    float weightDecay = 0.0f;
+    int step = 1;
+};
+
+// Scratch space shared by all layers of a network, sized for its widest layer: layers are updated
+// one after another, so one weight-gradient buffer is enough (an honest part of FF's memory saving).
+struct LayerWorkspace
+{
+    Tensor accumulators; // S32, maxRows x max(width): GEMM outputs before dequantisation
+    Tensor gradWeights;  // F32 or S32, max(out x in)
+    Tensor gradBias;     // F32, max(out)
+    Tensor quantGrad;    // S8, maxRows x max(out): quantised output gradient
+    Tensor scales;       // F32, 4 values: gradient scales
+};
+
+class LinearLayer
+{
+public:
+    LinearLayer(Backend &backend, int in, int out, const LayerOptions &options, SplitMix64 &initRng);
+
+    int in() const { return m_in; }
+    int out() const { return m_out; }
+    Precision precision() const { return m_options.precision; }
+
+    // output = ReLU(input W^T + b) for `rows` rows of (already normalised) input; the INT8 path
+    // fills input.q and input.scale.
+    void forward(const LayerInput &input, int rows, float *output, LayerWorkspace &ws, uint64_t seed,
+                 uint64_t &counter);
+    // gradInput = gradZ W with the current weights (call before update()).
+    void inputGradient(const float *gradZ, int rows, float *gradInput, LayerWorkspace &ws, uint64_t seed,
+                       uint64_t &counter);
+    // Weight and bias gradients from gradZ = dL/dz and the input of that forward(), then one
+    // optimizer step.
+    void update(const float *gradZ, const LayerInput &input, int rows, const OptimizerStep &step, LayerWorkspace &ws,
+                uint64_t seed, uint64_t &counter);
+
+    // Weights as FP32 (dequantised when only INT8 is kept), row-major out x in, and the bias.
+    std::vector<float> weightsToHost();
+    std::vector<float> biasToHost();
+    void setParameters(const std::vector<float> &weights, const std::vector<float> &bias);
+
+    size_t parameterCount() const { return size_t(m_in) * m_out + m_out; }
+
+private:
+    void requantiseWeights();
+
+    Backend &m_backend;
+    int m_in;
+    int m_out;
+    LayerOptions m_options;
+
+    Tensor m_weights;      // F32 (FP32 layers, or the master copy) out x in
+    Tensor m_qWeights;     // S8 out x in (INT8 layers)
+    Tensor m_weightScales; // F32, out values or 1
+    Tensor m_bias;         // F32 out
+    Tensor m_state1, m_state2, m_biasState1, m_biasState2;
+};
+
+} // namespace ffint8

@@ -1,0 +1,325 @@
+// Backend op checks against the reference backend.
+#include "engine/tools/op_checks.h"
+
+#include "engine/core/counter_rng.h"
+
+#include <algorithm>
+#include <cmath>
+#include <functional>
+
+namespace ffint8 {
+
+namespace {
+
+// The same inputs on both backends: host vectors uploaded into each.
+struct Pair
+{
+    Tensor cand, ref;
+};
+
+class Checker
+{
+public:
+    Checker(Backend &cand, Backend &ref, uint64_t seed) : m_cand(cand), m_ref(ref), m_rng(seed) {}
+
+    Pair floats(int rows, int cols, float lo = -1.0f, float hi = 1.0f)
+    {
+        std::vector<float> v(size_t(rows) * cols);
+        for (float &x : v)
+            x = lo + (hi - lo) * m_rng.uniform();
+        return upload(v, rows, cols);
+    }
+    Pair upload(const std::vector<float> &v, int rows, int cols)
+    {
+        Pair p{m_cand.allocate(rows, cols, DType::F32, MemoryCategory::Workspace),
+               m_ref.allocate(rows, cols, DType::F32, MemoryCategory::Workspace)};
+        m_cand.upload(p.cand, v.data(), v.size() * 4);
+        m_ref.upload(p.ref, v.data(), v.size() * 4);
+        return p;
+    }
+    Pair int8s(int rows, int cols)
+    {
+        std::vector<int8_t> v(size_t(rows) * cols);
+        for (auto &x : v)
+            x = int8_t(int(m_rng.below(255)) - 127); // the full symmetric range, extremes included
+        Pair p{m_cand.allocate(rows, cols, DType::S8, MemoryCategory::Workspace),
+               m_ref.allocate(rows, cols, DType::S8, MemoryCategory::Workspace)};
+        m_cand.upload(p.cand, v.data(), v.size());
+        m_ref.upload(p.ref, v.data(), v.size());
+        return p;
+    }
+    Pair zeros(int rows, int cols, DType t)
+    {
+        Pair p{m_cand.allocate(rows, cols, t, MemoryCategory::Workspace),
+               m_ref.allocate(rows, cols, t, MemoryCategory::Workspace)};
+        m_cand.fillZero(p.cand);
+        m_ref.fillZero(p.ref);
+        return p;
+    }
+
+    // Largest |candidate - reference| / (scale) over the tensor.
+    double difference(Pair &p, double scale = 1.0)
+    {
+        size_t n = p.cand.count();
+        double worst = 0.0;
+        if (p.cand.dtype() == DType::F32) {
+            std::vector<float> a(n), b(n);
+            m_cand.download(p.cand, a.data(), n * 4);
+            m_ref.download(p.ref, b.data(), n * 4);
+            for (size_t i = 0; i < n; ++i) {
+                double d = std::abs(double(a[i]) - double(b[i])) / scale;
+                if (std::isnan(d) || std::isnan(a[i]) != std::isnan(b[i]))
+                    return INFINITY;
+                worst = std::max(worst, d);
+            }
+        } else if (p.cand.dtype() == DType::S32) {
+            std::vector<int32_t> a(n), b(n);
+            m_cand.download(p.cand, a.data(), n * 4);
+            m_ref.download(p.ref, b.data(), n * 4);
+            for (size_t i = 0; i < n; ++i)
+                worst = std::max(worst, std::abs(double(a[i]) - double(b[i])));
+        } else {
+            std::vector<int8_t> a(n), b(n);
+            m_cand.download(p.cand, a.data(), n);
+            m_ref.download(p.ref, b.data(), n);
+            for (size_t i = 0; i < n; ++i)
+                worst = std::max(worst, std::abs(double(a[i]) - double(b[i])));
+        }
+        return worst;
+    }
+
+    void record(const std::string &op, const std::string &shape, double error, double tolerance,
+                const std::string &reason)
+    {
+        results.push_back({op, shape, error, tolerance, reason, error <= tolerance});
+    }
+
+    Backend &m_cand;
+    Backend &m_ref;
+    SplitMix64 m_rng;
+    std::vector<OpCheckResult> results;
+};
+
+std::string dims(int m, int n, int k = -1)
+{
+    return "m=" + std::to_string(m) + " n=" + std::to_string(n) + (k >= 0 ? " k=" + std::to_string(k) : "");
+}
+
+const char *kExact = "host backends run the same row kernels: bit-identical";
+const char *kExactInt = "integer arithmetic is exact";
+
+struct Shape
+{
+    int m, n, k;
+};
+// Odd sizes around vector widths, a single element, and the paper's MLP shapes.
+const Shape kShapes[] = {{1, 1, 1}, {3, 5, 7}, {17, 33, 65}, {64, 1000, 784}, {31, 129, 255}};
+
+void checkGemms(Checker &c)
+{
+    for (Shape s : kShapes) {
+        for (int t = 0; t < 4; ++t) {
+            Trans ta = (t & 1) ? Trans::Yes : Trans::No, tb = (t & 2) ? Trans::Yes : Trans::No;
+            std::string mode = std::string(ta == Trans::Yes ? "T" : "N") + (tb == Trans::Yes ? "T" : "N");
+            int lda = ta == Trans::Yes ? s.m : s.k, ldb = tb == Trans::Yes ? s.k : s.n;
+            Pair a = c.floats(ta == Trans::Yes ? s.k : s.m, lda), b = c.floats(tb == Trans::Yes ? s.n : s.k, ldb);
+            Pair out = c.floats(s.m, s.n);
+            c.m_cand.gemmF32(ta, tb, s.m, s.n, s.k, 0.5f, a.cand.f32(), lda, b.cand.f32(), ldb, 0.25f, out.cand.f32(), s.n);
+            c.m_ref.gemmF32(ta, tb, s.m, s.n, s.k, 0.5f, a.ref.f32(), lda, b.ref.f32(), ldb, 0.25f, out.ref.f32(), s.n);
+            // Inputs in [-1, 1]: FP32 summation error grows at most like k * 2^-24 per term.
+            c.record("gemm_f32 " + mode, dims(s.m, s.n, s.k), c.difference(out), 4e-7 * s.k + 1e-6,
+                     "FP32 accumulation order differs; bound k * 2^-22");
+
+            Pair qa = c.int8s(ta == Trans::Yes ? s.k : s.m, lda), qb = c.int8s(tb == Trans::Yes ? s.n : s.k, ldb);
+            Pair acc = c.zeros(s.m, s.n, DType::S32);
+            c.m_cand.gemmS8S8S32(ta, tb, s.m, s.n, s.k, qa.cand.s8(), lda, qb.cand.s8(), ldb, acc.cand.s32(), s.n);
+            c.m_ref.gemmS8S8S32(ta, tb, s.m, s.n, s.k, qa.ref.s8(), lda, qb.ref.s8(), ldb, acc.ref.s32(), s.n);
+            c.record("gemm_s8s8s32 " + mode, dims(s.m, s.n, s.k), c.difference(acc), 0.0, kExactInt);
+        }
+    }
+}
+
+void checkQuantise(Checker &c)
+{
+    const int shapes[][2] = {{1, 1}, {7, 13}, {64, 1000}, {33, 785}};
+    for (auto [rows, cols] : shapes) {
+        for (int mode = 0; mode < 8; ++mode) {
+            bool perRow = mode & 1, stochastic = mode & 2, factors = mode & 4;
+            Pair x = c.floats(rows, cols, -3.0f, 3.0f);
+            Pair f = c.floats(1, cols, 0.1f, 2.0f);
+            Pair q = c.zeros(rows, cols, DType::S8), s = c.zeros(1, perRow ? rows : 1, DType::F32);
+            auto run = [&](Backend &b, Tensor &xt, Tensor &ft, Tensor &qt, Tensor &st) {
+                QuantiseArgs a;
+                a.x = xt.f32();
+                a.rows = rows;
+                a.cols = cols;
+                a.perRow = perRow;
+                a.rounding = stochastic ? Rounding::Stochastic : Rounding::Nearest;
+                a.seed = 42;
+                a.counter = 1000;
+                a.columnFactors = factors ? ft.f32() : nullptr;
+                a.q = qt.s8();
+                a.scales = st.f32();
+                b.quantise(a);
+            };
+            run(c.m_cand, x.cand, f.cand, q.cand, s.cand);
+            run(c.m_ref, x.ref, f.ref, q.ref, s.ref);
+            std::string op = std::string("quantise ") + (perRow ? "per-row" : "per-tensor") +
+                             (stochastic ? " stochastic" : " nearest") + (factors ? " col-factors" : "");
+            c.record(op, dims(rows, cols), std::max(c.difference(q), c.difference(s)), 0.0, kExact);
+        }
+    }
+}
+
+void checkElementwise(Checker &c)
+{
+    const int rows = 37, cols = 301;
+    {
+        Pair acc = c.zeros(rows, cols, DType::S32);
+        std::vector<int32_t> v(size_t(rows) * cols);
+        for (auto &x : v)
+            x = int32_t(c.m_rng.below(200001)) - 100000;
+        c.m_cand.upload(acc.cand, v.data(), v.size() * 4);
+        c.m_ref.upload(acc.ref, v.data(), v.size() * 4);
+        Pair sa = c.floats(1, 1, 0.001f, 0.01f), sb = c.floats(1, cols, 0.001f, 0.01f), bias = c.floats(1, cols);
+        Pair y = c.zeros(rows, cols, DType::F32);
+        for (int variant = 0; variant < 2; ++variant) {
+            auto run = [&](Backend &b, Tensor &a, Tensor &s1, Tensor &s2, Tensor &bi, Tensor &out) {
+                DequantiseArgs d;
+                d.acc = a.s32();
+                d.rows = rows;
+                d.cols = cols;
+                d.scaleA = s1.f32();
+                d.scaleB = s2.f32();
+                d.scaleBPerColumn = variant == 1;
+                d.bias = bi.f32();
+                d.relu = variant == 1;
+                d.y = out.f32();
+                b.dequantise(d);
+            };
+            run(c.m_cand, acc.cand, sa.cand, sb.cand, bias.cand, y.cand);
+            run(c.m_ref, acc.ref, sa.ref, sb.ref, bias.ref, y.ref);
+            c.record(variant ? "dequantise+bias+relu per-channel" : "dequantise+bias per-tensor", dims(rows, cols),
+                     c.difference(y), 0.0, kExact);
+        }
+    }
+    {
+        Pair y = c.floats(rows, cols), bias = c.floats(1, cols);
+        c.m_cand.biasActivation(y.cand.f32(), rows, cols, bias.cand.f32(), true);
+        c.m_ref.biasActivation(y.ref.f32(), rows, cols, bias.ref.f32(), true);
+        c.record("bias+relu", dims(rows, cols), c.difference(y), 0.0, kExact);
+    }
+    {
+        Pair x = c.floats(rows, cols), out = c.zeros(rows, cols, DType::F32), norms = c.zeros(1, rows, DType::F32);
+        c.m_cand.lengthNormalise(x.cand.f32(), rows, cols, 1e-4f, out.cand.f32(), norms.cand.f32());
+        c.m_ref.lengthNormalise(x.ref.f32(), rows, cols, 1e-4f, out.ref.f32(), norms.ref.f32());
+        c.record("length_normalise", dims(rows, cols), std::max(c.difference(out), c.difference(norms)), 0.0, kExact);
+        Pair g = c.floats(rows, cols), gi = c.zeros(rows, cols, DType::F32);
+        c.m_cand.lengthNormaliseBackward(out.cand.f32(), norms.cand.f32(), g.cand.f32(), rows, cols, 1e-4f, gi.cand.f32());
+        c.m_ref.lengthNormaliseBackward(out.ref.f32(), norms.ref.f32(), g.ref.f32(), rows, cols, 1e-4f, gi.ref.f32());
+        c.record("length_normalise_backward", dims(rows, cols), c.difference(gi), 0.0, kExact);
+    }
+    for (int mode = 0; mode < 2; ++mode) {
+        Pair y = c.floats(rows, cols, 0.0f, 2.0f);
+        Pair g = c.zeros(1, rows, DType::F32), l = c.zeros(1, rows, DType::F32), gy = c.zeros(rows, cols, DType::F32);
+        auto run = [&](Backend &b, Tensor &yt, Tensor &gt, Tensor &lt, Tensor &gyt) {
+            FfLossArgs a;
+            a.y = yt.f32();
+            a.rows = rows;
+            a.cols = cols;
+            a.positiveRows = rows / 2;
+            a.goodness = mode ? Goodness::Sum : Goodness::Mean;
+            a.theta = mode ? 400.0f : 1.3f;
+            a.lossScale = 1.0f / rows;
+            a.goodnessOut = gt.f32();
+            a.lossOut = lt.f32();
+            a.gradY = gyt.f32();
+            b.ffLoss(a);
+        };
+        run(c.m_cand, y.cand, g.cand, l.cand, gy.cand);
+        run(c.m_ref, y.ref, g.ref, l.ref, gy.ref);
+        c.record(mode ? "ff_loss sum" : "ff_loss mean", dims(rows, cols),
+                 std::max({c.difference(g), c.difference(l), c.difference(gy)}), 0.0, kExact);
+    }
+    {
+        Pair own = c.floats(rows, cols), later = c.floats(rows, cols), y = c.floats(rows, cols);
+        Pair up = c.zeros(rows, cols, DType::F32), prop = c.zeros(rows, cols, DType::F32);
+        c.m_cand.lookaheadCombine(own.cand.f32(), later.cand.f32(), y.cand.f32(), rows, cols, 0.37f, up.cand.f32(), prop.cand.f32());
+        c.m_ref.lookaheadCombine(own.ref.f32(), later.ref.f32(), y.ref.f32(), rows, cols, 0.37f, up.ref.f32(), prop.ref.f32());
+        c.record("lookahead_combine", dims(rows, cols), std::max(c.difference(up), c.difference(prop)), 0.0, kExact);
+        c.m_cand.reluBackward(own.cand.f32(), y.cand.f32(), rows, cols);
+        c.m_ref.reluBackward(own.ref.f32(), y.ref.f32(), rows, cols);
+        c.record("relu_backward", dims(rows, cols), c.difference(own), 0.0, kExact);
+        Pair sums = c.zeros(1, cols, DType::F32);
+        c.m_cand.columnSums(later.cand.f32(), rows, cols, 0.5f, sums.cand.f32());
+        c.m_ref.columnSums(later.ref.f32(), rows, cols, 0.5f, sums.ref.f32());
+        c.record("column_sums", dims(rows, cols), c.difference(sums), 0.0, kExact);
+    }
+}
+
+void checkUpdates(Checker &c)
+{
+    const int rows = 29, cols = 203;
+    // optimizer x gradient type x master copy x per-row INT8
+    for (int mode = 0; mode < 16; ++mode) {
+        bool adam = mode & 1, s32 = mode & 2, master = mode & 4, perRow = mode & 8;
+        if (!master && !perRow)
+            continue; // not a supported combination (no master copy needs per-row scales)
+        Pair w = c.floats(rows, cols), m1 = c.floats(rows, cols, -0.01f, 0.01f), m2 = c.floats(rows, cols, 0.0f, 0.01f);
+        Pair g = c.floats(rows, cols), sa = c.floats(1, 1, 0.001f, 0.01f), sb = c.floats(1, 1, 0.001f, 0.01f);
+        Pair gi = c.zeros(rows, cols, DType::S32);
+        std::vector<int32_t> gv(size_t(rows) * cols);
+        for (auto &x : gv)
+            x = int32_t(c.m_rng.below(20001)) - 10000;
+        c.m_cand.upload(gi.cand, gv.data(), gv.size() * 4);
+        c.m_ref.upload(gi.ref, gv.data(), gv.size() * 4);
+        Pair q = c.int8s(rows, cols), qs = c.floats(1, perRow ? rows : 1, 0.001f, 0.01f);
+        auto run = [&](Backend &b, Tensor &wt, Tensor &m1t, Tensor &m2t, Tensor &gt, Tensor &git, Tensor &sat,
+                       Tensor &sbt, Tensor &qt, Tensor &qst) {
+            UpdateArgs u;
+            u.rows = rows;
+            u.cols = cols;
+            u.master = master ? wt.f32() : nullptr;
+            u.q = qt.s8();
+            u.qScales = qst.f32();
+            u.qPerRow = perRow;
+            u.qRounding = master ? Rounding::Nearest : Rounding::Stochastic;
+            u.seed = 7;
+            u.counter = 99;
+            if (s32) {
+                u.grad.s32 = git.s32();
+                u.grad.scaleA = sat.f32();
+                u.grad.scaleB = sbt.f32();
+            } else {
+                u.grad.f32 = gt.f32();
+            }
+            u.state1 = m1t.f32();
+            u.state2 = adam ? m2t.f32() : nullptr;
+            u.optimizer = adam ? OptimizerKind::Adam : OptimizerKind::Sgd;
+            u.lr = 0.01f;
+            u.weightDecay = 0.001f;
+            u.step = 3;
+            b.updateParameters(u);
+        };
+        run(c.m_cand, w.cand, m1.cand, m2.cand, g.cand, gi.cand, sa.cand, sb.cand, q.cand, qs.cand);
+        run(c.m_ref, w.ref, m1.ref, m2.ref, g.ref, gi.ref, sa.ref, sb.ref, q.ref, qs.ref);
+        std::string op = std::string("update ") + (adam ? "adam" : "sgd-momentum") + (s32 ? " s32-grad" : " f32-grad") +
+                         (master ? " master" : " int8-only") + (perRow ? " per-row" : " per-tensor");
+        double err = std::max({c.difference(w), c.difference(m1), c.difference(q), c.difference(qs)});
+        c.record(op, dims(rows, cols), err, 0.0, kExact);
+    }
+}
+
+} // namespace
+
+std::vector<OpCheckResult> runOpChecks(Backend &candidate, Backend &reference, uint64_t seed)
+{
+    Checker c(candidate, reference, seed);
+    checkGemms(c);
+    checkQuantise(c);
+    checkElementwise(c);
+    checkUpdates(c);
+    return c.results;
+}
+
+} // namespace ffint8

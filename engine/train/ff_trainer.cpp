@@ -1,0 +1,346 @@
+// Forward-Forward training with look-ahead (method.md sections 1-3).
+#include "engine/train/ff_trainer.h"
+
+#include "engine/core/error.h"
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+
+namespace ffint8 {
+
+namespace {
+
+constexpr int kClasses = 10;
+// Keeps an all-zero activity (a dead layer) from dividing by zero when it is length-normalised.
+constexpr float kNormEpsilon = 1e-4f;
+
+LayerOptions layerOptions(const TrainConfig &c)
+{
+    LayerOptions o;
+    o.precision = isInt8(c.algorithm) ? Precision::Int8 : Precision::Fp32;
+    o.masterWeights = c.masterWeights;
+    o.weightsPerChannel = c.quant.weightsPerChannel;
+    o.activationRounding = c.quant.activationRounding;
+    o.gradientRounding = c.quant.gradientRounding;
+    o.weightRounding = c.quant.weightRounding;
+    o.optimizer = c.optimizer;
+    o.momentum = c.momentum;
+    return o;
+}
+
+const char *roundingName(Rounding r) { return r == Rounding::Stochastic ? "stochastic" : "nearest"; }
+
+} // namespace
+
+FfTrainer::FfTrainer(const TrainConfig &config, Backend &backend)
+    : m_config(config), m_backend(backend), m_labelRng(config.seed ^ 0x6C6162656CULL),
+      m_quantSeed(config.seed * 0x9E3779B97F4A7C15ULL + 1)
+{
+    m_config.validate();
+    const int rows = 2 * m_config.batch;
+    const bool int8 = isInt8(m_config.algorithm);
+    const auto &widths = m_config.layers;
+    m_maxWidth = *std::max_element(widths.begin(), widths.end());
+    size_t maxParams = 0;
+    int maxOut = 0;
+
+    SplitMix64 initRng(m_config.seed);
+    LayerOptions options = layerOptions(m_config);
+    m_layers.reserve(widths.size() - 1);
+    for (size_t i = 0; i + 1 < widths.size(); ++i) {
+        int in = widths[i], out = widths[i + 1];
+        m_layers.emplace_back(m_backend, in, out, options, initRng);
+        maxParams = std::max(maxParams, size_t(in) * out);
+        maxOut = std::max(maxOut, out);
+
+        LayerState s;
+        s.normalised = m_backend.allocate(rows, in, DType::F32, MemoryCategory::Activations);
+        s.norms = m_backend.allocate(1, rows, DType::F32, MemoryCategory::Activations);
+        if (int8) {
+            s.quantised = m_backend.allocate(rows, in, DType::S8, MemoryCategory::Activations);
+            s.inputScale = m_backend.allocate(1, 1, DType::F32, MemoryCategory::Activations);
+        }
+        s.output = m_backend.allocate(rows, out, DType::F32, MemoryCategory::Activations);
+        s.goodness = m_backend.allocate(1, rows, DType::F32, MemoryCategory::Activations);
+        s.loss = m_backend.allocate(1, rows, DType::F32, MemoryCategory::Activations);
+        s.gradOwn = m_backend.allocate(rows, out, DType::F32, MemoryCategory::Gradients);
+        m_states.push_back(std::move(s));
+    }
+
+    m_workspace.accumulators = m_backend.allocate(int8 ? rows : 0, m_maxWidth, DType::S32, MemoryCategory::Workspace);
+    m_workspace.gradWeights = m_backend.allocate(1, int(maxParams), int8 ? DType::S32 : DType::F32,
+                                                 MemoryCategory::Gradients);
+    m_workspace.gradBias = m_backend.allocate(1, maxOut, DType::F32, MemoryCategory::Gradients);
+    m_workspace.quantGrad = m_backend.allocate(int8 ? rows : 0, m_maxWidth, DType::S8, MemoryCategory::Workspace);
+    m_workspace.scales = m_backend.allocate(1, 4, DType::F32, MemoryCategory::Workspace);
+
+    m_input = m_backend.allocate(rows, widths[0], DType::F32, MemoryCategory::Activations);
+    // The backward chain of look-ahead exists only when it is on.
+    const int chainRows = m_config.lambda.enabled ? rows : 0;
+    m_later = m_backend.allocate(chainRows, m_maxWidth, DType::F32, MemoryCategory::Gradients);
+    m_gradUpdate = m_backend.allocate(chainRows, m_maxWidth, DType::F32, MemoryCategory::Gradients);
+    m_gradPropagate = m_backend.allocate(chainRows, m_maxWidth, DType::F32, MemoryCategory::Gradients);
+    m_gradInput = m_backend.allocate(chainRows, m_maxWidth, DType::F32, MemoryCategory::Gradients);
+    m_hostInput.resize(size_t(rows) * widths[0]);
+}
+
+void FfTrainer::beginEpoch(int epoch) { m_lambda = m_config.lambda.at(epoch); }
+
+void FfTrainer::embed(const Dataset &data, const std::vector<int> &rowImage, const std::vector<uint8_t> &rowLabel)
+{
+    const int features = data.features();
+    if (features != m_config.layers[0])
+        throw EngineError("dataset " + data.name + " has " + std::to_string(features) +
+                          " values per example but the model's input width is " + std::to_string(m_config.layers[0]));
+    m_hostInput.resize(rowImage.size() * size_t(features));
+    for (size_t r = 0; r < rowImage.size(); ++r) {
+        const float *src = data.image(rowImage[r]);
+        float *dst = m_hostInput.data() + r * features;
+        std::copy(src, src + features, dst);
+        float value = 1.0f;
+        if (m_config.labelValue == LabelValue::ImageMax) {
+            value = *std::max_element(src, src + features);
+            if (value <= 0.0f)
+                value = 1.0f;
+        }
+        // Supervised FF: the first 10 inputs carry the label as a one-hot vector.
+        std::fill(dst, dst + kClasses, 0.0f);
+        dst[rowLabel[r]] = value;
+    }
+}
+
+void FfTrainer::chooseNegativeLabels(const Dataset &data, const int *indices, int count, std::vector<uint8_t> &labels)
+{
+    labels.resize(size_t(count));
+    if (m_config.negatives == NegativeLabels::Random) {
+        for (int i = 0; i < count; ++i) {
+            int truth = data.labels[size_t(indices[i])];
+            labels[size_t(i)] = uint8_t((truth + 1 + int(m_labelRng.below(kClasses - 1))) % kClasses);
+        }
+        return;
+    }
+    // Hardest wrong label: the one the current network finds most convincing.
+    std::vector<float> goodness;
+    goodnessForAllLabels(data, indices, count, goodness);
+    for (int i = 0; i < count; ++i) {
+        int truth = data.labels[size_t(indices[i])];
+        int best = -1;
+        for (int c = 0; c < kClasses; ++c)
+            if (c != truth && (best < 0 || goodness[size_t(i) * kClasses + c] > goodness[size_t(i) * kClasses + best]))
+                best = c;
+        labels[size_t(i)] = uint8_t(best);
+    }
+}
+
+StepStats FfTrainer::trainStep(const Dataset &data, const int *indices, int count)
+{
+    std::vector<uint8_t> negatives;
+    chooseNegativeLabels(data, indices, count, negatives);
+    return trainStep(data, indices, count, negatives.data());
+}
+
+StepStats FfTrainer::trainStep(const Dataset &data, const int *indices, int count, const uint8_t *negatives)
+{
+    if (count <= 0 || count > m_config.batch)
+        throw EngineError("trainStep: batch of " + std::to_string(count) + " examples, expected 1.." +
+                          std::to_string(m_config.batch));
+    const int rows = 2 * count;
+    std::vector<int> rowImage(static_cast<size_t>(rows));
+    std::vector<uint8_t> rowLabel(static_cast<size_t>(rows));
+    for (int i = 0; i < count; ++i) {
+        rowImage[size_t(i)] = rowImage[size_t(count + i)] = indices[i];
+        rowLabel[size_t(i)] = data.labels[size_t(indices[i])];
+        rowLabel[size_t(count + i)] = negatives[i];
+    }
+    embed(data, rowImage, rowLabel);
+    m_backend.upload(m_input, m_hostInput.data(), size_t(rows) * m_config.layers[0] * sizeof(float));
+
+    // Forward through every layer: positive rows first, negative rows after them.
+    const float *x = m_input.f32();
+    for (int i = 0; i < layerCount(); ++i) {
+        LinearLayer &layer = m_layers[size_t(i)];
+        LayerState &s = m_states[size_t(i)];
+        m_backend.lengthNormalise(x, rows, layer.in(), kNormEpsilon, s.normalised.f32(), s.norms.f32());
+        LayerInput in{s.normalised.f32(), s.quantised.empty() ? nullptr : s.quantised.s8(),
+                      s.inputScale.empty() ? nullptr : s.inputScale.f32()};
+        layer.forward(in, rows, s.output.f32(), m_workspace, m_quantSeed, m_counter);
+        FfLossArgs loss;
+        loss.y = s.output.f32();
+        loss.rows = rows;
+        loss.cols = layer.out();
+        loss.positiveRows = count;
+        loss.goodness = m_config.goodness;
+        loss.theta = m_config.theta;
+        loss.lossScale = 1.0f / float(rows);
+        loss.goodnessOut = s.goodness.f32();
+        loss.lossOut = s.loss.f32();
+        loss.gradY = s.gradOwn.f32();
+        m_backend.ffLoss(loss);
+        x = s.output.f32();
+    }
+
+    // Updates from the last layer down. With look-ahead, layer i's update gradient is
+    // dL_i/dy_i + lambda * d(L_{i+1} + ... + L_last)/dy_i, and the second term is carried down the
+    // chain unscaled so that every later loss weighs lambda (not lambda^k) in every earlier layer.
+    ++m_step;
+    OptimizerStep step{m_config.lr, m_config.momentum, m_config.weightDecay, m_step};
+    const bool chain = m_lambda > 0.0f;
+    const float *later = nullptr;
+    for (int i = layerCount() - 1; i >= 0; --i) {
+        LinearLayer &layer = m_layers[size_t(i)];
+        LayerState &s = m_states[size_t(i)];
+        // dL_i/dy_i is already zero where the ReLU is off, because it is proportional to y.
+        const float *gradUpdate = s.gradOwn.f32();
+        const float *gradPropagate = s.gradOwn.f32();
+        if (chain && later) {
+            m_backend.lookaheadCombine(s.gradOwn.f32(), later, s.output.f32(), rows, layer.out(), m_lambda,
+                                       m_gradUpdate.f32(), m_gradPropagate.f32());
+            gradUpdate = m_gradUpdate.f32();
+            gradPropagate = m_gradPropagate.f32();
+        }
+        if (chain && i > 0) {
+            layer.inputGradient(gradPropagate, rows, m_gradInput.f32(), m_workspace, m_quantSeed, m_counter);
+            m_backend.lengthNormaliseBackward(s.normalised.f32(), s.norms.f32(), m_gradInput.f32(), rows, layer.in(),
+                                              kNormEpsilon, m_later.f32());
+            later = m_later.f32();
+        }
+        LayerInput in{s.normalised.f32(), s.quantised.empty() ? nullptr : s.quantised.s8(),
+                      s.inputScale.empty() ? nullptr : s.inputScale.f32()};
+        layer.update(gradUpdate, in, rows, step, m_workspace, m_quantSeed, m_counter);
+    }
+
+    StepStats stats;
+    stats.layers.resize(size_t(layerCount()));
+    m_hostGoodness.resize(size_t(rows));
+    m_hostLoss.resize(size_t(rows));
+    for (int i = 0; i < layerCount(); ++i) {
+        LayerState &s = m_states[size_t(i)];
+        m_backend.download(s.goodness, m_hostGoodness.data(), size_t(rows) * sizeof(float));
+        m_backend.download(s.loss, m_hostLoss.data(), size_t(rows) * sizeof(float));
+        LayerMetrics &m = stats.layers[size_t(i)];
+        double pos = 0, neg = 0, loss = 0;
+        for (int r = 0; r < rows; ++r) {
+            (r < count ? pos : neg) += m_hostGoodness[size_t(r)];
+            loss += m_hostLoss[size_t(r)];
+        }
+        m.goodnessPos = pos / count;
+        m.goodnessNeg = neg / count;
+        m.loss = loss / rows;
+        stats.loss += m.loss;
+        stats.finite = stats.finite && std::isfinite(m.loss) && std::isfinite(pos) && std::isfinite(neg);
+    }
+    return stats;
+}
+
+void FfTrainer::goodnessForAllLabels(const Dataset &data, const int *indices, int count, std::vector<float> &goodness)
+{
+    const bool int8 = isInt8(m_config.algorithm);
+    const int chunkImages = std::min(count, m_config.evalBatch);
+    const int maxRows = chunkImages * kClasses;
+    // Evaluation scratch lives only while it is used, so it shows in the peak only if it is the peak.
+    Tensor input = m_backend.allocate(maxRows, m_config.layers[0], DType::F32, MemoryCategory::Workspace);
+    Tensor normalised = m_backend.allocate(maxRows, m_maxWidth, DType::F32, MemoryCategory::Workspace);
+    Tensor outputs[2] = {m_backend.allocate(maxRows, m_maxWidth, DType::F32, MemoryCategory::Workspace),
+                         m_backend.allocate(maxRows, m_maxWidth, DType::F32, MemoryCategory::Workspace)};
+    Tensor norms = m_backend.allocate(1, maxRows, DType::F32, MemoryCategory::Workspace);
+    Tensor layerGoodness = m_backend.allocate(1, maxRows, DType::F32, MemoryCategory::Workspace);
+    Tensor quantised = m_backend.allocate(int8 ? maxRows : 0, m_maxWidth, DType::S8, MemoryCategory::Workspace);
+    Tensor scale = m_backend.allocate(1, 1, DType::F32, MemoryCategory::Workspace);
+    LayerWorkspace ws;
+    ws.accumulators = m_backend.allocate(int8 ? maxRows : 0, m_maxWidth, DType::S32, MemoryCategory::Workspace);
+
+    goodness.assign(size_t(count) * kClasses, 0.0f);
+    std::vector<float> hostGoodness(static_cast<size_t>(maxRows));
+    std::vector<int> rowImage;
+    std::vector<uint8_t> rowLabel;
+    // Evaluation draws its stochastic rounding from its own stream, so evaluating does not change
+    // the training run that follows it.
+    uint64_t evalCounter = 0;
+    const uint64_t evalSeed = m_quantSeed ^ 0xE5A1ULL;
+    for (int start = 0; start < count; start += chunkImages) {
+        const int n = std::min(chunkImages, count - start);
+        const int rows = n * kClasses;
+        rowImage.resize(size_t(rows));
+        rowLabel.resize(size_t(rows));
+        for (int i = 0; i < n; ++i)
+            for (int c = 0; c < kClasses; ++c) {
+                rowImage[size_t(i) * kClasses + c] = indices[start + i];
+                rowLabel[size_t(i) * kClasses + c] = uint8_t(c);
+            }
+        embed(data, rowImage, rowLabel);
+        m_backend.upload(input, m_hostInput.data(), size_t(rows) * m_config.layers[0] * sizeof(float));
+        const float *x = input.f32();
+        for (int l = 0; l < layerCount(); ++l) {
+            LinearLayer &layer = m_layers[size_t(l)];
+            float *out = outputs[l % 2].f32();
+            m_backend.lengthNormalise(x, rows, layer.in(), kNormEpsilon, normalised.f32(), norms.f32());
+            LayerInput in{normalised.f32(), int8 ? quantised.s8() : nullptr, scale.f32()};
+            layer.forward(in, rows, out, ws, evalSeed, evalCounter);
+            x = out;
+            if (l < m_config.predictFromLayer)
+                continue;
+            FfLossArgs g;
+            g.y = out;
+            g.rows = rows;
+            g.cols = layer.out();
+            g.goodness = m_config.goodness;
+            g.theta = m_config.theta;
+            g.goodnessOut = layerGoodness.f32();
+            m_backend.ffLoss(g);
+            m_backend.download(layerGoodness, hostGoodness.data(), size_t(rows) * sizeof(float));
+            for (int r = 0; r < rows; ++r)
+                goodness[size_t(start) * kClasses + r] += hostGoodness[size_t(r)];
+        }
+    }
+    // The training batch buffer was borrowed for embedding: give it its training size back.
+    m_hostInput.resize(size_t(2 * m_config.batch) * m_config.layers[0]);
+}
+
+void FfTrainer::predict(const Dataset &data, const int *indices, int count, uint8_t *predictions)
+{
+    std::vector<float> goodness;
+    goodnessForAllLabels(data, indices, count, goodness);
+    for (int i = 0; i < count; ++i) {
+        const float *g = goodness.data() + size_t(i) * kClasses;
+        predictions[i] = uint8_t(std::max_element(g, g + kClasses) - g);
+    }
+}
+
+std::vector<QuantiserInfo> FfTrainer::quantisers() const
+{
+    if (!isInt8(m_config.algorithm))
+        return {};
+    const auto &q = m_config.quant;
+    const char *weightRounding = m_config.masterWeights ? roundingName(q.weightRounding) : "stochastic";
+    return {
+        {"activations", "symmetric-int8", "per-tensor", roundingName(q.activationRounding)},
+        {"weights", "symmetric-int8", q.weightsPerChannel ? "per-output-channel" : "per-tensor", weightRounding},
+        {"output_gradients", "symmetric-int8", "per-tensor", roundingName(q.gradientRounding)},
+    };
+}
+
+std::vector<LayerParameters> FfTrainer::parameters()
+{
+    std::vector<LayerParameters> result;
+    for (auto &layer : m_layers)
+        result.push_back({layer.in(), layer.out(), layer.weightsToHost(), layer.biasToHost()});
+    return result;
+}
+
+void FfTrainer::setParameters(const std::vector<LayerParameters> &parameters)
+{
+    if (parameters.size() != m_layers.size())
+        throw EngineError("model has " + std::to_string(parameters.size()) + " layers, the trainer " +
+                          std::to_string(m_layers.size()));
+    for (size_t i = 0; i < m_layers.size(); ++i) {
+        if (parameters[i].in != m_layers[i].in() || parameters[i].out != m_layers[i].out())
+            throw EngineError("layer " + std::to_string(i) + " is " + std::to_string(parameters[i].in) + " -> " +
+                              std::to_string(parameters[i].out) + " in the model but " +
+                              std::to_string(m_layers[i].in()) + " -> " + std::to_string(m_layers[i].out()) +
+                              " in the trainer");
+        m_layers[i].setParameters(parameters[i].weights, parameters[i].bias);
+    }
+}
+
+} // namespace ffint8

@@ -1,0 +1,76 @@
+// What a training run reports: per-step statistics, progress, epoch results and the final summary.
+#pragma once
+
+#include "engine/core/memory_account.h"
+
+#include <string>
+#include <vector>
+
+namespace ffint8 {
+
+// Per-layer figures averaged over the batches they cover. For FF: goodness of positive and
+// negative data and the layer's own loss.
+struct LayerMetrics
+{
+    double goodnessPos = 0.0;
+    double goodnessNeg = 0.0;
+    double loss = 0.0;
+};
+
+struct StepStats
+{
+    std::vector<LayerMetrics> layers;
+    double loss = 0.0; // sum of the layer losses
+    bool finite = true;
+};
+
+// A quantiser as a run used it, so the run can say exactly what "INT8" meant.
+struct QuantiserInfo
+{
+    std::string tensor;      // "activations", "weights", "output_gradients", ...
+    std::string scheme;      // "symmetric-int8"
+    std::string granularity; // "per-tensor" or "per-output-channel"
+    std::string rounding;    // "nearest" or "stochastic"
+};
+
+struct ProgressMetrics
+{
+    int epoch = 0; // 0-based
+    int batch = 0; // batches done in this epoch
+    int batchesPerEpoch = 0;
+    double trainLoss = 0.0; // mean over the batches since the last report
+    std::vector<LayerMetrics> layers;
+    double samplesPerSecond = 0.0;
+    double elapsedSeconds = 0.0; // since the run started
+};
+
+struct EpochMetrics
+{
+    int epoch = 0; // 0-based
+    double trainLoss = 0.0;
+    std::vector<LayerMetrics> layers;
+    double trainSeconds = 0.0; // training only
+    double evalSeconds = 0.0;
+    double samplesPerSecond = 0.0;
+    double testAccuracy = -1.0;       // fraction; -1 when not evaluated
+    double validationAccuracy = -1.0; // fraction; -1 when there is no validation split
+    float lambda = 0.0f;
+    MemorySnapshot memory;
+};
+
+enum class RunStatus { Completed, Diverged, Cancelled, Failed };
+const char *runStatusName(RunStatus s);
+
+struct RunSummary
+{
+    RunStatus status = RunStatus::Completed;
+    std::string message;
+    int epochsCompleted = 0;
+    double testAccuracy = -1.0;
+    double validationAccuracy = -1.0;
+    double trainSeconds = 0.0;
+    double totalSeconds = 0.0;
+    MemorySnapshot memory;
+};
+
+} // namespace ffint8

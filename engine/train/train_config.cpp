@@ -1,0 +1,62 @@
+// Names and checks of the training configuration.
+#include "engine/train/train_config.h"
+
+#include "engine/core/error.h"
+
+#include <algorithm>
+#include <cmath>
+#include <string>
+
+namespace ffint8 {
+
+const char *algorithmName(Algorithm a)
+{
+    switch (a) {
+    case Algorithm::FfFp32: return "ff-fp32";
+    case Algorithm::FfInt8: return "ff-int8";
+    }
+    return "?";
+}
+
+bool isInt8(Algorithm a) { return a == Algorithm::FfInt8; }
+
+float LambdaSchedule::at(int epoch) const
+{
+    if (!enabled)
+        return 0.0f;
+    return std::min(start + perEpoch * float(epoch), cap);
+}
+
+namespace {
+void require(bool ok, const std::string &field, const std::string &what)
+{
+    if (!ok)
+        throw EngineError("invalid configuration: " + field + " " + what);
+}
+} // namespace
+
+void TrainConfig::validate() const
+{
+    require(layers.size() >= 2, "layers", "needs the input width and at least one layer, e.g. 784,1000,1000");
+    for (size_t i = 0; i < layers.size(); ++i)
+        require(layers[i] > 0, "layers[" + std::to_string(i) + "]", "must be positive, got " + std::to_string(layers[i]));
+    require(layers[0] > 10, "layers[0]", "(the input width) must exceed the 10 values that carry the label");
+    require(epochs >= 0, "epochs", "must be >= 0, got " + std::to_string(epochs));
+    require(batch > 0, "batch", "must be positive, got " + std::to_string(batch));
+    require(std::isfinite(lr) && lr > 0, "lr", "must be a positive number");
+    require(momentum >= 0 && momentum < 1, "momentum", "must be in [0, 1)");
+    require(weightDecay >= 0, "weight_decay", "must be >= 0");
+    require(std::isfinite(theta), "theta", "must be a number");
+    require(lambda.start >= 0 && lambda.perEpoch >= 0 && lambda.cap >= 0, "lambda", "start, per_epoch and cap must be >= 0");
+    require(predictFromLayer >= 0 && predictFromLayer < int(layers.size()) - 1, "predict_from_layer",
+            "must name one of the " + std::to_string(layers.size() - 1) + " layers (0-based)");
+    require(trainLimit >= 0 && testLimit >= 0 && validation >= 0, "train_limit/test_limit/validation", "must be >= 0");
+    require(metricsEvery > 0, "metrics_every", "must be positive");
+    require(evalBatch > 0, "eval_batch", "must be positive");
+    require(threads >= 0, "threads", "must be >= 0 (0 = all cores)");
+    if (isInt8(algorithm) && !masterWeights)
+        require(quant.weightsPerChannel, "quant.weights_per_channel",
+                "must be on when INT8 weights are kept without an FP32 master copy");
+}
+
+} // namespace ffint8

@@ -1,0 +1,70 @@
+// Everything that defines a training run of the engine, with the defaults of method.md.
+#pragma once
+
+#include "engine/backend/backend.h"
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace ffint8 {
+
+enum class Algorithm : uint8_t { FfFp32, FfInt8 };
+enum class NegativeLabels : uint8_t { Random, Hardest };
+enum class LabelValue : uint8_t { ImageMax, One };
+
+const char *algorithmName(Algorithm a);
+bool isInt8(Algorithm a);
+
+// lambda(epoch) = min(start + perEpoch * epoch, cap); look-ahead off means lambda = 0 throughout.
+struct LambdaSchedule
+{
+    bool enabled = true;
+    float start = 0.0f;
+    float perEpoch = 0.001f;
+    float cap = 0.1f;
+    float at(int epoch) const;
+};
+
+// The quantisers an INT8 trainer uses (recorded with every run).
+struct QuantiserConfig
+{
+    bool weightsPerChannel = true;                   // per output channel, else per tensor
+    Rounding activationRounding = Rounding::Stochastic;
+    Rounding gradientRounding = Rounding::Stochastic;
+    Rounding weightRounding = Rounding::Nearest;     // with a master copy; without one, always stochastic
+};
+
+struct TrainConfig
+{
+    Algorithm algorithm = Algorithm::FfInt8;
+    std::vector<int> layers{784, 1000, 1000}; // input width, then each hidden layer's width
+    int epochs = 20;
+    int batch = 32;
+    OptimizerKind optimizer = OptimizerKind::Adam;
+    float lr = 0.03f; // Adam at 0.03, as the common FF ports use; the first epochs are slow below it
+    float momentum = 0.9f;
+    float weightDecay = 0.0f;
+    Goodness goodness = Goodness::Mean;
+    float theta = 2.0f;
+    NegativeLabels negatives = NegativeLabels::Random;
+    LabelValue labelValue = LabelValue::ImageMax;
+    int predictFromLayer = 0; // goodness summed over layers >= this for prediction (Hinton: 1)
+    LambdaSchedule lambda;
+    bool masterWeights = true;
+    QuantiserConfig quant;
+    uint64_t seed = 1;
+    int threads = 0; // 0: all cores
+    std::string backend = "cpu";
+    std::string dataset = "fashion-mnist";
+    int trainLimit = 0;
+    int testLimit = 0;
+    int validation = 0;     // examples moved from train to a validation split
+    int metricsEvery = 200; // batches between progress reports
+    int evalBatch = 50;     // images per evaluation pass (x10 rows, one per label)
+
+    // Throws EngineError naming the first field that is out of range.
+    void validate() const;
+};
+
+} // namespace ffint8

@@ -1,0 +1,44 @@
+// A trainer: one algorithm (FF or BP, FP32 or INT8) over a network, independent of the backend.
+#pragma once
+
+#include "engine/backend/backend.h"
+#include "engine/data/dataset.h"
+#include "engine/train/metrics.h"
+#include "engine/train/train_config.h"
+
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+namespace ffint8 {
+
+struct LayerParameters
+{
+    int in = 0;
+    int out = 0;
+    std::vector<float> weights; // out x in, row-major
+    std::vector<float> bias;    // out
+};
+
+class Trainer
+{
+public:
+    virtual ~Trainer() = default;
+
+    virtual const TrainConfig &config() const = 0;
+    virtual Backend &backend() = 0;
+    // Called before the first batch of every epoch (0-based).
+    virtual void beginEpoch(int epoch) = 0;
+    // One optimisation step on the examples `indices[0..count)` of `data`.
+    virtual StepStats trainStep(const Dataset &data, const int *indices, int count) = 0;
+    // Predicted class of each of the examples `indices[0..count)`.
+    virtual void predict(const Dataset &data, const int *indices, int count, uint8_t *predictions) = 0;
+    virtual std::vector<QuantiserInfo> quantisers() const = 0;
+    virtual std::vector<LayerParameters> parameters() = 0;
+    virtual void setParameters(const std::vector<LayerParameters> &parameters) = 0;
+};
+
+// Builds the trainer for config.algorithm on `backend` (which must outlive it).
+std::unique_ptr<Trainer> createTrainer(const TrainConfig &config, Backend &backend);
+
+} // namespace ffint8

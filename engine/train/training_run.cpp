@@ -1,0 +1,165 @@
+// The training loop.
+#include "engine/train/training_run.h"
+
+#include "engine/core/error.h"
+
+#include <chrono>
+#include <numeric>
+#include <string>
+
+namespace ffint8 {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+double secondsSince(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
+
+void accumulate(std::vector<LayerMetrics> &sum, const std::vector<LayerMetrics> &add)
+{
+    sum.resize(add.size());
+    for (size_t i = 0; i < add.size(); ++i) {
+        sum[i].goodnessPos += add[i].goodnessPos;
+        sum[i].goodnessNeg += add[i].goodnessNeg;
+        sum[i].loss += add[i].loss;
+    }
+}
+
+std::vector<LayerMetrics> averaged(std::vector<LayerMetrics> sum, int n)
+{
+    for (auto &m : sum) {
+        m.goodnessPos /= n;
+        m.goodnessNeg /= n;
+        m.loss /= n;
+    }
+    return sum;
+}
+
+} // namespace
+
+const char *runStatusName(RunStatus s)
+{
+    switch (s) {
+    case RunStatus::Completed: return "completed";
+    case RunStatus::Diverged: return "diverged";
+    case RunStatus::Cancelled: return "cancelled";
+    case RunStatus::Failed: return "failed";
+    }
+    return "?";
+}
+
+TrainingRun::TrainingRun(Trainer &trainer, const DatasetSplits &data, RunCallbacks callbacks)
+    : m_trainer(trainer), m_data(data), m_callbacks(std::move(callbacks))
+{
+}
+
+double TrainingRun::accuracy(Trainer &trainer, const Dataset &dataset)
+{
+    if (dataset.count == 0)
+        return -1.0;
+    std::vector<int> indices(static_cast<size_t>(dataset.count));
+    std::iota(indices.begin(), indices.end(), 0);
+    std::vector<uint8_t> predictions(indices.size());
+    trainer.predict(dataset, indices.data(), dataset.count, predictions.data());
+    int right = 0;
+    for (int i = 0; i < dataset.count; ++i)
+        right += predictions[size_t(i)] == dataset.labels[size_t(i)];
+    return double(right) / dataset.count;
+}
+
+RunSummary TrainingRun::run()
+{
+    const TrainConfig &config = m_trainer.config();
+    const Dataset &train = m_data.train;
+    RunSummary summary;
+    const auto runStart = Clock::now();
+    m_trainer.backend().memory().resetPeak();
+    if (train.count == 0) {
+        summary.status = RunStatus::Failed;
+        summary.message = "the training set of " + train.name + " is empty";
+        return summary;
+    }
+    const int batchesPerEpoch = (train.count + config.batch - 1) / config.batch;
+
+    for (int epoch = 0; epoch < config.epochs; ++epoch) {
+        m_trainer.beginEpoch(epoch);
+        // A different order every epoch, the same for the same seed.
+        std::vector<int> order = shuffledIndices(train.count, config.seed + 0x5EEDULL * uint64_t(epoch + 1));
+        std::vector<LayerMetrics> epochSum, windowSum;
+        double epochLoss = 0.0, windowLoss = 0.0;
+        int windowBatches = 0, windowSamples = 0;
+        double trainSeconds = 0.0;
+        auto windowStart = Clock::now();
+
+        for (int b = 0; b < batchesPerEpoch; ++b) {
+            if (m_cancel.load()) {
+                summary.status = RunStatus::Cancelled;
+                summary.message = "cancelled in epoch " + std::to_string(epoch + 1) + " after " + std::to_string(b) +
+                                  " of " + std::to_string(batchesPerEpoch) + " batches";
+                summary.totalSeconds = secondsSince(runStart);
+                summary.memory = m_trainer.backend().memory().snapshot();
+                return summary;
+            }
+            const int start = b * config.batch;
+            const int count = std::min(config.batch, train.count - start);
+            const auto stepStart = Clock::now();
+            StepStats stats = m_trainer.trainStep(train, order.data() + start, count);
+            trainSeconds += secondsSince(stepStart);
+            if (!stats.finite) {
+                summary.status = RunStatus::Diverged;
+                summary.message = "loss became NaN or infinite in epoch " + std::to_string(epoch + 1) + ", batch " +
+                                  std::to_string(b + 1) + "; try a smaller learning rate (lr " +
+                                  std::to_string(config.lr) + ")";
+                summary.trainSeconds += trainSeconds;
+                summary.totalSeconds = secondsSince(runStart);
+                summary.memory = m_trainer.backend().memory().snapshot();
+                return summary;
+            }
+            accumulate(epochSum, stats.layers);
+            accumulate(windowSum, stats.layers);
+            epochLoss += stats.loss;
+            windowLoss += stats.loss;
+            ++windowBatches;
+            windowSamples += count;
+            if (m_callbacks.onProgress && (windowBatches == config.metricsEvery || b + 1 == batchesPerEpoch)) {
+                ProgressMetrics p;
+                p.epoch = epoch;
+                p.batch = b + 1;
+                p.batchesPerEpoch = batchesPerEpoch;
+                p.trainLoss = windowLoss / windowBatches;
+                p.layers = averaged(windowSum, windowBatches);
+                p.samplesPerSecond = windowSamples / std::max(1e-9, secondsSince(windowStart));
+                p.elapsedSeconds = secondsSince(runStart);
+                m_callbacks.onProgress(p);
+                windowSum.clear();
+                windowLoss = 0.0;
+                windowBatches = windowSamples = 0;
+                windowStart = Clock::now();
+            }
+        }
+
+        EpochMetrics e;
+        e.epoch = epoch;
+        e.trainLoss = epochLoss / batchesPerEpoch;
+        e.layers = averaged(epochSum, batchesPerEpoch);
+        e.trainSeconds = trainSeconds;
+        e.samplesPerSecond = train.count / std::max(1e-9, trainSeconds);
+        e.lambda = config.lambda.at(epoch);
+        const auto evalStart = Clock::now();
+        e.validationAccuracy = accuracy(m_trainer, m_data.validation);
+        e.testAccuracy = accuracy(m_trainer, m_data.test);
+        e.evalSeconds = secondsSince(evalStart);
+        e.memory = m_trainer.backend().memory().snapshot();
+
+        summary.epochsCompleted = epoch + 1;
+        summary.trainSeconds += trainSeconds;
+        summary.testAccuracy = e.testAccuracy;
+        summary.validationAccuracy = e.validationAccuracy;
+        if (m_callbacks.onEpoch)
+            m_callbacks.onEpoch(e);
+    }
+    summary.totalSeconds = secondsSince(runStart);
+    summary.memory = m_trainer.backend().memory().snapshot();
+    return summary;
+}
+
+} // namespace ffint8

@@ -1,0 +1,40 @@
+// The training loop: epochs of shuffled batches, evaluation, metrics callbacks, divergence and
+// cancellation. It owns no threads; the caller runs it on whichever thread it likes.
+#pragma once
+
+#include "engine/data/dataset.h"
+#include "engine/train/metrics.h"
+#include "engine/train/trainer.h"
+
+#include <atomic>
+#include <functional>
+
+namespace ffint8 {
+
+struct RunCallbacks
+{
+    std::function<void(const ProgressMetrics &)> onProgress; // every config.metricsEvery batches
+    std::function<void(const EpochMetrics &)> onEpoch;       // after each epoch's evaluation
+};
+
+class TrainingRun
+{
+public:
+    TrainingRun(Trainer &trainer, const DatasetSplits &data, RunCallbacks callbacks = {});
+
+    // Trains config.epochs epochs. Never throws for a diverging or cancelled run: the summary says so.
+    RunSummary run();
+    // Safe from any thread; the run stops after the current batch with status Cancelled.
+    void cancel() { m_cancel.store(true); }
+
+    // Fraction of examples of `dataset` predicted right.
+    static double accuracy(Trainer &trainer, const Dataset &dataset);
+
+private:
+    Trainer &m_trainer;
+    const DatasetSplits &m_data;
+    RunCallbacks m_callbacks;
+    std::atomic<bool> m_cancel{false};
+};
+
+} // namespace ffint8

@@ -1,0 +1,6 @@
+#!/usr/bin/env bash
+# Sets up, builds and runs the whole test suite (Qt Test executables and the engine op checks).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+./scripts/build.sh
+ctest --test-dir build --output-on-failure --timeout 900 "$@"

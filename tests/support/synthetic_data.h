@@ -1,0 +1,86 @@
+// Small datasets the tests make themselves: separable clusters in memory, and IDX files on disk.
+#pragma once
+
+#include "engine/core/counter_rng.h"
+#include "engine/data/dataset.h"
+
+#include <QDir>
+#include <QFile>
+#include <QString>
+
+#include <cstdint>
+
+namespace ffint8::testing {
+
+// `count` examples of 10 classes over `features` values. The first 10 values are zero (FF puts the
+// label there); of the rest, class k lights up every tenth one starting at k, and every value gets
+// uniform noise. Separable, but only by relating the image to the label, as FF must.
+inline Dataset clusters(int count, int features, uint64_t seed, float noise = 0.3f)
+{
+    std::vector<float> prototypes(size_t(10) * features, 0.0f);
+    for (int k = 0; k < 10; ++k)
+        for (int f = 10 + k; f < features; f += 10)
+            prototypes[size_t(k) * features + f] = 1.0f;
+    SplitMix64 rng(seed);
+    Dataset d;
+    d.name = "clusters";
+    d.count = count;
+    d.height = 1;
+    d.width = features;
+    d.images.resize(size_t(count) * features);
+    d.labels.resize(size_t(count));
+    for (int i = 0; i < count; ++i) {
+        int label = int(rng.below(10));
+        d.labels[size_t(i)] = uint8_t(label);
+        for (int f = 0; f < features; ++f) {
+            float v = prototypes[size_t(label) * features + f] * (1.0f - noise) + noise * rng.uniform();
+            d.images[size_t(i) * features + f] = f < 10 ? 0.0f : v;
+        }
+    }
+    return d;
+}
+
+inline DatasetSplits clusterSplits(int train, int test, int features, uint64_t seed = 1)
+{
+    DatasetSplits s;
+    s.train = clusters(train, features, seed);
+    s.test = clusters(test, features, seed + 1000);
+    return s;
+}
+
+inline void writeBigEndian(QByteArray &out, uint32_t v)
+{
+    for (int shift = 24; shift >= 0; shift -= 8)
+        out.append(char((v >> shift) & 0xFF));
+}
+
+// Writes `d` (height x width images, values in [0, 1]) as raw IDX files named `prefix`-images-idx3-ubyte
+// and `prefix`-labels-idx1-ubyte into `dir`.
+inline bool writeIdx(const QString &dir, const QString &prefix, const Dataset &d)
+{
+    QByteArray images, labels;
+    writeBigEndian(images, 0x00000803);
+    writeBigEndian(images, uint32_t(d.count));
+    writeBigEndian(images, uint32_t(d.height));
+    writeBigEndian(images, uint32_t(d.width));
+    for (float v : d.images)
+        images.append(char(uint8_t(std::lround(v * 255.0f))));
+    writeBigEndian(labels, 0x00000801);
+    writeBigEndian(labels, uint32_t(d.count));
+    for (uint8_t l : d.labels)
+        labels.append(char(l));
+    QFile fi(QDir(dir).filePath(prefix + "-images-idx3-ubyte")), fl(QDir(dir).filePath(prefix + "-labels-idx1-ubyte"));
+    return fi.open(QIODevice::WriteOnly) && fi.write(images) == images.size() && fl.open(QIODevice::WriteOnly) &&
+           fl.write(labels) == labels.size();
+}
+
+// A 28 x 28 clusters dataset written as an MNIST-style folder (train and t10k files).
+inline bool writeIdxClusters(const QString &dir, int train, int test)
+{
+    Dataset tr = clusters(train, 784, 1), te = clusters(test, 784, 2);
+    tr.height = te.height = 28;
+    tr.width = te.width = 28;
+    return writeIdx(dir, "train", tr) && writeIdx(dir, "t10k", te);
+}
+
+} // namespace ffint8::testing

@@ -1,0 +1,120 @@
+// Experiment specs: every shipped spec parses; bad ones are refused with line, column and field.
+#include "app/spec/experiment_spec.h"
+#include "app/spec/settings_table.h"
+#include "app/spec/spec_error.h"
+
+#include <QtTest>
+
+using namespace ffint8;
+
+class TestExperimentSpec : public QObject
+{
+    Q_OBJECT
+
+    static QString errorOf(const QByteArray &text)
+    {
+        try {
+            parseSpecText(text, "spec.json");
+        } catch (const SpecError &e) {
+            return QString::fromUtf8(e.what());
+        }
+        return {};
+    }
+
+private slots:
+    void shippedSpecsParse_data()
+    {
+        QTest::addColumn<QString>("path");
+        QDir dir(FFINT8_SOURCE_DIR "/experiments");
+        const QStringList files = dir.entryList({"*.json"}, QDir::Files);
+        QVERIFY(files.contains("quick.json"));
+        for (const QString &f : files)
+            QTest::newRow(qPrintable(f)) << dir.filePath(f);
+    }
+
+    void shippedSpecsParse()
+    {
+        QFETCH(QString, path);
+        ExperimentSpec spec = parseSpecFile(path);
+        QVERIFY(!spec.name.isEmpty());
+        QVERIFY(spec.config.layers.size() >= 2);
+    }
+
+    void readsEveryGroup()
+    {
+        ExperimentSpec s = parseSpecText(R"({"format": "ffint8-experiment", "version": 1, "name": "x",
+            "algorithm": "ff-fp32", "model": {"layers": [784, 30, 20]},
+            "dataset": {"name": "mnist", "train_limit": 100},
+            "training": {"epochs": 2, "batch": 8, "optimizer": "sgd", "lr": 0.5, "momentum": 0.0, "seed": 77},
+            "ff": {"goodness": "sum", "theta": 9.5, "negatives": "hardest",
+                   "lookahead": {"enabled": false, "per_epoch": 0.01, "cap": 0.2}},
+            "int8": {"master_weights": false}, "backend": {"name": "reference", "threads": 1}})", "x.json");
+        const TrainConfig &c = s.config;
+        QCOMPARE(int(c.algorithm), int(Algorithm::FfFp32));
+        QVERIFY((c.layers == std::vector<int>{784, 30, 20}));
+        QCOMPARE(QString::fromStdString(c.dataset), QString("mnist"));
+        QCOMPARE(c.trainLimit, 100);
+        QCOMPARE(c.epochs, 2);
+        QCOMPARE(c.batch, 8);
+        QCOMPARE(int(c.optimizer), int(OptimizerKind::Sgd));
+        QCOMPARE(c.lr, 0.5f);
+        QCOMPARE(c.momentum, 0.0f);
+        QCOMPARE(c.seed, uint64_t(77));
+        QCOMPARE(int(c.goodness), int(Goodness::Sum));
+        QCOMPARE(c.theta, 9.5f);
+        QCOMPARE(int(c.negatives), int(NegativeLabels::Hardest));
+        QVERIFY(!c.lambda.enabled);
+        QCOMPARE(c.lambda.perEpoch, 0.01f);
+        QCOMPARE(c.lambda.cap, 0.2f);
+        QVERIFY(!c.masterWeights);
+        QCOMPARE(QString::fromStdString(c.backend), QString("reference"));
+        QCOMPARE(c.threads, 1);
+    }
+
+    void writtenSpecReadsBackTheSame()
+    {
+        ExperimentSpec s = parseSpecFile(FFINT8_SOURCE_DIR "/experiments/quick.json");
+        s.config.theta = 3.25f;
+        s.config.negatives = NegativeLabels::Hardest;
+        QByteArray text = QJsonDocument(specToJson(s)).toJson();
+        ExperimentSpec back = parseSpecText(text, "written.json");
+        for (const auto &setting : settingsTable())
+            QCOMPARE(setting.get(back.config), setting.get(s.config));
+    }
+
+    void errorsNameLineColumnAndField_data()
+    {
+        QTest::addColumn<QByteArray>("text");
+        QTest::addColumn<QString>("expected");
+        QTest::newRow("malformed") << QByteArray("{\n  \"algorithm\": \"ff-int8\",\n  \"model\": {\"layers\": [784,]}\n}")
+                                   << "spec.json:3:";
+        QTest::newRow("unknown field") << QByteArray("{\n  \"training\": {\n    \"epochz\": 3\n  }\n}")
+                                       << "spec.json:3:5: field 'training.epochz': unknown field; valid here: epochs, batch";
+        QTest::newRow("bad choice") << QByteArray("{\"algorithm\": \"ff-int4\"}")
+                                    << "spec.json:1:2: field 'algorithm': 'ff-int4' is not one of ff-fp32, ff-int8";
+        QTest::newRow("wrong type") << QByteArray("{\n\"training\": {\"lr\": \"fast\"}}")
+                                    << "spec.json:2:14: field 'training.lr': expected a number";
+        QTest::newRow("not an integer") << QByteArray("{\"training\": {\"epochs\": 2.5}}")
+                                        << "field 'training.epochs': expected an integer";
+        QTest::newRow("layers") << QByteArray("{\"model\": {\"layers\": [784]}}")
+                                << "field 'model.layers': '784' needs at least two widths";
+        QTest::newRow("out of range") << QByteArray("{\"training\": {\"batch\": 0}}")
+                                      << "field 'training.batch': 0 is out of range";
+        QTest::newRow("version") << QByteArray("{\"version\": 9}") << "field 'version': version 9; this build reads version 1";
+        QTest::newRow("format") << QByteArray("{\"format\": \"other\"}") << "field 'format'";
+        QTest::newRow("not an object") << QByteArray("[1, 2]") << "spec.json:1:1: an experiment spec is a JSON object";
+        QTest::newRow("unknown group") << QByteArray("{\"optimiser\": {}}") << "valid here: format, version, name, description, algorithm, model";
+        QTest::newRow("validation") << QByteArray("{\"model\": {\"layers\": [8, 4]}}") << "layers[0]";
+    }
+
+    void errorsNameLineColumnAndField()
+    {
+        QFETCH(QByteArray, text);
+        QFETCH(QString, expected);
+        QString error = errorOf(text);
+        QVERIFY2(error.contains(expected), qPrintable("got: " + error));
+    }
+};
+
+QTEST_APPLESS_MAIN(TestExperimentSpec)
+#include "tst_experiment_spec.moc"

@@ -1,0 +1,131 @@
+// Training learns: loss falls and accuracy rises far above chance within seconds, in FP32 and
+// INT8; a diverging run stops as "diverged" and a cancelled one as "cancelled".
+#include "engine/backend/cpu_backend.h"
+#include "engine/core/error.h"
+#include "engine/data/dataset.h"
+#include "engine/train/training_run.h"
+#include "support/synthetic_data.h"
+
+#include <QtTest>
+
+using namespace ffint8;
+
+class TestLearning : public QObject
+{
+    Q_OBJECT
+
+    static TrainConfig smallConfig(Algorithm algo)
+    {
+        TrainConfig c;
+        c.algorithm = algo;
+        c.layers = {64, 100, 100};
+        c.epochs = 3;
+        c.batch = 32;
+        c.metricsEvery = 10;
+        c.lambda.perEpoch = 0.05f; // so that look-ahead is active from the second epoch of a short run
+        return c;
+    }
+
+private slots:
+    void learnsClusters_data()
+    {
+        QTest::addColumn<int>("algo");
+        QTest::addColumn<bool>("master");
+        QTest::newRow("ff-fp32") << int(Algorithm::FfFp32) << true;
+        QTest::newRow("ff-int8") << int(Algorithm::FfInt8) << true;
+        QTest::newRow("ff-int8 without master weights") << int(Algorithm::FfInt8) << false;
+    }
+
+    void learnsClusters()
+    {
+        QFETCH(int, algo);
+        QFETCH(bool, master);
+        TrainConfig c = smallConfig(Algorithm(algo));
+        c.masterWeights = master;
+        DatasetSplits data = testing::clusterSplits(3000, 500, 64);
+        CpuBackend backend(2);
+        auto trainer = createTrainer(c, backend);
+        std::vector<EpochMetrics> epochs;
+        int progressReports = 0;
+        RunCallbacks callbacks;
+        callbacks.onEpoch = [&](const EpochMetrics &e) { epochs.push_back(e); };
+        callbacks.onProgress = [&](const ProgressMetrics &p) {
+            ++progressReports;
+            QCOMPARE(int(p.layers.size()), 2);
+        };
+        RunSummary s = TrainingRun(*trainer, data, callbacks).run();
+        QCOMPARE(int(s.status), int(RunStatus::Completed));
+        QCOMPARE(int(epochs.size()), 3);
+        QVERIFY2(epochs.back().trainLoss < 0.8 * epochs.front().trainLoss,
+                 qPrintable(QString("loss %1 -> %2").arg(epochs.front().trainLoss).arg(epochs.back().trainLoss)));
+        QVERIFY2(s.testAccuracy > 0.8, qPrintable(QString("test accuracy %1").arg(s.testAccuracy)));
+        // Goodness separates: positive data above negative data in every layer.
+        for (const auto &l : epochs.back().layers)
+            QVERIFY(l.goodnessPos > l.goodnessNeg);
+        QCOMPARE(progressReports, 3 * 10); // 94 batches per epoch: 9 full windows and the epoch's end
+        QVERIFY(s.memory.peakTotal > 0);
+        QVERIFY(epochs[1].lambda > 0.0f);
+    }
+
+    // The real dataset, where installed: a few thousand images are enough to be far above chance.
+    void learnsFashionMnist()
+    {
+        DatasetSplits data;
+        try {
+            data = loadDataset("fashion-mnist", datasetSearchPaths());
+        } catch (const EngineError &e) {
+            QSKIP(e.what());
+        }
+        truncateDataset(data.train, 30000);
+        truncateDataset(data.test, 1000);
+        for (Algorithm algo : {Algorithm::FfFp32, Algorithm::FfInt8}) {
+            TrainConfig c;
+            c.algorithm = algo;
+            c.layers = {784, 200, 200};
+            c.epochs = 1;
+            CpuBackend backend(2);
+            auto trainer = createTrainer(c, backend);
+            RunSummary s = TrainingRun(*trainer, data).run();
+            qInfo("%s: %.3f after one epoch of 30000 images", algorithmName(algo), s.testAccuracy);
+            QVERIFY2(s.testAccuracy > 0.4, qPrintable(QString("%1: %2").arg(algorithmName(algo)).arg(s.testAccuracy)));
+        }
+    }
+
+    void divergenceStopsTheRun()
+    {
+        TrainConfig c = smallConfig(Algorithm::FfFp32);
+        c.optimizer = OptimizerKind::Sgd;
+        c.lr = 1e30f;
+        DatasetSplits data = testing::clusterSplits(500, 100, 64);
+        CpuBackend backend(1);
+        auto trainer = createTrainer(c, backend);
+        RunSummary s = TrainingRun(*trainer, data).run();
+        QCOMPARE(int(s.status), int(RunStatus::Diverged));
+        QVERIFY2(QString::fromStdString(s.message).contains("NaN or infinite"), s.message.c_str());
+        QCOMPARE(s.epochsCompleted, 0);
+    }
+
+    void cancelStopsAfterTheCurrentBatch()
+    {
+        TrainConfig c = smallConfig(Algorithm::FfInt8);
+        c.metricsEvery = 5;
+        DatasetSplits data = testing::clusterSplits(2000, 100, 64);
+        CpuBackend backend(1);
+        auto trainer = createTrainer(c, backend);
+        TrainingRun *runPtr = nullptr;
+        RunCallbacks callbacks;
+        int reports = 0;
+        callbacks.onProgress = [&](const ProgressMetrics &) {
+            if (++reports == 2)
+                runPtr->cancel();
+        };
+        TrainingRun run(*trainer, data, callbacks);
+        runPtr = &run;
+        RunSummary s = run.run();
+        QCOMPARE(int(s.status), int(RunStatus::Cancelled));
+        QVERIFY2(QString::fromStdString(s.message).contains("after 10 of"), s.message.c_str());
+    }
+};
+
+QTEST_APPLESS_MAIN(TestLearning)
+#include "tst_learning.moc"
