@@ -30,6 +30,9 @@ struct QuantiseArgs
     uint64_t seed = 0;
     uint64_t counter = 0;
     const float *columnFactors = nullptr;
+    // Optional clipping value (one value): scale = min(max|x|, clip) / 127, so values beyond the
+    // clip saturate at +-127 (per-tensor only; BP-UI8's direction-sensitive gradient clipping).
+    const float *clip = nullptr;
     int8_t *q = nullptr;
     float *scales = nullptr; // 1 value, or `rows` values when perRow
 };
@@ -145,6 +148,20 @@ public:
     // out[c] = alpha * sum over rows of g[r][c].
     virtual void columnSums(const float *g, int rows, int cols, float alpha, float *out) = 0;
     virtual void updateParameters(const UpdateArgs &args) = 0;
+
+    // Softmax cross-entropy over `cols` classes per row: lossOut[r] = -log softmax(logits_r)[label_r],
+    // gradLogits = lossScale * (softmax - onehot(label)).
+    virtual void softmaxCrossEntropy(const float *logits, int rows, int cols, const int32_t *labels, float lossScale,
+                                     float *lossOut, float *gradLogits) = 0;
+    // For each of `count` clipping values c: the direction deviation 1 - cos(x, Q_c(x)) of x's
+    // per-tensor INT8 quantisation with scale c / 127 (round to nearest, saturating). Written to the
+    // host array `deviations`: the clipping search of BP-UI8 runs on the host over these few numbers.
+    virtual void quantisationDeviation(const float *x, size_t count, const float *clipsHost, int clipCount,
+                                       float *deviationsHost) = 0;
+    // sum of x^2 over `count` values, returned to the host (metrics: gradient norms).
+    virtual double squaredNorm(const float *x, size_t count) = 0;
+    // max |x| over `count` values, returned to the host (the range a clipping search scans).
+    virtual float maxAbsValue(const float *x, size_t count) = 0;
 
 protected:
     virtual void *rawAllocate(size_t bytes) = 0;

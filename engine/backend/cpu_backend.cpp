@@ -76,9 +76,9 @@ void CpuBackend::gemmS8S8S32(Trans ta, Trans tb, int m, int n, int k, const int8
 
 void CpuBackend::forChunks(int count, size_t work, const std::function<void(int, int)> &body)
 {
-    // Below about a quarter of a million values an op takes tens of microseconds: waking the thread
-    // team costs about as much, and a team member descheduled by another process costs far more.
-    constexpr size_t kParallelWork = size_t(1) << 18;
+    // Below about 32 K values an op takes a few microseconds, about what handing half of it to the
+    // other thread costs; above that, splitting pays (measured with `ffint8 bench` at the paper's MLP).
+    constexpr size_t kParallelWork = size_t(1) << 15;
     int chunks = work < kParallelWork ? 1 : std::min(m_threads, std::max(1, count / 8));
     if (chunks <= 1) {
         body(0, count);

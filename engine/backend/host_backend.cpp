@@ -7,7 +7,9 @@
 #include <algorithm>
 #include <cstdlib>
 #include <cstring>
+#include <cmath>
 #include <mutex>
+#include <string>
 
 namespace ffint8 {
 
@@ -51,9 +53,14 @@ float HostBackend::maxAbsParallel(const float *x, int rows, int cols, const floa
 
 void HostBackend::quantise(const QuantiseArgs &a)
 {
+    if (a.clip && a.perRow)
+        throw EngineError("quantise: a clipping value applies to per-tensor quantisation only");
     float tensorScale = 0.0f;
     if (!a.perRow) {
-        tensorScale = hostkernels::scaleForMax(maxAbsParallel(a.x, a.rows, a.cols, a.columnFactors));
+        float range = maxAbsParallel(a.x, a.rows, a.cols, a.columnFactors);
+        if (a.clip)
+            range = std::min(range, *a.clip);
+        tensorScale = hostkernels::scaleForMax(range);
         a.scales[0] = tensorScale;
     }
     forChunks(a.rows, size_t(a.rows) * a.cols, [&](int r0, int r1) { hostkernels::quantiseRows(a, r0, r1, tensorScale); });
@@ -122,6 +129,42 @@ void HostBackend::updateParameters(const UpdateArgs &a)
         q.scales = a.qScales;
         quantise(q);
     }
+}
+
+void HostBackend::softmaxCrossEntropy(const float *logits, int rows, int cols, const int32_t *labels, float lossScale,
+                                      float *lossOut, float *gradLogits)
+{
+    for (int r = 0; r < rows; ++r)
+        if (labels[r] < 0 || labels[r] >= cols)
+            throw EngineError("softmaxCrossEntropy: label " + std::to_string(labels[r]) + " of row " + std::to_string(r) +
+                              " is not one of the " + std::to_string(cols) + " classes");
+    forChunks(rows, size_t(rows) * cols * 4, [&](int r0, int r1) {
+        hostkernels::softmaxCrossEntropyRows(logits, cols, labels, lossScale, lossOut, gradLogits, r0, r1);
+    });
+}
+
+void HostBackend::quantisationDeviation(const float *x, size_t count, const float *clipsHost, int clipCount,
+                                        float *deviationsHost)
+{
+    const double xx = hostkernels::sumOfSquares(x, 0, count);
+    for (int i = 0; i < clipCount; ++i) {
+        double sums[2] = {0.0, 0.0};
+        hostkernels::quantisationDots(x, 0, count, clipsHost[i], sums);
+        double denominator = std::sqrt(xx * sums[1]);
+        deviationsHost[i] = denominator > 0.0 ? float(1.0 - sums[0] / denominator) : 0.0f;
+    }
+}
+
+double HostBackend::squaredNorm(const float *x, size_t count) { return hostkernels::sumOfSquares(x, 0, count); }
+
+float HostBackend::maxAbsValue(const float *x, size_t count)
+{
+    float m = 0.0f;
+    for (size_t begin = 0; begin < count; begin += size_t(1) << 30) {
+        size_t n = std::min(count - begin, size_t(1) << 30);
+        m = std::max(m, hostkernels::maxAbsSpan(x + begin, nullptr, int(n)));
+    }
+    return m;
 }
 
 } // namespace ffint8

@@ -27,6 +27,12 @@ public:
     void reluBackward(float *g, const float *y, int rows, int cols) override;
     void columnSums(const float *g, int rows, int cols, float alpha, float *out) override;
     void updateParameters(const UpdateArgs &args) override;
+    void softmaxCrossEntropy(const float *logits, int rows, int cols, const int32_t *labels, float lossScale,
+                             float *lossOut, float *gradLogits) override;
+    void quantisationDeviation(const float *x, size_t count, const float *clipsHost, int clipCount,
+                               float *deviationsHost) override;
+    double squaredNorm(const float *x, size_t count) override;
+    float maxAbsValue(const float *x, size_t count) override;
 
 protected:
     void *rawAllocate(size_t bytes) override;

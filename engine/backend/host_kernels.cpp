@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <vector>
 
 namespace ffint8::hostkernels {
@@ -20,23 +21,32 @@ inline float roundNearestEven(float v)
     return (v + kMagic) - kMagic;
 }
 
-template <Rounding R> inline int8_t roundToInt8(float v, uint64_t seed, uint64_t counter)
-{
-    v = std::clamp(v, -127.0f, 127.0f);
-    float r = R == Rounding::Stochastic ? std::floor(v + counterUniform(seed, counter)) : roundNearestEven(v);
-    return int8_t(std::min(r, 127.0f));
-}
-
 // q[c] = round(x[c] * factor[c] * inv) for one row, the rounding mode hoisted out of the loop.
 template <Rounding R>
 void quantiseSpan(const float *x, const float *factors, int cols, float inv, uint64_t seed, uint64_t counter, int8_t *q)
 {
-    if (factors) {
-        for (int c = 0; c < cols; ++c)
-            q[c] = roundToInt8<R>(x[c] * factors[c] * inv, seed, counter + uint64_t(c));
-    } else {
-        for (int c = 0; c < cols; ++c)
-            q[c] = roundToInt8<R>(x[c] * inv, seed, counter + uint64_t(c));
+    // The stream key depends on the counter's high word only; a span that crosses a 2^32 boundary
+    // (once in billions of values) is split there so that the inner loop stays pure 32-bit.
+    int c = 0;
+    while (c < cols) {
+        const uint64_t first = counter + uint64_t(c);
+        const int end = int(std::min<uint64_t>(uint64_t(cols), uint64_t(c) + (0x100000000ull - (first & 0xFFFFFFFFull))));
+        const uint32_t key = hash32(uint32_t(seed) ^ hash32(uint32_t(seed >> 32) ^ uint32_t(first >> 32) * 0x9E3779B9u));
+        const uint32_t low = uint32_t(first) - uint32_t(c);
+        for (; c < end; ++c) {
+            float v = (factors ? x[c] * factors[c] : x[c]) * inv;
+            v = std::clamp(v, -127.0f, 127.0f);
+            if constexpr (R == Rounding::Stochastic) {
+                // floor(v + u) by truncation and a correction below zero: std::floor does not
+                // vectorise without -ffast-math, integer conversion does.
+                float y = v + float(int32_t(hash32((low + uint32_t(c)) ^ key) >> 8)) * (1.0f / 16777216.0f);
+                int32_t t = int32_t(y);
+                t -= float(t) > y ? 1 : 0;
+                q[c] = int8_t(std::min(t, 127));
+            } else {
+                q[c] = int8_t(roundNearestEven(v));
+            }
+        }
     }
 }
 
@@ -49,16 +59,53 @@ void quantiseSpan(Rounding r, const float *x, const float *factors, int cols, fl
         quantiseSpan<Rounding::Nearest>(x, factors, cols, inv, seed, counter, q);
 }
 
+// A dot product with 16 running partial sums: the compiler keeps a float sum in program order
+// (one add at a time, latency-bound) but vectorises independent lanes. The order is fixed, so every
+// host backend gets the same bits.
+float dot(const float *a, const float *b, int n)
+{
+    constexpr int kLanes = 16;
+    float partial[kLanes] = {};
+    int c = 0;
+    for (; c + kLanes <= n; c += kLanes)
+        for (int j = 0; j < kLanes; ++j)
+            partial[j] += a[c + j] * b[c + j];
+    for (int j = 0; c < n; ++c, ++j)
+        partial[j] += a[c] * b[c];
+    float sum = 0.0f;
+    for (float p : partial)
+        sum += p;
+    return sum;
+}
+
 inline float softplus(float z) { return std::max(z, 0.0f) + std::log1p(std::exp(-std::abs(z))); }
 inline float sigmoid(float z) { return 1.0f / (1.0f + std::exp(-z)); }
+
+} // namespace
+
+// max |x[c] * factors[c]| as the bits of non-negative floats, which order like unsigned integers:
+// an integer max reduction vectorises where a float one (with its NaN and signed-zero rules) does not.
+// A NaN compares above every number here, so it reaches the scale and the run's divergence check.
+float maxAbsSpan(const float *x, const float *factors, int cols)
+{
+    uint32_t m = 0;
+    for (int c = 0; c < cols; ++c) {
+        float v = factors ? x[c] * factors[c] : x[c];
+        uint32_t bits;
+        std::memcpy(&bits, &v, sizeof bits);
+        m = std::max(m, bits & 0x7FFFFFFFu);
+    }
+    float result;
+    std::memcpy(&result, &m, sizeof result);
+    return result;
+}
+
+namespace {
 
 void quantiseRow(const float *w, int cols, Rounding rounding, uint64_t seed, uint64_t counter, int8_t *q,
                  float *scale)
 {
-    float m = 0.0f;
-    for (int c = 0; c < cols; ++c)
-        m = std::max(m, std::abs(w[c]));
-    float s = scaleForMax(m);
+    float s = scaleForMax(maxAbsSpan(w, nullptr, cols));
     quantiseSpan(rounding, w, nullptr, cols, 1.0f / s, seed, counter, q);
     *scale = s;
 }
@@ -68,16 +115,8 @@ void quantiseRow(const float *w, int cols, Rounding rounding, uint64_t seed, uin
 float maxAbs(const float *x, int cols, int r0, int r1, const float *columnFactors)
 {
     float m = 0.0f;
-    for (int r = r0; r < r1; ++r) {
-        const float *row = x + size_t(r) * cols;
-        if (columnFactors) {
-            for (int c = 0; c < cols; ++c)
-                m = std::max(m, std::abs(row[c] * columnFactors[c]));
-        } else {
-            for (int c = 0; c < cols; ++c)
-                m = std::max(m, std::abs(row[c]));
-        }
-    }
+    for (int r = r0; r < r1; ++r)
+        m = std::max(m, maxAbsSpan(x + size_t(r) * cols, columnFactors, cols));
     return m;
 }
 
@@ -85,7 +124,7 @@ void quantiseRows(const QuantiseArgs &a, int r0, int r1, float tensorScale)
 {
     for (int r = r0; r < r1; ++r) {
         const float *row = a.x + size_t(r) * a.cols;
-        float scale = a.perRow ? scaleForMax(maxAbs(a.x, a.cols, r, r + 1, a.columnFactors)) : tensorScale;
+        float scale = a.perRow ? scaleForMax(maxAbsSpan(row, a.columnFactors, a.cols)) : tensorScale;
         if (a.perRow)
             a.scales[r] = scale;
         quantiseSpan(a.rounding, row, a.columnFactors, a.cols, 1.0f / scale, a.seed,
@@ -95,25 +134,36 @@ void quantiseRows(const QuantiseArgs &a, int r0, int r1, float tensorScale)
 
 void dequantiseRows(const DequantiseArgs &a, int r0, int r1)
 {
-    float sa = a.scaleA ? *a.scaleA : 1.0f;
+    const float sa = a.scaleA ? *a.scaleA : 1.0f;
+    const float sb = a.scaleB && !a.scaleBPerColumn ? *a.scaleB : 1.0f;
+    const float *columnScale = a.scaleBPerColumn ? a.scaleB : nullptr;
     for (int r = r0; r < r1; ++r) {
         const int32_t *acc = a.acc + size_t(r) * a.cols;
         float *y = a.y + size_t(r) * a.cols;
-        for (int c = 0; c < a.cols; ++c) {
-            float sb = a.scaleB ? a.scaleB[a.scaleBPerColumn ? c : 0] : 1.0f;
-            float v = float(acc[c]) * (sa * sb) + (a.bias ? a.bias[c] : 0.0f);
-            y[c] = a.relu ? std::max(v, 0.0f) : v;
+        if (columnScale) {
+            for (int c = 0; c < a.cols; ++c)
+                y[c] = float(acc[c]) * (sa * columnScale[c]);
+        } else {
+            for (int c = 0; c < a.cols; ++c)
+                y[c] = float(acc[c]) * (sa * sb);
         }
     }
+    biasActivationRows(a.y, a.cols, a.bias, a.relu, r0, r1);
 }
 
 void biasActivationRows(float *y, int cols, const float *bias, bool relu, int r0, int r1)
 {
+    if (!bias && !relu)
+        return;
     for (int r = r0; r < r1; ++r) {
         float *row = y + size_t(r) * cols;
-        for (int c = 0; c < cols; ++c) {
-            float v = row[c] + (bias ? bias[c] : 0.0f);
-            row[c] = relu ? std::max(v, 0.0f) : v;
+        if (bias) {
+            for (int c = 0; c < cols; ++c)
+                row[c] += bias[c];
+        }
+        if (relu) {
+            for (int c = 0; c < cols; ++c)
+                row[c] = std::max(row[c], 0.0f);
         }
     }
 }
@@ -122,10 +172,7 @@ void lengthNormaliseRows(const float *x, int cols, float eps, float *out, float 
 {
     for (int r = r0; r < r1; ++r) {
         const float *row = x + size_t(r) * cols;
-        float ss = 0.0f;
-        for (int c = 0; c < cols; ++c)
-            ss += row[c] * row[c];
-        float n = std::sqrt(ss);
+        float n = std::sqrt(dot(row, row, cols));
         float inv = 1.0f / (n + eps);
         float *o = out + size_t(r) * cols;
         for (int c = 0; c < cols; ++c)
@@ -141,12 +188,9 @@ void lengthNormaliseBackwardRows(const float *out, const float *norms, const flo
     for (int r = r0; r < r1; ++r) {
         const float *o = out + size_t(r) * cols;
         const float *g = gradOut + size_t(r) * cols;
-        float dot = 0.0f;
-        for (int c = 0; c < cols; ++c)
-            dot += o[c] * g[c];
         float n = norms[r];
         float invD = 1.0f / (n + eps);
-        float k = n > 0.0f ? dot / n : 0.0f;
+        float k = n > 0.0f ? dot(o, g, cols) / n : 0.0f;
         float *gi = gradIn + size_t(r) * cols;
         for (int c = 0; c < cols; ++c)
             gi[c] = g[c] * invD - o[c] * k;
@@ -158,10 +202,7 @@ void ffLossRows(const FfLossArgs &a, int r0, int r1)
     float perUnit = a.goodness == Goodness::Mean ? 1.0f / float(a.cols) : 1.0f;
     for (int r = r0; r < r1; ++r) {
         const float *y = a.y + size_t(r) * a.cols;
-        float ss = 0.0f;
-        for (int c = 0; c < a.cols; ++c)
-            ss += y[c] * y[c];
-        float g = ss * perUnit;
+        float g = dot(y, y, a.cols) * perUnit;
         bool positive = r < a.positiveRows;
         // Positive rows want G above theta, negative rows below it.
         float z = positive ? a.theta - g : g - a.theta;
@@ -287,6 +328,47 @@ void updateRows(const UpdateArgs &a, int r0, int r1)
         updateRowsGradient<OptimizerKind::Sgd, true>(a, r0, r1);
     else
         updateRowsGradient<OptimizerKind::Sgd, false>(a, r0, r1);
+}
+
+void softmaxCrossEntropyRows(const float *logits, int cols, const int32_t *labels, float lossScale, float *lossOut,
+                             float *gradLogits, int r0, int r1)
+{
+    for (int r = r0; r < r1; ++r) {
+        const float *z = logits + size_t(r) * cols;
+        float *g = gradLogits + size_t(r) * cols;
+        float top = *std::max_element(z, z + cols);
+        double sum = 0.0;
+        for (int c = 0; c < cols; ++c)
+            sum += std::exp(double(z[c] - top));
+        const int label = labels[r];
+        // log-sum-exp shifted by the largest logit, so large logits do not overflow.
+        if (lossOut)
+            lossOut[r] = float(std::log(sum) - double(z[label] - top));
+        for (int c = 0; c < cols; ++c)
+            g[c] = lossScale * (float(std::exp(double(z[c] - top)) / sum) - (c == label ? 1.0f : 0.0f));
+    }
+}
+
+void quantisationDots(const float *x, size_t begin, size_t end, float clip, double *sums)
+{
+    const float scale = scaleForMax(clip);
+    const float inv = 1.0f / scale;
+    double xq = 0.0, qq = 0.0;
+    for (size_t i = begin; i < end; ++i) {
+        float q = roundNearestEven(std::clamp(x[i] * inv, -127.0f, 127.0f));
+        xq += double(x[i]) * q;
+        qq += double(q) * q;
+    }
+    sums[0] += xq;
+    sums[1] += qq;
+}
+
+double sumOfSquares(const float *x, size_t begin, size_t end)
+{
+    double sum = 0.0;
+    for (size_t i = begin; i < end; ++i)
+        sum += double(x[i]) * x[i];
+    return sum;
 }
 
 } // namespace ffint8::hostkernels

@@ -8,6 +8,7 @@
 namespace ffint8::hostkernels {
 
 float maxAbs(const float *x, int cols, int r0, int r1, const float *columnFactors);
+float maxAbsSpan(const float *x, const float *factors, int cols);
 // Quantises rows [r0, r1) with the given per-tensor scale (perRow = false) or computes each row's own.
 void quantiseRows(const QuantiseArgs &a, int r0, int r1, float tensorScale);
 void dequantiseRows(const DequantiseArgs &a, int r0, int r1);
@@ -20,6 +21,12 @@ void lookaheadCombineRows(const float *own, const float *later, const float *y, 
                           float *gradUpdate, float *gradPropagate, int r0, int r1);
 void reluBackwardRows(float *g, const float *y, int cols, int r0, int r1);
 void columnSums(const float *g, int rows, int cols, float alpha, float *out, int c0, int c1);
+void softmaxCrossEntropyRows(const float *logits, int cols, const int32_t *labels, float lossScale, float *lossOut,
+                             float *gradLogits, int r0, int r1);
+// Partial sums over x[begin, end) for the deviation of a quantisation with scale `clip` / 127:
+// sums[0] += x . q, sums[1] += q . q (x . x is the same for every clip and summed by the caller).
+void quantisationDots(const float *x, size_t begin, size_t end, float clip, double *sums);
+double sumOfSquares(const float *x, size_t begin, size_t end);
 // Updates rows [r0, r1); re-quantises each row too when the INT8 copy is per row.
 void updateRows(const UpdateArgs &a, int r0, int r1);
 // Scale of a per-tensor quantisation with this max |x|: never zero, so an all-zero tensor stays zero.

@@ -12,19 +12,30 @@
 
 namespace ffint8 {
 
-// splitmix64's finaliser over a seed-mixed counter: cheap, stateless, passes BigCrush as a hash.
-FFINT8_HOST_DEVICE inline uint64_t counterHash(uint64_t seed, uint64_t counter)
+// Chris Wellons' "lowbias32" integer hash: 32-bit multiplies and shifts only, so a loop of it
+// vectorises on CPUs and is cheap on GPUs.
+FFINT8_HOST_DEVICE inline uint32_t hash32(uint32_t x)
 {
-    uint64_t z = seed * 0x9E3779B97F4A7C15ull + counter * 0xD1B54A32D192ED03ull + 0x632BE59BD9B4E019ull;
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return z ^ (z >> 31);
+    x ^= x >> 16;
+    x *= 0x7FEB352Du;
+    x ^= x >> 15;
+    x *= 0x846CA68Bu;
+    x ^= x >> 16;
+    return x;
+}
+
+// Random bits number `counter` of stream `seed`: two rounds, the first keyed by the seed and the
+// counter's high word, so streams and 2^32-long stretches of one stream do not overlap.
+FFINT8_HOST_DEVICE inline uint32_t counterHash(uint64_t seed, uint64_t counter)
+{
+    uint32_t key = hash32(uint32_t(seed) ^ hash32(uint32_t(seed >> 32) ^ uint32_t(counter >> 32) * 0x9E3779B9u));
+    return hash32(uint32_t(counter) ^ key);
 }
 
 // Uniform in [0, 1) with 24 bits, exactly representable in FP32 on every backend.
 FFINT8_HOST_DEVICE inline float counterUniform(uint64_t seed, uint64_t counter)
 {
-    return float(uint32_t(counterHash(seed, counter) >> 40)) * (1.0f / 16777216.0f);
+    return float(counterHash(seed, counter) >> 8) * (1.0f / 16777216.0f);
 }
 
 // A small sequential generator for host-side choices (shuffles, negative labels, initialisation).

@@ -28,6 +28,8 @@ LinearLayer::LinearLayer(Backend &backend, int in, int out, const LayerOptions &
         backend.fillZero(m_state1);
         backend.fillZero(m_biasState1);
     }
+    if (int8 && options.clippedGradients)
+        m_gradientClip = backend.allocate(1, 1, DType::F32, MemoryCategory::Workspace);
     if (adam) {
         m_state2 = backend.allocate(out, in, DType::F32, MemoryCategory::OptimizerState);
         m_biasState2 = backend.allocate(1, out, DType::F32, MemoryCategory::OptimizerState);
@@ -92,7 +94,7 @@ void LinearLayer::forward(const LayerInput &input, int rows, float *output, Laye
     if (m_options.precision == Precision::Fp32) {
         m_backend.gemmF32(Trans::No, Trans::Yes, rows, m_out, m_in, 1.0f, input.x, m_in, m_weights.f32(), m_in, 0.0f,
                           output, m_out);
-        m_backend.biasActivation(output, rows, m_out, m_bias.f32(), true);
+        m_backend.biasActivation(output, rows, m_out, m_bias.f32(), m_options.relu);
         return;
     }
     QuantiseArgs q;
@@ -117,7 +119,7 @@ void LinearLayer::forward(const LayerInput &input, int rows, float *output, Laye
     d.scaleB = m_weightScales.f32();
     d.scaleBPerColumn = m_options.weightsPerChannel;
     d.bias = m_bias.f32();
-    d.relu = true;
+    d.relu = m_options.relu;
     d.y = output;
     m_backend.dequantise(d);
 }
@@ -132,7 +134,7 @@ void LinearLayer::inputGradient(const float *gradZ, int rows, float *gradInput, 
     }
     // Per-channel weight scales sit on the reduction dimension here, so they are folded into gradZ
     // before it is quantised; a per-tensor weight scale is applied after the GEMM instead.
-    float *gradScale = ws.scales.f32() + 2;
+    float *gradScale = ws.scales.f32();
     QuantiseArgs q;
     q.x = gradZ;
     q.rows = rows;
@@ -141,6 +143,7 @@ void LinearLayer::inputGradient(const float *gradZ, int rows, float *gradInput, 
     q.seed = seed;
     q.counter = counter;
     q.columnFactors = m_options.weightsPerChannel ? m_weightScales.f32() : nullptr;
+    q.clip = m_gradientClip.empty() ? nullptr : m_gradientClip.f32();
     q.q = ws.quantGrad.s8();
     q.scales = gradScale;
     m_backend.quantise(q);
@@ -158,10 +161,53 @@ void LinearLayer::inputGradient(const float *gradZ, int rows, float *gradInput, 
     m_backend.dequantise(d);
 }
 
-void LinearLayer::update(const float *gradZ, const LayerInput &input, int rows, const OptimizerStep &step,
-                         LayerWorkspace &ws, uint64_t seed, uint64_t &counter)
+LayerGradient LayerGradient::allocate(Backend &backend, size_t weightCount, int biasCount, bool int8)
 {
-    const bool int8 = m_options.precision == Precision::Int8;
+    LayerGradient g;
+    g.weights = backend.allocate(1, int(weightCount), int8 ? DType::S32 : DType::F32, MemoryCategory::Gradients);
+    g.bias = backend.allocate(1, biasCount, DType::F32, MemoryCategory::Gradients);
+    g.scales = backend.allocate(1, 1, DType::F32, MemoryCategory::Gradients);
+    return g;
+}
+
+void LinearLayer::setGradientClip(float clip)
+{
+    if (m_gradientClip.empty())
+        throw EngineError("setGradientClip: layer " + std::to_string(m_in) + " -> " + std::to_string(m_out) +
+                          " was not built with clipped gradients");
+    m_backend.upload(m_gradientClip, &clip, sizeof clip);
+}
+
+void LinearLayer::weightGradient(const float *gradZ, const LayerInput &input, int rows, LayerGradient &gradient,
+                                 LayerWorkspace &ws, uint64_t seed, uint64_t &counter)
+{
+    if (m_options.precision == Precision::Int8) {
+        QuantiseArgs q;
+        q.x = gradZ;
+        q.rows = rows;
+        q.cols = m_out;
+        q.rounding = m_options.gradientRounding;
+        q.seed = seed;
+        q.counter = counter;
+        q.clip = m_gradientClip.empty() ? nullptr : m_gradientClip.f32();
+        q.q = ws.quantGrad.s8();
+        q.scales = gradient.scales.f32();
+        m_backend.quantise(q);
+        counter += uint64_t(rows) * m_out;
+        // dW[out x in] = gradZ^T[out x rows] * input[rows x in], reduced over the batch in INT8.
+        m_backend.gemmS8S8S32(Trans::Yes, Trans::No, m_out, m_in, rows, ws.quantGrad.s8(), m_out, input.q, m_in,
+                              gradient.weights.s32(), m_in);
+        gradient.inputScale = input.scale;
+    } else {
+        m_backend.gemmF32(Trans::Yes, Trans::No, m_out, m_in, rows, 1.0f, gradZ, m_out, input.x, m_in, 0.0f,
+                          gradient.weights.f32(), m_in);
+    }
+    m_backend.columnSums(gradZ, rows, m_out, 1.0f, gradient.bias.f32());
+}
+
+void LinearLayer::applyGradient(const LayerGradient &gradient, const OptimizerStep &step, uint64_t seed,
+                                uint64_t &counter)
+{
     UpdateArgs u;
     u.rows = m_out;
     u.cols = m_in;
@@ -174,26 +220,10 @@ void LinearLayer::update(const float *gradZ, const LayerInput &input, int rows, 
     u.weightDecay = step.weightDecay;
     u.step = step.step;
     u.seed = seed;
-
-    if (int8) {
-        float *gradScale = ws.scales.f32();
-        QuantiseArgs q;
-        q.x = gradZ;
-        q.rows = rows;
-        q.cols = m_out;
-        q.rounding = m_options.gradientRounding;
-        q.seed = seed;
-        q.counter = counter;
-        q.q = ws.quantGrad.s8();
-        q.scales = gradScale;
-        m_backend.quantise(q);
-        counter += uint64_t(rows) * m_out;
-        // dW[out x in] = gradZ^T[out x rows] * input[rows x in], reduced over the batch in INT8.
-        m_backend.gemmS8S8S32(Trans::Yes, Trans::No, m_out, m_in, rows, ws.quantGrad.s8(), m_out, input.q, m_in,
-                              ws.gradWeights.s32(), m_in);
-        u.grad.s32 = ws.gradWeights.s32();
-        u.grad.scaleA = gradScale;
-        u.grad.scaleB = input.scale;
+    if (m_options.precision == Precision::Int8) {
+        u.grad.s32 = gradient.weights.s32();
+        u.grad.scaleA = gradient.scales.f32();
+        u.grad.scaleB = gradient.inputScale;
         u.q = m_qWeights.s8();
         u.qScales = m_weightScales.f32();
         u.qPerRow = m_options.weightsPerChannel;
@@ -203,13 +233,10 @@ void LinearLayer::update(const float *gradZ, const LayerInput &input, int rows, 
         u.counter = counter;
         counter += uint64_t(m_out) * m_in;
     } else {
-        m_backend.gemmF32(Trans::Yes, Trans::No, m_out, m_in, rows, 1.0f, gradZ, m_out, input.x, m_in, 0.0f,
-                          ws.gradWeights.f32(), m_in);
-        u.grad.f32 = ws.gradWeights.f32();
+        u.grad.f32 = gradient.weights.f32();
     }
     m_backend.updateParameters(u);
 
-    m_backend.columnSums(gradZ, rows, m_out, 1.0f, ws.gradBias.f32());
     UpdateArgs b = u;
     b.rows = 1;
     b.cols = m_out;
@@ -217,11 +244,18 @@ void LinearLayer::update(const float *gradZ, const LayerInput &input, int rows, 
     b.q = nullptr;
     b.qScales = nullptr;
     b.grad = GradientRef{};
-    b.grad.f32 = ws.gradBias.f32();
+    b.grad.f32 = gradient.bias.f32();
     b.state1 = m_biasState1.empty() ? nullptr : m_biasState1.f32();
     b.state2 = m_biasState2.empty() ? nullptr : m_biasState2.f32();
     b.weightDecay = 0.0f;
     m_backend.updateParameters(b);
+}
+
+void LinearLayer::update(const float *gradZ, const LayerInput &input, int rows, const OptimizerStep &step,
+                         LayerGradient &gradient, LayerWorkspace &ws, uint64_t seed, uint64_t &counter)
+{
+    weightGradient(gradZ, input, rows, gradient, ws, seed, counter);
+    applyGradient(gradient, step, seed, counter);
 }
 
 std::vector<float> LinearLayer::weightsToHost()

@@ -21,7 +21,9 @@ struct LayerOptions
     Rounding gradientRounding = Rounding::Stochastic;
     Rounding weightRounding = Rounding::Nearest;
     OptimizerKind optimizer = OptimizerKind::Adam;
-    float momentum = 0.9f; // SGD keeps a momentum buffer only when this is non-zero
+    float momentum = 0.9f;         // SGD keeps a momentum buffer only when this is non-zero
+    bool relu = true;              // false for a classifier head
+    bool clippedGradients = false; // INT8: output gradients quantised with a clipping value (setGradientClip)
 };
 
 // A layer's input as the forward pass saw it: FP32 values, and for INT8 layers where the quantised
@@ -42,15 +44,27 @@ struct OptimizerStep
     int step = 1;
 };
 
-// Scratch space shared by all layers of a network, sized for its widest layer: layers are updated
-// one after another, so one weight-gradient buffer is enough (an honest part of FF's memory saving).
+// Scratch space shared by all layers of a network, sized for its widest layer.
 struct LayerWorkspace
 {
     Tensor accumulators; // S32, maxRows x max(width): GEMM outputs before dequantisation
-    Tensor gradWeights;  // F32 or S32, max(out x in)
-    Tensor gradBias;     // F32, max(out)
     Tensor quantGrad;    // S8, maxRows x max(out): quantised output gradient
-    Tensor scales;       // F32, 4 values: gradient scales
+    Tensor scales;       // F32, 1 value: the quantised gradient's scale
+};
+
+// A layer's weight and bias gradient: FP32, or INT32 accumulators with the scales of their two
+// INT8 operands. FF shares one, sized for the largest layer, because it updates each layer as soon
+// as its local gradient exists; BP keeps one per layer until the backward pass ends.
+struct LayerGradient
+{
+    Tensor weights; // F32 or S32, out x in (or larger)
+    Tensor bias;    // F32, out (or larger)
+    Tensor scales;  // F32, 1 value: the scale of the quantised output gradient (INT8 only)
+    // The scale of the quantised input (INT8 only): it lives with the caller's LayerInput, which
+    // must outlive the gradient's use in applyGradient().
+    const float *inputScale = nullptr;
+
+    static LayerGradient allocate(Backend &backend, size_t weightCount, int biasCount, bool int8);
 };
 
 class LinearLayer
@@ -69,10 +83,16 @@ public:
     // gradInput = gradZ W with the current weights (call before update()).
     void inputGradient(const float *gradZ, int rows, float *gradInput, LayerWorkspace &ws, uint64_t seed,
                        uint64_t &counter);
-    // Weight and bias gradients from gradZ = dL/dz and the input of that forward(), then one
-    // optimizer step.
-    void update(const float *gradZ, const LayerInput &input, int rows, const OptimizerStep &step, LayerWorkspace &ws,
-                uint64_t seed, uint64_t &counter);
+    // Weight and bias gradients from gradZ = dL/dz and the input of that forward().
+    void weightGradient(const float *gradZ, const LayerInput &input, int rows, LayerGradient &gradient,
+                        LayerWorkspace &ws, uint64_t seed, uint64_t &counter);
+    // One optimizer step with a gradient from weightGradient().
+    void applyGradient(const LayerGradient &gradient, const OptimizerStep &step, uint64_t seed, uint64_t &counter);
+    // Both of the above.
+    void update(const float *gradZ, const LayerInput &input, int rows, const OptimizerStep &step,
+                LayerGradient &gradient, LayerWorkspace &ws, uint64_t seed, uint64_t &counter);
+    // The clipping value for the next quantisations of output gradients (clippedGradients only).
+    void setGradientClip(float clip);
 
     // Weights as FP32 (dequantised when only INT8 is kept), row-major out x in, and the bias.
     std::vector<float> weightsToHost();
@@ -94,6 +114,7 @@ private:
     Tensor m_weightScales; // F32, out values or 1
     Tensor m_bias;         // F32 out
     Tensor m_state1, m_state2, m_biasState1, m_biasState2;
+    Tensor m_gradientClip; // F32, 1 value (clippedGradients only)
 };
 
 } // namespace ffint8

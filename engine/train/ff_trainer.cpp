@@ -69,11 +69,9 @@ FfTrainer::FfTrainer(const TrainConfig &config, Backend &backend)
     }
 
     m_workspace.accumulators = m_backend.allocate(int8 ? rows : 0, m_maxWidth, DType::S32, MemoryCategory::Workspace);
-    m_workspace.gradWeights = m_backend.allocate(1, int(maxParams), int8 ? DType::S32 : DType::F32,
-                                                 MemoryCategory::Gradients);
-    m_workspace.gradBias = m_backend.allocate(1, maxOut, DType::F32, MemoryCategory::Gradients);
+    m_gradient = LayerGradient::allocate(m_backend, maxParams, maxOut, int8);
     m_workspace.quantGrad = m_backend.allocate(int8 ? rows : 0, m_maxWidth, DType::S8, MemoryCategory::Workspace);
-    m_workspace.scales = m_backend.allocate(1, 4, DType::F32, MemoryCategory::Workspace);
+    m_workspace.scales = m_backend.allocate(1, 1, DType::F32, MemoryCategory::Workspace);
 
     m_input = m_backend.allocate(rows, widths[0], DType::F32, MemoryCategory::Activations);
     // The backward chain of look-ahead exists only when it is on.
@@ -207,7 +205,7 @@ StepStats FfTrainer::trainStep(const Dataset &data, const int *indices, int coun
         }
         LayerInput in{s.normalised.f32(), s.quantised.empty() ? nullptr : s.quantised.s8(),
                       s.inputScale.empty() ? nullptr : s.inputScale.f32()};
-        layer.update(gradUpdate, in, rows, step, m_workspace, m_quantSeed, m_counter);
+        layer.update(gradUpdate, in, rows, step, m_gradient, m_workspace, m_quantSeed, m_counter);
     }
 
     StepStats stats;

@@ -54,6 +54,7 @@ private:
     std::vector<LinearLayer> m_layers;
     std::vector<LayerState> m_states;
     LayerWorkspace m_workspace;
+    LayerGradient m_gradient; // one for all layers: each is updated as soon as its gradient exists
     Tensor m_input;         // F32 2B x features: embedded positive then negative examples
     Tensor m_later;         // F32 2B x max width: gradient of later layers' losses w.r.t. a layer's output
     Tensor m_gradUpdate;    // F32 2B x max width

@@ -61,7 +61,9 @@ struct TrainConfig
     int testLimit = 0;
     int validation = 0;     // examples moved from train to a validation split
     int metricsEvery = 200; // batches between progress reports
-    int evalBatch = 50;     // images per evaluation pass (x10 rows, one per label)
+    // Images per evaluation pass; each is run once per label, so 8 images make 80 rows, about a
+    // training batch: evaluation then needs no more memory than training does.
+    int evalBatch = 8;
 
     // Throws EngineError naming the first field that is out of range.
     void validate() const;
