@@ -91,7 +91,7 @@ private slots:
         QTest::newRow("unknown field") << QByteArray("{\n  \"training\": {\n    \"epochz\": 3\n  }\n}")
                                        << "spec.json:3:5: field 'training.epochz': unknown field; valid here: epochs, batch";
         QTest::newRow("bad choice") << QByteArray("{\"algorithm\": \"ff-int4\"}")
-                                    << "spec.json:1:2: field 'algorithm': 'ff-int4' is not one of ff-fp32, ff-int8";
+                                    << "spec.json:1:2: field 'algorithm': 'ff-int4' is not one of ff-fp32, ff-int8, bp-fp32, bp-int8, bp-ui8";
         QTest::newRow("wrong type") << QByteArray("{\n\"training\": {\"lr\": \"fast\"}}")
                                     << "spec.json:2:14: field 'training.lr': expected a number";
         QTest::newRow("not an integer") << QByteArray("{\"training\": {\"epochs\": 2.5}}")

@@ -6,6 +6,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 
+#include <cmath>
 #include <cstdio>
 
 namespace ffint8 {
@@ -14,9 +15,22 @@ namespace {
 
 QJsonArray layerArray(const std::vector<LayerMetrics> &layers)
 {
+    // Only the figures a trainer has: FF layers carry g_pos, g_neg and loss; BP layers grad_norm,
+    // deviation (INT8) and, at the head, loss.
     QJsonArray a;
-    for (const auto &l : layers)
-        a.append(QJsonObject{{"g_pos", l.goodnessPos}, {"g_neg", l.goodnessNeg}, {"loss", l.loss}});
+    for (const auto &l : layers) {
+        QJsonObject o;
+        auto put = [&o](const char *key, double v) {
+            if (!std::isnan(v))
+                o[key] = v;
+        };
+        put("g_pos", l.goodnessPos);
+        put("g_neg", l.goodnessNeg);
+        put("loss", l.loss);
+        put("grad_norm", l.gradNorm);
+        put("deviation", l.deviation);
+        a.append(o);
+    }
     return a;
 }
 

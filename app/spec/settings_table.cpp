@@ -84,7 +84,8 @@ std::vector<Setting> buildTable()
 {
     std::vector<Setting> t;
     // Choice lists are in the order of the engine's enums.
-    t.push_back(choice<Algorithm>("algorithm", "--algo", "training algorithm", {"ff-fp32", "ff-int8"},
+    t.push_back(choice<Algorithm>("algorithm", "--algo", "training algorithm",
+                                  {"ff-fp32", "ff-int8", "bp-fp32", "bp-int8", "bp-ui8"},
                                   [](TrainConfig &c) -> Algorithm & { return c.algorithm; }));
     t.push_back({"model.layers", "--layers", SettingKind::IntegerList, {}, "input width then layer widths, e.g. 784,1000,1000",
                  [](TrainConfig &c, const QString &text) {
@@ -161,6 +162,12 @@ std::vector<Setting> buildTable()
                                  {"nearest", "stochastic"}, [](TrainConfig &c) -> Rounding & { return c.quant.gradientRounding; }));
     t.push_back(choice<Rounding>("int8.weight_rounding", "--weight-rounding", "rounding of weights re-quantised from the master copy",
                                  {"nearest", "stochastic"}, [](TrainConfig &c) -> Rounding & { return c.quant.weightRounding; }));
+    t.push_back(numeric("ui8.alpha", "--ui8-alpha", "BP-UI8: learning-rate scale max(exp(-alpha * deviation), beta)",
+                        [](TrainConfig &c) -> float & { return c.ui8.alpha; }));
+    t.push_back(numeric("ui8.beta", "--ui8-beta", "BP-UI8: the smallest learning-rate scale",
+                        [](TrainConfig &c) -> float & { return c.ui8.beta; }));
+    t.push_back(integer("ui8.clip_candidates", "--ui8-clip-candidates", "BP-UI8: clipping values searched per step", 1, 64,
+                        [](TrainConfig &c) -> int & { return c.ui8.clipCandidates; }));
     t.push_back({"backend.name", "--backend", SettingKind::Choice, {"reference", "cpu", "cuda"}, "compute backend",
                  [](TrainConfig &c, const QString &text) {
                      choiceIndex(text, {"reference", "cpu", "cuda"});

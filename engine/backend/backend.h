@@ -113,6 +113,9 @@ public:
     // One line about the hardware and libraries this backend runs on (recorded with each run).
     virtual std::string description() const = 0;
     virtual void setThreads(int threads) { (void)threads; }
+    // Called on the thread that is about to issue ops (a run may start on another thread than the
+    // one that built the backend): sets per-thread state such as denormal flushing.
+    virtual void attachToThread() {}
 
     Tensor allocate(int rows, int cols, DType dtype, MemoryCategory category);
     MemoryAccount &memory() { return m_memory; }

@@ -14,6 +14,7 @@ public:
     std::string name() const override { return "cpu"; }
     std::string description() const override;
     void setThreads(int threads) override;
+    void attachToThread() override;
     int threads() const { return m_threads; }
 
     void gemmF32(Trans ta, Trans tb, int m, int n, int k, float alpha, const float *a, int lda, const float *b,

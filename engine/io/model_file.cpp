@@ -101,11 +101,7 @@ void applySettings(const std::string &path, const std::string &text, TrainConfig
         return it->second;
     };
     std::string algo = value("algorithm");
-    if (algo == "ff-fp32")
-        c.algorithm = Algorithm::FfFp32;
-    else if (algo == "ff-int8")
-        c.algorithm = Algorithm::FfInt8;
-    else
+    if (!algorithmFromName(algo, c.algorithm))
         throw EngineError(path + ": model of algorithm '" + algo + "', which this build cannot evaluate");
     c.goodness = value("goodness") == "sum" ? Goodness::Sum : Goodness::Mean;
     c.theta = std::stof(value("theta"));
@@ -190,6 +186,9 @@ ModelFile loadModel(const std::string &path)
     }
     if (model.layers.empty())
         throw EngineError(path + ": model file has no layers");
+    // A BP network's last layer is its classifier head, which is not part of config.layers.
+    if (!isForwardForward(model.config.algorithm))
+        model.config.layers.pop_back();
     return model;
 }
 

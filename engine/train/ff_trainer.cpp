@@ -318,27 +318,8 @@ std::vector<QuantiserInfo> FfTrainer::quantisers() const
     };
 }
 
-std::vector<LayerParameters> FfTrainer::parameters()
-{
-    std::vector<LayerParameters> result;
-    for (auto &layer : m_layers)
-        result.push_back({layer.in(), layer.out(), layer.weightsToHost(), layer.biasToHost()});
-    return result;
-}
+std::vector<LayerParameters> FfTrainer::parameters() { return parametersOf(m_layers); }
 
-void FfTrainer::setParameters(const std::vector<LayerParameters> &parameters)
-{
-    if (parameters.size() != m_layers.size())
-        throw EngineError("model has " + std::to_string(parameters.size()) + " layers, the trainer " +
-                          std::to_string(m_layers.size()));
-    for (size_t i = 0; i < m_layers.size(); ++i) {
-        if (parameters[i].in != m_layers[i].in() || parameters[i].out != m_layers[i].out())
-            throw EngineError("layer " + std::to_string(i) + " is " + std::to_string(parameters[i].in) + " -> " +
-                              std::to_string(parameters[i].out) + " in the model but " +
-                              std::to_string(m_layers[i].in()) + " -> " + std::to_string(m_layers[i].out()) +
-                              " in the trainer");
-        m_layers[i].setParameters(parameters[i].weights, parameters[i].bias);
-    }
-}
+void FfTrainer::setParameters(const std::vector<LayerParameters> &parameters) { assignParameters(m_layers, parameters); }
 
 } // namespace ffint8

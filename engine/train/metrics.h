@@ -3,18 +3,22 @@
 
 #include "engine/core/memory_account.h"
 
+#include <cmath>
 #include <string>
 #include <vector>
 
 namespace ffint8 {
 
-// Per-layer figures averaged over the batches they cover. For FF: goodness of positive and
-// negative data and the layer's own loss.
+// Per-layer figures averaged over the batches they cover; NaN where a trainer has no such figure.
+// FF: goodness of positive and negative data and the layer's own loss. BP: the norm of the layer's
+// output gradient, the direction deviation of its INT8 quantisation, and the loss at the head.
 struct LayerMetrics
 {
-    double goodnessPos = 0.0;
-    double goodnessNeg = 0.0;
-    double loss = 0.0;
+    double goodnessPos = NAN;
+    double goodnessNeg = NAN;
+    double loss = NAN;
+    double gradNorm = NAN;
+    double deviation = NAN;
 };
 
 struct StepStats

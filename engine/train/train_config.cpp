@@ -14,11 +14,26 @@ const char *algorithmName(Algorithm a)
     switch (a) {
     case Algorithm::FfFp32: return "ff-fp32";
     case Algorithm::FfInt8: return "ff-int8";
+    case Algorithm::BpFp32: return "bp-fp32";
+    case Algorithm::BpInt8: return "bp-int8";
+    case Algorithm::BpUi8: return "bp-ui8";
     }
     return "?";
 }
 
-bool isInt8(Algorithm a) { return a == Algorithm::FfInt8; }
+bool isInt8(Algorithm a) { return a == Algorithm::FfInt8 || a == Algorithm::BpInt8 || a == Algorithm::BpUi8; }
+bool isForwardForward(Algorithm a) { return a == Algorithm::FfFp32 || a == Algorithm::FfInt8; }
+
+bool algorithmFromName(const std::string &name, Algorithm &out)
+{
+    for (Algorithm a : {Algorithm::FfFp32, Algorithm::FfInt8, Algorithm::BpFp32, Algorithm::BpInt8, Algorithm::BpUi8}) {
+        if (name == algorithmName(a)) {
+            out = a;
+            return true;
+        }
+    }
+    return false;
+}
 
 float LambdaSchedule::at(int epoch) const
 {
@@ -40,7 +55,8 @@ void TrainConfig::validate() const
     require(layers.size() >= 2, "layers", "needs the input width and at least one layer, e.g. 784,1000,1000");
     for (size_t i = 0; i < layers.size(); ++i)
         require(layers[i] > 0, "layers[" + std::to_string(i) + "]", "must be positive, got " + std::to_string(layers[i]));
-    require(layers[0] > 10, "layers[0]", "(the input width) must exceed the 10 values that carry the label");
+    if (isForwardForward(algorithm))
+        require(layers[0] > 10, "layers[0]", "(the input width) must exceed the 10 values that carry FF's label");
     require(epochs >= 0, "epochs", "must be >= 0, got " + std::to_string(epochs));
     require(batch > 0, "batch", "must be positive, got " + std::to_string(batch));
     require(std::isfinite(lr) && lr > 0, "lr", "must be a positive number");
@@ -54,6 +70,8 @@ void TrainConfig::validate() const
     require(metricsEvery > 0, "metrics_every", "must be positive");
     require(evalBatch > 0, "eval_batch", "must be positive");
     require(threads >= 0, "threads", "must be >= 0 (0 = all cores)");
+    require(ui8.alpha >= 0 && ui8.beta > 0 && ui8.beta <= 1, "ui8.alpha/ui8.beta", "need alpha >= 0 and 0 < beta <= 1");
+    require(ui8.clipCandidates >= 1 && ui8.clipCandidates <= 64, "ui8.clip_candidates", "must be in 1..64");
     if (isInt8(algorithm) && !masterWeights)
         require(quant.weightsPerChannel, "quant.weights_per_channel",
                 "must be on when INT8 weights are kept without an FP32 master copy");

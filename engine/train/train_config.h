@@ -9,12 +9,15 @@
 
 namespace ffint8 {
 
-enum class Algorithm : uint8_t { FfFp32, FfInt8 };
+enum class Algorithm : uint8_t { FfFp32, FfInt8, BpFp32, BpInt8, BpUi8 };
 enum class NegativeLabels : uint8_t { Random, Hardest };
 enum class LabelValue : uint8_t { ImageMax, One };
 
 const char *algorithmName(Algorithm a);
 bool isInt8(Algorithm a);
+bool isForwardForward(Algorithm a);
+// The algorithm of that name; false when there is none.
+bool algorithmFromName(const std::string &name, Algorithm &out);
 
 // lambda(epoch) = min(start + perEpoch * epoch, cap); look-ahead off means lambda = 0 throughout.
 struct LambdaSchedule
@@ -35,6 +38,17 @@ struct QuantiserConfig
     Rounding weightRounding = Rounding::Nearest;     // with a master copy; without one, always stochastic
 };
 
+// BP-UI8 (Zhu et al., CVPR 2020): direction-sensitive gradient clipping picks, per layer and step,
+// the clipping value among `clipCandidates` (max|g| * 2^(-k/3), k = 0..) that minimises the direction
+// deviation d = 1 - cos(g, Q(g)); deviation-counteractive scaling multiplies the layer's learning
+// rate by max(exp(-alpha * d), beta).
+struct Ui8Config
+{
+    float alpha = 20.0f;
+    float beta = 0.1f;
+    int clipCandidates = 16;
+};
+
 struct TrainConfig
 {
     Algorithm algorithm = Algorithm::FfInt8;
@@ -53,6 +67,7 @@ struct TrainConfig
     LambdaSchedule lambda;
     bool masterWeights = true;
     QuantiserConfig quant;
+    Ui8Config ui8;
     uint64_t seed = 1;
     int threads = 0; // 0: all cores
     std::string backend = "cpu";

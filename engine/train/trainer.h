@@ -38,6 +38,12 @@ public:
     virtual void setParameters(const std::vector<LayerParameters> &parameters) = 0;
 };
 
+class LinearLayer;
+
+// The parameters of a stack of layers, and setting them back with every shape checked.
+std::vector<LayerParameters> parametersOf(std::vector<LinearLayer> &layers);
+void assignParameters(std::vector<LinearLayer> &layers, const std::vector<LayerParameters> &parameters);
+
 // Builds the trainer for config.algorithm on `backend` (which must outlive it).
 std::unique_ptr<Trainer> createTrainer(const TrainConfig &config, Backend &backend);
 

@@ -4,6 +4,7 @@
 #include "engine/core/error.h"
 
 #include <chrono>
+#include <cmath>
 #include <numeric>
 #include <string>
 
@@ -14,13 +15,22 @@ namespace {
 using Clock = std::chrono::steady_clock;
 double secondsSince(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
 
+// NaN marks a figure a trainer does not have; it stays NaN through sums and averages.
+void addTo(double &sum, double value)
+{
+    if (!std::isnan(value))
+        sum = std::isnan(sum) ? value : sum + value;
+}
+
 void accumulate(std::vector<LayerMetrics> &sum, const std::vector<LayerMetrics> &add)
 {
     sum.resize(add.size());
     for (size_t i = 0; i < add.size(); ++i) {
-        sum[i].goodnessPos += add[i].goodnessPos;
-        sum[i].goodnessNeg += add[i].goodnessNeg;
-        sum[i].loss += add[i].loss;
+        addTo(sum[i].goodnessPos, add[i].goodnessPos);
+        addTo(sum[i].goodnessNeg, add[i].goodnessNeg);
+        addTo(sum[i].loss, add[i].loss);
+        addTo(sum[i].gradNorm, add[i].gradNorm);
+        addTo(sum[i].deviation, add[i].deviation);
     }
 }
 
@@ -30,6 +40,8 @@ std::vector<LayerMetrics> averaged(std::vector<LayerMetrics> sum, int n)
         m.goodnessPos /= n;
         m.goodnessNeg /= n;
         m.loss /= n;
+        m.gradNorm /= n;
+        m.deviation /= n;
     }
     return sum;
 }
@@ -72,6 +84,7 @@ RunSummary TrainingRun::run()
     const Dataset &train = m_data.train;
     RunSummary summary;
     const auto runStart = Clock::now();
+    m_trainer.backend().attachToThread();
     m_trainer.backend().memory().resetPeak();
     if (train.count == 0) {
         summary.status = RunStatus::Failed;
