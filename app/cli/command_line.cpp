@@ -107,6 +107,8 @@ QString usageText()
         "  train [SPEC.json] [flags]   train on the CPU; flags override the spec\n"
         "  eval MODEL [flags]          evaluate a saved model on a dataset's test set\n"
         "  bench [SPEC.json] [flags]   time INT8 and FP32 GEMMs at the model's shapes and one epoch of each algorithm\n"
+        "  compare [SPEC.json] [flags] train several algorithms in one process and print Table V's columns;\n"
+        "                              --algos a,b,.. (default all five), --bp-lr X (0.001), --baseline ALGO (bp-fp32)\n"
         "  backends                    which compute backends this build and machine can run\n"
         "  help                        this text\n\n"
         "flags of train, eval and bench:\n");

@@ -11,6 +11,7 @@ enum ExitCode { ExitOk = 0, ExitError = 1, ExitUsage = 2, ExitDiverged = 3, Exit
 int trainCommand(const QStringList &args);
 int evalCommand(const QStringList &args);
 int benchCommand(const QStringList &args);
+int compareCommand(const QStringList &args);
 int backendsCommand(const QStringList &args);
 
 } // namespace ffint8

@@ -18,6 +18,8 @@ int main(int argc, char **argv)
         return ffint8::evalCommand(args);
     if (command == "bench")
         return ffint8::benchCommand(args);
+    if (command == "compare")
+        return ffint8::compareCommand(args);
     if (command == "backends")
         return ffint8::backendsCommand(args);
     if (command == "help" || command == "--help" || command == "-h") {
@@ -28,6 +30,6 @@ int main(int argc, char **argv)
         QTextStream(stdout) << "ffint8 " << FFINT8_VERSION << "\n";
         return ffint8::ExitOk;
     }
-    QTextStream(stderr) << "ffint8: unknown command '" << command << "'; valid: train, eval, bench, backends, help\n";
+    QTextStream(stderr) << "ffint8: unknown command '" << command << "'; valid: train, eval, bench, compare, backends, help\n";
     return ffint8::ExitUsage;
 }

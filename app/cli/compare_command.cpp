@@ -1,0 +1,174 @@
+// `ffint8 compare`: several algorithms on one model and dataset in one process, reported as the
+// paper's Table V columns (accuracy, time, energy, memory) with ratios to a baseline method.
+#include "app/cli/command_line.h"
+#include "app/cli/commands.h"
+#include "app/cli/prepared_run.h"
+#include "app/cli/run_events.h"
+#include "app/spec/settings_table.h"
+#include "app/spec/spec_error.h"
+#include "app/system/process_memory.h"
+#include "engine/train/training_run.h"
+
+#include <QFile>
+#include <QTextStream>
+
+namespace ffint8 {
+
+namespace {
+
+struct CompareOptions
+{
+    QList<Algorithm> algorithms{Algorithm::BpFp32, Algorithm::BpInt8, Algorithm::BpUi8, Algorithm::FfFp32,
+                                Algorithm::FfInt8};
+    float bpLearningRate = 0.001f; // BP diverges at FF's 0.03 with Adam
+    Algorithm baseline = Algorithm::BpFp32;
+};
+
+struct Row
+{
+    Algorithm algorithm;
+    RunSummary summary;
+    uint64_t peakRss = 0;
+};
+
+// Takes the compare-only flags out of args, leaving the train flags.
+CompareOptions takeCompareFlags(QStringList &args)
+{
+    CompareOptions o;
+    for (int i = 0; i < args.size();) {
+        const QString flag = args[i].section('=', 0, 0);
+        if (flag != "--algos" && flag != "--bp-lr" && flag != "--baseline") {
+            ++i;
+            continue;
+        }
+        QString value = args[i].contains('=') ? args[i].section('=', 1) : args.value(i + 1);
+        const int used = args[i].contains('=') ? 1 : 2;
+        if (used == 2 && i + 1 >= args.size())
+            throw SpecError(QStringLiteral("flag %1 needs a value").arg(flag));
+        auto algorithmOf = [&](const QString &name) {
+            Algorithm a;
+            if (!algorithmFromName(name.trimmed().toStdString(), a))
+                throw SpecError(QStringLiteral("%1: '%2' is not one of ff-fp32, ff-int8, bp-fp32, bp-int8, bp-ui8").arg(flag, name));
+            return a;
+        };
+        if (flag == "--algos") {
+            o.algorithms.clear();
+            for (const QString &name : value.split(',', Qt::SkipEmptyParts))
+                o.algorithms << algorithmOf(name);
+        } else if (flag == "--baseline") {
+            o.baseline = algorithmOf(value);
+        } else {
+            bool ok = false;
+            o.bpLearningRate = value.toFloat(&ok);
+            if (!ok || o.bpLearningRate <= 0)
+                throw SpecError(QStringLiteral("--bp-lr: '%1' is not a positive number").arg(value));
+        }
+        args.remove(i, used);
+    }
+    return o;
+}
+
+// The kernel's peak-RSS mark, reset so that each method's own peak is measured (Linux >= 4.0).
+void resetPeakRss()
+{
+    QFile f(QStringLiteral("/proc/self/clear_refs"));
+    if (f.open(QIODevice::WriteOnly))
+        f.write("5");
+}
+
+QString ratio(double value, double base) { return base > 0 ? QString::number(value / base, 'f', 2) : QStringLiteral("-"); }
+
+} // namespace
+
+int compareCommand(const QStringList &arguments)
+{
+    QTextStream err(stderr), out(stdout);
+    QStringList args = arguments;
+    CompareOptions options;
+    TrainInvocation inv;
+    try {
+        options = takeCompareFlags(args);
+        inv = parseTrainArguments(args, ExtraFlags{false, false});
+    } catch (const SpecError &e) {
+        err << "ffint8 compare: " << e.what() << "\n";
+        return ExitUsage;
+    }
+    try {
+        const TrainConfig &base = inv.spec.config;
+        DatasetSplits data = loadRunData(base);
+        QList<Row> rows;
+        for (Algorithm algo : options.algorithms) {
+            TrainConfig c = base;
+            c.algorithm = algo;
+            if (!isForwardForward(algo))
+                c.lr = options.bpLearningRate;
+            if (!inv.json)
+                out << "training " << algorithmName(algo) << " (" << c.epochs << " epochs, lr " << c.lr << ")...\n" << Qt::flush;
+            resetPeakRss();
+            PreparedRun prepared = prepareRun(c, data);
+            RunCallbacks callbacks;
+            if (inv.json)
+                callbacks.onEpoch = [algo](const EpochMetrics &e) {
+                    QJsonObject event = epochEvent(e);
+                    event["algo"] = algorithmName(algo);
+                    printEvent(event);
+                };
+            RunSummary s = TrainingRun(*prepared.trainer, data, callbacks).run();
+            rows.append({algo, s, readProcessMemory().peakRssBytes});
+            if (inv.json)
+                printEvent(summaryEvent(c, s));
+        }
+
+        const Row *baseline = nullptr;
+        for (const Row &r : rows)
+            if (r.algorithm == options.baseline)
+                baseline = &r;
+        if (inv.json) {
+            for (const Row &r : rows) {
+                QJsonObject o{{"event", "compare_row"},
+                              {"algo", algorithmName(r.algorithm)},
+                              {"status", runStatusName(r.summary.status)},
+                              {"test_acc", r.summary.testAccuracy},
+                              {"seconds_train", r.summary.trainSeconds},
+                              {"energy_j", QJsonValue::Null},
+                              {"peak_engine_bytes", qint64(r.summary.memory.peakTotal)},
+                              {"peak_rss_bytes", qint64(r.peakRss)}};
+                if (baseline) {
+                    o["time_ratio"] = r.summary.trainSeconds / baseline->summary.trainSeconds;
+                    o["engine_memory_ratio"] = double(r.summary.memory.peakTotal) / double(baseline->summary.memory.peakTotal);
+                    o["rss_ratio"] = double(r.peakRss) / double(baseline->peakRss);
+                }
+                printEvent(o);
+            }
+            return ExitOk;
+        }
+        out << "\n" << QString::fromStdString(data.train.name) << ", layers ";
+        for (size_t i = 0; i < base.layers.size(); ++i)
+            out << (i ? "-" : "") << base.layers[i];
+        out << ", batch " << base.batch << ", " << base.epochs << " epochs; energy needs a power source (none here)\n";
+        out << QStringLiteral("%1 %2 %3 %4 %5 %6 %7 %8 %9\n")
+                   .arg("method", -9).arg("status", -10).arg("acc %", 7).arg("time s", 9).arg("energy J", 9)
+                   .arg("engine MiB", 11).arg("RSS MiB", 9).arg("time x", 7).arg("engine mem x", 13);
+        for (const Row &r : rows) {
+            const RunSummary &s = r.summary;
+            out << QStringLiteral("%1 %2 %3 %4 %5 %6 %7 %8 %9\n")
+                       .arg(algorithmName(r.algorithm), -9)
+                       .arg(runStatusName(s.status), -10)
+                       .arg(s.testAccuracy * 100.0, 7, 'f', 2)
+                       .arg(s.trainSeconds, 9, 'f', 2)
+                       .arg("-", 9)
+                       .arg(s.memory.peakTotal / 1048576.0, 11, 'f', 2)
+                       .arg(r.peakRss / 1048576.0, 9, 'f', 1)
+                       .arg(baseline ? ratio(s.trainSeconds, baseline->summary.trainSeconds) : "-", 7)
+                       .arg(baseline ? ratio(double(s.memory.peakTotal), double(baseline->summary.memory.peakTotal)) : "-", 13);
+        }
+        if (baseline)
+            out << "ratios are to " << algorithmName(options.baseline) << "\n";
+        return ExitOk;
+    } catch (const std::exception &e) {
+        err << "ffint8 compare: " << e.what() << "\n";
+        return ExitError;
+    }
+}
+
+} // namespace ffint8
