@@ -72,6 +72,8 @@ private slots:
         QTest::newRow("ff-fp32") << int(Algorithm::FfFp32) << true;
         QTest::newRow("ff-int8 master") << int(Algorithm::FfInt8) << true;
         QTest::newRow("ff-int8 no master") << int(Algorithm::FfInt8) << false;
+        QTest::newRow("bp-fp32 (with its head)") << int(Algorithm::BpFp32) << true;
+        QTest::newRow("bp-ui8") << int(Algorithm::BpUi8) << true;
     }
 
     void roundTripPredictsTheSame()

@@ -1,6 +1,8 @@
 // Parsing of `ffint8 train|eval|bench [SPEC|MODEL] [flags]`.
 #include "app/cli/command_line.h"
 
+#include "app/cli/argument_reader.h"
+
 #include "app/spec/settings_table.h"
 #include "app/spec/spec_error.h"
 
@@ -38,37 +40,22 @@ TrainInvocation parseTrainArguments(const QStringList &args, const ExtraFlags &e
     TrainInvocation inv;
     QString specPath, preset;
     QList<QPair<const Setting *, QString>> overrides;
-    for (int i = 0; i < args.size(); ++i) {
-        QString arg = args[i];
-        if (!arg.startsWith("--")) {
+    ArgumentReader reader(args);
+    while (reader.next()) {
+        const QString &arg = reader.current();
+        if (!reader.isFlag()) {
             QString &target = extra.model ? inv.modelPath : specPath;
             if (!target.isEmpty())
                 throw SpecError(QStringLiteral("unexpected argument '%1' (%2 was already given)").arg(arg, target));
             target = arg;
-            continue;
-        }
-        QString value;
-        bool hasValue = false;
-        if (int eq = arg.indexOf('='); eq > 0) {
-            value = arg.mid(eq + 1);
-            arg = arg.left(eq);
-            hasValue = true;
-        }
-        auto takeValue = [&]() {
-            if (hasValue)
-                return value;
-            if (i + 1 >= args.size())
-                throw SpecError(QStringLiteral("flag %1 needs a value").arg(arg));
-            return args[++i];
-        };
-        if (arg == "--json") {
+        } else if (arg == "--json") {
             inv.json = true;
         } else if (arg == "--preset") {
-            preset = takeValue();
+            preset = reader.value();
         } else if (arg == "--save" && extra.save) {
-            inv.savePath = takeValue();
+            inv.savePath = reader.value();
         } else if (const Setting *s = settingByFlag(arg)) {
-            overrides.append({s, takeValue()});
+            overrides.append({s, reader.value()});
         } else {
             throw SpecError(QStringLiteral("unknown flag %1; valid flags: %2").arg(arg, flagNames(extra).join(", ")));
         }
@@ -110,6 +97,10 @@ QString usageText()
         "  compare [SPEC.json] [flags] train several algorithms in one process and print Table V's columns;\n"
         "                              --algos a,b,.. (default all five), --bp-lr X (0.001), --baseline ALGO (bp-fp32)\n"
         "  backends                    which compute backends this build and machine can run\n"
+        "  telemetry parse LOG [--json] [--interval MS]\n"
+        "                              read a tegrastats log: each sample, then mean board power and energy\n"
+        "                              (--interval: time between lines without timestamps, default 1000)\n"
+        "  telemetry probe [--json]    which power and memory sources this machine has, and why not the others\n"
         "  help                        this text\n\n"
         "flags of train, eval and bench:\n");
     for (const auto &s : settingsTable()) {

@@ -13,5 +13,6 @@ int evalCommand(const QStringList &args);
 int benchCommand(const QStringList &args);
 int compareCommand(const QStringList &args);
 int backendsCommand(const QStringList &args);
+int telemetryCommand(const QStringList &args);
 
 } // namespace ffint8

@@ -22,6 +22,8 @@ int main(int argc, char **argv)
         return ffint8::compareCommand(args);
     if (command == "backends")
         return ffint8::backendsCommand(args);
+    if (command == "telemetry")
+        return ffint8::telemetryCommand(args);
     if (command == "help" || command == "--help" || command == "-h") {
         QTextStream(stdout) << ffint8::usageText();
         return ffint8::ExitOk;
@@ -30,6 +32,7 @@ int main(int argc, char **argv)
         QTextStream(stdout) << "ffint8 " << FFINT8_VERSION << "\n";
         return ffint8::ExitOk;
     }
-    QTextStream(stderr) << "ffint8: unknown command '" << command << "'; valid: train, eval, bench, compare, backends, help\n";
+    QTextStream(stderr) << "ffint8: unknown command '" << command
+                        << "'; valid: train, eval, bench, compare, backends, telemetry, help\n";
     return ffint8::ExitUsage;
 }

@@ -257,6 +257,58 @@ void checkElementwise(Checker &c)
     }
 }
 
+void checkBackpropOps(Checker &c)
+{
+    const int rows = 33, cols = 10;
+    {
+        Pair logits = c.floats(rows, cols, -8.0f, 8.0f);
+        std::vector<int32_t> labels(static_cast<size_t>(rows));
+        for (auto &l : labels)
+            l = int32_t(c.m_rng.below(uint32_t(cols)));
+        Pair lab = c.zeros(1, rows, DType::S32);
+        c.m_cand.upload(lab.cand, labels.data(), labels.size() * 4);
+        c.m_ref.upload(lab.ref, labels.data(), labels.size() * 4);
+        Pair loss = c.zeros(1, rows, DType::F32), grad = c.zeros(rows, cols, DType::F32);
+        c.m_cand.softmaxCrossEntropy(logits.cand.f32(), rows, cols, lab.cand.s32(), 1.0f / rows, loss.cand.f32(), grad.cand.f32());
+        c.m_ref.softmaxCrossEntropy(logits.ref.f32(), rows, cols, lab.ref.s32(), 1.0f / rows, loss.ref.f32(), grad.ref.f32());
+        c.record("softmax_cross_entropy", dims(rows, cols), std::max(c.difference(loss), c.difference(grad)), 1e-6,
+                 "exp and log of the platform's maths library; 1e-6 absolute");
+    }
+    {
+        const int n = 64 * 1000 + 3;
+        Pair x = c.floats(1, n, -2.0f, 2.0f);
+        const float clips[] = {2.0f, 1.0f, 0.25f};
+        float devCand[3], devRef[3];
+        c.m_cand.quantisationDeviation(x.cand.f32(), size_t(n), clips, 3, devCand);
+        c.m_ref.quantisationDeviation(x.ref.f32(), size_t(n), clips, 3, devRef);
+        double err = 0;
+        for (int i = 0; i < 3; ++i)
+            err = std::max(err, std::abs(double(devCand[i]) - devRef[i]));
+        c.record("quantisation_deviation", "n=" + std::to_string(n) + " 3 clips", err, 1e-6,
+                 "sums in double; summation order may differ on device backends");
+        double nc = c.m_cand.squaredNorm(x.cand.f32(), size_t(n)), nr = c.m_ref.squaredNorm(x.ref.f32(), size_t(n));
+        c.record("squared_norm", "n=" + std::to_string(n), std::abs(nc - nr) / nr, 1e-9, "double accumulation, relative");
+        double mc = c.m_cand.maxAbsValue(x.cand.f32(), size_t(n)), mr = c.m_ref.maxAbsValue(x.ref.f32(), size_t(n));
+        c.record("max_abs", "n=" + std::to_string(n), std::abs(mc - mr), 0.0, "a maximum is exact");
+
+        Pair q = c.zeros(1, n, DType::S8), sc = c.zeros(1, 1, DType::F32), clip = c.upload({0.5f}, 1, 1);
+        for (Backend *b : {&c.m_cand, &c.m_ref}) {
+            Pair &which = q;
+            QuantiseArgs a;
+            a.x = b == &c.m_cand ? x.cand.f32() : x.ref.f32();
+            a.rows = 1;
+            a.cols = n;
+            a.rounding = Rounding::Stochastic;
+            a.seed = 5;
+            a.clip = b == &c.m_cand ? clip.cand.f32() : clip.ref.f32();
+            a.q = b == &c.m_cand ? which.cand.s8() : which.ref.s8();
+            a.scales = b == &c.m_cand ? sc.cand.f32() : sc.ref.f32();
+            b->quantise(a);
+        }
+        c.record("quantise clipped stochastic", "n=" + std::to_string(n), std::max(c.difference(q), c.difference(sc)), 0.0, kExact);
+    }
+}
+
 void checkUpdates(Checker &c)
 {
     const int rows = 29, cols = 203;
@@ -318,6 +370,7 @@ std::vector<OpCheckResult> runOpChecks(Backend &candidate, Backend &reference, u
     checkGemms(c);
     checkQuantise(c);
     checkElementwise(c);
+    checkBackpropOps(c);
     checkUpdates(c);
     return c.results;
 }
