@@ -109,6 +109,7 @@ void CpuBackend::forChunks(int count, size_t work, const std::function<void(int,
     for (int i = 0; i < chunks; ++i) {
         int begin = int(int64_t(count) * i / chunks);
         int end = int(int64_t(count) * (i + 1) / chunks);
+        flushDenormalsOnThisThread(); // cheap, and the team's threads may not all be the ones set up
         body(begin, end);
     }
 }
