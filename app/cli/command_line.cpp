@@ -22,6 +22,8 @@ QStringList flagNames(const ExtraFlags &extra)
     names << "--json" << "--preset";
     if (extra.save)
         names << "--save";
+    if (extra.telemetry)
+        names << "--telemetry" << "--telemetry-interval" << "--tegrastats";
     return names;
 }
 
@@ -54,6 +56,16 @@ TrainInvocation parseTrainArguments(const QStringList &args, const ExtraFlags &e
             preset = reader.value();
         } else if (arg == "--save" && extra.save) {
             inv.savePath = reader.value();
+        } else if (arg == "--telemetry" && extra.telemetry) {
+            inv.telemetry = reader.value();
+        } else if (arg == "--tegrastats" && extra.telemetry) {
+            inv.tegrastatsProgram = reader.value();
+        } else if (arg == "--telemetry-interval" && extra.telemetry) {
+            const QString value = reader.value();
+            bool ok = false;
+            inv.telemetryIntervalMs = value.toInt(&ok);
+            if (!ok || inv.telemetryIntervalMs <= 0)
+                throw SpecError(QStringLiteral("--telemetry-interval: '%1' is not a positive number of milliseconds").arg(value));
         } else if (const Setting *s = settingByFlag(arg)) {
             overrides.append({s, reader.value()});
         } else {
@@ -110,6 +122,9 @@ QString usageText()
     text += QStringLiteral("  %1 %2\n").arg("--preset NAME", -24).arg("start from a built-in experiment: " + presetNames().join(", "));
     text += QStringLiteral("  %1 %2\n").arg("--save FILE", -24).arg("train: save the trained model");
     text += QStringLiteral("  %1 %2\n").arg("--json", -24).arg("one JSON object per line on stdout");
+    text += QStringLiteral("  %1 %2\n").arg("--telemetry SOURCE", -24).arg("train, compare: auto (default), tegrastats or none");
+    text += QStringLiteral("  %1 %2\n").arg("--telemetry-interval MS", -24).arg("power sampling interval (200)");
+    text += QStringLiteral("  %1 %2\n").arg("--tegrastats PATH", -24).arg("the tegrastats program (default: found on PATH)");
     return text;
 }
 

@@ -14,13 +14,18 @@ struct TrainInvocation
     bool json = false;
     QString savePath;
     QString modelPath; // eval: the model file
+    // Power measurement while training (train, compare): auto | tegrastats | none.
+    QString telemetry = "auto";
+    int telemetryIntervalMs = 200;
+    QString tegrastatsProgram = "tegrastats";
 };
 
 // Flags the train-like commands accept besides the run settings.
 struct ExtraFlags
 {
     bool save = false;  // --save FILE
-    bool model = false; // a positional MODEL instead of SPEC
+    bool model = false;     // a positional MODEL instead of SPEC
+    bool telemetry = false; // --telemetry, --telemetry-interval, --tegrastats
 };
 
 // Throws SpecError naming the unknown flag and the valid ones, or the bad value and its flag.

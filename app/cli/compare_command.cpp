@@ -7,6 +7,7 @@
 #include "app/spec/settings_table.h"
 #include "app/spec/spec_error.h"
 #include "app/system/process_memory.h"
+#include "app/telemetry/telemetry_recorder.h"
 #include "engine/train/training_run.h"
 
 #include <QFile>
@@ -29,6 +30,7 @@ struct Row
     Algorithm algorithm;
     RunSummary summary;
     uint64_t peakRss = 0;
+    double energyJoules = -1.0; // over the epochs' training spans, like the time column; -1: not measured
 };
 
 // Takes the compare-only flags out of args, leaving the train flags.
@@ -88,14 +90,16 @@ int compareCommand(const QStringList &arguments)
     TrainInvocation inv;
     try {
         options = takeCompareFlags(args);
-        inv = parseTrainArguments(args, ExtraFlags{false, false});
+        inv = parseTrainArguments(args, ExtraFlags{false, false, true});
     } catch (const SpecError &e) {
         err << "ffint8 compare: " << e.what() << "\n";
         return ExitUsage;
     }
     try {
         const TrainConfig &base = inv.spec.config;
+        const TelemetryChoice telemetryChoice = chooseTelemetry(inv.telemetry, inv.tegrastatsProgram, inv.telemetryIntervalMs);
         DatasetSplits data = loadRunData(base);
+        TelemetryRecorder telemetry(telemetryChoice);
         QList<Row> rows;
         for (Algorithm algo : options.algorithms) {
             TrainConfig c = base;
@@ -107,14 +111,18 @@ int compareCommand(const QStringList &arguments)
             resetPeakRss();
             PreparedRun prepared = prepareRun(c, data);
             RunCallbacks callbacks;
-            if (inv.json)
-                callbacks.onEpoch = [algo](const EpochMetrics &e) {
-                    QJsonObject event = epochEvent(e);
-                    event["algo"] = algorithmName(algo);
+            double energy = telemetry.active() ? 0.0 : -1.0;
+            callbacks.onEpoch = [&](const EpochMetrics &e) {
+                QJsonObject event = epochEvent(e);
+                addEnergy(event, telemetry, e.monotonicStart, e.monotonicEnd);
+                if (event.contains("energy_j") && energy >= 0.0)
+                    energy += event["energy_j"].toDouble();
+                event["algo"] = algorithmName(algo);
+                if (inv.json)
                     printEvent(event);
-                };
+            };
             RunSummary s = TrainingRun(*prepared.trainer, data, callbacks).run();
-            rows.append({algo, s, readProcessMemory().peakRssBytes});
+            rows.append({algo, s, readProcessMemory().peakRssBytes, energy});
             if (inv.json)
                 printEvent(summaryEvent(c, s));
         }
@@ -130,7 +138,7 @@ int compareCommand(const QStringList &arguments)
                               {"status", runStatusName(r.summary.status)},
                               {"test_acc", r.summary.testAccuracy},
                               {"seconds_train", r.summary.trainSeconds},
-                              {"energy_j", QJsonValue::Null},
+                              {"energy_j", r.energyJoules >= 0 ? QJsonValue(r.energyJoules) : QJsonValue(QJsonValue::Null)},
                               {"peak_engine_bytes", qint64(r.summary.memory.peakTotal)},
                               {"peak_rss_bytes", qint64(r.peakRss)}};
                 if (baseline) {
@@ -145,7 +153,7 @@ int compareCommand(const QStringList &arguments)
         out << "\n" << QString::fromStdString(data.train.name) << ", layers ";
         for (size_t i = 0; i < base.layers.size(); ++i)
             out << (i ? "-" : "") << base.layers[i];
-        out << ", batch " << base.batch << ", " << base.epochs << " epochs; energy needs a power source (none here)\n";
+        out << ", batch " << base.batch << ", " << base.epochs << " epochs; power: " << telemetryChoice.reason << "\n";
         out << QStringLiteral("%1 %2 %3 %4 %5 %6 %7 %8 %9\n")
                    .arg("method", -9).arg("status", -10).arg("acc %", 7).arg("time s", 9).arg("energy J", 9)
                    .arg("engine MiB", 11).arg("RSS MiB", 9).arg("time x", 7).arg("engine mem x", 13);
@@ -156,7 +164,7 @@ int compareCommand(const QStringList &arguments)
                        .arg(runStatusName(s.status), -10)
                        .arg(s.testAccuracy * 100.0, 7, 'f', 2)
                        .arg(s.trainSeconds, 9, 'f', 2)
-                       .arg("-", 9)
+                       .arg(r.energyJoules >= 0 ? QString::number(r.energyJoules, 'f', 1) : QStringLiteral("-"), 9)
                        .arg(s.memory.peakTotal / 1048576.0, 11, 'f', 2)
                        .arg(r.peakRss / 1048576.0, 9, 'f', 1)
                        .arg(baseline ? ratio(s.trainSeconds, baseline->summary.trainSeconds) : "-", 7)
@@ -165,6 +173,9 @@ int compareCommand(const QStringList &arguments)
         if (baseline)
             out << "ratios are to " << algorithmName(options.baseline) << "\n";
         return ExitOk;
+    } catch (const SpecError &e) {
+        err << "ffint8 compare: " << e.what() << "\n";
+        return ExitUsage;
     } catch (const std::exception &e) {
         err << "ffint8 compare: " << e.what() << "\n";
         return ExitError;

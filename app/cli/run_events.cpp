@@ -2,6 +2,7 @@
 #include "app/cli/run_events.h"
 
 #include "app/system/process_memory.h"
+#include "app/telemetry/telemetry_recorder.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -109,6 +110,27 @@ QJsonObject summaryEvent(const TrainConfig &config, const RunSummary &s)
                        {"peak_engine_bytes", qint64(s.memory.peakTotal)},
                        {"peak_rss_bytes", qint64(readProcessMemory().peakRssBytes)},
                        {"memory", memoryObject(s.memory)}};
+}
+
+void addEnergy(QJsonObject &event, const TelemetryRecorder &telemetry, double from, double to)
+{
+    if (!telemetry.active())
+        return;
+    const EnergySummary e = telemetry.log().energyBetween(from, to);
+    if (e.samples == 0 && telemetry.log().size() == 0)
+        return; // the source gave nothing yet: no figure rather than an invented one
+    event["energy_j"] = e.joules;
+    event["mean_power_w"] = e.meanWatts;
+    event["power_samples"] = e.samples;
+    event["energy_span_s"] = e.spanSeconds;
+}
+
+QJsonObject telemetryObject(const TelemetryRecorder &telemetry)
+{
+    QJsonObject o{{"source", telemetry.choice().source}, {"reason", telemetry.choice().reason}};
+    if (telemetry.active())
+        o["interval_ms"] = telemetry.choice().intervalMs;
+    return o;
 }
 
 void printEvent(const QJsonObject &event)

@@ -17,6 +17,12 @@ QJsonObject epochEvent(const EpochMetrics &e);
 QJsonObject summaryEvent(const TrainConfig &config, const RunSummary &s);
 QJsonObject memoryObject(const MemorySnapshot &m);
 
+class TelemetryRecorder;
+// Adds energy_j, mean_power_w, power_samples and energy_span_s over [from, to] to an event, where
+// the recorder has a power source.
+void addEnergy(QJsonObject &event, const TelemetryRecorder &telemetry, double from, double to);
+QJsonObject telemetryObject(const TelemetryRecorder &telemetry);
+
 // Writes one compact JSON line to stdout and flushes it.
 void printEvent(const QJsonObject &event);
 

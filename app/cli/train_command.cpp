@@ -4,6 +4,7 @@
 #include "app/cli/prepared_run.h"
 #include "app/cli/run_events.h"
 #include "app/spec/spec_error.h"
+#include "app/telemetry/telemetry_recorder.h"
 #include "engine/core/error.h"
 #include "engine/io/model_file.h"
 #include "engine/train/training_run.h"
@@ -39,23 +40,32 @@ int trainCommand(const QStringList &args)
     QTextStream out(stdout);
     TrainInvocation inv;
     try {
-        inv = parseTrainArguments(args, ExtraFlags{true, false});
+        inv = parseTrainArguments(args, ExtraFlags{true, false, true});
     } catch (const SpecError &e) {
         err << "ffint8 train: " << e.what() << "\n";
         return ExitUsage;
     }
     const TrainConfig &config = inv.spec.config;
     try {
+        const TelemetryChoice telemetryChoice = chooseTelemetry(inv.telemetry, inv.tegrastatsProgram, inv.telemetryIntervalMs);
         DatasetSplits data = loadRunData(config);
         PreparedRun prepared = prepareRun(config, data);
         Trainer &trainer = *prepared.trainer;
+        TelemetryRecorder telemetry(telemetryChoice);
 
         RunCallbacks callbacks;
         if (inv.json) {
-            printEvent(startEvent(inv.spec, trainer, data));
+            QJsonObject start = startEvent(inv.spec, trainer, data);
+            start["telemetry"] = telemetryObject(telemetry);
+            printEvent(start);
             callbacks.onProgress = [](const ProgressMetrics &p) { printEvent(progressEvent(p)); };
-            callbacks.onEpoch = [](const EpochMetrics &e) { printEvent(epochEvent(e)); };
+            callbacks.onEpoch = [&telemetry](const EpochMetrics &e) {
+                QJsonObject event = epochEvent(e);
+                addEnergy(event, telemetry, e.monotonicStart, e.monotonicEnd);
+                printEvent(event);
+            };
         } else {
+            out << "power: " << telemetryChoice.reason << "\n";
             out << "training " << algorithmName(config.algorithm) << " on " << QString::fromStdString(data.train.name)
                 << " (" << data.train.count << " train, " << data.test.count << " test) with the "
                 << QString::fromStdString(trainer.backend().description()) << "\n";
@@ -79,12 +89,18 @@ int trainCommand(const QStringList &args)
         RunSummary summary = run.run();
         std::signal(SIGINT, previous);
         g_interruptible.store(nullptr);
+        telemetry.stop();
+        if (!telemetry.problem().isEmpty())
+            err << "ffint8 train: telemetry: " << telemetry.problem() << "\n";
 
         if (!inv.savePath.isEmpty() && summary.status == RunStatus::Completed)
             saveModel(inv.savePath.toStdString(), ModelFile{config, trainer.parameters()});
 
         if (inv.json) {
-            printEvent(summaryEvent(config, summary));
+            QJsonObject event = summaryEvent(config, summary);
+            addEnergy(event, telemetry, summary.monotonicStart, summary.monotonicEnd);
+            event["telemetry"] = telemetryObject(telemetry);
+            printEvent(event);
         } else {
             out << runStatusName(summary.status) << ": test accuracy " << percent(summary.testAccuracy) << " after "
                 << summary.epochsCompleted << " epochs, " << QString::number(summary.trainSeconds, 'f', 2)
@@ -102,6 +118,9 @@ int trainCommand(const QStringList &args)
         case RunStatus::Failed: return ExitError;
         }
         return ExitError;
+    } catch (const SpecError &e) {
+        err << "ffint8 train: " << e.what() << "\n";
+        return ExitUsage;
     } catch (const std::exception &e) {
         err << "ffint8 train: " << e.what() << "\n";
         return ExitError;

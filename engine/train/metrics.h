@@ -60,6 +60,10 @@ struct EpochMetrics
     double validationAccuracy = -1.0; // fraction; -1 when there is no validation split
     float lambda = 0.0f;
     MemorySnapshot memory;
+    // The epoch's training span on std::chrono::steady_clock, in seconds: power samples taken on
+    // the same clock give the epoch's energy.
+    double monotonicStart = 0.0;
+    double monotonicEnd = 0.0;
 };
 
 enum class RunStatus { Completed, Diverged, Cancelled, Failed };
@@ -75,6 +79,8 @@ struct RunSummary
     double trainSeconds = 0.0;
     double totalSeconds = 0.0;
     MemorySnapshot memory;
+    double monotonicStart = 0.0; // the run's span on std::chrono::steady_clock, in seconds
+    double monotonicEnd = 0.0;
 };
 
 } // namespace ffint8

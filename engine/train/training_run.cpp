@@ -14,6 +14,7 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 double secondsSince(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
+double monotonicNow() { return std::chrono::duration<double>(Clock::now().time_since_epoch()).count(); }
 
 // NaN marks a figure a trainer does not have; it stays NaN through sums and averages.
 void addTo(double &sum, double value)
@@ -84,6 +85,7 @@ RunSummary TrainingRun::run()
     const Dataset &train = m_data.train;
     RunSummary summary;
     const auto runStart = Clock::now();
+    summary.monotonicStart = monotonicNow();
     m_trainer.backend().attachToThread();
     m_trainer.backend().memory().resetPeak();
     if (train.count == 0) {
@@ -102,6 +104,7 @@ RunSummary TrainingRun::run()
         int windowBatches = 0, windowSamples = 0;
         double trainSeconds = 0.0;
         auto windowStart = Clock::now();
+        const double epochStart = monotonicNow();
 
         for (int b = 0; b < batchesPerEpoch; ++b) {
             if (m_cancel.load()) {
@@ -109,6 +112,7 @@ RunSummary TrainingRun::run()
                 summary.message = "cancelled in epoch " + std::to_string(epoch + 1) + " after " + std::to_string(b) +
                                   " of " + std::to_string(batchesPerEpoch) + " batches";
                 summary.totalSeconds = secondsSince(runStart);
+                summary.monotonicEnd = monotonicNow();
                 summary.memory = m_trainer.backend().memory().snapshot();
                 return summary;
             }
@@ -124,6 +128,7 @@ RunSummary TrainingRun::run()
                                   std::to_string(config.lr) + ")";
                 summary.trainSeconds += trainSeconds;
                 summary.totalSeconds = secondsSince(runStart);
+                summary.monotonicEnd = monotonicNow();
                 summary.memory = m_trainer.backend().memory().snapshot();
                 return summary;
             }
@@ -151,6 +156,8 @@ RunSummary TrainingRun::run()
         }
 
         EpochMetrics e;
+        e.monotonicStart = epochStart;
+        e.monotonicEnd = monotonicNow();
         e.epoch = epoch;
         e.trainLoss = epochLoss / batchesPerEpoch;
         e.layers = averaged(epochSum, batchesPerEpoch);
@@ -171,6 +178,7 @@ RunSummary TrainingRun::run()
             m_callbacks.onEpoch(e);
     }
     summary.totalSeconds = secondsSince(runStart);
+    summary.monotonicEnd = monotonicNow();
     summary.memory = m_trainer.backend().memory().snapshot();
     return summary;
 }

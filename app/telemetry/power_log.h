@@ -1,0 +1,32 @@
+// Board power samples of a run on the monotonic clock the engine times epochs with, and the energy
+// of any span of it. Written by the telemetry thread, read by the run's thread.
+#pragma once
+
+#include "app/telemetry/energy.h"
+
+#include <QMutex>
+
+#include <vector>
+
+namespace ffint8 {
+
+// Seconds on std::chrono::steady_clock (CLOCK_MONOTONIC), the clock of EpochMetrics' boundaries.
+double monotonicSeconds();
+
+class PowerLog
+{
+public:
+    void append(double seconds, double watts);
+    // Energy over [from, to]: the trapezoid rule over the samples inside, with the power at each
+    // end interpolated between its neighbours (or held from the nearest sample before the first or
+    // after the last), so that back-to-back spans add up to the energy of their union.
+    EnergySummary energyBetween(double from, double to) const;
+    int size() const;
+
+private:
+    double powerAt(double seconds) const; // callers hold m_lock
+    mutable QMutex m_lock;
+    std::vector<PowerPoint> m_points;
+};
+
+} // namespace ffint8

@@ -1,0 +1,56 @@
+// Runs the chosen power source on its own thread while a run trains, so that the training thread
+// never waits for it, and keeps the power log the run's energy is computed from.
+#pragma once
+
+#include "app/telemetry/power_log.h"
+
+#include <QMutex>
+#include <QString>
+#include <QThread>
+
+#include <memory>
+
+namespace ffint8 {
+
+class TegrastatsSource;
+
+struct TelemetryChoice
+{
+    QString source;  // "tegrastats" or "none"
+    QString program; // the tegrastats executable
+    int intervalMs = 200;
+    QString reason; // why this source (shown to the user)
+};
+
+// `requested` is "auto", "tegrastats" or "none". Auto takes tegrastats when `program` (a path, or a
+// name looked up on PATH) exists; otherwise none. Throws SpecError for an unknown request or a
+// tegrastats that was asked for and cannot be found.
+TelemetryChoice chooseTelemetry(const QString &requested, const QString &program, int intervalMs);
+
+class TelemetryRecorder
+{
+public:
+    explicit TelemetryRecorder(const TelemetryChoice &choice);
+    ~TelemetryRecorder();
+    TelemetryRecorder(const TelemetryRecorder &) = delete;
+    TelemetryRecorder &operator=(const TelemetryRecorder &) = delete;
+
+    // Whether a power source was started for this run (still true after stop()).
+    bool active() const { return m_started; }
+    const TelemetryChoice &choice() const { return m_choice; }
+    const PowerLog &log() const { return m_log; }
+    // Stops the source and its child process now (also done by the destructor).
+    void stop();
+    QString problem() const;
+
+private:
+    TelemetryChoice m_choice;
+    PowerLog m_log;
+    QThread m_thread;
+    TegrastatsSource *m_source = nullptr; // lives on m_thread
+    bool m_started = false;
+    mutable QMutex m_problemLock;
+    QString m_problem;
+};
+
+} // namespace ffint8

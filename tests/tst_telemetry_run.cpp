@@ -1,0 +1,187 @@
+// Power measured while a run trains: a fake tegrastats first on PATH prints real-format lines; the
+// run's epochs and summary carry the energy, and the child is gone when the run ends or is cancelled.
+#include "app/telemetry/power_log.h"
+#include "support/synthetic_data.h"
+
+#include <QtTest>
+
+#include <csignal>
+
+class TestTelemetryRun : public QObject
+{
+    Q_OBJECT
+
+    QTemporaryDir m_dir;
+    QString m_dataDir;
+
+    // A tegrastats that prints `lines` times (forever when 0) a line with VDD_IN at `milliwatts`,
+    // every 20 ms, after writing its PID where the test can find it.
+    QString writeFakeTegrastats(const QString &folder, int milliwatts, int lines = 0)
+    {
+        QDir().mkpath(folder);
+        const QString path = QDir(folder).filePath("tegrastats");
+        QFile f(path);
+        if (!f.open(QIODevice::WriteOnly))
+            return {};
+        const QString loop = lines > 0 ? QStringLiteral("i=0; while [ $i -lt %1 ]; do i=$((i+1));").arg(lines)
+                                       : QStringLiteral("while true; do");
+        f.write(QStringLiteral("#!/bin/sh\necho $$ > '%1/pid'\n%2\n"
+                               "  echo \"11-15-2024 08:38:09 RAM 6185/7620MB (lfb 8x2MB) CPU [15%@729,11%@729] "
+                               "VDD_IN %3mW/%3mW VDD_CPU_GPU_CV 4667mW/4667mW VDD_SOC 2817mW/2817mW\"\n"
+                               "  sleep 0.02\ndone\n")
+                    .arg(folder, loop)
+                    .arg(milliwatts)
+                    .toUtf8());
+        f.close();
+        f.setPermissions(f.permissions() | QFileDevice::ExeOwner);
+        return path;
+    }
+
+    static bool childIsGone(const QString &folder)
+    {
+        QFile f(QDir(folder).filePath("pid"));
+        if (!f.open(QIODevice::ReadOnly))
+            return false;
+        const pid_t pid = f.readAll().trimmed().toInt();
+        // The child may need a moment to be reaped after the parent has gone.
+        for (int i = 0; i < 50; ++i) {
+            if (pid > 0 && ::kill(pid, 0) != 0)
+                return true;
+            QThread::msleep(20);
+        }
+        return false;
+    }
+
+    QProcessEnvironment environmentWith(const QString &folder)
+    {
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert("PATH", folder + ":" + env.value("PATH"));
+        return env;
+    }
+
+    static QList<QJsonObject> events(const QByteArray &out)
+    {
+        QList<QJsonObject> list;
+        for (const QByteArray &line : out.split('\n'))
+            if (QJsonDocument doc = QJsonDocument::fromJson(line); doc.isObject())
+                list << doc.object();
+        return list;
+    }
+
+    QStringList trainArgs(int epochs, int trainCount)
+    {
+        return {"train", "--dataset", m_dataDir, "--layers", "784,64,64", "--epochs", QString::number(epochs),
+                "--train-limit", QString::number(trainCount), "--batch", "16", "--threads", "1", "--json",
+                "--telemetry-interval", "20", "--metrics-every", "10"};
+    }
+
+private slots:
+    void initTestCase()
+    {
+        m_dataDir = m_dir.filePath("clusters");
+        QVERIFY(QDir().mkpath(m_dataDir));
+        QVERIFY(ffint8::testing::writeIdxClusters(m_dataDir, 3000, 200));
+    }
+
+    // Trapezoid by hand: 0-1 s at 2 W -> 4 W is 3 J; the span [0.5, 1.5] interpolates 3 W at 0.5 s
+    // and holds 4 W past the last sample: (3 + 4) / 2 * 0.5 + 4 * 0.5 = 3.75 J.
+    void powerLogIntegratesSpans()
+    {
+        ffint8::PowerLog log;
+        log.append(10.0, 2.0);
+        log.append(11.0, 4.0);
+        QCOMPARE(log.energyBetween(10.0, 11.0).joules, 3.0);
+        QCOMPARE(log.energyBetween(10.5, 11.5).joules, 3.75);
+        // Back-to-back spans add up to their union.
+        const double a = log.energyBetween(9.0, 10.4).joules, b = log.energyBetween(10.4, 12.0).joules;
+        QVERIFY(std::abs(a + b - log.energyBetween(9.0, 12.0).joules) < 1e-12);
+        QCOMPARE(log.energyBetween(11.0, 10.0).joules, 0.0);
+    }
+
+    void epochsCarryTheEnergyOfTheirSpan()
+    {
+        const QString folder = m_dir.filePath("steady");
+        QVERIFY(!writeFakeTegrastats(folder, 7500).isEmpty());
+        QProcess p;
+        p.setProcessEnvironment(environmentWith(folder));
+        p.start(FFINT8_CLI_PATH, trainArgs(2, 3000));
+        QVERIFY(p.waitForFinished(120000));
+        QVERIFY2(p.exitCode() == 0, p.readAllStandardError().constData());
+        const auto list = events(p.readAllStandardOutput());
+        QVERIFY(list.size() >= 4);
+        QCOMPARE(list.first()["telemetry"].toObject()["source"].toString(), QString("tegrastats"));
+        int epochs = 0;
+        for (const QJsonObject &e : list) {
+            if (e["event"] != "epoch" && e["event"] != "summary")
+                continue;
+            epochs += e["event"] == "epoch";
+            QVERIFY2(e.contains("energy_j"), "energy is reported where a power source exists");
+            // Every line said VDD_IN 7500 mW: the energy is 7.5 W times the span, by hand.
+            const double span = e["energy_span_s"].toDouble();
+            QVERIFY(span > 0);
+            QVERIFY(std::abs(e["mean_power_w"].toDouble() - 7.5) < 1e-9);
+            QVERIFY(std::abs(e["energy_j"].toDouble() - 7.5 * span) < 1e-6 * 7.5 * span);
+        }
+        QCOMPARE(epochs, 2);
+        QVERIFY(childIsGone(folder));
+    }
+
+    void cancelledRunStopsTheChild()
+    {
+        const QString folder = m_dir.filePath("cancel");
+        QVERIFY(!writeFakeTegrastats(folder, 5000).isEmpty());
+        QProcess p;
+        p.setProcessEnvironment(environmentWith(folder));
+        p.start(FFINT8_CLI_PATH, trainArgs(50, 3000));
+        QVERIFY(p.waitForStarted());
+        // Wait for the first progress event, then press Ctrl-C.
+        QByteArray out;
+        while (!out.contains("\"progress\"") && p.state() == QProcess::Running) {
+            p.waitForReadyRead(1000);
+            out += p.readAllStandardOutput();
+        }
+        QVERIFY(out.contains("\"progress\""));
+        ::kill(pid_t(p.processId()), SIGINT);
+        QVERIFY(p.waitForFinished(60000));
+        QCOMPARE(p.exitCode(), 4);
+        out += p.readAllStandardOutput();
+        QCOMPARE(events(out).last()["status"].toString(), QString("cancelled"));
+        QVERIFY(childIsGone(folder));
+    }
+
+    void sourceThatExitsIsReportedOnce()
+    {
+        const QString folder = m_dir.filePath("short");
+        QVERIFY(!writeFakeTegrastats(folder, 5000, 3).isEmpty());
+        QProcess p;
+        p.setProcessEnvironment(environmentWith(folder));
+        p.start(FFINT8_CLI_PATH, trainArgs(3, 3000));
+        QVERIFY(p.waitForFinished(120000));
+        QCOMPARE(p.exitCode(), 0); // the run does not die with its telemetry
+        const QString err = QString::fromUtf8(p.readAllStandardError());
+        QCOMPARE(err.count("exited during the run"), 1);
+    }
+
+    void missingTegrastats()
+    {
+        QProcess p;
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert("PATH", m_dir.filePath("empty-bin"));
+        p.setProcessEnvironment(env);
+        p.start(FFINT8_CLI_PATH, {"train", "--dataset", m_dataDir, "--telemetry", "tegrastats"});
+        QVERIFY(p.waitForFinished(30000));
+        QCOMPARE(p.exitCode(), 2);
+        QVERIFY(p.readAllStandardError().contains("is not an executable file or on PATH"));
+        // Automatic choice without tegrastats: the run trains and reports no energy, never an invented one.
+        p.start(FFINT8_CLI_PATH, trainArgs(1, 500));
+        QVERIFY(p.waitForFinished(60000));
+        QCOMPARE(p.exitCode(), 0);
+        const auto list = events(p.readAllStandardOutput());
+        QCOMPARE(list.first()["telemetry"].toObject()["source"].toString(), QString("none"));
+        for (const QJsonObject &e : list)
+            QVERIFY(!e.contains("energy_j"));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestTelemetryRun)
+#include "tst_telemetry_run.moc"
