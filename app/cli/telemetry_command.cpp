@@ -3,6 +3,8 @@
 #include "app/cli/argument_reader.h"
 #include "app/cli/commands.h"
 #include "app/cli/run_events.h"
+#include "app/telemetry/ina3221_source.h"
+#include "app/telemetry/rapl_source.h"
 #include "app/telemetry/energy.h"
 #include "app/telemetry/tegrastats_parser.h"
 
@@ -460,37 +462,6 @@ struct SourceProbe
     QString reason;
 };
 
-// Expands `*` in any segment of an absolute path (sysfs paths whose device and hwmon numbers differ
-// between boards). Symbolic links are followed, as sysfs is made of them.
-QStringList expandPattern(const QString &pattern)
-{
-    QStringList current{"/"};
-    for (const QString &segment : pattern.split('/', Qt::SkipEmptyParts)) {
-        QStringList next;
-        for (const QString &dir : current) {
-            if (!segment.contains('*')) {
-                const QString path = QDir(dir).filePath(segment);
-                if (QFileInfo::exists(path))
-                    next << path;
-                continue;
-            }
-            for (const QString &name :
-                 QDir(dir).entryList({segment}, QDir::AllEntries | QDir::System | QDir::NoDotAndDotDot, QDir::Name))
-                next << QDir(dir).filePath(name);
-        }
-        current = next;
-    }
-    return current;
-}
-
-QString firstLine(const QString &path)
-{
-    QFile f(path);
-    if (!f.open(QIODevice::ReadOnly))
-        return {};
-    return QString::fromUtf8(f.readLine()).trimmed();
-}
-
 SourceProbe probeTegrastats()
 {
     const QString path = QStandardPaths::findExecutable("tegrastats");
@@ -501,25 +472,11 @@ SourceProbe probeTegrastats()
 
 SourceProbe probeIna3221()
 {
-    // JetPack 5 and later: hwmon channels with a label each; skip placeholders and the shunt sum.
-    QStringList rails;
-    for (const QString &label : expandPattern("/sys/bus/i2c/drivers/ina3221/*/hwmon/hwmon*/in*_label")) {
-        const QString name = firstLine(label);
-        if (!name.isEmpty() && !name.contains("NC") && !name.contains("sum of shunt", Qt::CaseInsensitive))
-            rails << name;
-    }
-    if (!rails.isEmpty())
-        return {"ina3221", true, QStringLiteral("hwmon rails %1").arg(rails.join(", "))};
-    for (const QString &nameFile : expandPattern("/sys/bus/i2c/drivers/ina3221x/*/iio:device*/rail_name_*")) {
-        const QString name = firstLine(nameFile);
-        if (!name.isEmpty() && !name.contains("NC"))
-            rails << name;
-    }
-    if (!rails.isEmpty())
-        return {"ina3221", true, QStringLiteral("iio rails %1 (JetPack 4)").arg(rails.join(", "))};
-    if (QFileInfo::exists("/sys/bus/i2c/drivers/ina3221") || QFileInfo::exists("/sys/bus/i2c/drivers/ina3221x"))
-        return {"ina3221", false, "the INA3221 driver is loaded but no readable rail was found"};
-    return {"ina3221", false, "no /sys/bus/i2c/drivers/ina3221 or ina3221x (no INA3221 power monitor: not a Jetson)"};
+    QString reason;
+    const bool ok = Ina3221Source::available("/sys", &reason);
+    if (ok)
+        reason = QStringLiteral("%1 rails under /sys/bus/i2c/drivers").arg(Ina3221Source("/sys").channelCount());
+    return {"ina3221", ok, reason};
 }
 
 SourceProbe probeNvml()
@@ -538,15 +495,9 @@ SourceProbe probeNvml()
 
 SourceProbe probeRapl()
 {
-    const QString path = "/sys/class/powercap/intel-rapl:0/energy_uj";
-    if (!QFileInfo::exists(path))
-        return {"rapl", false,
-                "no " + path + " (not an Intel/AMD CPU with powercap, or hidden in this VM or container)"};
-    QFile f(path);
-    if (!f.open(QIODevice::ReadOnly) || f.readLine().trimmed().isEmpty())
-        return {"rapl", false, path + " is not readable (root-only since Linux 5.10): " + f.errorString()};
-    const QString range = firstLine("/sys/class/powercap/intel-rapl:0/max_energy_range_uj");
-    return {"rapl", true, path + " readable" + (range.isEmpty() ? QString() : ", wraps after " + range + " uJ")};
+    QString reason;
+    const bool ok = RaplSource::available("/sys", &reason);
+    return {"rapl", ok, ok ? QStringLiteral("/sys/class/powercap/intel-rapl:0/energy_uj readable") : reason};
 }
 
 SourceProbe probeProcfs()

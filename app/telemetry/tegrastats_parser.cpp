@@ -314,34 +314,6 @@ bool hasTemperature(const TelemetrySample &s, View name)
     return false;
 }
 
-void computeBoardPower(TelemetrySample &s)
-{
-    const PowerRail *input = s.rail(u"VDD_IN");
-    if (!input)
-        input = s.rail(u"POM_5V_IN");
-    if (input) {
-        s.boardMw = input->currentMw;
-        s.boardAverageMw = input->averageMw;
-        s.boardPowerFrom = BoardPowerFrom::InputRail;
-        return;
-    }
-    if (s.rails.empty())
-        return;
-    double now = 0, average = 0;
-    bool allAverages = true;
-    for (const PowerRail &r : s.rails) {
-        now += r.currentMw;
-        if (r.averageMw)
-            average += *r.averageMw;
-        else
-            allAverages = false;
-    }
-    s.boardMw = now;
-    if (allAverages)
-        s.boardAverageMw = average;
-    s.boardPowerFrom = BoardPowerFrom::RailSum;
-}
-
 } // namespace
 
 bool parseTegrastatsLine(QByteArrayView line, TelemetrySample &out)
@@ -405,7 +377,7 @@ bool parseTegrastatsLine(QByteArrayView line, TelemetrySample &out)
         out.clear();
         return false;
     }
-    computeBoardPower(out);
+    out.deriveBoardPower();
     return true;
 }
 

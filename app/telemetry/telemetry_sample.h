@@ -80,6 +80,10 @@ struct TelemetrySample
     }
 
     // Empties every field but keeps the lists' storage, so parsing line after line does not allocate.
+    // Board power from the rails: VDD_IN or POM_5V_IN where present, else the sum of the rails
+    // (telemetry.md); the average likewise where every rail used has one.
+    void deriveBoardPower();
+
     void clear()
     {
         timestampMs.reset();
