@@ -1,6 +1,8 @@
 // Power measured while a run trains: a fake tegrastats first on PATH prints real-format lines; the
 // run's epochs and summary carry the energy, and the child is gone when the run ends or is cancelled.
+#include "app/spec/spec_error.h"
 #include "app/telemetry/power_log.h"
+#include "app/telemetry/telemetry_recorder.h"
 #include "support/synthetic_data.h"
 
 #include <QtTest>
@@ -160,6 +162,41 @@ private slots:
         QCOMPARE(p.exitCode(), 0); // the run does not die with its telemetry
         const QString err = QString::fromUtf8(p.readAllStandardError());
         QCOMPARE(err.count("exited during the run"), 1);
+    }
+
+    // Without tegrastats the automatic choice falls to the INA3221 monitors, polled on the telemetry
+    // thread: a fake sysfs tree at 5000 mV x 1200 mA on VDD_IN is 6 W, so a span's energy is 6 W x span.
+    void ina3221ThroughTheRecorder()
+    {
+        const QString root = m_dir.filePath("sys");
+        const QString hwmon = root + "/bus/i2c/drivers/ina3221/1-0040/hwmon/hwmon3";
+        QVERIFY(QDir().mkpath(hwmon));
+        auto write = [&](const QString &name, const QByteArray &text) {
+            QFile f(hwmon + "/" + name);
+            return f.open(QIODevice::WriteOnly) && f.write(text) == text.size();
+        };
+        QVERIFY(write("in1_label", "VDD_IN\n") && write("in1_input", "5000\n") && write("curr1_input", "1200\n"));
+        QVERIFY(write("in2_label", "VDD_SOC\n") && write("in2_input", "5000\n") && write("curr2_input", "300\n"));
+
+        const ffint8::TelemetryChoice choice = ffint8::chooseTelemetry("auto", m_dir.filePath("no/tegrastats"), 20, root);
+        QCOMPARE(choice.source, QString("ina3221"));
+        ffint8::TelemetryRecorder recorder(choice);
+        const double from = ffint8::monotonicSeconds();
+        QThread::msleep(200);
+        const double to = ffint8::monotonicSeconds();
+        recorder.stop();
+        QVERIFY(recorder.log().size() >= 3);
+        const ffint8::EnergySummary e = recorder.log().energyBetween(from, to);
+        QVERIFY(std::abs(e.meanWatts - 6.0) < 1e-9);
+        QVERIFY(std::abs(e.joules - 6.0 * (to - from)) < 1e-9);
+
+        // Asked for by name where it is not there: a clear refusal naming what was looked for.
+        try {
+            ffint8::chooseTelemetry("rapl", "tegrastats", 20, root);
+            QFAIL("rapl was chosen without a RAPL counter");
+        } catch (const ffint8::SpecError &error) {
+            QVERIFY2(QString(error.what()).contains("intel-rapl:0"), error.what());
+        }
     }
 
     void missingTegrastats()

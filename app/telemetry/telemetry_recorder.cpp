@@ -2,6 +2,9 @@
 #include "app/telemetry/telemetry_recorder.h"
 
 #include "app/spec/spec_error.h"
+#include "app/telemetry/ina3221_source.h"
+#include "app/telemetry/polled_power_source.h"
+#include "app/telemetry/rapl_source.h"
 #include "app/telemetry/tegrastats_source.h"
 
 #include <QFileInfo>
@@ -21,51 +24,85 @@ QString findProgram(const QString &program)
 
 } // namespace
 
-TelemetryChoice chooseTelemetry(const QString &requested, const QString &program, int intervalMs)
+TelemetryChoice chooseTelemetry(const QString &requested, const QString &program, int intervalMs,
+                                const QString &sysfsRoot)
 {
-    if (requested != "auto" && requested != "tegrastats" && requested != "none")
-        throw SpecError(QStringLiteral("--telemetry: '%1' is not one of auto, tegrastats, none").arg(requested));
+    const QStringList known{"auto", "tegrastats", "ina3221", "rapl", "none"};
+    if (!known.contains(requested))
+        throw SpecError(QStringLiteral("--telemetry: '%1' is not one of %2").arg(requested, known.join(", ")));
     if (intervalMs <= 0)
         throw SpecError(QStringLiteral("--telemetry-interval: %1 is not a positive number of milliseconds").arg(intervalMs));
     TelemetryChoice c;
     c.intervalMs = intervalMs;
+    c.sysfsRoot = sysfsRoot;
     if (requested == "none") {
         c.source = "none";
         c.reason = "telemetry switched off";
         return c;
     }
-    const QString found = findProgram(program);
-    if (!found.isEmpty()) {
-        c.source = "tegrastats";
-        c.program = found;
-        c.reason = "tegrastats found at " + found;
-        return c;
+    QStringList whyNot;
+    if (requested == "auto" || requested == "tegrastats") {
+        const QString found = findProgram(program);
+        if (!found.isEmpty()) {
+            c.source = "tegrastats";
+            c.program = found;
+            c.reason = "tegrastats found at " + found;
+            return c;
+        }
+        whyNot << QStringLiteral("tegrastats: '%1' is not an executable file or on PATH").arg(program);
     }
-    if (requested == "tegrastats")
-        throw SpecError(QStringLiteral("--telemetry tegrastats: '%1' is not an executable file or on PATH").arg(program));
+    if (requested == "auto" || requested == "ina3221") {
+        QString why;
+        if (Ina3221Source::available(sysfsRoot, &why)) {
+            c.source = "ina3221";
+            c.reason = "INA3221 power monitors through sysfs (board power)";
+            return c;
+        }
+        whyNot << "ina3221: " + why;
+    }
+    if (requested == "auto" || requested == "rapl") {
+        QString why;
+        if (RaplSource::available(sysfsRoot, &why)) {
+            c.source = "rapl";
+            c.reason = "RAPL package energy counter (CPU package power, not the whole board)";
+            return c;
+        }
+        whyNot << "rapl: " + why;
+    }
+    if (requested != "auto")
+        throw SpecError(QStringLiteral("--telemetry %1: %2").arg(requested, whyNot.join("; ")));
     c.source = "none";
-    c.reason = QStringLiteral("no power source: '%1' is not on PATH (not a Jetson?); energy is not measured").arg(program);
+    c.reason = "no power source, energy is not measured (" + whyNot.join("; ") + ")";
     return c;
 }
 
 TelemetryRecorder::TelemetryRecorder(const TelemetryChoice &choice) : m_choice(choice)
 {
-    if (choice.source != "tegrastats")
+    if (choice.source == "none")
         return;
     m_started = true;
     m_thread.setObjectName("telemetry");
     m_thread.start();
-    m_source = new TegrastatsSource(m_log);
-    m_source->moveToThread(&m_thread);
-    QObject::connect(m_source, &TegrastatsSource::problemOccurred, m_source, [this](const QString &message) {
-        QMutexLocker guard(&m_problemLock);
-        m_problem = message;
-    });
-    const QString program = choice.program;
+    // Sources are made here and moved to the telemetry thread, where their timers and child process run.
     const int interval = choice.intervalMs;
-    TegrastatsSource *source = m_source;
-    QMetaObject::invokeMethod(m_source, [source, program, interval] { source->start(program, interval); },
-                              Qt::BlockingQueuedConnection);
+    if (choice.source == "tegrastats") {
+        auto *source = new TegrastatsSource(m_log);
+        source->moveToThread(&m_thread);
+        QObject::connect(source, &TegrastatsSource::problemOccurred, source, [this](const QString &message) {
+            QMutexLocker guard(&m_problemLock);
+            m_problem = message;
+        });
+        const QString program = choice.program;
+        QMetaObject::invokeMethod(source, [source, program, interval] { source->start(program, interval); },
+                                  Qt::BlockingQueuedConnection);
+        m_source = source;
+    } else {
+        const auto kind = choice.source == "ina3221" ? PolledPowerSource::Kind::Ina3221 : PolledPowerSource::Kind::Rapl;
+        auto *source = new PolledPowerSource(kind, choice.sysfsRoot, m_log);
+        source->moveToThread(&m_thread);
+        QMetaObject::invokeMethod(source, [source, interval] { source->start(interval); }, Qt::BlockingQueuedConnection);
+        m_source = source;
+    }
 }
 
 TelemetryRecorder::~TelemetryRecorder() { stop(); }
@@ -74,12 +111,10 @@ void TelemetryRecorder::stop()
 {
     if (!m_source)
         return;
-    TegrastatsSource *source = m_source;
-    // The source and its QProcess belong to the telemetry thread: they are stopped and deleted there.
-    QMetaObject::invokeMethod(source, [source] {
-        source->stop();
-        delete source;
-    }, Qt::BlockingQueuedConnection);
+    QObject *source = m_source;
+    // Sources (with their QProcess or QTimer) belong to the telemetry thread: stopped and deleted there;
+    // a TegrastatsSource ends its child in its destructor.
+    QMetaObject::invokeMethod(source, [source] { delete source; }, Qt::BlockingQueuedConnection);
     m_source = nullptr;
     m_thread.quit();
     m_thread.wait();

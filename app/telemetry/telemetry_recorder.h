@@ -16,16 +16,19 @@ class TegrastatsSource;
 
 struct TelemetryChoice
 {
-    QString source;  // "tegrastats" or "none"
+    QString source;  // "tegrastats", "ina3221", "rapl" or "none"
     QString program; // the tegrastats executable
+    QString sysfsRoot = QStringLiteral("/sys");
     int intervalMs = 200;
     QString reason; // why this source (shown to the user)
 };
 
-// `requested` is "auto", "tegrastats" or "none". Auto takes tegrastats when `program` (a path, or a
-// name looked up on PATH) exists; otherwise none. Throws SpecError for an unknown request or a
-// tegrastats that was asked for and cannot be found.
-TelemetryChoice chooseTelemetry(const QString &requested, const QString &program, int intervalMs);
+// `requested` is "auto", "tegrastats", "ina3221", "rapl" or "none". Auto takes the first that works of
+// tegrastats (`program`, a path or a name on PATH), the INA3221 monitors (readable without root where
+// tegrastats is not) and RAPL, else none, and says why. Throws SpecError for an unknown request or a
+// source that was asked for and cannot be used, with the reason.
+TelemetryChoice chooseTelemetry(const QString &requested, const QString &program, int intervalMs,
+                                const QString &sysfsRoot = QStringLiteral("/sys"));
 
 class TelemetryRecorder
 {
@@ -47,7 +50,7 @@ private:
     TelemetryChoice m_choice;
     PowerLog m_log;
     QThread m_thread;
-    TegrastatsSource *m_source = nullptr; // lives on m_thread
+    QObject *m_source = nullptr; // a TegrastatsSource or PolledPowerSource, living on m_thread
     bool m_started = false;
     mutable QMutex m_problemLock;
     QString m_problem;
