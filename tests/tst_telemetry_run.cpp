@@ -199,6 +199,34 @@ private slots:
         }
     }
 
+    // A recorded log replayed during a run: its one line says VDD_IN 12479 mW, so every span's energy is
+    // 12.479 W times the span; a file with no tegrastats line is refused before the run starts.
+    void replayOfARecordedLog()
+    {
+        const QString log = QStringLiteral(FFINT8_SOURCE_DIR "/tests/fixtures/tegrastats/orin-nano-load.log");
+        QProcess p;
+        p.start(FFINT8_CLI_PATH, trainArgs(2, 3000) << "--telemetry" << "replay:" + log << "--replay-speed" << "20");
+        QVERIFY(p.waitForFinished(120000));
+        QVERIFY2(p.exitCode() == 0, p.readAllStandardError().constData());
+        const auto list = events(p.readAllStandardOutput());
+        QCOMPARE(list.first()["telemetry"].toObject()["source"].toString(), QString("replay"));
+        for (const QJsonObject &e : list) {
+            if (e["event"] != "epoch")
+                continue;
+            QVERIFY(std::abs(e["mean_power_w"].toDouble() - 12.479) < 1e-9);
+            QVERIFY(std::abs(e["energy_j"].toDouble() - 12.479 * e["energy_span_s"].toDouble()) < 1e-6);
+        }
+        const QString notALog = m_dir.filePath("notes.txt");
+        QFile f(notALog);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write("these are my notes\n");
+        f.close();
+        p.start(FFINT8_CLI_PATH, trainArgs(1, 500) << "--telemetry" << "replay:" + notALog);
+        QVERIFY(p.waitForFinished(60000));
+        QCOMPARE(p.exitCode(), 2);
+        QVERIFY(p.readAllStandardError().contains("has no tegrastats line with board power"));
+    }
+
     void missingTegrastats()
     {
         QProcess p;

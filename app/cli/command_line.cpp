@@ -23,7 +23,7 @@ QStringList flagNames(const ExtraFlags &extra)
     if (extra.save)
         names << "--save";
     if (extra.telemetry)
-        names << "--telemetry" << "--telemetry-interval" << "--tegrastats";
+        names << "--telemetry" << "--telemetry-interval" << "--tegrastats" << "--replay-speed";
     return names;
 }
 
@@ -60,6 +60,12 @@ TrainInvocation parseTrainArguments(const QStringList &args, const ExtraFlags &e
             inv.telemetry = reader.value();
         } else if (arg == "--tegrastats" && extra.telemetry) {
             inv.tegrastatsProgram = reader.value();
+        } else if (arg == "--replay-speed" && extra.telemetry) {
+            const QString value = reader.value();
+            bool ok = false;
+            inv.replaySpeed = value.toDouble(&ok);
+            if (!ok || !(inv.replaySpeed > 0))
+                throw SpecError(QStringLiteral("--replay-speed: '%1' is not a positive factor").arg(value));
         } else if (arg == "--telemetry-interval" && extra.telemetry) {
             const QString value = reader.value();
             bool ok = false;
@@ -122,8 +128,9 @@ QString usageText()
     text += QStringLiteral("  %1 %2\n").arg("--preset NAME", -24).arg("start from a built-in experiment: " + presetNames().join(", "));
     text += QStringLiteral("  %1 %2\n").arg("--save FILE", -24).arg("train: save the trained model");
     text += QStringLiteral("  %1 %2\n").arg("--json", -24).arg("one JSON object per line on stdout");
-    text += QStringLiteral("  %1 %2\n").arg("--telemetry SOURCE", -24).arg("train, compare: auto (default), tegrastats, ina3221, rapl or none");
+    text += QStringLiteral("  %1 %2\n").arg("--telemetry SOURCE", -24).arg("train, compare: auto (default), tegrastats, ina3221, rapl, none or replay:LOGFILE");
     text += QStringLiteral("  %1 %2\n").arg("--telemetry-interval MS", -24).arg("power sampling interval (200)");
+    text += QStringLiteral("  %1 %2\n").arg("--replay-speed X", -24).arg("replay:LOGFILE plays the log X times faster (1)");
     text += QStringLiteral("  %1 %2\n").arg("--tegrastats PATH", -24).arg("the tegrastats program (default: found on PATH)");
     return text;
 }

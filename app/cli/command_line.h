@@ -18,6 +18,7 @@ struct TrainInvocation
     QString telemetry = "auto";
     int telemetryIntervalMs = 200;
     QString tegrastatsProgram = "tegrastats";
+    double replaySpeed = 1.0;
 };
 
 // Flags the train-like commands accept besides the run settings.

@@ -97,7 +97,8 @@ int compareCommand(const QStringList &arguments)
     }
     try {
         const TrainConfig &base = inv.spec.config;
-        const TelemetryChoice telemetryChoice = chooseTelemetry(inv.telemetry, inv.tegrastatsProgram, inv.telemetryIntervalMs);
+        const TelemetryChoice telemetryChoice = chooseTelemetry(inv.telemetry, inv.tegrastatsProgram, inv.telemetryIntervalMs,
+                                                                QStringLiteral("/sys"), inv.replaySpeed);
         DatasetSplits data = loadRunData(base);
         TelemetryRecorder telemetry(telemetryChoice);
         QList<Row> rows;

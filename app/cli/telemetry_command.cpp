@@ -7,6 +7,7 @@
 #include "app/telemetry/rapl_source.h"
 #include "app/telemetry/energy.h"
 #include "app/telemetry/tegrastats_parser.h"
+#include "app/telemetry/time_axis.h"
 
 #include <QDir>
 #include <QFile>
@@ -29,9 +30,6 @@ namespace {
 
 constexpr int kDefaultIntervalMs = 1000; // tegrastats' own default
 constexpr int kMaxSkipWarnings = 3; // a wrong file would otherwise flood stderr
-// A timestamp step this many times the usual one (or backwards) is a clock being set, not a pause:
-// Jetsons have no RTC battery and jump by years when NTP syncs after boot.
-constexpr double kJumpFactor = 10;
 
 const char *kUsage = "usage: ffint8 telemetry parse LOGFILE [--json] [--interval MS]\n"
                      "       ffint8 telemetry probe [--json]\n";
@@ -291,55 +289,6 @@ void appendSampleText(QByteArray &out, const TelemetrySample &s, qint64 line)
         out += " C";
     }
     out += '\n';
-}
-
-// Each sample's time in seconds from the first. Consecutive timestamps give the step where both
-// samples have one, the interval otherwise (logs before JetPack 5). Samples that share a timestamp
-// (an interval under the timestamps' one second) are spread evenly over their second. A step back, or
-// one far longer than the usual step, is a clock being set and counts as one usual step.
-struct TimeAxis
-{
-    std::vector<double> seconds;
-    double stepMs = 0; // the usual step: median of the positive timestamp steps, or the interval
-    int jumps = 0;
-};
-
-TimeAxis buildTimeAxis(const std::vector<std::optional<qint64>> &stamps, int intervalMs)
-{
-    const size_t n = stamps.size();
-    std::vector<std::optional<double>> ms(n);
-    for (size_t i = 0; i < n;) {
-        size_t j = i + 1;
-        while (j < n && stamps[i] && stamps[j] == stamps[i])
-            ++j;
-        for (size_t k = i; k < j; ++k)
-            if (stamps[k])
-                ms[k] = double(*stamps[k]) + 1000.0 * double(k - i) / double(j - i);
-        i = j;
-    }
-    std::vector<double> positive;
-    for (size_t i = 1; i < n; ++i)
-        if (ms[i] && ms[i - 1] && *ms[i] > *ms[i - 1])
-            positive.push_back(*ms[i] - *ms[i - 1]);
-    TimeAxis axis;
-    axis.stepMs = intervalMs;
-    if (!positive.empty()) {
-        std::nth_element(positive.begin(), positive.begin() + positive.size() / 2, positive.end());
-        axis.stepMs = positive[positive.size() / 2];
-    }
-    axis.seconds.resize(n);
-    for (size_t i = 1; i < n; ++i) {
-        double step = intervalMs;
-        if (ms[i] && ms[i - 1]) {
-            step = *ms[i] - *ms[i - 1];
-            if (step < 0 || step > kJumpFactor * axis.stepMs) {
-                step = axis.stepMs;
-                ++axis.jumps;
-            }
-        }
-        axis.seconds[i] = axis.seconds[i - 1] + step / 1000.0;
-    }
-    return axis;
 }
 
 int parseLog(const ParseOptions &o)

@@ -47,7 +47,8 @@ int trainCommand(const QStringList &args)
     }
     const TrainConfig &config = inv.spec.config;
     try {
-        const TelemetryChoice telemetryChoice = chooseTelemetry(inv.telemetry, inv.tegrastatsProgram, inv.telemetryIntervalMs);
+        const TelemetryChoice telemetryChoice = chooseTelemetry(inv.telemetry, inv.tegrastatsProgram, inv.telemetryIntervalMs,
+                                                                QStringLiteral("/sys"), inv.replaySpeed);
         DatasetSplits data = loadRunData(config);
         PreparedRun prepared = prepareRun(config, data);
         Trainer &trainer = *prepared.trainer;

@@ -5,11 +5,14 @@
 #include "app/telemetry/ina3221_source.h"
 #include "app/telemetry/polled_power_source.h"
 #include "app/telemetry/rapl_source.h"
+#include "app/telemetry/replay_source.h"
 #include "app/telemetry/tegrastats_source.h"
 
 #include <QFileInfo>
 #include <QMetaObject>
 #include <QStandardPaths>
+
+#include <functional>
 
 namespace ffint8 {
 
@@ -25,16 +28,26 @@ QString findProgram(const QString &program)
 } // namespace
 
 TelemetryChoice chooseTelemetry(const QString &requested, const QString &program, int intervalMs,
-                                const QString &sysfsRoot)
+                                const QString &sysfsRoot, double replaySpeed)
 {
-    const QStringList known{"auto", "tegrastats", "ina3221", "rapl", "none"};
-    if (!known.contains(requested))
+    const QStringList known{"auto", "tegrastats", "ina3221", "rapl", "none", "replay:LOGFILE"};
+    if (!known.contains(requested) && !requested.startsWith("replay:"))
         throw SpecError(QStringLiteral("--telemetry: '%1' is not one of %2").arg(requested, known.join(", ")));
     if (intervalMs <= 0)
         throw SpecError(QStringLiteral("--telemetry-interval: %1 is not a positive number of milliseconds").arg(intervalMs));
     TelemetryChoice c;
     c.intervalMs = intervalMs;
     c.sysfsRoot = sysfsRoot;
+    c.replaySpeed = replaySpeed;
+    if (requested.startsWith("replay:")) {
+        c.source = "replay";
+        c.program = requested.mid(7);
+        if (!QFileInfo(c.program).isReadable())
+            throw SpecError(QStringLiteral("--telemetry %1: the log is not a readable file").arg(requested));
+        c.reason = QStringLiteral("replay of %1 at %2x its pace (recorded power, not this machine's)")
+                       .arg(c.program).arg(replaySpeed);
+        return c;
+    }
     if (requested == "none") {
         c.source = "none";
         c.reason = "telemetry switched off";
@@ -80,29 +93,34 @@ TelemetryRecorder::TelemetryRecorder(const TelemetryChoice &choice) : m_choice(c
 {
     if (choice.source == "none")
         return;
-    m_started = true;
-    m_thread.setObjectName("telemetry");
-    m_thread.start();
-    // Sources are made here and moved to the telemetry thread, where their timers and child process run.
+    // The source is made first (a replay may refuse its log), then moved to the telemetry thread,
+    // where its child process or timer runs, and started there.
     const int interval = choice.intervalMs;
+    std::function<void()> start;
     if (choice.source == "tegrastats") {
         auto *source = new TegrastatsSource(m_log);
-        source->moveToThread(&m_thread);
         QObject::connect(source, &TegrastatsSource::problemOccurred, source, [this](const QString &message) {
             QMutexLocker guard(&m_problemLock);
             m_problem = message;
         });
         const QString program = choice.program;
-        QMetaObject::invokeMethod(source, [source, program, interval] { source->start(program, interval); },
-                                  Qt::BlockingQueuedConnection);
+        start = [source, program, interval] { source->start(program, interval); };
+        m_source = source;
+    } else if (choice.source == "replay") {
+        auto *source = new ReplaySource(choice.program, interval, choice.replaySpeed, m_log);
+        start = [source] { source->start(); };
         m_source = source;
     } else {
         const auto kind = choice.source == "ina3221" ? PolledPowerSource::Kind::Ina3221 : PolledPowerSource::Kind::Rapl;
         auto *source = new PolledPowerSource(kind, choice.sysfsRoot, m_log);
-        source->moveToThread(&m_thread);
-        QMetaObject::invokeMethod(source, [source, interval] { source->start(interval); }, Qt::BlockingQueuedConnection);
+        start = [source, interval] { source->start(interval); };
         m_source = source;
     }
+    m_started = true;
+    m_thread.setObjectName("telemetry");
+    m_thread.start();
+    m_source->moveToThread(&m_thread);
+    QMetaObject::invokeMethod(m_source, start, Qt::BlockingQueuedConnection);
 }
 
 TelemetryRecorder::~TelemetryRecorder() { stop(); }

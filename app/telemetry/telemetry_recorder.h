@@ -16,19 +16,21 @@ class TegrastatsSource;
 
 struct TelemetryChoice
 {
-    QString source;  // "tegrastats", "ina3221", "rapl" or "none"
-    QString program; // the tegrastats executable
+    QString source;  // "tegrastats", "ina3221", "rapl", "replay" or "none"
+    QString program; // the tegrastats executable, or the log a replay plays
+    double replaySpeed = 1.0;
     QString sysfsRoot = QStringLiteral("/sys");
     int intervalMs = 200;
     QString reason; // why this source (shown to the user)
 };
 
-// `requested` is "auto", "tegrastats", "ina3221", "rapl" or "none". Auto takes the first that works of
+// `requested` is "auto", "tegrastats", "ina3221", "rapl", "none" or "replay:LOGFILE" (a recorded
+// tegrastats log played at its own pace times `replaySpeed`). Auto takes the first that works of
 // tegrastats (`program`, a path or a name on PATH), the INA3221 monitors (readable without root where
 // tegrastats is not) and RAPL, else none, and says why. Throws SpecError for an unknown request or a
 // source that was asked for and cannot be used, with the reason.
 TelemetryChoice chooseTelemetry(const QString &requested, const QString &program, int intervalMs,
-                                const QString &sysfsRoot = QStringLiteral("/sys"));
+                                const QString &sysfsRoot = QStringLiteral("/sys"), double replaySpeed = 1.0);
 
 class TelemetryRecorder
 {
@@ -50,7 +52,7 @@ private:
     TelemetryChoice m_choice;
     PowerLog m_log;
     QThread m_thread;
-    QObject *m_source = nullptr; // a TegrastatsSource or PolledPowerSource, living on m_thread
+    QObject *m_source = nullptr; // a TegrastatsSource, PolledPowerSource or ReplaySource, on m_thread
     bool m_started = false;
     mutable QMutex m_problemLock;
     QString m_problem;
