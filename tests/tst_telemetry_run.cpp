@@ -1,6 +1,7 @@
 // Power measured while a run trains: a fake tegrastats first on PATH prints real-format lines; the
 // run's epochs and summary carry the energy, and the child is gone when the run ends or is cancelled.
 #include "app/spec/spec_error.h"
+#include "app/telemetry/nvml_source.h"
 #include "app/telemetry/power_log.h"
 #include "app/telemetry/telemetry_recorder.h"
 #include "support/synthetic_data.h"
@@ -189,6 +190,19 @@ private slots:
         const ffint8::EnergySummary e = recorder.log().energyBetween(from, to);
         QVERIFY(std::abs(e.meanWatts - 6.0) < 1e-9);
         QVERIFY(std::abs(e.joules - 6.0 * (to - from)) < 1e-9);
+
+        // NVML where the driver is (a GPU machine), else a refusal that says so; never a crash.
+        QString why;
+        if (ffint8::NvmlSource::available(&why)) {
+            QCOMPARE(ffint8::chooseTelemetry("nvml", "tegrastats", 20, root).source, QString("nvml"));
+        } else {
+            try {
+                ffint8::chooseTelemetry("nvml", "tegrastats", 20, root);
+                QFAIL("nvml was chosen without NVML");
+            } catch (const ffint8::SpecError &error) {
+                QVERIFY2(QString(error.what()).contains("libnvidia-ml.so.1"), error.what());
+            }
+        }
 
         // Asked for by name where it is not there: a clear refusal naming what was looked for.
         try {

@@ -128,7 +128,7 @@ QString usageText()
     text += QStringLiteral("  %1 %2\n").arg("--preset NAME", -24).arg("start from a built-in experiment: " + presetNames().join(", "));
     text += QStringLiteral("  %1 %2\n").arg("--save FILE", -24).arg("train: save the trained model");
     text += QStringLiteral("  %1 %2\n").arg("--json", -24).arg("one JSON object per line on stdout");
-    text += QStringLiteral("  %1 %2\n").arg("--telemetry SOURCE", -24).arg("train, compare: auto (default), tegrastats, ina3221, rapl, none or replay:LOGFILE");
+    text += QStringLiteral("  %1 %2\n").arg("--telemetry SOURCE", -24).arg("train, compare: auto (default), tegrastats, ina3221, nvml, rapl, none or replay:LOGFILE");
     text += QStringLiteral("  %1 %2\n").arg("--telemetry-interval MS", -24).arg("power sampling interval (200)");
     text += QStringLiteral("  %1 %2\n").arg("--replay-speed X", -24).arg("replay:LOGFILE plays the log X times faster (1)");
     text += QStringLiteral("  %1 %2\n").arg("--tegrastats PATH", -24).arg("the tegrastats program (default: found on PATH)");

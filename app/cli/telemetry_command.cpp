@@ -4,6 +4,7 @@
 #include "app/cli/commands.h"
 #include "app/cli/run_events.h"
 #include "app/telemetry/ina3221_source.h"
+#include "app/telemetry/nvml_source.h"
 #include "app/telemetry/rapl_source.h"
 #include "app/telemetry/energy.h"
 #include "app/telemetry/tegrastats_parser.h"
@@ -430,16 +431,9 @@ SourceProbe probeIna3221()
 
 SourceProbe probeNvml()
 {
-    // Only whether the driver's library loads: initialising NVML is the NVML source's business.
-    QLibrary nvml;
-    nvml.setFileNameAndVersion("nvidia-ml", 1);
-    if (!nvml.load())
-        return {"nvml", false,
-                "libnvidia-ml.so.1 does not load (no NVIDIA driver; Jetsons up to JetPack 6 have no NVML): "
-                    + nvml.errorString()};
-    const QString where = nvml.fileName();
-    nvml.unload();
-    return {"nvml", true, "loads " + where};
+    QString reason;
+    const bool ok = NvmlSource::available(&reason);
+    return {"nvml", ok, reason};
 }
 
 SourceProbe probeRapl()

@@ -3,6 +3,7 @@
 
 #include "app/spec/spec_error.h"
 #include "app/telemetry/ina3221_source.h"
+#include "app/telemetry/nvml_source.h"
 #include "app/telemetry/polled_power_source.h"
 #include "app/telemetry/rapl_source.h"
 #include "app/telemetry/replay_source.h"
@@ -30,7 +31,7 @@ QString findProgram(const QString &program)
 TelemetryChoice chooseTelemetry(const QString &requested, const QString &program, int intervalMs,
                                 const QString &sysfsRoot, double replaySpeed)
 {
-    const QStringList known{"auto", "tegrastats", "ina3221", "rapl", "none", "replay:LOGFILE"};
+    const QStringList known{"auto", "tegrastats", "ina3221", "nvml", "rapl", "none", "replay:LOGFILE"};
     if (!known.contains(requested) && !requested.startsWith("replay:"))
         throw SpecError(QStringLiteral("--telemetry: '%1' is not one of %2").arg(requested, known.join(", ")));
     if (intervalMs <= 0)
@@ -73,6 +74,15 @@ TelemetryChoice chooseTelemetry(const QString &requested, const QString &program
         }
         whyNot << "ina3221: " + why;
     }
+    if (requested == "auto" || requested == "nvml") {
+        QString why;
+        if (NvmlSource::available(&why)) {
+            c.source = "nvml";
+            c.reason = why + " (GPU power, not the whole machine)";
+            return c;
+        }
+        whyNot << "nvml: " + why;
+    }
     if (requested == "auto" || requested == "rapl") {
         QString why;
         if (RaplSource::available(sysfsRoot, &why)) {
@@ -111,7 +121,9 @@ TelemetryRecorder::TelemetryRecorder(const TelemetryChoice &choice) : m_choice(c
         start = [source] { source->start(); };
         m_source = source;
     } else {
-        const auto kind = choice.source == "ina3221" ? PolledPowerSource::Kind::Ina3221 : PolledPowerSource::Kind::Rapl;
+        const auto kind = choice.source == "ina3221" ? PolledPowerSource::Kind::Ina3221
+                          : choice.source == "nvml"  ? PolledPowerSource::Kind::Nvml
+                                                     : PolledPowerSource::Kind::Rapl;
         auto *source = new PolledPowerSource(kind, choice.sysfsRoot, m_log);
         start = [source, interval] { source->start(interval); };
         m_source = source;

@@ -16,7 +16,7 @@ class TegrastatsSource;
 
 struct TelemetryChoice
 {
-    QString source;  // "tegrastats", "ina3221", "rapl", "replay" or "none"
+    QString source;  // "tegrastats", "ina3221", "nvml", "rapl", "replay" or "none"
     QString program; // the tegrastats executable, or the log a replay plays
     double replaySpeed = 1.0;
     QString sysfsRoot = QStringLiteral("/sys");
@@ -24,10 +24,10 @@ struct TelemetryChoice
     QString reason; // why this source (shown to the user)
 };
 
-// `requested` is "auto", "tegrastats", "ina3221", "rapl", "none" or "replay:LOGFILE" (a recorded
+// `requested` is "auto", "tegrastats", "ina3221", "nvml", "rapl", "none" or "replay:LOGFILE" (a recorded
 // tegrastats log played at its own pace times `replaySpeed`). Auto takes the first that works of
 // tegrastats (`program`, a path or a name on PATH), the INA3221 monitors (readable without root where
-// tegrastats is not) and RAPL, else none, and says why. Throws SpecError for an unknown request or a
+// tegrastats is not), NVML and RAPL, else none, and says why. Throws SpecError for an unknown request or a
 // source that was asked for and cannot be used, with the reason.
 TelemetryChoice chooseTelemetry(const QString &requested, const QString &program, int intervalMs,
                                 const QString &sysfsRoot = QStringLiteral("/sys"), double replaySpeed = 1.0);
