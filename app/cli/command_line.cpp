@@ -21,7 +21,7 @@ QStringList flagNames(const ExtraFlags &extra)
         names << s.flag;
     names << "--json" << "--preset";
     if (extra.save)
-        names << "--save";
+        names << "--save" << "--db";
     if (extra.telemetry)
         names << "--telemetry" << "--telemetry-interval" << "--tegrastats" << "--replay-speed";
     return names;
@@ -56,6 +56,8 @@ TrainInvocation parseTrainArguments(const QStringList &args, const ExtraFlags &e
             preset = reader.value();
         } else if (arg == "--save" && extra.save) {
             inv.savePath = reader.value();
+        } else if (arg == "--db" && extra.save) {
+            inv.databasePath = reader.value();
         } else if (arg == "--telemetry" && extra.telemetry) {
             inv.telemetry = reader.value();
         } else if (arg == "--tegrastats" && extra.telemetry) {
@@ -127,6 +129,7 @@ QString usageText()
     }
     text += QStringLiteral("  %1 %2\n").arg("--preset NAME", -24).arg("start from a built-in experiment: " + presetNames().join(", "));
     text += QStringLiteral("  %1 %2\n").arg("--save FILE", -24).arg("train: save the trained model");
+    text += QStringLiteral("  %1 %2\n").arg("--db PATH", -24).arg("train: record the run in this SQLite run store");
     text += QStringLiteral("  %1 %2\n").arg("--json", -24).arg("one JSON object per line on stdout");
     text += QStringLiteral("  %1 %2\n").arg("--telemetry SOURCE", -24).arg("train, compare: auto (default), tegrastats, ina3221, nvml, rapl, none or replay:LOGFILE");
     text += QStringLiteral("  %1 %2\n").arg("--telemetry-interval MS", -24).arg("power sampling interval (200)");

@@ -19,6 +19,7 @@ struct TrainInvocation
     int telemetryIntervalMs = 200;
     QString tegrastatsProgram = "tegrastats";
     double replaySpeed = 1.0;
+    QString databasePath; // --db: record the run in this run store
 };
 
 // Flags the train-like commands accept besides the run settings.

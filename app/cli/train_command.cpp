@@ -4,11 +4,14 @@
 #include "app/cli/prepared_run.h"
 #include "app/cli/run_events.h"
 #include "app/spec/spec_error.h"
+#include "app/store/run_store.h"
+#include "app/store/store_error.h"
 #include "app/telemetry/telemetry_recorder.h"
 #include "engine/core/error.h"
 #include "engine/io/model_file.h"
 #include "engine/train/training_run.h"
 
+#include <QJsonDocument>
 #include <QTextStream>
 
 #include <atomic>
@@ -54,15 +57,49 @@ int trainCommand(const QStringList &args)
         Trainer &trainer = *prepared.trainer;
         TelemetryRecorder telemetry(telemetryChoice);
 
+        // The run is recorded where asked; a store that fails later costs the record, never the run.
+        std::unique_ptr<RunStore> store;
+        qint64 runId = 0;
+        if (!inv.databasePath.isEmpty()) {
+            store = std::make_unique<RunStore>(inv.databasePath);
+            RunRecord record;
+            record.name = inv.spec.name;
+            record.specJson = QString::fromUtf8(QJsonDocument(specToJson(inv.spec)).toJson(QJsonDocument::Compact));
+            record.algorithm = algorithmName(config.algorithm);
+            record.dataset = QString::fromStdString(data.train.name);
+            record.backend = QString::fromStdString(trainer.backend().name());
+            runId = store->createRun(record);
+        }
+        auto recordEpoch = [&](const EpochMetrics &e, const QJsonObject &event) {
+            if (!store)
+                return;
+            EpochEnergy energy;
+            if (event.contains("energy_j")) {
+                energy.joules = event["energy_j"].toDouble();
+                energy.meanWatts = event["mean_power_w"].toDouble();
+            }
+            try {
+                store->addEpoch(runId, e, energy);
+            } catch (const StoreError &error) {
+                err << "ffint8 train: " << error.what() << " (training goes on)\n";
+                err.flush();
+            }
+        };
+
         RunCallbacks callbacks;
         if (inv.json) {
             QJsonObject start = startEvent(inv.spec, trainer, data);
             start["telemetry"] = telemetryObject(telemetry);
+            if (store)
+                start["run_id"] = runId;
             printEvent(start);
             callbacks.onProgress = [](const ProgressMetrics &p) { printEvent(progressEvent(p)); };
-            callbacks.onEpoch = [&telemetry](const EpochMetrics &e) {
+            callbacks.onEpoch = [&](const EpochMetrics &e) {
                 QJsonObject event = epochEvent(e);
                 addEnergy(event, telemetry, e.monotonicStart, e.monotonicEnd);
+                if (store)
+                    event["run_id"] = runId;
+                recordEpoch(e, event);
                 printEvent(event);
             };
         } else {
@@ -71,7 +108,10 @@ int trainCommand(const QStringList &args)
                 << " (" << data.train.count << " train, " << data.test.count << " test) with the "
                 << QString::fromStdString(trainer.backend().description()) << "\n";
             out.flush();
-            callbacks.onEpoch = [&out](const EpochMetrics &e) {
+            callbacks.onEpoch = [&](const EpochMetrics &e) {
+                QJsonObject event;
+                addEnergy(event, telemetry, e.monotonicStart, e.monotonicEnd);
+                recordEpoch(e, event);
                 out << QStringLiteral("epoch %1  loss %2  test %3  train %4 s  %5 samples/s  lambda %6  engine peak %7\n")
                            .arg(e.epoch + 1, 3)
                            .arg(e.trainLoss, 0, 'f', 4)
@@ -91,6 +131,13 @@ int trainCommand(const QStringList &args)
         std::signal(SIGINT, previous);
         g_interruptible.store(nullptr);
         telemetry.stop();
+        if (store) {
+            try {
+                store->finishRun(runId, runStatusName(summary.status), QString::fromStdString(summary.message));
+            } catch (const StoreError &error) {
+                err << "ffint8 train: " << error.what() << "\n";
+            }
+        }
         if (!telemetry.problem().isEmpty())
             err << "ffint8 train: telemetry: " << telemetry.problem() << "\n";
 
@@ -101,6 +148,8 @@ int trainCommand(const QStringList &args)
             QJsonObject event = summaryEvent(config, summary);
             addEnergy(event, telemetry, summary.monotonicStart, summary.monotonicEnd);
             event["telemetry"] = telemetryObject(telemetry);
+            if (store)
+                event["run_id"] = runId;
             printEvent(event);
         } else {
             out << runStatusName(summary.status) << ": test accuracy " << percent(summary.testAccuracy) << " after "

@@ -1,0 +1,74 @@
+// The run store: every run, its spec, per-epoch and per-layer metrics and power samples, in SQLite
+// (WAL, foreign keys, prepared statements only). Schema version in PRAGMA user_version, migrated
+// forward on open. One RunStore is one connection and belongs to the thread that opened it.
+#pragma once
+
+#include "engine/train/metrics.h"
+
+#include <QSqlDatabase>
+#include <QString>
+
+#include <optional>
+
+namespace ffint8 {
+
+constexpr int kStoreSchemaVersion = 1;
+
+struct RunRecord
+{
+    qint64 id = 0;
+    QString name;
+    QString specJson;
+    QString status; // running, completed, diverged, cancelled, failed, interrupted
+    QString algorithm;
+    QString dataset;
+    QString backend;
+    QString startedAt; // ISO 8601, UTC
+    QString endedAt;
+    QString message;
+};
+
+struct EpochEnergy
+{
+    std::optional<double> joules;
+    std::optional<double> meanWatts;
+};
+
+class RunStore
+{
+public:
+    // Opens (creating it where there is no file) the database at `path`. Throws StoreError naming the
+    // file when it is not an SQLite database, is corrupt, or is newer than this build; such a file is
+    // never written to. Runs left "running" by a process that is gone are marked "interrupted".
+    explicit RunStore(const QString &path);
+    ~RunStore();
+    RunStore(const RunStore &) = delete;
+    RunStore &operator=(const RunStore &) = delete;
+
+    static QString defaultPath(); // $XDG_DATA_HOME/ffint8/runs.sqlite (~/.local/share/ffint8/runs.sqlite)
+
+    qint64 createRun(const RunRecord &run);
+    void addEpoch(qint64 runId, const EpochMetrics &epoch, const EpochEnergy &energy = {});
+    void finishRun(qint64 runId, const QString &status, const QString &message);
+    void addTag(qint64 runId, const QString &tag);
+    void addNote(qint64 runId, const QString &note);
+
+    std::optional<RunRecord> run(qint64 runId);
+    QList<RunRecord> runs();
+    QStringList tags(qint64 runId);
+    QStringList notes(qint64 runId);
+    int epochCount(qint64 runId);
+    int schemaVersion();
+
+private:
+    void exec(const QString &sql);
+    QStringList textsOf(const char *sql, qint64 runId); // the first column of a query bound to one run
+    void migrate();
+    void markInterruptedRuns();
+
+    QString m_path;
+    QString m_connection;
+    QSqlDatabase m_db;
+};
+
+} // namespace ffint8

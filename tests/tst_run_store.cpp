@@ -1,0 +1,179 @@
+// The run store on real files and real processes: round trips of any text, refusal of files that are
+// not (healthy) databases without touching them, migrations, and a run killed mid-epoch.
+#include "app/store/run_store.h"
+#include "app/store/store_error.h"
+#include "support/synthetic_data.h"
+
+#include <QSqlDatabase>
+#include <QSqlQuery>
+#include <QtTest>
+
+#include <csignal>
+
+using namespace ffint8;
+
+class TestRunStore : public QObject
+{
+    Q_OBJECT
+
+    QTemporaryDir m_dir;
+
+    static QString errorOpening(const QString &path)
+    {
+        try {
+            RunStore store(path);
+        } catch (const StoreError &e) {
+            return QString::fromUtf8(e.what());
+        }
+        return {};
+    }
+
+    static QByteArray bytesOf(const QString &path)
+    {
+        QFile f(path);
+        return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
+    }
+
+private slots:
+    void textRoundTripsExactly_data()
+    {
+        QTest::addColumn<QString>("text");
+        QTest::newRow("quotes") << QString("it's \"quoted\" `here`");
+        QTest::newRow("sql") << QString("x'); DROP TABLE runs; --");
+        QTest::newRow("newlines") << QString("line one\nline two\r\n\ttabbed");
+        QTest::newRow("unicode") << QString::fromUtf8("Jetson 🚀 Orin — ünïcödé 中文 \u200b");
+        QTest::newRow("empty") << QString("");
+    }
+
+    void textRoundTripsExactly()
+    {
+        QFETCH(QString, text);
+        const QString path = m_dir.filePath("roundtrip.sqlite");
+        qint64 id = 0;
+        {
+            RunStore store(path);
+            RunRecord r;
+            r.name = text;
+            r.specJson = "{}";
+            r.algorithm = "ff-int8";
+            r.dataset = "fashion-mnist";
+            r.backend = "cpu";
+            id = store.createRun(r);
+            store.addTag(id, text.isEmpty() ? "empty" : text);
+            store.addNote(id, text);
+            store.finishRun(id, "completed", text);
+        }
+        RunStore again(path);
+        const auto r = again.run(id);
+        QVERIFY(r.has_value());
+        QCOMPARE(r->name, text);
+        QCOMPARE(r->message, text);
+        QCOMPARE(r->status, QString("completed"));
+        QCOMPARE(again.notes(id), QStringList{text});
+        QCOMPARE(again.tags(id), QStringList{text.isEmpty() ? "empty" : text});
+        QCOMPARE(again.schemaVersion(), kStoreSchemaVersion);
+    }
+
+    void refusesWhatIsNotADatabase()
+    {
+        const QString path = m_dir.filePath("notes.txt");
+        QFile f(path);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write("my notes, not a database\n");
+        f.close();
+        const QByteArray before = bytesOf(path);
+        const QString error = errorOpening(path);
+        QVERIFY2(error.contains(path) && error.contains("is not an SQLite database"), qPrintable(error));
+        QCOMPARE(bytesOf(path), before);
+    }
+
+    void refusesACorruptDatabaseAndLeavesIt()
+    {
+        const QString path = m_dir.filePath("corrupt.sqlite");
+        {
+            RunStore store(path);
+            for (int i = 0; i < 200; ++i) {
+                RunRecord r;
+                r.name = QString("run %1 ").arg(i).repeated(20);
+                r.specJson = "{}";
+                store.createRun(r);
+            }
+        }
+        // Let the WAL reach the main file, then overwrite a page in the middle with garbage.
+        {
+            QSqlDatabase db = QSqlDatabase::addDatabase("QSQLITE", "checkpoint");
+            db.setDatabaseName(path);
+            QVERIFY(db.open());
+            QSqlQuery(db).exec("PRAGMA wal_checkpoint(TRUNCATE)");
+            db.close();
+        }
+        QSqlDatabase::removeDatabase("checkpoint");
+        QFile f(path);
+        QVERIFY(f.open(QIODevice::ReadWrite));
+        QVERIFY(f.size() > 3 * 4096);
+        f.seek(2 * 4096);
+        f.write(QByteArray(4096, char(0xA5)));
+        f.close();
+        const QByteArray before = bytesOf(path);
+        const QString error = errorOpening(path);
+        QVERIFY2(error.contains(path) && (error.contains("corrupt") || error.contains("malformed")), qPrintable(error));
+        QCOMPARE(bytesOf(path), before);
+    }
+
+    void refusesANewerSchema()
+    {
+        const QString path = m_dir.filePath("newer.sqlite");
+        { RunStore store(path); }
+        {
+            QSqlDatabase db = QSqlDatabase::addDatabase("QSQLITE", "newer");
+            db.setDatabaseName(path);
+            QVERIFY(db.open());
+            QVERIFY(QSqlQuery(db).exec("PRAGMA user_version=7"));
+            db.close();
+        }
+        QSqlDatabase::removeDatabase("newer");
+        const QString error = errorOpening(path);
+        QVERIFY2(error.contains("schema version 7"), qPrintable(error));
+    }
+
+    // A run killed with SIGKILL mid-epoch: the database is intact, every finished epoch is there,
+    // and the next process to open the store marks the run interrupted.
+    void killedRunIsMarkedInterrupted()
+    {
+        const QString data = m_dir.filePath("clusters");
+        QVERIFY(QDir().mkpath(data));
+        QVERIFY(testing::writeIdxClusters(data, 3000, 100));
+        const QString path = m_dir.filePath("killed.sqlite");
+        QProcess p;
+        p.start(FFINT8_CLI_PATH, {"train", "--dataset", data, "--layers", "784,256,256", "--epochs", "500", "--batch",
+                                  "16", "--threads", "1", "--json", "--telemetry", "none", "--db", path});
+        QVERIFY(p.waitForStarted());
+        QByteArray out;
+        while (out.count("\"event\":\"epoch\"") < 2 && p.state() == QProcess::Running) {
+            p.waitForReadyRead(2000);
+            out += p.readAllStandardOutput();
+        }
+        QVERIFY2(out.count("\"event\":\"epoch\"") >= 2, p.readAllStandardError().constData());
+        ::kill(pid_t(p.processId()), SIGKILL);
+        QVERIFY(p.waitForFinished(10000));
+
+        RunStore store(path);
+        const QList<RunRecord> runs = store.runs();
+        QCOMPARE(runs.size(), 1);
+        QCOMPARE(runs[0].status, QString("interrupted"));
+        QVERIFY(store.epochCount(runs[0].id) >= 2);
+        QSqlDatabase db = QSqlDatabase::addDatabase("QSQLITE", "integrity");
+        db.setDatabaseName(path);
+        QVERIFY(db.open());
+        QSqlQuery q(db);
+        QVERIFY(q.exec("PRAGMA integrity_check") && q.next());
+        QCOMPARE(q.value(0).toString(), QString("ok"));
+        q.finish();
+        db.close();
+        db = QSqlDatabase();
+        QSqlDatabase::removeDatabase("integrity");
+    }
+};
+
+QTEST_GUILESS_MAIN(TestRunStore)
+#include "tst_run_store.moc"
