@@ -9,6 +9,7 @@
 #include <QtTest>
 
 #include <csignal>
+#include <tuple>
 
 using namespace ffint8;
 
@@ -134,6 +135,42 @@ private slots:
         QSqlDatabase::removeDatabase("newer");
         const QString error = errorOpening(path);
         QVERIFY2(error.contains("schema version 7"), qPrintable(error));
+    }
+
+    // The command line over the store, as a user drives it.
+    void runsCommands()
+    {
+        const QString data = m_dir.filePath("clusters-cli");
+        QVERIFY(QDir().mkpath(data));
+        QVERIFY(testing::writeIdxClusters(data, 500, 50));
+        const QString db = m_dir.filePath("cli.sqlite");
+        auto ffint8 = [&](const QStringList &args) {
+            QProcess p;
+            p.start(FFINT8_CLI_PATH, args);
+            p.waitForFinished(60000);
+            return std::make_tuple(p.exitCode(), QString::fromUtf8(p.readAllStandardOutput()),
+                                   QString::fromUtf8(p.readAllStandardError()));
+        };
+        auto [trained, trainOut, trainErr] = ffint8({"train", "--dataset", data, "--layers", "784,32,32", "--epochs", "2",
+                                                     "--telemetry", "none", "--db", db});
+        QVERIFY2(trained == 0, qPrintable(trainErr));
+        const QString note = QString::fromUtf8("fast run 🚀 with \"quotes\"\nand a second line");
+        QCOMPARE(std::get<0>(ffint8({"runs", "tag", "1", "baseline", "--db", db})), 0);
+        QCOMPARE(std::get<0>(ffint8({"runs", "note", "1", note, "--db", db})), 0);
+        auto [shown, showOut, showErr] = ffint8({"runs", "show", "1", "--json", "--db", db});
+        QCOMPARE(shown, 0);
+        const QJsonObject run = QJsonDocument::fromJson(showOut.toUtf8()).object();
+        QCOMPARE(run["status"].toString(), QString("completed"));
+        QCOMPARE(run["epochs"].toInt(), 2);
+        QCOMPARE(run["notes"].toArray().first().toString(), note);
+        QCOMPARE(run["tags"].toArray().first().toString(), QString("baseline"));
+        QVERIFY(run["spec"].toString().contains("ffint8-experiment"));
+        QVERIFY(std::get<1>(ffint8({"runs", "list", "--status", "completed", "--tag", "baseline", "--db", db})).contains("ff-int8"));
+        QVERIFY(std::get<1>(ffint8({"runs", "list", "--status", "failed", "--db", db})).isEmpty());
+        QCOMPARE(std::get<0>(ffint8({"runs", "show", "9", "--db", db})), 1);
+        QCOMPARE(std::get<0>(ffint8({"runs", "frobnicate", "--db", db})), 2);
+        QCOMPARE(std::get<0>(ffint8({"runs", "delete", "1", "--db", db})), 0);
+        QVERIFY(std::get<1>(ffint8({"runs", "list", "--db", db})).isEmpty());
     }
 
     // A run killed with SIGKILL mid-epoch: the database is intact, every finished epoch is there,

@@ -116,6 +116,7 @@ QString usageText()
         "  bench [SPEC.json] [flags]   time INT8 and FP32 GEMMs at the model's shapes and one epoch of each algorithm\n"
         "  compare [SPEC.json] [flags] train several algorithms in one process and print Table V's columns;\n"
         "                              --algos a,b,.. (default all five), --bp-lr X (0.001), --baseline ALGO (bp-fp32)\n"
+        "  runs list|show|tag|note|delete  the runs recorded with --db (default store: $XDG_DATA_HOME/ffint8/runs.sqlite)\n"
         "  backends                    which compute backends this build and machine can run\n"
         "  telemetry parse LOG [--json] [--interval MS]\n"
         "                              read a tegrastats log: each sample, then mean board power and energy\n"

@@ -12,6 +12,7 @@ int trainCommand(const QStringList &args);
 int evalCommand(const QStringList &args);
 int benchCommand(const QStringList &args);
 int compareCommand(const QStringList &args);
+int runsCommand(const QStringList &args);
 int backendsCommand(const QStringList &args);
 int telemetryCommand(const QStringList &args);
 

@@ -20,6 +20,8 @@ int main(int argc, char **argv)
         return ffint8::benchCommand(args);
     if (command == "compare")
         return ffint8::compareCommand(args);
+    if (command == "runs")
+        return ffint8::runsCommand(args);
     if (command == "backends")
         return ffint8::backendsCommand(args);
     if (command == "telemetry")
@@ -33,6 +35,6 @@ int main(int argc, char **argv)
         return ffint8::ExitOk;
     }
     QTextStream(stderr) << "ffint8: unknown command '" << command
-                        << "'; valid: train, eval, bench, compare, backends, telemetry, help\n";
+                        << "'; valid: train, eval, bench, compare, runs, backends, telemetry, help\n";
     return ffint8::ExitUsage;
 }

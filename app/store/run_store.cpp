@@ -242,6 +242,16 @@ void RunStore::addNote(qint64 runId, const QString &note)
         throw StoreError(QStringLiteral("%1: cannot add a note to run %2: %3").arg(m_path).arg(runId).arg(q.lastError().text()));
 }
 
+bool RunStore::deleteRun(qint64 runId)
+{
+    QSqlQuery q(m_db);
+    q.prepare("DELETE FROM runs WHERE id = ?");
+    q.addBindValue(runId);
+    if (!q.exec())
+        throw StoreError(QStringLiteral("%1: cannot delete run %2: %3").arg(m_path).arg(runId).arg(q.lastError().text()));
+    return q.numRowsAffected() > 0;
+}
+
 QList<RunRecord> RunStore::runs()
 {
     QSqlQuery q(m_db);

@@ -52,6 +52,8 @@ public:
     void finishRun(qint64 runId, const QString &status, const QString &message);
     void addTag(qint64 runId, const QString &tag);
     void addNote(qint64 runId, const QString &note);
+    // Deletes the run and everything recorded with it; false where there was no such run.
+    bool deleteRun(qint64 runId);
 
     std::optional<RunRecord> run(qint64 runId);
     QList<RunRecord> runs();
