@@ -1,6 +1,7 @@
 // Power measured while a run trains: a fake tegrastats first on PATH prints real-format lines; the
 // run's epochs and summary carry the energy, and the child is gone when the run ends or is cancelled.
 #include "app/spec/spec_error.h"
+#include "app/store/run_store.h"
 #include "app/telemetry/nvml_source.h"
 #include "app/telemetry/power_log.h"
 #include "app/telemetry/telemetry_recorder.h"
@@ -107,7 +108,8 @@ private slots:
         QVERIFY(!writeFakeTegrastats(folder, 7500).isEmpty());
         QProcess p;
         p.setProcessEnvironment(environmentWith(folder));
-        p.start(FFINT8_CLI_PATH, trainArgs(2, 3000));
+        const QString db = m_dir.filePath("steady.sqlite");
+        p.start(FFINT8_CLI_PATH, trainArgs(2, 3000) << "--db" << db);
         QVERIFY(p.waitForFinished(120000));
         QVERIFY2(p.exitCode() == 0, p.readAllStandardError().constData());
         const auto list = events(p.readAllStandardOutput());
@@ -127,6 +129,24 @@ private slots:
         }
         QCOMPARE(epochs, 2);
         QVERIFY(childIsGone(folder));
+
+        // The store keeps every sample with the run and the epochs' boundaries on the same clock: the
+        // stored samples alone give back each epoch's reported energy.
+        ffint8::RunStore store(db);
+        const qint64 runId = list.first()["run_id"].toInteger();
+        const std::vector<ffint8::PowerPoint> samples = store.samples(runId);
+        QVERIFY(samples.size() >= 3);
+        for (const ffint8::PowerPoint &sample : samples)
+            QCOMPARE(sample.watts, 7.5);
+        ffint8::PowerLog replayed;
+        for (const ffint8::PowerPoint &sample : samples)
+            replayed.append(sample.seconds, sample.watts);
+        for (const QJsonObject &e : list) {
+            if (e["event"] != "epoch")
+                continue;
+            const auto [from, to] = store.epochSpan(runId, e["epoch"].toInt());
+            QVERIFY(std::abs(replayed.energyBetween(from, to).joules - e["energy_j"].toDouble()) < 1e-9);
+        }
     }
 
     void cancelledRunStopsTheChild()

@@ -69,7 +69,15 @@ int trainCommand(const QStringList &args)
             record.dataset = QString::fromStdString(data.train.name);
             record.backend = QString::fromStdString(trainer.backend().name());
             runId = store->createRun(record);
+            store->setPowerSource(runId, telemetryChoice.source,
+                                  telemetry.active() ? std::optional<int>(telemetryChoice.intervalMs) : std::nullopt);
         }
+        size_t storedSamples = 0;
+        auto storeNewSamples = [&] {
+            const std::vector<PowerPoint> fresh = telemetry.log().pointsFrom(storedSamples);
+            store->addSamples(runId, fresh);
+            storedSamples += fresh.size();
+        };
         auto recordEpoch = [&](const EpochMetrics &e, const QJsonObject &event) {
             if (!store)
                 return;
@@ -80,6 +88,7 @@ int trainCommand(const QStringList &args)
             }
             try {
                 store->addEpoch(runId, e, energy);
+                storeNewSamples();
             } catch (const StoreError &error) {
                 err << "ffint8 train: " << error.what() << " (training goes on)\n";
                 err.flush();
@@ -133,6 +142,7 @@ int trainCommand(const QStringList &args)
         telemetry.stop();
         if (store) {
             try {
+                storeNewSamples();
                 store->finishRun(runId, runStatusName(summary.status), QString::fromStdString(summary.message));
             } catch (const StoreError &error) {
                 err << "ffint8 train: " << error.what() << "\n";

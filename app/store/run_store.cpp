@@ -14,6 +14,7 @@
 #include <QVariant>
 
 #include <cmath>
+#include <iterator>
 #include <csignal>
 #include <unistd.h>
 
@@ -58,7 +59,18 @@ const char *const kMigrations[] = {
         created_at TEXT NOT NULL,
         text TEXT NOT NULL);
     CREATE INDEX runs_by_status ON runs(status);)",
+    // 1 -> 2: power samples with their source, and epoch boundaries on the same monotonic clock.
+    R"(ALTER TABLE runs ADD COLUMN power_source TEXT NOT NULL DEFAULT '';
+    ALTER TABLE runs ADD COLUMN power_interval_ms INTEGER;
+    ALTER TABLE epoch_metrics ADD COLUMN t_start REAL;
+    ALTER TABLE epoch_metrics ADD COLUMN t_end REAL;
+    CREATE TABLE samples (
+        run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+        t REAL NOT NULL,
+        board_w REAL NOT NULL);
+    CREATE INDEX samples_by_run ON samples(run_id, t);)",
 };
+static_assert(std::size(kMigrations) == kStoreSchemaVersion, "one migration per schema version");
 
 QString nowUtc() { return QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs); }
 
@@ -77,7 +89,7 @@ QString RunStore::defaultPath()
     return base + "/ffint8/runs.sqlite";
 }
 
-RunStore::RunStore(const QString &path) : m_path(path), m_connection("ffint8-store-" + QUuid::createUuid().toString())
+RunStore::RunStore(const QString &path, int schemaVersion) : m_path(path), m_connection("ffint8-store-" + QUuid::createUuid().toString())
 {
     // Refuse what is not an SQLite database before SQLite touches it: it must never be overwritten.
     QFile existing(path);
@@ -101,8 +113,9 @@ RunStore::RunStore(const QString &path) : m_path(path), m_connection("ffint8-sto
     check.finish();
     exec("PRAGMA journal_mode=WAL");
     exec("PRAGMA foreign_keys=ON");
-    migrate();
-    markInterruptedRuns();
+    migrate(schemaVersion);
+    if (schemaVersion >= 1) // before version 1 there is no runs table (the migration tests build one)
+        markInterruptedRuns();
 }
 
 RunStore::~RunStore()
@@ -127,13 +140,13 @@ int RunStore::schemaVersion()
     return q.value(0).toInt();
 }
 
-void RunStore::migrate()
+void RunStore::migrate(int target)
 {
     const int version = schemaVersion();
     if (version > kStoreSchemaVersion)
         throw StoreError(QStringLiteral("%1 has schema version %2; this build knows up to %3 (a newer ffint8 wrote it)")
                              .arg(m_path).arg(version).arg(kStoreSchemaVersion));
-    for (int v = version; v < kStoreSchemaVersion; ++v) {
+    for (int v = version; v < target; ++v) {
         if (!m_db.transaction())
             throw StoreError(QStringLiteral("%1: cannot start a migration: %2").arg(m_path, m_db.lastError().text()));
         for (const QString &statement : QString(kMigrations[v]).split(';', Qt::SkipEmptyParts))
@@ -185,12 +198,14 @@ void RunStore::addEpoch(qint64 runId, const EpochMetrics &e, const EpochEnergy &
         throw StoreError(QStringLiteral("%1: %2").arg(m_path, m_db.lastError().text()));
     QSqlQuery q(m_db);
     q.prepare("INSERT INTO epoch_metrics (run_id, epoch, train_loss, test_acc, val_acc, seconds, eval_seconds, "
-              "samples_per_s, lambda, peak_engine_bytes, energy_j, mean_power_w) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)");
+              "samples_per_s, lambda, peak_engine_bytes, energy_j, mean_power_w, t_start, t_end) "
+              "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
     for (const QVariant &v : {QVariant(runId), QVariant(e.epoch + 1), finite(e.trainLoss), number(e.testAccuracy),
                               number(e.validationAccuracy), QVariant(e.trainSeconds), QVariant(e.evalSeconds),
                               QVariant(e.samplesPerSecond), QVariant(double(e.lambda)), QVariant(qint64(e.memory.peakTotal)),
                               energy.joules ? QVariant(*energy.joules) : QVariant(),
-                              energy.meanWatts ? QVariant(*energy.meanWatts) : QVariant()})
+                              energy.meanWatts ? QVariant(*energy.meanWatts) : QVariant(), QVariant(e.monotonicStart),
+                              QVariant(e.monotonicEnd)})
         q.addBindValue(v);
     bool ok = q.exec();
     QSqlQuery l(m_db);
@@ -240,6 +255,64 @@ void RunStore::addNote(qint64 runId, const QString &note)
     q.addBindValue(text(note));
     if (!q.exec())
         throw StoreError(QStringLiteral("%1: cannot add a note to run %2: %3").arg(m_path).arg(runId).arg(q.lastError().text()));
+}
+
+void RunStore::setPowerSource(qint64 runId, const QString &source, std::optional<int> intervalMs)
+{
+    QSqlQuery q(m_db);
+    q.prepare("UPDATE runs SET power_source = ?, power_interval_ms = ? WHERE id = ?");
+    q.addBindValue(text(source));
+    q.addBindValue(intervalMs ? QVariant(*intervalMs) : QVariant());
+    q.addBindValue(runId);
+    if (!q.exec())
+        throw StoreError(QStringLiteral("%1: cannot record the power source of run %2: %3").arg(m_path).arg(runId).arg(q.lastError().text()));
+}
+
+void RunStore::addSamples(qint64 runId, const std::vector<PowerPoint> &samples)
+{
+    if (samples.empty())
+        return;
+    if (!m_db.transaction())
+        throw StoreError(QStringLiteral("%1: %2").arg(m_path, m_db.lastError().text()));
+    QSqlQuery q(m_db);
+    q.prepare("INSERT INTO samples (run_id, t, board_w) VALUES (?, ?, ?)");
+    bool ok = true;
+    for (const PowerPoint &p : samples) {
+        q.addBindValue(runId);
+        q.addBindValue(p.seconds);
+        q.addBindValue(p.watts);
+        if (!(ok = q.exec()))
+            break;
+    }
+    if (!ok || !m_db.commit()) {
+        const QString error = ok ? m_db.lastError().text() : q.lastError().text();
+        m_db.rollback();
+        throw StoreError(QStringLiteral("%1: cannot record power samples of run %2: %3").arg(m_path).arg(runId).arg(error));
+    }
+}
+
+std::vector<PowerPoint> RunStore::samples(qint64 runId)
+{
+    QSqlQuery q(m_db);
+    q.prepare("SELECT t, board_w FROM samples WHERE run_id = ? ORDER BY t");
+    q.addBindValue(runId);
+    if (!q.exec())
+        throw StoreError(QStringLiteral("%1: %2").arg(m_path, q.lastError().text()));
+    std::vector<PowerPoint> list;
+    while (q.next())
+        list.push_back({q.value(0).toDouble(), q.value(1).toDouble()});
+    return list;
+}
+
+std::pair<double, double> RunStore::epochSpan(qint64 runId, int epoch)
+{
+    QSqlQuery q(m_db);
+    q.prepare("SELECT t_start, t_end FROM epoch_metrics WHERE run_id = ? AND epoch = ?");
+    q.addBindValue(runId);
+    q.addBindValue(epoch);
+    if (!q.exec() || !q.next())
+        throw StoreError(QStringLiteral("%1: run %2 has no epoch %3").arg(m_path).arg(runId).arg(epoch));
+    return {q.value(0).toDouble(), q.value(1).toDouble()};
 }
 
 bool RunStore::deleteRun(qint64 runId)

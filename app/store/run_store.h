@@ -3,6 +3,7 @@
 // forward on open. One RunStore is one connection and belongs to the thread that opened it.
 #pragma once
 
+#include "app/telemetry/energy.h"
 #include "engine/train/metrics.h"
 
 #include <QSqlDatabase>
@@ -12,7 +13,7 @@
 
 namespace ffint8 {
 
-constexpr int kStoreSchemaVersion = 1;
+constexpr int kStoreSchemaVersion = 2;
 
 struct RunRecord
 {
@@ -40,7 +41,8 @@ public:
     // Opens (creating it where there is no file) the database at `path`. Throws StoreError naming the
     // file when it is not an SQLite database, is corrupt, or is newer than this build; such a file is
     // never written to. Runs left "running" by a process that is gone are marked "interrupted".
-    explicit RunStore(const QString &path);
+    // `schemaVersion` below the current one builds an old schema: only for the migration tests.
+    explicit RunStore(const QString &path, int schemaVersion = kStoreSchemaVersion);
     ~RunStore();
     RunStore(const RunStore &) = delete;
     RunStore &operator=(const RunStore &) = delete;
@@ -52,6 +54,11 @@ public:
     void finishRun(qint64 runId, const QString &status, const QString &message);
     void addTag(qint64 runId, const QString &tag);
     void addNote(qint64 runId, const QString &note);
+    void setPowerSource(qint64 runId, const QString &source, std::optional<int> intervalMs);
+    // Board power samples on the monotonic clock of the epochs' t_start and t_end, in one transaction.
+    void addSamples(qint64 runId, const std::vector<PowerPoint> &samples);
+    std::vector<PowerPoint> samples(qint64 runId);
+    std::pair<double, double> epochSpan(qint64 runId, int epoch); // epochs from 1
     // Deletes the run and everything recorded with it; false where there was no such run.
     bool deleteRun(qint64 runId);
 
@@ -65,7 +72,7 @@ public:
 private:
     void exec(const QString &sql);
     QStringList textsOf(const char *sql, qint64 runId); // the first column of a query bound to one run
-    void migrate();
+    void migrate(int target);
     void markInterruptedRuns();
 
     QString m_path;

@@ -27,6 +27,14 @@ int PowerLog::size() const
     return int(m_points.size());
 }
 
+std::vector<PowerPoint> PowerLog::pointsFrom(size_t first) const
+{
+    QMutexLocker guard(&m_lock);
+    if (first >= m_points.size())
+        return {};
+    return {m_points.begin() + qsizetype(first), m_points.end()};
+}
+
 double PowerLog::powerAt(double seconds) const
 {
     auto after = std::lower_bound(m_points.begin(), m_points.end(), seconds,

@@ -22,6 +22,8 @@ public:
     // after the last), so that back-to-back spans add up to the energy of their union.
     EnergySummary energyBetween(double from, double to) const;
     int size() const;
+    // The samples from index `first` on (a store takes what is new since its last call).
+    std::vector<PowerPoint> pointsFrom(size_t first) const;
 
 private:
     double powerAt(double seconds) const; // callers hold m_lock
