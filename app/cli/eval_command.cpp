@@ -36,9 +36,12 @@ int evalCommand(const QStringList &args)
         config.backend = inv.spec.config.backend;
         config.threads = inv.spec.config.threads;
         config.testLimit = inv.spec.config.testLimit;
-        config.trainLimit = 1; // evaluation reads the training files too, but keeps one example
         config.evalBatch = inv.spec.config.evalBatch;
-        DatasetSplits data = loadRunData(config);
+        // Only the test split is evaluated; the training examples are dropped as soon as they are read.
+        DatasetSplits data = loadDataset(config.dataset, datasetSearchPaths());
+        data.train = Dataset{data.train.name, 0, data.train.channels, data.train.height, data.train.width,
+                             data.train.numClasses, {}, {}};
+        truncateDataset(data.test, config.testLimit);
         PreparedRun prepared = prepareRun(config, data);
         prepared.trainer->setParameters(model.layers);
         QElapsedTimer timer;

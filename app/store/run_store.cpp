@@ -325,11 +325,13 @@ bool RunStore::deleteRun(qint64 runId)
     return q.numRowsAffected() > 0;
 }
 
-QList<RunRecord> RunStore::runs()
+QList<RunRecord> RunStore::selectRuns(const QString &where, const QVariant &bound)
 {
     QSqlQuery q(m_db);
     q.prepare("SELECT id, name, spec_json, status, algorithm, dataset, backend, started_at, ended_at, message "
-              "FROM runs ORDER BY id");
+              "FROM runs " + where + " ORDER BY id");
+    if (bound.isValid())
+        q.addBindValue(bound);
     if (!q.exec())
         throw StoreError(QStringLiteral("%1: %2").arg(m_path, q.lastError().text()));
     QList<RunRecord> list;
@@ -340,12 +342,12 @@ QList<RunRecord> RunStore::runs()
     return list;
 }
 
+QList<RunRecord> RunStore::runs() { return selectRuns(QString(), QVariant()); }
+
 std::optional<RunRecord> RunStore::run(qint64 runId)
 {
-    for (const RunRecord &r : runs())
-        if (r.id == runId)
-            return r;
-    return std::nullopt;
+    const QList<RunRecord> found = selectRuns("WHERE id = ?", runId);
+    return found.isEmpty() ? std::nullopt : std::optional<RunRecord>(found.first());
 }
 
 QStringList RunStore::textsOf(const char *sql, qint64 runId)

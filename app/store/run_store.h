@@ -8,6 +8,7 @@
 
 #include <QSqlDatabase>
 #include <QString>
+#include <QVariant>
 
 #include <optional>
 
@@ -72,6 +73,8 @@ public:
 private:
     void exec(const QString &sql);
     QStringList textsOf(const char *sql, qint64 runId); // the first column of a query bound to one run
+    // `where` is fixed SQL of this class (never user text); `bound` its one parameter, if any.
+    QList<RunRecord> selectRuns(const QString &where, const QVariant &bound);
     void migrate(int target);
     void markInterruptedRuns();
 

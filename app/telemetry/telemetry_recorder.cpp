@@ -65,32 +65,30 @@ TelemetryChoice chooseTelemetry(const QString &requested, const QString &program
         }
         whyNot << QStringLiteral("tegrastats: '%1' is not an executable file or on PATH").arg(program);
     }
-    if (requested == "auto" || requested == "ina3221") {
+    // The polled sources, in the order auto tries them: board power first, then GPU, then CPU package.
+    struct Polled
+    {
+        const char *name;
+        std::function<bool(QString *)> available;
+        QString reason; // empty: the availability check's own words
+    };
+    const Polled polled[] = {
+        {"ina3221", [&](QString *why) { return Ina3221Source::available(sysfsRoot, why); },
+         "INA3221 power monitors through sysfs (board power)"},
+        {"nvml", [](QString *why) { return NvmlSource::available(why); }, QString()},
+        {"rapl", [&](QString *why) { return RaplSource::available(sysfsRoot, why); },
+         "RAPL package energy counter (CPU package power, not the whole board)"},
+    };
+    for (const Polled &source : polled) {
+        if (requested != "auto" && requested != source.name)
+            continue;
         QString why;
-        if (Ina3221Source::available(sysfsRoot, &why)) {
-            c.source = "ina3221";
-            c.reason = "INA3221 power monitors through sysfs (board power)";
+        if (source.available(&why)) {
+            c.source = source.name;
+            c.reason = source.reason.isEmpty() ? why + " (GPU power, not the whole machine)" : source.reason;
             return c;
         }
-        whyNot << "ina3221: " + why;
-    }
-    if (requested == "auto" || requested == "nvml") {
-        QString why;
-        if (NvmlSource::available(&why)) {
-            c.source = "nvml";
-            c.reason = why + " (GPU power, not the whole machine)";
-            return c;
-        }
-        whyNot << "nvml: " + why;
-    }
-    if (requested == "auto" || requested == "rapl") {
-        QString why;
-        if (RaplSource::available(sysfsRoot, &why)) {
-            c.source = "rapl";
-            c.reason = "RAPL package energy counter (CPU package power, not the whole board)";
-            return c;
-        }
-        whyNot << "rapl: " + why;
+        whyNot << QString(source.name) + ": " + why;
     }
     if (requested != "auto")
         throw SpecError(QStringLiteral("--telemetry %1: %2").arg(requested, whyNot.join("; ")));

@@ -34,6 +34,12 @@ struct LayerInput
     const float *x = nullptr;
     int8_t *q = nullptr;
     float *scale = nullptr;
+
+    // FP32 layers have no INT8 buffers (empty tensors): their q and scale stay null.
+    static LayerInput of(const float *x, Tensor &quantised, Tensor &scale)
+    {
+        return {x, quantised.empty() ? nullptr : quantised.s8(), scale.empty() ? nullptr : scale.f32()};
+    }
 };
 
 struct OptimizerStep

@@ -91,8 +91,7 @@ void BpTrainer::forward(const Dataset &data, const int *indices, int count)
     m_backend.upload(m_states[0].input, m_hostInput.data(), m_hostInput.size() * sizeof(float));
     for (size_t l = 0; l < m_layers.size(); ++l) {
         LayerState &s = m_states[l];
-        LayerInput in{layerInput(l), s.quantised.empty() ? nullptr : s.quantised.s8(),
-                      s.inputScale.empty() ? nullptr : s.inputScale.f32()};
+        const LayerInput in = LayerInput::of(layerInput(l), s.quantised, s.inputScale);
         m_layers[l].forward(in, count, s.output.f32(), m_workspace, m_quantSeed, m_counter);
     }
 }
@@ -147,8 +146,7 @@ StepStats BpTrainer::computeGradients(const Dataset &data, const int *indices, i
             m_backend.quantisationDeviation(gradZ, n, &top, 1, &deviation);
             m.deviation = deviation;
         }
-        LayerInput in{layerInput(size_t(l)), s.quantised.empty() ? nullptr : s.quantised.s8(),
-                      s.inputScale.empty() ? nullptr : s.inputScale.f32()};
+        const LayerInput in = LayerInput::of(layerInput(size_t(l)), s.quantised, s.inputScale);
         if (l > 0) {
             // The input gradient uses the weights of the forward pass: it is computed before any update.
             float *next = m_gradients[1 - current].f32();

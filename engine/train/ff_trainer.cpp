@@ -160,8 +160,7 @@ StepStats FfTrainer::trainStep(const Dataset &data, const int *indices, int coun
         LinearLayer &layer = m_layers[size_t(i)];
         LayerState &s = m_states[size_t(i)];
         m_backend.lengthNormalise(x, rows, layer.in(), kNormEpsilon, s.normalised.f32(), s.norms.f32());
-        LayerInput in{s.normalised.f32(), s.quantised.empty() ? nullptr : s.quantised.s8(),
-                      s.inputScale.empty() ? nullptr : s.inputScale.f32()};
+        const LayerInput in = LayerInput::of(s.normalised.f32(), s.quantised, s.inputScale);
         layer.forward(in, rows, s.output.f32(), m_workspace, m_quantSeed, m_counter);
         FfLossArgs loss;
         loss.y = s.output.f32();
@@ -203,8 +202,7 @@ StepStats FfTrainer::trainStep(const Dataset &data, const int *indices, int coun
                                               kNormEpsilon, m_later.f32());
             later = m_later.f32();
         }
-        LayerInput in{s.normalised.f32(), s.quantised.empty() ? nullptr : s.quantised.s8(),
-                      s.inputScale.empty() ? nullptr : s.inputScale.f32()};
+        const LayerInput in = LayerInput::of(s.normalised.f32(), s.quantised, s.inputScale);
         layer.update(gradUpdate, in, rows, step, m_gradient, m_workspace, m_quantSeed, m_counter);
     }
 

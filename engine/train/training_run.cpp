@@ -85,6 +85,13 @@ RunSummary TrainingRun::run()
     const Dataset &train = m_data.train;
     RunSummary summary;
     const auto runStart = Clock::now();
+    // Every way out of the run (finished, diverged, cancelled) closes the summary the same way.
+    auto finished = [&]() -> RunSummary {
+        summary.totalSeconds = secondsSince(runStart);
+        summary.monotonicEnd = monotonicNow();
+        summary.memory = m_trainer.backend().memory().snapshot();
+        return summary;
+    };
     summary.monotonicStart = monotonicNow();
     m_trainer.backend().attachToThread();
     m_trainer.backend().memory().resetPeak();
@@ -111,10 +118,7 @@ RunSummary TrainingRun::run()
                 summary.status = RunStatus::Cancelled;
                 summary.message = "cancelled in epoch " + std::to_string(epoch + 1) + " after " + std::to_string(b) +
                                   " of " + std::to_string(batchesPerEpoch) + " batches";
-                summary.totalSeconds = secondsSince(runStart);
-                summary.monotonicEnd = monotonicNow();
-                summary.memory = m_trainer.backend().memory().snapshot();
-                return summary;
+                return finished();
             }
             const int start = b * config.batch;
             const int count = std::min(config.batch, train.count - start);
@@ -127,10 +131,7 @@ RunSummary TrainingRun::run()
                                   std::to_string(b + 1) + "; try a smaller learning rate (lr " +
                                   std::to_string(config.lr) + ")";
                 summary.trainSeconds += trainSeconds;
-                summary.totalSeconds = secondsSince(runStart);
-                summary.monotonicEnd = monotonicNow();
-                summary.memory = m_trainer.backend().memory().snapshot();
-                return summary;
+                return finished();
             }
             accumulate(epochSum, stats.layers);
             accumulate(windowSum, stats.layers);
@@ -177,10 +178,7 @@ RunSummary TrainingRun::run()
         if (m_callbacks.onEpoch)
             m_callbacks.onEpoch(e);
     }
-    summary.totalSeconds = secondsSince(runStart);
-    summary.monotonicEnd = monotonicNow();
-    summary.memory = m_trainer.backend().memory().snapshot();
-    return summary;
+    return finished();
 }
 
 } // namespace ffint8
