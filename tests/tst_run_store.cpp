@@ -62,7 +62,7 @@ private slots:
             id = store.createRun(r);
             store.addTag(id, text.isEmpty() ? "empty" : text);
             store.addNote(id, text);
-            store.finishRun(id, "completed", text);
+            store.finishRun(id, ffint8::RunResult{"completed", text});
         }
         RunStore again(path);
         const auto r = again.run(id);
@@ -137,19 +137,35 @@ private slots:
         {
             RunStore old(path, from);
             QCOMPARE(old.schemaVersion(), from);
-            if (from >= 1) {
-                RunRecord r;
-                r.name = "old run";
-                r.specJson = "{}";
-                id = old.createRun(r);
-                old.finishRun(id, "completed", "from an old version");
-            }
+        }
+        if (from >= 1) {
+            // A run as that version wrote it: the columns and tables of version 1, which every
+            // later version still has.
+            QSqlDatabase db = QSqlDatabase::addDatabase("QSQLITE", "old");
+            db.setDatabaseName(path);
+            QVERIFY(db.open());
+            QSqlQuery q(db);
+            QVERIFY(q.exec("INSERT INTO runs (name, spec_json, status, algorithm, dataset, backend, host, pid, started_at, message) "
+                           "VALUES ('old run', '{}', 'completed', 'ff-int8', 'mnist', 'cpu', 'h', 1, '2026-01-01T00:00:00Z', 'from an old version')"));
+            id = q.lastInsertId().toLongLong();
+            QVERIFY(q.exec(QString("INSERT INTO epoch_metrics (run_id, epoch, test_acc, seconds, peak_engine_bytes) VALUES (%1, 1, 0.5, 2.0, 100), "
+                                   "(%1, 2, 0.75, 3.0, 300)").arg(id)));
+            db.close();
+            db = QSqlDatabase();
+            QSqlDatabase::removeDatabase("old");
         }
         RunStore store(path);
         QCOMPARE(store.schemaVersion(), kStoreSchemaVersion);
         if (from >= 1) {
-            QCOMPARE(store.run(id)->message, QString("from an old version"));
+            const RunRecord old = *store.run(id);
+            QCOMPARE(old.message, QString("from an old version"));
             QVERIFY(store.samples(id).empty());
+            // Version 3 carries the results on the run row, filled in from the epochs of older runs.
+            QCOMPARE(old.epochsDone, 2);
+            QCOMPARE(old.testAccuracy, 0.75);
+            QCOMPARE(old.trainSeconds, 5.0);
+            QCOMPARE(old.peakEngineBytes, qint64(300));
+            QCOMPARE(store.epochs(id).size(), size_t(2));
         }
         // The current schema's tables all work after the migration.
         RunRecord r;

@@ -2,8 +2,8 @@
 // measured in one process so that the ratios compare like with like on a noisy machine.
 #include "app/cli/command_line.h"
 #include "app/cli/commands.h"
-#include "app/cli/prepared_run.h"
-#include "app/cli/run_events.h"
+#include "app/session/prepared_run.h"
+#include "app/session/run_events.h"
 #include "app/spec/spec_error.h"
 #include "engine/backend/backend_factory.h"
 #include "engine/core/counter_rng.h"

@@ -21,7 +21,7 @@ QStringList flagNames(const ExtraFlags &extra)
         names << s.flag;
     names << "--json" << "--preset";
     if (extra.save)
-        names << "--save" << "--db";
+        names << "--save" << "--db" << "--no-db" << "--tag";
     if (extra.telemetry)
         names << "--telemetry" << "--telemetry-interval" << "--tegrastats" << "--replay-speed";
     return names;
@@ -58,6 +58,10 @@ TrainInvocation parseTrainArguments(const QStringList &args, const ExtraFlags &e
             inv.savePath = reader.value();
         } else if (arg == "--db" && extra.save) {
             inv.databasePath = reader.value();
+        } else if (arg == "--no-db" && extra.save) {
+            inv.storeRun = false;
+        } else if (arg == "--tag" && extra.save) {
+            inv.tags << reader.value();
         } else if (arg == "--telemetry" && extra.telemetry) {
             inv.telemetry = reader.value();
         } else if (arg == "--tegrastats" && extra.telemetry) {
@@ -116,7 +120,11 @@ QString usageText()
         "  bench [SPEC.json] [flags]   time INT8 and FP32 GEMMs at the model's shapes and one epoch of each algorithm\n"
         "  compare [SPEC.json] [flags] train several algorithms in one process and print Table V's columns;\n"
         "                              --algos a,b,.. (default all five), --bp-lr X (0.001), --baseline ALGO (bp-fp32)\n"
-        "  runs list|show|tag|note|delete  the runs recorded with --db (default store: $XDG_DATA_HOME/ffint8/runs.sqlite)\n"
+        "  run SPEC|SUITE [flags]      run an experiment or a suite (specs, sweeps, seeds) and record every run\n"
+        "  runs list|show|tag|untag|note|rename|delete  the recorded runs (list filters: --status --algo --dataset\n"
+        "                              --tag --suite --since --until --text)\n"
+        "  export --runs IDS|--tag T|--suite S --format csv|md|latex|json [--layout long|paper]\n"
+        "         [--baseline ALGO] [--out FILE]   result tables from the recorded runs\n"
         "  backends                    which compute backends this build and machine can run\n"
         "  telemetry parse LOG [--json] [--interval MS]\n"
         "                              read a tegrastats log: each sample, then mean board power and energy\n"
@@ -130,7 +138,9 @@ QString usageText()
     }
     text += QStringLiteral("  %1 %2\n").arg("--preset NAME", -24).arg("start from a built-in experiment: " + presetNames().join(", "));
     text += QStringLiteral("  %1 %2\n").arg("--save FILE", -24).arg("train: save the trained model");
-    text += QStringLiteral("  %1 %2\n").arg("--db PATH", -24).arg("train: record the run in this SQLite run store");
+    text += QStringLiteral("  %1 %2\n").arg("--db PATH", -24).arg("train, run: the run store (default $FFINT8_DB, else $XDG_DATA_HOME/ffint8/runs.sqlite)");
+    text += QStringLiteral("  %1 %2\n").arg("--no-db", -24).arg("train: do not record the run");
+    text += QStringLiteral("  %1 %2\n").arg("--tag TAG", -24).arg("train, run: tag the recorded run (repeatable)");
     text += QStringLiteral("  %1 %2\n").arg("--json", -24).arg("one JSON object per line on stdout");
     text += QStringLiteral("  %1 %2\n").arg("--telemetry SOURCE", -24).arg("train, compare: auto (default), tegrastats, ina3221, nvml, rapl, none or replay:LOGFILE");
     text += QStringLiteral("  %1 %2\n").arg("--telemetry-interval MS", -24).arg("power sampling interval (200)");

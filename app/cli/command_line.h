@@ -19,7 +19,9 @@ struct TrainInvocation
     int telemetryIntervalMs = 200;
     QString tegrastatsProgram = "tegrastats";
     double replaySpeed = 1.0;
-    QString databasePath; // --db: record the run in this run store
+    QString databasePath; // --db; empty: the default store (RunStore::defaultPath())
+    bool storeRun = true; // --no-db turns recording off
+    QStringList tags;     // --tag, repeatable
 };
 
 // Flags the train-like commands accept besides the run settings.

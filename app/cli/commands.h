@@ -9,6 +9,8 @@ namespace ffint8 {
 enum ExitCode { ExitOk = 0, ExitError = 1, ExitUsage = 2, ExitDiverged = 3, ExitCancelled = 4 };
 
 int trainCommand(const QStringList &args);
+int runCommand(const QStringList &args);
+int exportCommand(const QStringList &args);
 int evalCommand(const QStringList &args);
 int benchCommand(const QStringList &args);
 int compareCommand(const QStringList &args);

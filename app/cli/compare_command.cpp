@@ -2,8 +2,8 @@
 // paper's Table V columns (accuracy, time, energy, memory) with ratios to a baseline method.
 #include "app/cli/command_line.h"
 #include "app/cli/commands.h"
-#include "app/cli/prepared_run.h"
-#include "app/cli/run_events.h"
+#include "app/session/prepared_run.h"
+#include "app/session/run_events.h"
 #include "app/spec/settings_table.h"
 #include "app/spec/spec_error.h"
 #include "app/system/process_memory.h"

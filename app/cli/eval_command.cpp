@@ -1,8 +1,8 @@
 // `ffint8 eval MODEL`: a saved model's accuracy on a dataset's test set.
 #include "app/cli/command_line.h"
 #include "app/cli/commands.h"
-#include "app/cli/prepared_run.h"
-#include "app/cli/run_events.h"
+#include "app/session/prepared_run.h"
+#include "app/session/run_events.h"
 #include "app/spec/settings_table.h"
 #include "app/spec/spec_error.h"
 #include "engine/io/model_file.h"

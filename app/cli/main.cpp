@@ -14,6 +14,10 @@ int main(int argc, char **argv)
     const QString command = args.isEmpty() ? QStringLiteral("help") : args.takeFirst();
     if (command == "train")
         return ffint8::trainCommand(args);
+    if (command == "run")
+        return ffint8::runCommand(args);
+    if (command == "export")
+        return ffint8::exportCommand(args);
     if (command == "eval")
         return ffint8::evalCommand(args);
     if (command == "bench")
@@ -35,6 +39,6 @@ int main(int argc, char **argv)
         return ffint8::ExitOk;
     }
     QTextStream(stderr) << "ffint8: unknown command '" << command
-                        << "'; valid: train, eval, bench, compare, runs, backends, telemetry, help\n";
+                        << "'; valid: train, run, runs, export, eval, bench, compare, backends, telemetry, help\n";
     return ffint8::ExitUsage;
 }

@@ -1,7 +1,7 @@
 // `ffint8 runs list|show|tag|note|delete`: the run store from the command line.
 #include "app/cli/argument_reader.h"
 #include "app/cli/commands.h"
-#include "app/cli/run_events.h"
+#include "app/session/run_events.h"
 #include "app/spec/spec_error.h"
 #include "app/store/run_store.h"
 #include "app/store/store_error.h"

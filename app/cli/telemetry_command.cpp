@@ -2,7 +2,7 @@
 // sources this machine offers.
 #include "app/cli/argument_reader.h"
 #include "app/cli/commands.h"
-#include "app/cli/run_events.h"
+#include "app/session/run_events.h"
 #include "app/telemetry/ina3221_source.h"
 #include "app/telemetry/nvml_source.h"
 #include "app/telemetry/rapl_source.h"

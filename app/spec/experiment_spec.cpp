@@ -1,6 +1,7 @@
 // Experiment spec parsing with errors that point at the line and column of the offending field.
 #include "app/spec/experiment_spec.h"
 
+#include "app/spec/json_positions.h"
 #include "app/spec/settings_table.h"
 #include "app/spec/spec_error.h"
 
@@ -14,41 +15,6 @@ namespace {
 
 const QStringList kTopLevelInfo = {"format", "version", "name", "description"};
 
-struct Located
-{
-    int line = 1;
-    int column = 1;
-};
-
-Located locate(const QByteArray &text, qsizetype offset)
-{
-    Located at;
-    for (qsizetype i = 0; i < offset && i < text.size(); ++i) {
-        if (text[i] == '\n') {
-            ++at.line;
-            at.column = 1;
-        } else {
-            ++at.column;
-        }
-    }
-    return at;
-}
-
-// Where the key at `path` is written: each component is searched after the previous one. QJsonDocument
-// keeps no positions, and this is exact for any file that does not repeat a key inside a sibling
-// written before it.
-qsizetype keyOffset(const QByteArray &text, const QString &path)
-{
-    qsizetype from = 0;
-    for (const QString &part : path.split('.')) {
-        qsizetype at = text.indexOf(QByteArray("\"") + part.toUtf8() + "\"", from);
-        if (at < 0)
-            return from;
-        from = at;
-    }
-    return from;
-}
-
 class SpecReader
 {
 public:
@@ -56,8 +22,7 @@ public:
 
     [[noreturn]] void fail(const QString &path, const QString &message) const
     {
-        Located at = locate(m_text, keyOffset(m_text, path));
-        throw SpecError(QStringLiteral("%1:%2:%3: field '%4': %5").arg(m_name).arg(at.line).arg(at.column).arg(path, message));
+        throw SpecError(QStringLiteral("%1: field '%2': %3").arg(locateJsonPath(m_text, m_name, path), path, message));
     }
 
     QString asText(const QString &path, const QJsonValue &v, const Setting &s) const
@@ -146,7 +111,7 @@ ExperimentSpec parseSpecText(const QByteArray &text, const QString &displayName)
     QJsonParseError error;
     QJsonDocument doc = QJsonDocument::fromJson(text, &error);
     if (error.error != QJsonParseError::NoError) {
-        Located at = locate(text, error.offset);
+        const TextPosition at = positionAt(text, error.offset);
         throw SpecError(QStringLiteral("%1:%2:%3: malformed JSON: %4").arg(displayName).arg(at.line).arg(at.column).arg(error.errorString()));
     }
     if (!doc.isObject())
@@ -169,6 +134,25 @@ ExperimentSpec parseSpecText(const QByteArray &text, const QString &displayName)
         throw SpecError(displayName + ": " + QString::fromUtf8(e.what()));
     }
     return spec;
+}
+
+void applySpecValue(TrainConfig &config, const QString &settingPath, const QJsonValue &value, const QByteArray &text,
+                    const QString &displayName, const QString &jsonPath)
+{
+    SpecReader reader(text, displayName);
+    const Setting *s = settingByPath(settingPath);
+    if (!s) {
+        QStringList valid;
+        for (const Setting &setting : settingsTable())
+            valid << setting.path;
+        reader.fail(jsonPath, QStringLiteral("'%1' is not a setting; valid: %2").arg(settingPath, valid.join(", ")));
+    }
+    const QString asText = reader.asText(jsonPath, value, *s);
+    try {
+        s->apply(config, asText);
+    } catch (const SpecError &e) {
+        reader.fail(jsonPath, QString::fromUtf8(e.what()));
+    }
 }
 
 ExperimentSpec parseSpecFile(const QString &path)

@@ -24,6 +24,11 @@ struct ExperimentSpec
 ExperimentSpec parseSpecFile(const QString &path);
 ExperimentSpec parseSpecText(const QByteArray &text, const QString &displayName);
 
+// Applies one JSON value to the setting at `settingPath` ("training.lr") with the checks of a spec
+// file; errors are located at `jsonPath` of `text` (suites use this for their overrides and sweeps).
+void applySpecValue(TrainConfig &config, const QString &settingPath, const QJsonValue &value, const QByteArray &text,
+                    const QString &displayName, const QString &jsonPath);
+
 // The spec of a configuration, every setting written out (what a run records).
 QJsonObject specToJson(const ExperimentSpec &spec);
 

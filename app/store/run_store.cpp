@@ -6,6 +6,7 @@
 #include <QDateTime>
 #include <QDir>
 #include <QFile>
+#include <QDate>
 #include <QFileInfo>
 #include <QSqlError>
 #include <QSqlQuery>
@@ -15,6 +16,7 @@
 
 #include <cmath>
 #include <iterator>
+#include <map>
 #include <csignal>
 #include <unistd.h>
 
@@ -69,6 +71,45 @@ const char *const kMigrations[] = {
         t REAL NOT NULL,
         board_w REAL NOT NULL);
     CREATE INDEX samples_by_run ON samples(run_id, t);)",
+    // 2 -> 3: suites, results on the run row (tables and filters without scanning epochs), the
+    // run's settings as parameters, and per-step progress for a finished run's plots.
+    R"(ALTER TABLE runs ADD COLUMN suite TEXT NOT NULL DEFAULT '';
+    ALTER TABLE runs ADD COLUMN seed INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE runs ADD COLUMN device TEXT NOT NULL DEFAULT '';
+    ALTER TABLE runs ADD COLUMN versions TEXT NOT NULL DEFAULT '{}';
+    ALTER TABLE runs ADD COLUMN epochs_done INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE runs ADD COLUMN test_acc REAL;
+    ALTER TABLE runs ADD COLUMN val_acc REAL;
+    ALTER TABLE runs ADD COLUMN train_seconds REAL;
+    ALTER TABLE runs ADD COLUMN total_seconds REAL;
+    ALTER TABLE runs ADD COLUMN energy_j REAL;
+    ALTER TABLE runs ADD COLUMN peak_engine_bytes INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE runs ADD COLUMN peak_rss_bytes INTEGER NOT NULL DEFAULT 0;
+    UPDATE runs SET epochs_done = (SELECT COUNT(*) FROM epoch_metrics e WHERE e.run_id = runs.id),
+        test_acc = (SELECT test_acc FROM epoch_metrics e WHERE e.run_id = runs.id ORDER BY epoch DESC LIMIT 1),
+        train_seconds = (SELECT SUM(seconds) FROM epoch_metrics e WHERE e.run_id = runs.id),
+        peak_engine_bytes = COALESCE((SELECT MAX(peak_engine_bytes) FROM epoch_metrics e WHERE e.run_id = runs.id), 0);
+    CREATE TABLE params (
+        run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+        key TEXT NOT NULL,
+        value TEXT NOT NULL,
+        PRIMARY KEY (run_id, key)) WITHOUT ROWID;
+    CREATE TABLE progress (
+        run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+        step INTEGER NOT NULL,
+        epoch INTEGER NOT NULL,
+        batch INTEGER NOT NULL,
+        batches INTEGER NOT NULL,
+        elapsed_s REAL, train_loss REAL, samples_per_s REAL,
+        PRIMARY KEY (run_id, step)) WITHOUT ROWID;
+    CREATE TABLE progress_layers (
+        run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+        step INTEGER NOT NULL,
+        layer INTEGER NOT NULL,
+        g_pos REAL, g_neg REAL, loss REAL, grad_norm REAL, deviation REAL,
+        PRIMARY KEY (run_id, step, layer)) WITHOUT ROWID;
+    CREATE INDEX runs_by_started ON runs(started_at);
+    CREATE INDEX runs_by_suite ON runs(suite);)",
 };
 static_assert(std::size(kMigrations) == kStoreSchemaVersion, "one migration per schema version");
 
@@ -78,11 +119,36 @@ QVariant number(double v) { return std::isnan(v) || v < -0.5 ? QVariant() : QVar
 QVariant finite(double v) { return std::isnan(v) ? QVariant() : QVariant(v); }
 // A null QString binds as SQL NULL; the store's text columns hold "" for "nothing" instead.
 QVariant text(const QString &s) { return QVariant(s.isNull() ? QStringLiteral("") : s); }
+double realOf(const QVariant &v) { return v.isNull() ? NAN : v.toDouble(); }
+
+// SQLite's primary result codes (the low byte of an extended code).
+StoreError::Kind kindOf(const QSqlError &error)
+{
+    switch (error.nativeErrorCode().toInt() & 0xff) {
+    case 5:  // SQLITE_BUSY
+    case 6:  // SQLITE_LOCKED
+        return StoreError::Kind::Busy;
+    case 10: // SQLITE_IOERR: a write the file system refused (a file size limit, a failing disk)
+    case 13: // SQLITE_FULL
+        return StoreError::Kind::Full;
+    default:
+        return StoreError::Kind::Other;
+    }
+}
+
+void bindAll(QSqlQuery &q, std::initializer_list<QVariant> values)
+{
+    for (const QVariant &v : values)
+        q.addBindValue(v);
+}
 
 } // namespace
 
 QString RunStore::defaultPath()
 {
+    const QString chosen = qEnvironmentVariable("FFINT8_DB");
+    if (!chosen.isEmpty())
+        return chosen;
     QString base = qEnvironmentVariable("XDG_DATA_HOME");
     if (base.isEmpty() || !QDir::isAbsolutePath(base))
         base = QDir::homePath() + "/.local/share";
@@ -175,129 +241,239 @@ void RunStore::markInterruptedRuns()
     }
     q.finish();
     for (qint64 id : gone)
-        finishRun(id, "interrupted", "the process running it ended without finishing it");
+        finishRun(id, RunResult{"interrupted", "the process running it ended without finishing it"});
 }
 
-qint64 RunStore::createRun(const RunRecord &run)
+void RunStore::fail(const QString &what, const QSqlError &error)
+{
+    throw StoreError(QStringLiteral("%1: %2: %3").arg(m_path, what, error.text()), kindOf(error));
+}
+
+void RunStore::execute(QSqlQuery &q, const QString &what)
+{
+    if (!q.exec())
+        fail(what, q.lastError());
+}
+
+void RunStore::transaction(const QString &what, const std::function<void()> &body)
+{
+    // Nested: part of the transaction already open (the writer's batch around a createRun).
+    if (m_transactionDepth > 0) {
+        body();
+        return;
+    }
+    struct Depth
+    {
+        int &depth;
+        Depth(int &d) : depth(++d) {}
+        ~Depth() { --depth; }
+    } depth(m_transactionDepth);
+    if (!m_db.transaction())
+        fail(what, m_db.lastError());
+    try {
+        body();
+    } catch (...) {
+        m_db.rollback();
+        throw;
+    }
+    if (!m_db.commit()) {
+        const QSqlError error = m_db.lastError();
+        m_db.rollback();
+        fail(what, error);
+    }
+}
+
+qint64 RunStore::createRun(const RunRecord &r)
 {
     QSqlQuery q(m_db);
-    q.prepare("INSERT INTO runs (name, spec_json, status, algorithm, dataset, backend, host, pid, started_at) "
-              "VALUES (?, ?, 'running', ?, ?, ?, ?, ?, ?)");
-    for (const QVariant &v : {text(run.name), text(run.specJson), text(run.algorithm), text(run.dataset),
-                              text(run.backend), text(QSysInfo::machineHostName()), QVariant(qint64(::getpid())),
-                              QVariant(nowUtc())})
-        q.addBindValue(v);
-    if (!q.exec())
-        throw StoreError(QStringLiteral("%1: cannot record the run: %2").arg(m_path, q.lastError().text()));
+    q.prepare("INSERT INTO runs (name, spec_json, status, algorithm, dataset, backend, host, pid, started_at, suite, seed, "
+              "device, versions) VALUES (?, ?, 'running', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    bindAll(q, {text(r.name), text(r.specJson), text(r.algorithm), text(r.dataset), text(r.backend),
+                text(QSysInfo::machineHostName()), QVariant(qint64(::getpid())), QVariant(nowUtc()), text(r.suite),
+                QVariant(r.seed), text(r.device), QVariant(r.versions.isEmpty() ? QStringLiteral("{}") : r.versions)});
+    execute(q, QStringLiteral("cannot record the run"));
     return q.lastInsertId().toLongLong();
+}
+
+void RunStore::setParams(qint64 runId, const QList<QPair<QString, QString>> &params)
+{
+    transaction(QStringLiteral("cannot record the settings of run %1").arg(runId), [&] {
+        QSqlQuery q(m_db);
+        q.prepare("INSERT OR REPLACE INTO params (run_id, key, value) VALUES (?, ?, ?)");
+        for (const auto &[key, value] : params) {
+            bindAll(q, {QVariant(runId), text(key), text(value)});
+            execute(q, QStringLiteral("cannot record setting %1 of run %2").arg(key).arg(runId));
+        }
+    });
+}
+
+QList<QPair<QString, QString>> RunStore::params(qint64 runId)
+{
+    QSqlQuery q(m_db);
+    q.prepare("SELECT key, value FROM params WHERE run_id = ? ORDER BY key");
+    q.addBindValue(runId);
+    execute(q, QStringLiteral("cannot read the settings of run %1").arg(runId));
+    QList<QPair<QString, QString>> list;
+    while (q.next())
+        list.append({q.value(0).toString(), q.value(1).toString()});
+    return list;
+}
+
+void RunStore::renameRun(qint64 runId, const QString &name)
+{
+    QSqlQuery q(m_db);
+    q.prepare("UPDATE runs SET name = ? WHERE id = ?");
+    bindAll(q, {text(name), QVariant(runId)});
+    execute(q, QStringLiteral("cannot rename run %1").arg(runId));
 }
 
 void RunStore::addEpoch(qint64 runId, const EpochMetrics &e, const EpochEnergy &energy)
 {
-    if (!m_db.transaction())
-        throw StoreError(QStringLiteral("%1: %2").arg(m_path, m_db.lastError().text()));
-    QSqlQuery q(m_db);
-    q.prepare("INSERT INTO epoch_metrics (run_id, epoch, train_loss, test_acc, val_acc, seconds, eval_seconds, "
-              "samples_per_s, lambda, peak_engine_bytes, energy_j, mean_power_w, t_start, t_end) "
-              "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
-    for (const QVariant &v : {QVariant(runId), QVariant(e.epoch + 1), finite(e.trainLoss), number(e.testAccuracy),
-                              number(e.validationAccuracy), QVariant(e.trainSeconds), QVariant(e.evalSeconds),
-                              QVariant(e.samplesPerSecond), QVariant(double(e.lambda)), QVariant(qint64(e.memory.peakTotal)),
-                              energy.joules ? QVariant(*energy.joules) : QVariant(),
-                              energy.meanWatts ? QVariant(*energy.meanWatts) : QVariant(), QVariant(e.monotonicStart),
-                              QVariant(e.monotonicEnd)})
-        q.addBindValue(v);
-    bool ok = q.exec();
-    QSqlQuery l(m_db);
-    l.prepare("INSERT INTO layer_metrics (run_id, epoch, layer, g_pos, g_neg, loss, grad_norm, deviation) "
-              "VALUES (?,?,?,?,?,?,?,?)");
-    for (size_t i = 0; ok && i < e.layers.size(); ++i) {
-        const LayerMetrics &m = e.layers[i];
-        for (const QVariant &v : {QVariant(runId), QVariant(e.epoch + 1), QVariant(int(i)), finite(m.goodnessPos),
-                                  finite(m.goodnessNeg), finite(m.loss), finite(m.gradNorm), finite(m.deviation)})
-            l.addBindValue(v);
-        ok = l.exec();
-    }
-    const QString error = ok ? QString() : (q.lastError().isValid() ? q.lastError().text() : l.lastError().text());
-    if (!ok || !m_db.commit()) {
-        m_db.rollback();
-        throw StoreError(QStringLiteral("%1: cannot record epoch %2 of run %3: %4")
-                             .arg(m_path).arg(e.epoch + 1).arg(runId).arg(ok ? m_db.lastError().text() : error));
+    transaction(QStringLiteral("cannot record epoch %1 of run %2").arg(e.epoch + 1).arg(runId),
+                [&] { insertEpoch(runId, e, energy); });
+}
+
+void RunStore::insertEpoch(qint64 runId, const EpochMetrics &e, const EpochEnergy &energy)
+{
+    const QString what = QStringLiteral("cannot record epoch %1 of run %2").arg(e.epoch + 1).arg(runId);
+    {
+        QSqlQuery q(m_db);
+        q.prepare("INSERT INTO epoch_metrics (run_id, epoch, train_loss, test_acc, val_acc, seconds, eval_seconds, "
+                  "samples_per_s, lambda, peak_engine_bytes, energy_j, mean_power_w, t_start, t_end) "
+                  "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+        bindAll(q, {QVariant(runId), QVariant(e.epoch + 1), finite(e.trainLoss), number(e.testAccuracy),
+                    number(e.validationAccuracy), QVariant(e.trainSeconds), QVariant(e.evalSeconds),
+                    QVariant(e.samplesPerSecond), QVariant(double(e.lambda)), QVariant(qint64(e.memory.peakTotal)),
+                    energy.joules ? QVariant(*energy.joules) : QVariant(),
+                    energy.meanWatts ? QVariant(*energy.meanWatts) : QVariant(), QVariant(e.monotonicStart),
+                    QVariant(e.monotonicEnd)});
+        execute(q, what);
+        QSqlQuery l(m_db);
+        l.prepare("INSERT INTO layer_metrics (run_id, epoch, layer, g_pos, g_neg, loss, grad_norm, deviation) "
+                  "VALUES (?,?,?,?,?,?,?,?)");
+        for (size_t i = 0; i < e.layers.size(); ++i) {
+            const LayerMetrics &m = e.layers[i];
+            bindAll(l, {QVariant(runId), QVariant(e.epoch + 1), QVariant(int(i)), finite(m.goodnessPos),
+                        finite(m.goodnessNeg), finite(m.loss), finite(m.gradNorm), finite(m.deviation)});
+            execute(l, what);
+        }
+        // The run row carries the latest results, so that a killed run still shows how far it got.
+        QSqlQuery r(m_db);
+        r.prepare("UPDATE runs SET epochs_done = ?, test_acc = ?, val_acc = ?, "
+                  "train_seconds = COALESCE(train_seconds, 0) + ?, peak_engine_bytes = MAX(peak_engine_bytes, ?) WHERE id = ?");
+        bindAll(r, {QVariant(e.epoch + 1), number(e.testAccuracy), number(e.validationAccuracy), QVariant(e.trainSeconds),
+                    QVariant(qint64(e.memory.peakTotal)), QVariant(runId)});
+        execute(r, what);
     }
 }
 
-void RunStore::finishRun(qint64 runId, const QString &status, const QString &message)
+void RunStore::addProgress(qint64 runId, const std::vector<StoredProgress> &reports)
+{
+    if (reports.empty())
+        return;
+    const QString what = QStringLiteral("cannot record the progress of run %1").arg(runId);
+    transaction(what, [&] { insertProgress(runId, reports, what); });
+}
+
+void RunStore::insertProgress(qint64 runId, const std::vector<StoredProgress> &reports, const QString &what)
 {
     QSqlQuery q(m_db);
-    q.prepare("UPDATE runs SET status = ?, message = ?, ended_at = ? WHERE id = ?");
-    for (const QVariant &v : {text(status), text(message), QVariant(nowUtc()), QVariant(runId)})
-        q.addBindValue(v);
-    if (!q.exec())
-        throw StoreError(QStringLiteral("%1: cannot finish run %2: %3").arg(m_path).arg(runId).arg(q.lastError().text()));
+    q.prepare("INSERT OR REPLACE INTO progress (run_id, step, epoch, batch, batches, elapsed_s, train_loss, samples_per_s) "
+              "VALUES (?,?,?,?,?,?,?,?)");
+    QSqlQuery l(m_db);
+    l.prepare("INSERT OR REPLACE INTO progress_layers (run_id, step, layer, g_pos, g_neg, loss, grad_norm, deviation) "
+              "VALUES (?,?,?,?,?,?,?,?)");
+    for (const StoredProgress &s : reports) {
+        const ProgressMetrics &p = s.metrics;
+        bindAll(q, {QVariant(runId), QVariant(s.step), QVariant(p.epoch + 1), QVariant(p.batch), QVariant(p.batchesPerEpoch),
+                    QVariant(p.elapsedSeconds), finite(p.trainLoss), QVariant(p.samplesPerSecond)});
+        execute(q, what);
+        for (size_t i = 0; i < p.layers.size(); ++i) {
+            const LayerMetrics &m = p.layers[i];
+            bindAll(l, {QVariant(runId), QVariant(s.step), QVariant(int(i)), finite(m.goodnessPos), finite(m.goodnessNeg),
+                        finite(m.loss), finite(m.gradNorm), finite(m.deviation)});
+            execute(l, what);
+        }
+    }
+}
+
+void RunStore::finishRun(qint64 runId, const RunResult &r)
+{
+    QSqlQuery q(m_db);
+    if (r.epochsDone > 0 || !std::isnan(r.trainSeconds)) {
+        q.prepare("UPDATE runs SET status = ?, message = ?, ended_at = ?, epochs_done = ?, test_acc = ?, val_acc = ?, "
+                  "train_seconds = ?, total_seconds = ?, energy_j = ?, peak_engine_bytes = MAX(peak_engine_bytes, ?), "
+                  "peak_rss_bytes = ? WHERE id = ?");
+        bindAll(q, {text(r.status), text(r.message), QVariant(nowUtc()), QVariant(r.epochsDone), number(r.testAccuracy),
+                    number(r.validationAccuracy), finite(r.trainSeconds), finite(r.totalSeconds), finite(r.energyJoules),
+                    QVariant(r.peakEngineBytes), QVariant(r.peakRssBytes), QVariant(runId)});
+    } else {
+        // Only the outcome (an interrupted run, a run that never started): the results recorded
+        // epoch by epoch stay as they are.
+        q.prepare("UPDATE runs SET status = ?, message = ?, ended_at = ? WHERE id = ?");
+        bindAll(q, {text(r.status), text(r.message), QVariant(nowUtc()), QVariant(runId)});
+    }
+    execute(q, QStringLiteral("cannot finish run %1").arg(runId));
 }
 
 void RunStore::addTag(qint64 runId, const QString &tag)
 {
     QSqlQuery q(m_db);
     q.prepare("INSERT OR IGNORE INTO tags (run_id, tag) VALUES (?, ?)");
-    q.addBindValue(runId);
-    q.addBindValue(text(tag));
-    if (!q.exec())
-        throw StoreError(QStringLiteral("%1: cannot tag run %2: %3").arg(m_path).arg(runId).arg(q.lastError().text()));
+    bindAll(q, {QVariant(runId), text(tag)});
+    execute(q, QStringLiteral("cannot tag run %1").arg(runId));
+}
+
+bool RunStore::removeTag(qint64 runId, const QString &tag)
+{
+    QSqlQuery q(m_db);
+    q.prepare("DELETE FROM tags WHERE run_id = ? AND tag = ?");
+    bindAll(q, {QVariant(runId), text(tag)});
+    execute(q, QStringLiteral("cannot untag run %1").arg(runId));
+    return q.numRowsAffected() > 0;
 }
 
 void RunStore::addNote(qint64 runId, const QString &note)
 {
     QSqlQuery q(m_db);
     q.prepare("INSERT INTO notes (run_id, created_at, text) VALUES (?, ?, ?)");
-    q.addBindValue(runId);
-    q.addBindValue(nowUtc());
-    q.addBindValue(text(note));
-    if (!q.exec())
-        throw StoreError(QStringLiteral("%1: cannot add a note to run %2: %3").arg(m_path).arg(runId).arg(q.lastError().text()));
+    bindAll(q, {QVariant(runId), QVariant(nowUtc()), text(note)});
+    execute(q, QStringLiteral("cannot add a note to run %1").arg(runId));
 }
 
 void RunStore::setPowerSource(qint64 runId, const QString &source, std::optional<int> intervalMs)
 {
     QSqlQuery q(m_db);
     q.prepare("UPDATE runs SET power_source = ?, power_interval_ms = ? WHERE id = ?");
-    q.addBindValue(text(source));
-    q.addBindValue(intervalMs ? QVariant(*intervalMs) : QVariant());
-    q.addBindValue(runId);
-    if (!q.exec())
-        throw StoreError(QStringLiteral("%1: cannot record the power source of run %2: %3").arg(m_path).arg(runId).arg(q.lastError().text()));
+    bindAll(q, {text(source), intervalMs ? QVariant(*intervalMs) : QVariant(), QVariant(runId)});
+    execute(q, QStringLiteral("cannot record the power source of run %1").arg(runId));
 }
 
 void RunStore::addSamples(qint64 runId, const std::vector<PowerPoint> &samples)
 {
     if (samples.empty())
         return;
-    if (!m_db.transaction())
-        throw StoreError(QStringLiteral("%1: %2").arg(m_path, m_db.lastError().text()));
+    const QString what = QStringLiteral("cannot record power samples of run %1").arg(runId);
+    transaction(what, [&] { insertSamples(runId, samples, what); });
+}
+
+void RunStore::insertSamples(qint64 runId, const std::vector<PowerPoint> &samples, const QString &what)
+{
     QSqlQuery q(m_db);
     q.prepare("INSERT INTO samples (run_id, t, board_w) VALUES (?, ?, ?)");
-    bool ok = true;
     for (const PowerPoint &p : samples) {
-        q.addBindValue(runId);
-        q.addBindValue(p.seconds);
-        q.addBindValue(p.watts);
-        if (!(ok = q.exec()))
-            break;
-    }
-    if (!ok || !m_db.commit()) {
-        const QString error = ok ? m_db.lastError().text() : q.lastError().text();
-        m_db.rollback();
-        throw StoreError(QStringLiteral("%1: cannot record power samples of run %2: %3").arg(m_path).arg(runId).arg(error));
+        bindAll(q, {QVariant(runId), QVariant(p.seconds), QVariant(p.watts)});
+        execute(q, what);
     }
 }
 
 std::vector<PowerPoint> RunStore::samples(qint64 runId)
 {
     QSqlQuery q(m_db);
+    q.setForwardOnly(true);
     q.prepare("SELECT t, board_w FROM samples WHERE run_id = ? ORDER BY t");
     q.addBindValue(runId);
-    if (!q.exec())
-        throw StoreError(QStringLiteral("%1: %2").arg(m_path, q.lastError().text()));
+    execute(q, QStringLiteral("cannot read the power samples of run %1").arg(runId));
     std::vector<PowerPoint> list;
     while (q.next())
         list.push_back({q.value(0).toDouble(), q.value(1).toDouble()});
@@ -308,8 +484,7 @@ std::pair<double, double> RunStore::epochSpan(qint64 runId, int epoch)
 {
     QSqlQuery q(m_db);
     q.prepare("SELECT t_start, t_end FROM epoch_metrics WHERE run_id = ? AND epoch = ?");
-    q.addBindValue(runId);
-    q.addBindValue(epoch);
+    bindAll(q, {QVariant(runId), QVariant(epoch)});
     if (!q.exec() || !q.next())
         throw StoreError(QStringLiteral("%1: run %2 has no epoch %3").arg(m_path).arg(runId).arg(epoch));
     return {q.value(0).toDouble(), q.value(1).toDouble()};
@@ -320,34 +495,168 @@ bool RunStore::deleteRun(qint64 runId)
     QSqlQuery q(m_db);
     q.prepare("DELETE FROM runs WHERE id = ?");
     q.addBindValue(runId);
-    if (!q.exec())
-        throw StoreError(QStringLiteral("%1: cannot delete run %2: %3").arg(m_path).arg(runId).arg(q.lastError().text()));
+    execute(q, QStringLiteral("cannot delete run %1").arg(runId));
     return q.numRowsAffected() > 0;
 }
 
-QList<RunRecord> RunStore::selectRuns(const QString &where, const QVariant &bound)
+QList<RunRecord> RunStore::runs(const RunFilter &f)
+{
+    // Every condition is fixed SQL with a bound value; a filter field that is empty is skipped.
+    QStringList where;
+    QVariantList bound;
+    auto condition = [&](const QString &value, const char *sql, const QVariant &bind) {
+        if (!value.isEmpty()) {
+            where << QString::fromLatin1(sql);
+            bound << bind;
+        }
+    };
+    condition(f.status, "status = ?", f.status);
+    condition(f.algorithm, "algorithm = ?", f.algorithm);
+    condition(f.dataset, "dataset = ?", f.dataset);
+    condition(f.suite, "suite = ?", f.suite);
+    condition(f.tag, "id IN (SELECT run_id FROM tags WHERE tag = ?)", f.tag);
+    condition(f.since, "started_at >= ?", f.since);
+    // A bare date covers its whole day: compare against the next day's start.
+    const bool untilIsDate = f.until.size() == 10;
+    condition(f.until, untilIsDate ? "started_at < ?" : "started_at <= ?",
+              untilIsDate ? QDate::fromString(f.until, Qt::ISODate).addDays(1).toString(Qt::ISODate) : f.until);
+    if (!f.text.isEmpty()) {
+        // instr() on lower(): a plain substring, with no LIKE wildcards for the user to escape.
+        where << "(instr(lower(name), ?) > 0 OR instr(lower(spec_json), ?) > 0 OR instr(lower(message), ?) > 0 "
+                 "OR id IN (SELECT run_id FROM notes WHERE instr(lower(text), ?) > 0))";
+        for (int i = 0; i < 4; ++i)
+            bound << f.text.toLower();
+    }
+    return selectRuns(where, bound);
+}
+
+QList<RunRecord> RunStore::selectRuns(const QStringList &where, const QVariantList &bound)
 {
     QSqlQuery q(m_db);
-    q.prepare("SELECT id, name, spec_json, status, algorithm, dataset, backend, started_at, ended_at, message "
-              "FROM runs " + where + " ORDER BY id");
-    if (bound.isValid())
-        q.addBindValue(bound);
-    if (!q.exec())
-        throw StoreError(QStringLiteral("%1: %2").arg(m_path, q.lastError().text()));
+    q.setForwardOnly(true);
+    q.prepare("SELECT id, name, spec_json, status, algorithm, dataset, backend, started_at, ended_at, message, suite, "
+              "seed, host, device, versions, epochs_done, test_acc, val_acc, train_seconds, total_seconds, energy_j, "
+              "peak_engine_bytes, peak_rss_bytes FROM runs" +
+              (where.isEmpty() ? QString() : " WHERE " + where.join(" AND ")) + " ORDER BY id");
+    for (const QVariant &v : bound)
+        q.addBindValue(v);
+    execute(q, QStringLiteral("cannot list runs"));
     QList<RunRecord> list;
-    while (q.next())
-        list.append({q.value(0).toLongLong(), q.value(1).toString(), q.value(2).toString(), q.value(3).toString(),
-                     q.value(4).toString(), q.value(5).toString(), q.value(6).toString(), q.value(7).toString(),
-                     q.value(8).toString(), q.value(9).toString()});
+    while (q.next()) {
+        RunRecord r;
+        r.id = q.value(0).toLongLong();
+        r.name = q.value(1).toString();
+        r.specJson = q.value(2).toString();
+        r.status = q.value(3).toString();
+        r.algorithm = q.value(4).toString();
+        r.dataset = q.value(5).toString();
+        r.backend = q.value(6).toString();
+        r.startedAt = q.value(7).toString();
+        r.endedAt = q.value(8).toString();
+        r.message = q.value(9).toString();
+        r.suite = q.value(10).toString();
+        r.seed = q.value(11).toLongLong();
+        r.host = q.value(12).toString();
+        r.device = q.value(13).toString();
+        r.versions = q.value(14).toString();
+        r.epochsDone = q.value(15).toInt();
+        r.testAccuracy = realOf(q.value(16));
+        r.validationAccuracy = realOf(q.value(17));
+        r.trainSeconds = realOf(q.value(18));
+        r.totalSeconds = realOf(q.value(19));
+        r.energyJoules = realOf(q.value(20));
+        r.peakEngineBytes = q.value(21).toLongLong();
+        r.peakRssBytes = q.value(22).toLongLong();
+        list.append(r);
+    }
     return list;
 }
 
-QList<RunRecord> RunStore::runs() { return selectRuns(QString(), QVariant()); }
-
 std::optional<RunRecord> RunStore::run(qint64 runId)
 {
-    const QList<RunRecord> found = selectRuns("WHERE id = ?", runId);
+    const QList<RunRecord> found = selectRuns({QStringLiteral("id = ?")}, {runId});
     return found.isEmpty() ? std::nullopt : std::optional<RunRecord>(found.first());
+}
+
+std::vector<StoredEpoch> RunStore::epochs(qint64 runId)
+{
+    QSqlQuery q(m_db);
+    q.setForwardOnly(true);
+    q.prepare("SELECT epoch, train_loss, test_acc, val_acc, seconds, eval_seconds, samples_per_s, lambda, "
+              "peak_engine_bytes, energy_j, mean_power_w, t_start, t_end FROM epoch_metrics WHERE run_id = ? ORDER BY epoch");
+    q.addBindValue(runId);
+    execute(q, QStringLiteral("cannot read the epochs of run %1").arg(runId));
+    std::vector<StoredEpoch> list;
+    while (q.next()) {
+        StoredEpoch s;
+        EpochMetrics &e = s.metrics;
+        e.epoch = q.value(0).toInt() - 1;
+        e.trainLoss = realOf(q.value(1));
+        e.testAccuracy = q.value(2).isNull() ? -1.0 : q.value(2).toDouble();
+        e.validationAccuracy = q.value(3).isNull() ? -1.0 : q.value(3).toDouble();
+        e.trainSeconds = q.value(4).toDouble();
+        e.evalSeconds = q.value(5).toDouble();
+        e.samplesPerSecond = q.value(6).toDouble();
+        e.lambda = float(q.value(7).toDouble());
+        e.memory.peakTotal = size_t(q.value(8).toLongLong());
+        if (!q.value(9).isNull())
+            s.joules = q.value(9).toDouble();
+        if (!q.value(10).isNull())
+            s.meanWatts = q.value(10).toDouble();
+        e.monotonicStart = q.value(11).toDouble();
+        e.monotonicEnd = q.value(12).toDouble();
+        list.push_back(s);
+    }
+    q.finish();
+    QSqlQuery l(m_db);
+    l.setForwardOnly(true);
+    l.prepare("SELECT epoch, layer, g_pos, g_neg, loss, grad_norm, deviation FROM layer_metrics WHERE run_id = ? ORDER BY epoch, layer");
+    l.addBindValue(runId);
+    execute(l, QStringLiteral("cannot read the layer metrics of run %1").arg(runId));
+    while (l.next()) {
+        const int epoch = l.value(0).toInt();
+        for (StoredEpoch &s : list)
+            if (s.metrics.epoch + 1 == epoch)
+                s.metrics.layers.push_back({realOf(l.value(2)), realOf(l.value(3)), realOf(l.value(4)), realOf(l.value(5)),
+                                            realOf(l.value(6))});
+    }
+    return list;
+}
+
+std::vector<StoredProgress> RunStore::progress(qint64 runId)
+{
+    QSqlQuery q(m_db);
+    q.setForwardOnly(true);
+    q.prepare("SELECT step, epoch, batch, batches, elapsed_s, train_loss, samples_per_s FROM progress WHERE run_id = ? ORDER BY step");
+    q.addBindValue(runId);
+    execute(q, QStringLiteral("cannot read the progress of run %1").arg(runId));
+    std::vector<StoredProgress> list;
+    std::map<qint64, size_t> byStep;
+    while (q.next()) {
+        StoredProgress s;
+        s.step = q.value(0).toLongLong();
+        s.metrics.epoch = q.value(1).toInt() - 1;
+        s.metrics.batch = q.value(2).toInt();
+        s.metrics.batchesPerEpoch = q.value(3).toInt();
+        s.metrics.elapsedSeconds = q.value(4).toDouble();
+        s.metrics.trainLoss = realOf(q.value(5));
+        s.metrics.samplesPerSecond = q.value(6).toDouble();
+        byStep[s.step] = list.size();
+        list.push_back(s);
+    }
+    q.finish();
+    QSqlQuery l(m_db);
+    l.setForwardOnly(true);
+    l.prepare("SELECT step, layer, g_pos, g_neg, loss, grad_norm, deviation FROM progress_layers WHERE run_id = ? ORDER BY step, layer");
+    l.addBindValue(runId);
+    execute(l, QStringLiteral("cannot read the progress of run %1").arg(runId));
+    while (l.next()) {
+        const auto it = byStep.find(l.value(0).toLongLong());
+        if (it != byStep.end())
+            list[it->second].metrics.layers.push_back(
+                {realOf(l.value(2)), realOf(l.value(3)), realOf(l.value(4)), realOf(l.value(5)), realOf(l.value(6))});
+    }
+    return list;
 }
 
 QStringList RunStore::textsOf(const char *sql, qint64 runId)
@@ -355,8 +664,7 @@ QStringList RunStore::textsOf(const char *sql, qint64 runId)
     QSqlQuery q(m_db);
     q.prepare(sql);
     q.addBindValue(runId);
-    if (!q.exec())
-        throw StoreError(QStringLiteral("%1: %2").arg(m_path, q.lastError().text()));
+    execute(q, QStringLiteral("cannot read run %1").arg(runId));
     QStringList list;
     while (q.next())
         list << q.value(0).toString();
@@ -367,12 +675,37 @@ QStringList RunStore::tags(qint64 runId) { return textsOf("SELECT tag FROM tags 
 
 QStringList RunStore::notes(qint64 runId) { return textsOf("SELECT text FROM notes WHERE run_id = ? ORDER BY id", runId); }
 
+QStringList RunStore::allTags()
+{
+    QSqlQuery q(m_db);
+    q.prepare("SELECT DISTINCT tag FROM tags ORDER BY tag");
+    execute(q, QStringLiteral("cannot list the tags"));
+    QStringList list;
+    while (q.next())
+        list << q.value(0).toString();
+    return list;
+}
+
 int RunStore::epochCount(qint64 runId)
 {
     QSqlQuery q(m_db);
     q.prepare("SELECT COUNT(*) FROM epoch_metrics WHERE run_id = ?");
     q.addBindValue(runId);
     return q.exec() && q.next() ? q.value(0).toInt() : 0;
+}
+
+bool RunStore::checkpoint()
+{
+    QSqlQuery q(m_db);
+    return q.exec("PRAGMA wal_checkpoint(TRUNCATE)") && q.next() && q.value(0).toInt() == 0;
+}
+
+QString RunStore::integrityCheck()
+{
+    QSqlQuery q(m_db);
+    if (!q.exec("PRAGMA integrity_check") || !q.next())
+        return q.lastError().text();
+    return q.value(0).toString();
 }
 
 } // namespace ffint8

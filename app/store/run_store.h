@@ -7,14 +7,17 @@
 #include "engine/train/metrics.h"
 
 #include <QSqlDatabase>
+#include <QSqlQuery>
 #include <QString>
+#include <QSqlError>
 #include <QVariant>
 
+#include <functional>
 #include <optional>
 
 namespace ffint8 {
 
-constexpr int kStoreSchemaVersion = 2;
+constexpr int kStoreSchemaVersion = 3;
 
 struct RunRecord
 {
@@ -28,6 +31,62 @@ struct RunRecord
     QString startedAt; // ISO 8601, UTC
     QString endedAt;
     QString message;
+    QString suite;  // the suite it was run in, or empty
+    qint64 seed = 0;
+    QString host;
+    QString device;   // the backend's description of the hardware
+    QString versions; // JSON: ffint8, Qt, SQLite, oneDNN/CUDA as the run used them
+    // The run's results (filled by finishRun; NaN / 0 while running or where unknown).
+    int epochsDone = 0;
+    double testAccuracy = NAN;       // fraction
+    double validationAccuracy = NAN; // fraction
+    double trainSeconds = NAN;
+    double totalSeconds = NAN;
+    double energyJoules = NAN; // over the training epochs, where a power source was present
+    qint64 peakEngineBytes = 0;
+    qint64 peakRssBytes = 0;
+};
+
+// What `runs list` and the workbench's browser filter on; empty fields match everything.
+struct RunFilter
+{
+    QString status;
+    QString algorithm;
+    QString dataset;
+    QString tag;
+    QString suite;
+    QString text;   // in the name, spec, message or notes (case-insensitive substring)
+    QString since;  // ISO 8601 date or date-time, inclusive
+    QString until;  // ISO 8601 date or date-time, inclusive (a date covers that whole day)
+};
+
+// The final figures a run records when it ends.
+struct RunResult
+{
+    QString status;
+    QString message;
+    int epochsDone = 0;
+    double testAccuracy = NAN;
+    double validationAccuracy = NAN;
+    double trainSeconds = NAN;
+    double totalSeconds = NAN;
+    double energyJoules = NAN;
+    qint64 peakEngineBytes = 0;
+    qint64 peakRssBytes = 0;
+};
+
+struct StoredEpoch
+{
+    EpochMetrics metrics; // memory holds only peakTotal
+    std::optional<double> joules;
+    std::optional<double> meanWatts;
+};
+
+// One progress report: `step` counts batches from the start of the run.
+struct StoredProgress
+{
+    qint64 step = 0;
+    ProgressMetrics metrics;
 };
 
 struct EpochEnergy
@@ -48,12 +107,19 @@ public:
     RunStore(const RunStore &) = delete;
     RunStore &operator=(const RunStore &) = delete;
 
-    static QString defaultPath(); // $XDG_DATA_HOME/ffint8/runs.sqlite (~/.local/share/ffint8/runs.sqlite)
+    // $FFINT8_DB, else $XDG_DATA_HOME/ffint8/runs.sqlite (~/.local/share/ffint8/runs.sqlite).
+    static QString defaultPath();
 
     qint64 createRun(const RunRecord &run);
+    // The run's settings as (spec path, value) pairs, for filters, tables and config diffs.
+    void setParams(qint64 runId, const QList<QPair<QString, QString>> &params);
+    QList<QPair<QString, QString>> params(qint64 runId);
+    void renameRun(qint64 runId, const QString &name);
+    void addProgress(qint64 runId, const std::vector<StoredProgress> &reports); // one transaction
+    void finishRun(qint64 runId, const RunResult &result);
     void addEpoch(qint64 runId, const EpochMetrics &epoch, const EpochEnergy &energy = {});
-    void finishRun(qint64 runId, const QString &status, const QString &message);
     void addTag(qint64 runId, const QString &tag);
+    bool removeTag(qint64 runId, const QString &tag); // false where the run had no such tag
     void addNote(qint64 runId, const QString &note);
     void setPowerSource(qint64 runId, const QString &source, std::optional<int> intervalMs);
     // Board power samples on the monotonic clock of the epochs' t_start and t_end, in one transaction.
@@ -64,23 +130,41 @@ public:
     bool deleteRun(qint64 runId);
 
     std::optional<RunRecord> run(qint64 runId);
-    QList<RunRecord> runs();
+    QList<RunRecord> runs(const RunFilter &filter = {});
+    std::vector<StoredEpoch> epochs(qint64 runId);
+    std::vector<StoredProgress> progress(qint64 runId);
     QStringList tags(qint64 runId);
+    QStringList allTags();
     QStringList notes(qint64 runId);
     int epochCount(qint64 runId);
     int schemaVersion();
+    QString integrityCheck(); // "ok", or what PRAGMA integrity_check found
+
+    // Batched writing (RunWriter): the insert functions inside one transaction of many rows.
+    // `body` runs between BEGIN and COMMIT; on any error the transaction rolls back and StoreError
+    // (Busy for a lock held elsewhere, Full for a disk or file size limit) is thrown.
+    void transaction(const QString &what, const std::function<void()> &body);
+    void insertEpoch(qint64 runId, const EpochMetrics &epoch, const EpochEnergy &energy);
+    void insertProgress(qint64 runId, const std::vector<StoredProgress> &reports, const QString &what);
+    void insertSamples(qint64 runId, const std::vector<PowerPoint> &samples, const QString &what);
+    // Writes what is in the write-ahead log into the database and empties the log: after a failed
+    // write for lack of space this frees the log's room for the last, small writes.
+    bool checkpoint();
 
 private:
     void exec(const QString &sql);
+    [[noreturn]] void fail(const QString &what, const QSqlError &error);
+    void execute(QSqlQuery &q, const QString &what);
     QStringList textsOf(const char *sql, qint64 runId); // the first column of a query bound to one run
-    // `where` is fixed SQL of this class (never user text); `bound` its one parameter, if any.
-    QList<RunRecord> selectRuns(const QString &where, const QVariant &bound);
+    // `where` holds fixed SQL conditions of this class (never user text), `bound` their values.
+    QList<RunRecord> selectRuns(const QStringList &where, const QVariantList &bound);
     void migrate(int target);
     void markInterruptedRuns();
 
     QString m_path;
     QString m_connection;
     QSqlDatabase m_db;
+    int m_transactionDepth = 0;
 };
 
 } // namespace ffint8

@@ -10,7 +10,15 @@ namespace ffint8 {
 class StoreError : public std::runtime_error
 {
 public:
-    explicit StoreError(const QString &message) : std::runtime_error(message.toStdString()) {}
+    // What a writer can do about it: Busy passes (another process holds the write lock), Full does
+    // not (no space, or the file may not grow), Other is anything else.
+    enum class Kind { Other, Busy, Full };
+
+    explicit StoreError(const QString &message, Kind kind = Kind::Other) : std::runtime_error(message.toStdString()), m_kind(kind) {}
+    Kind kind() const { return m_kind; }
+
+private:
+    Kind m_kind;
 };
 
 } // namespace ffint8

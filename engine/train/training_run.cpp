@@ -7,6 +7,7 @@
 #include <cmath>
 #include <numeric>
 #include <string>
+#include <thread>
 
 namespace ffint8 {
 
@@ -114,6 +115,14 @@ RunSummary TrainingRun::run()
         const double epochStart = monotonicNow();
 
         for (int b = 0; b < batchesPerEpoch; ++b) {
+            // Polled rather than a condition variable: cancel() is called from signal handlers,
+            // where notifying is not allowed. 20 ms is far below what a user notices.
+            if (m_paused.load()) {
+                const auto pausedAt = Clock::now();
+                while (m_paused.load() && !m_cancel.load())
+                    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+                windowStart += Clock::now() - pausedAt;
+            }
             if (m_cancel.load()) {
                 summary.status = RunStatus::Cancelled;
                 summary.message = "cancelled in epoch " + std::to_string(epoch + 1) + " after " + std::to_string(b) +

@@ -22,10 +22,17 @@ class TrainingRun
 public:
     TrainingRun(Trainer &trainer, const DatasetSplits &data, RunCallbacks callbacks = {});
 
+    // Before run(): callbacks that need the run itself (to cancel it from a callback).
+    void setCallbacks(RunCallbacks callbacks) { m_callbacks = std::move(callbacks); }
+
     // Trains config.epochs epochs. Never throws for a diverging or cancelled run: the summary says so.
     RunSummary run();
     // Safe from any thread; the run stops after the current batch with status Cancelled.
     void cancel() { m_cancel.store(true); }
+    // Safe from any thread; a paused run waits before its next batch until resumed or cancelled.
+    // Paused time counts as neither training time nor throughput.
+    void pause() { m_paused.store(true); }
+    void resume() { m_paused.store(false); }
 
     // Fraction of examples of `dataset` predicted right.
     static double accuracy(Trainer &trainer, const Dataset &dataset);
@@ -35,6 +42,7 @@ private:
     const DatasetSplits &m_data;
     RunCallbacks m_callbacks;
     std::atomic<bool> m_cancel{false};
+    std::atomic<bool> m_paused{false};
 };
 
 } // namespace ffint8

@@ -1,5 +1,5 @@
 // Data, backend and trainer for a run.
-#include "app/cli/prepared_run.h"
+#include "app/session/prepared_run.h"
 
 #include "engine/backend/backend_factory.h"
 #include "engine/core/error.h"

@@ -1,5 +1,5 @@
 // JSON events of a run.
-#include "app/cli/run_events.h"
+#include "app/session/run_events.h"
 
 #include "app/system/process_memory.h"
 #include "app/telemetry/telemetry_recorder.h"

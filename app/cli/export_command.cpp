@@ -1,0 +1,119 @@
+// `ffint8 export`: result tables from recorded runs.
+#include "app/cli/argument_reader.h"
+#include "app/cli/commands.h"
+#include "app/export/result_table.h"
+#include "app/spec/spec_error.h"
+#include "app/store/run_store.h"
+
+#include <QSaveFile>
+#include <QTextStream>
+
+namespace ffint8 {
+
+namespace {
+
+const char *kExportUsage = "usage: ffint8 export (--runs IDS | --tag TAG | --suite NAME) [--format csv|md|latex|json]\n"
+                           "                     [--layout long|paper] [--baseline ALGO] [--status STATUS] [--out FILE] [--db PATH]\n"
+                           "       IDS: 3,5,8-12. Default format csv, layout long, baseline bp-fp32, all statuses.\n";
+
+// "3,5,8-12" -> 3 5 8 9 10 11 12.
+QList<qint64> parseIds(const QString &text)
+{
+    QList<qint64> ids;
+    for (const QString &part : text.split(',', Qt::SkipEmptyParts)) {
+        bool okFirst = false, okLast = true;
+        const qint64 first = part.section('-', 0, 0).toLongLong(&okFirst);
+        const qint64 last = part.contains('-') ? part.section('-', 1, 1).toLongLong(&okLast) : first;
+        if (!okFirst || !okLast || first <= 0 || last < first || last - first > 100000)
+            throw SpecError(QStringLiteral("--runs: '%1' is not a run id or a range like 8-12").arg(part));
+        for (qint64 id = first; id <= last; ++id)
+            ids << id;
+    }
+    if (ids.isEmpty())
+        throw SpecError("--runs: no run ids given");
+    return ids;
+}
+
+} // namespace
+
+int exportCommand(const QStringList &args)
+{
+    QTextStream out(stdout), err(stderr);
+    QString database = RunStore::defaultPath(), outPath, idsText;
+    RunFilter filter;
+    TableOptions options;
+    try {
+        ArgumentReader reader(args);
+        while (reader.next()) {
+            const QString &arg = reader.current();
+            if (arg == "--runs")
+                idsText = reader.value();
+            else if (arg == "--tag")
+                filter.tag = reader.value();
+            else if (arg == "--suite")
+                filter.suite = reader.value();
+            else if (arg == "--status")
+                filter.status = reader.value();
+            else if (arg == "--db")
+                database = reader.value();
+            else if (arg == "--out")
+                outPath = reader.value();
+            else if (arg == "--baseline")
+                options.baseline = reader.value();
+            else if (arg == "--format") {
+                const QString name = reader.value();
+                if (!tableFormatFromName(name, options.format))
+                    throw SpecError(QStringLiteral("--format: '%1' is not one of csv, md, latex, json").arg(name));
+            } else if (arg == "--layout") {
+                const QString name = reader.value();
+                if (name != "long" && name != "paper")
+                    throw SpecError(QStringLiteral("--layout: '%1' is not one of long, paper").arg(name));
+                options.layout = name == "paper" ? TableLayout::Paper : TableLayout::Long;
+            } else {
+                throw SpecError(QStringLiteral("unknown argument %1").arg(arg));
+            }
+        }
+        const int selections = int(!idsText.isEmpty()) + int(!filter.tag.isEmpty()) + int(!filter.suite.isEmpty());
+        if (selections != 1)
+            throw SpecError("choose the runs with exactly one of --runs, --tag, --suite");
+    } catch (const SpecError &e) {
+        err << "ffint8 export: " << e.what() << "\n" << kExportUsage;
+        return ExitUsage;
+    }
+    try {
+        RunStore store(database);
+        QList<qint64> ids;
+        if (!idsText.isEmpty()) {
+            ids = parseIds(idsText);
+        } else {
+            for (const RunRecord &r : store.runs(filter))
+                ids << r.id;
+            if (ids.isEmpty()) {
+                err << "ffint8 export: no run in " << database << " has "
+                    << (filter.tag.isEmpty() ? "suite '" + filter.suite : "tag '" + filter.tag) << "'\n";
+                return ExitError;
+            }
+        }
+        const QString table = exportTable(store, ids, options);
+        if (outPath.isEmpty()) {
+            out << table;
+            return ExitOk;
+        }
+        // Written whole or not at all: an existing table is never left half overwritten.
+        QSaveFile file(outPath);
+        if (!file.open(QIODevice::WriteOnly) || file.write(table.toUtf8()) < 0 || !file.commit()) {
+            err << "ffint8 export: cannot write " << outPath << ": " << file.errorString() << "\n";
+            return ExitError;
+        }
+        err << "wrote " << ids.size() << " runs to " << outPath << "\n";
+        return ExitOk;
+    } catch (const SpecError &e) {
+        err << "ffint8 export: " << e.what() << "\n";
+        return ExitUsage;
+    } catch (const std::exception &e) {
+        err << "ffint8 export: " << e.what() << "\n";
+        return ExitError;
+    }
+}
+
+} // namespace ffint8

@@ -1,0 +1,259 @@
+// The long table and the paper's layout from stored runs.
+#include "app/export/result_table.h"
+
+#include "app/export/table_writer.h"
+#include "app/store/run_store.h"
+#include "app/store/store_error.h"
+
+#include <QMap>
+
+#include <cmath>
+
+namespace ffint8 {
+
+namespace {
+
+constexpr double kMiB = 1024.0 * 1024.0;
+
+QVariant real(double v) { return std::isfinite(v) ? QVariant(v) : QVariant(); }
+QVariant percentOf(double fraction) { return std::isfinite(fraction) ? QVariant(fraction * 100.0) : QVariant(); }
+QVariant mibOf(qint64 bytes) { return bytes > 0 ? QVariant(double(bytes) / kMiB) : QVariant(); }
+
+struct StoredRun
+{
+    RunRecord record;
+    QMap<QString, QString> params;
+    QStringList tags;
+
+    QString param(const QString &key) const { return params.value(key); }
+    // "MLP 784-1000-1000 (fashion-mnist)": the model as Table V's rows name it, with its data.
+    QString model() const
+    {
+        const QString layers = param("model.layers");
+        return QStringLiteral("MLP %1 (%2)").arg(layers.isEmpty() ? QStringLiteral("?") : QString(layers).replace(',', '-'), record.dataset);
+    }
+    // The method a column stands for: the algorithm, and FF without look-ahead apart.
+    QString method() const
+    {
+        if (record.algorithm.startsWith("ff-") && param("ff.lookahead.enabled") == "off")
+            return record.algorithm + " no-lookahead";
+        return record.algorithm;
+    }
+};
+
+QList<StoredRun> load(RunStore &store, const QList<qint64> &ids)
+{
+    QList<StoredRun> runs;
+    for (qint64 id : ids) {
+        const std::optional<RunRecord> record = store.run(id);
+        if (!record)
+            throw StoreError(QStringLiteral("there is no run %1 in the run store").arg(id));
+        StoredRun run{*record, {}, store.tags(id)};
+        for (const auto &[key, value] : store.params(id))
+            run.params.insert(key, value);
+        runs << run;
+    }
+    return runs;
+}
+
+Table longTable(const QList<StoredRun> &runs)
+{
+    Table t;
+    t.header = {"id", "name", "suite", "status", "method", "dataset", "model", "backend", "seed", "epochs", "batch",
+                "optimizer", "lr", "test_acc_pct", "val_acc_pct", "train_s", "s_per_epoch", "energy_j", "peak_engine_mib",
+                "peak_rss_mib", "started_at", "tags"};
+    t.decimals = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 4, 2, 2, 1, 2, 1, 1, 1, 0, 0};
+    for (const StoredRun &r : runs) {
+        const RunRecord &x = r.record;
+        const double perEpoch = x.epochsDone > 0 ? x.trainSeconds / x.epochsDone : NAN;
+        t.rows << QVariantList{x.id, x.name, x.suite, x.status, r.method(), x.dataset, r.model().section(" (", 0, 0),
+                               x.backend, x.seed, x.epochsDone, r.param("training.batch").toInt(), r.param("training.optimizer"),
+                               r.param("training.lr").toDouble(), percentOf(x.testAccuracy), percentOf(x.validationAccuracy),
+                               real(x.trainSeconds), real(perEpoch), real(x.energyJoules), mibOf(x.peakEngineBytes),
+                               mibOf(x.peakRssBytes), x.startedAt, r.tags.join(' ')};
+    }
+    return t;
+}
+
+// Mean and sample standard deviation of the finite values; NaN where there are none.
+struct Stat
+{
+    double mean = NAN;
+    double sd = NAN;
+    int n = 0;
+};
+
+Stat statOf(const QList<double> &values)
+{
+    Stat s;
+    double sum = 0.0;
+    for (double v : values)
+        if (std::isfinite(v)) {
+            sum += v;
+            ++s.n;
+        }
+    if (s.n == 0)
+        return s;
+    s.mean = sum / s.n;
+    if (s.n > 1) {
+        double squares = 0.0;
+        for (double v : values)
+            if (std::isfinite(v))
+                squares += (v - s.mean) * (v - s.mean);
+        s.sd = std::sqrt(squares / (s.n - 1));
+    }
+    return s;
+}
+
+struct Cell
+{
+    int runs = 0;
+    Stat accuracy, seconds, joules, mib; // accuracy in %, memory in MiB
+};
+
+// The order of Table V, then anything else in the order first seen.
+QStringList methodOrder(const QList<StoredRun> &runs)
+{
+    QStringList order;
+    for (const char *m : {"bp-fp32", "bp-int8", "bp-ui8", "ff-fp32", "ff-int8", "ff-fp32 no-lookahead", "ff-int8 no-lookahead"})
+        for (const StoredRun &r : runs)
+            if (r.method() == m && !order.contains(r.method()))
+                order << r.method();
+    for (const StoredRun &r : runs)
+        if (!order.contains(r.method()))
+            order << r.method();
+    return order;
+}
+
+QString withSd(const Stat &s, int decimals)
+{
+    if (s.n == 0)
+        return QStringLiteral("\u2014");
+    QString text = QString::number(s.mean, 'f', decimals);
+    if (s.n > 1)
+        text += QStringLiteral("\u00B1") + QString::number(s.sd, 'f', decimals);
+    return text;
+}
+
+QString ratio(const Stat &value, const Stat &base)
+{
+    return value.n && base.n && base.mean > 0 ? QString::number(value.mean / base.mean, 'f', 2) + QStringLiteral("\u00D7")
+                                             : QStringLiteral("\u2014");
+}
+
+Table paperTable(const QList<StoredRun> &runs, const TableOptions &options)
+{
+    QStringList models;
+    for (const StoredRun &r : runs)
+        if (!models.contains(r.model()))
+            models << r.model();
+    const QStringList methods = methodOrder(runs);
+    QMap<QPair<QString, QString>, Cell> cells;
+    for (const QString &model : models)
+        for (const QString &method : methods) {
+            QList<double> acc, secs, joules, mib;
+            int n = 0;
+            for (const StoredRun &r : runs)
+                if (r.model() == model && r.method() == method) {
+                    ++n;
+                    acc << r.record.testAccuracy * 100.0;
+                    secs << r.record.trainSeconds;
+                    joules << r.record.energyJoules;
+                    mib << (r.record.peakEngineBytes > 0 ? double(r.record.peakEngineBytes) / kMiB : NAN);
+                }
+            if (n)
+                cells.insert({model, method}, Cell{n, statOf(acc), statOf(secs), statOf(joules), statOf(mib)});
+        }
+
+    Table t;
+    const bool text = options.format == TableFormat::Markdown || options.format == TableFormat::Latex;
+    if (text) {
+        t.caption = QStringLiteral("accuracy % / training time s / energy J / peak engine memory MiB; mean\u00B1sd over seeds; "
+                                   "ratios to %1").arg(options.baseline);
+        t.header << "model";
+        for (const QString &m : methods)
+            t.header << m;
+        for (const QString &model : models) {
+            QVariantList row{model}, ratios{QStringLiteral("%1 vs %2").arg(model.section(" (", 0, 0), options.baseline)};
+            const Cell base = cells.value({model, options.baseline});
+            for (const QString &method : methods) {
+                if (!cells.contains({model, method})) {
+                    row << QString();
+                    ratios << QString();
+                    continue;
+                }
+                const Cell c = cells.value({model, method});
+                row << QStringLiteral("%1 / %2 / %3 / %4").arg(withSd(c.accuracy, 2), withSd(c.seconds, 1), withSd(c.joules, 1), withSd(c.mib, 1));
+                const QString delta = c.accuracy.n && base.accuracy.n
+                                          ? QString::asprintf("%+.2f pt", c.accuracy.mean - base.accuracy.mean)
+                                          : QStringLiteral("\u2014");
+                ratios << QStringLiteral("%1 / %2 / %3 / %4").arg(delta, ratio(c.seconds, base.seconds), ratio(c.joules, base.joules), ratio(c.mib, base.mib));
+            }
+            t.rows << row;
+            if (base.runs)
+                t.rows << ratios;
+        }
+        int seeds = 0;
+        for (const Cell &c : cells)
+            seeds = std::max(seeds, c.runs);
+        t.notes << QStringLiteral("%1 runs; up to %2 per cell. \u2014: no figure (no power source, or no run).").arg(runs.size()).arg(seeds);
+        return t;
+    }
+    // CSV and JSON: one row per model, four figures per method with their spread and ratios, as numbers.
+    t.header << "model";
+    for (const QString &m : methods)
+        for (const char *column : {"runs", "acc_pct", "acc_sd", "train_s", "train_s_sd", "energy_j", "energy_j_sd",
+                                   "memory_mib", "memory_mib_sd", "acc_delta_pt", "time_ratio", "energy_ratio", "memory_ratio"})
+            t.header << m + ' ' + column;
+    for (const QString &model : models) {
+        QVariantList row{model};
+        const Cell base = cells.value({model, options.baseline});
+        auto over = [](const Stat &v, const Stat &b) { return v.n && b.n && b.mean > 0 ? QVariant(v.mean / b.mean) : QVariant(); };
+        for (const QString &method : methods) {
+            const Cell c = cells.value({model, method});
+            row << c.runs << real(c.accuracy.mean) << real(c.accuracy.sd) << real(c.seconds.mean) << real(c.seconds.sd)
+                << real(c.joules.mean) << real(c.joules.sd) << real(c.mib.mean) << real(c.mib.sd)
+                << (c.accuracy.n && base.accuracy.n ? QVariant(c.accuracy.mean - base.accuracy.mean) : QVariant())
+                << over(c.seconds, base.seconds) << over(c.joules, base.joules) << over(c.mib, base.mib);
+        }
+        t.rows << row;
+    }
+    return t;
+}
+
+} // namespace
+
+bool tableFormatFromName(const QString &name, TableFormat &out)
+{
+    const QString n = name.toLower();
+    if (n == "csv")
+        out = TableFormat::Csv;
+    else if (n == "md" || n == "markdown")
+        out = TableFormat::Markdown;
+    else if (n == "latex" || n == "tex")
+        out = TableFormat::Latex;
+    else if (n == "json")
+        out = TableFormat::Json;
+    else
+        return false;
+    return true;
+}
+
+QString tableFormatSuffix(TableFormat format)
+{
+    switch (format) {
+    case TableFormat::Csv: return "csv";
+    case TableFormat::Markdown: return "md";
+    case TableFormat::Latex: return "tex";
+    case TableFormat::Json: return "json";
+    }
+    return {};
+}
+
+QString exportTable(RunStore &store, const QList<qint64> &runIds, const TableOptions &options)
+{
+    const QList<StoredRun> runs = load(store, runIds);
+    return renderTable(options.layout == TableLayout::Paper ? paperTable(runs, options) : longTable(runs), options.format);
+}
+
+} // namespace ffint8

@@ -1,0 +1,25 @@
+// Where each member and element of a JSON text is written, so that errors in specs and suites can
+// name the line and column of the field at fault (QJsonDocument keeps no positions).
+#pragma once
+
+#include <QByteArray>
+#include <QHash>
+#include <QString>
+
+namespace ffint8 {
+
+struct TextPosition
+{
+    int line = 1;
+    int column = 1;
+};
+
+// Paths join object keys and array indices with dots ("runs.2.set"); an object member maps to the
+// offset of its key, an array element to the offset of its value. Meant for text that parsed.
+QHash<QString, qsizetype> jsonPositions(const QByteArray &text);
+TextPosition positionAt(const QByteArray &text, qsizetype offset);
+
+// "NAME:LINE:COLUMN" of `path`, or of its nearest written parent.
+QString locateJsonPath(const QByteArray &text, const QString &displayName, const QString &path);
+
+} // namespace ffint8

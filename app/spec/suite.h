@@ -1,0 +1,29 @@
+// Suites: a list of experiments, with sweeps (a setting over several values, several seeds), that
+// `ffint8 run` and the workbench's queue run one after the other and record under the suite's name.
+// Format "ffint8-suite", version 1; documented in experiments/README.md.
+#pragma once
+
+#include "app/spec/experiment_spec.h"
+
+#include <QList>
+
+namespace ffint8 {
+
+constexpr int kSuiteVersion = 1;
+
+struct Suite
+{
+    QString name;
+    QString description;
+    QString sourcePath;
+    QList<ExperimentSpec> runs; // expanded: one entry per run, sweeps multiplied out
+};
+
+// Reads a suite file, or a spec file as a suite of one run. Specs named in a suite are found next
+// to the suite file, else among the built-in experiments. Throws SpecError "FILE:LINE:COLUMN: ...".
+Suite parseSuiteFile(const QString &path);
+
+// The built-in experiment of that name (":/experiments/NAME.json"), or an empty string.
+QString builtInExperiment(const QString &name);
+
+} // namespace ffint8
