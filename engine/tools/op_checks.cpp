@@ -1,6 +1,7 @@
 // Backend op checks against the reference backend.
 #include "engine/tools/op_checks.h"
 
+#include "engine/backend/host_backend.h"
 #include "engine/core/counter_rng.h"
 
 #include <algorithm>
@@ -20,7 +21,10 @@ struct Pair
 class Checker
 {
 public:
-    Checker(Backend &cand, Backend &ref, uint64_t seed) : m_cand(cand), m_ref(ref), m_rng(seed) {}
+    Checker(Backend &cand, Backend &ref, uint64_t seed)
+        : m_cand(cand), m_ref(ref), m_rng(seed), m_hostCandidate(dynamic_cast<HostBackend *>(&cand) != nullptr)
+    {
+    }
 
     Pair floats(int rows, int cols, float lo = -1.0f, float hi = 1.0f)
     {
@@ -88,6 +92,40 @@ public:
         return worst;
     }
 
+    // Largest |candidate - reference| / max(1, |reference|): FP32 results of a device backend, whose
+    // last bits may differ, compared in units that do not grow with the values' size.
+    double relativeDifference(Pair &p)
+    {
+        if (p.cand.dtype() != DType::F32)
+            return difference(p);
+        size_t n = p.cand.count();
+        std::vector<float> a(n), b(n);
+        m_cand.download(p.cand, a.data(), n * 4);
+        m_ref.download(p.ref, b.data(), n * 4);
+        double worst = 0.0;
+        for (size_t i = 0; i < n; ++i) {
+            if (std::isnan(a[i]) != std::isnan(b[i]))
+                return INFINITY;
+            if (!std::isnan(a[i]))
+                worst = std::max(worst, std::abs(double(a[i]) - double(b[i])) / std::max(1.0, std::abs(double(b[i]))));
+        }
+        return worst;
+    }
+
+    // Records an op the host backends compute bit for bit like the reference (they share its row
+    // kernels): exact there; on a device backend compared relatively within `deviceTolerance`.
+    void recordExactOnHost(const std::string &op, const std::string &shape, std::vector<Pair *> outputs,
+                           double deviceTolerance, const std::string &deviceReason)
+    {
+        double error = 0.0;
+        for (Pair *p : outputs)
+            error = std::max(error, m_hostCandidate ? difference(*p) : relativeDifference(*p));
+        if (m_hostCandidate)
+            record(op, shape, error, 0.0, kExactHost);
+        else
+            record(op, shape, error, deviceTolerance, deviceReason);
+    }
+
     void record(const std::string &op, const std::string &shape, double error, double tolerance,
                 const std::string &reason)
     {
@@ -97,7 +135,10 @@ public:
     Backend &m_cand;
     Backend &m_ref;
     SplitMix64 m_rng;
+    bool m_hostCandidate; // runs the reference's own row kernels
     std::vector<OpCheckResult> results;
+
+    static constexpr const char *kExactHost = "host backends run the same row kernels: bit-identical";
 };
 
 std::string dims(int m, int n, int k = -1)
@@ -105,8 +146,13 @@ std::string dims(int m, int n, int k = -1)
     return "m=" + std::to_string(m) + " n=" + std::to_string(n) + (k >= 0 ? " k=" + std::to_string(k) : "");
 }
 
-const char *kExact = "host backends run the same row kernels: bit-identical";
+const char *kExact = "the same arithmetic in the same order on every backend: bit-identical";
 const char *kExactInt = "integer arithmetic is exact";
+// Device kernels follow the host kernels' order of operations (dot products in the same 16 partial
+// sums, explicit FMAs where GCC contracts), but whether GCC contracts a*b+c into an FMA depends on
+// the target (-march); where the two differ, the last bit or two do.
+const char *kDeviceFma = "FMA contraction may differ from the host compiler's in the last bits (relative 1e-6)";
+const char *kDeviceMaths = "CUDA's expf/log1pf are within 2 ulp of glibc's, plus FMA contraction (relative 2e-6)";
 
 struct Shape
 {
@@ -141,7 +187,9 @@ void checkGemms(Checker &c)
 
 void checkQuantise(Checker &c)
 {
-    const int shapes[][2] = {{1, 1}, {7, 13}, {64, 1000}, {33, 785}};
+    // The last is larger than a device backend quantises in one block (64 K values): its multi-block
+    // maximum is checked too.
+    const int shapes[][2] = {{1, 1}, {7, 13}, {64, 1000}, {33, 785}, {257, 1001}};
     for (auto [rows, cols] : shapes) {
         for (int mode = 0; mode < 8; ++mode) {
             bool perRow = mode & 1, stochastic = mode & 2, factors = mode & 4;
@@ -166,6 +214,7 @@ void checkQuantise(Checker &c)
             run(c.m_ref, x.ref, f.ref, q.ref, s.ref);
             std::string op = std::string("quantise ") + (perRow ? "per-row" : "per-tensor") +
                              (stochastic ? " stochastic" : " nearest") + (factors ? " col-factors" : "");
+            // Exact on every backend: a maximum, an IEEE division and the same counter hash.
             c.record(op, dims(rows, cols), std::max(c.difference(q), c.difference(s)), 0.0, kExact);
         }
     }
@@ -199,6 +248,7 @@ void checkElementwise(Checker &c)
             };
             run(c.m_cand, acc.cand, sa.cand, sb.cand, bias.cand, y.cand);
             run(c.m_ref, acc.ref, sa.ref, sb.ref, bias.ref, y.ref);
+            // The device kernel rounds the product before adding the bias, as the host does.
             c.record(variant ? "dequantise+bias+relu per-channel" : "dequantise+bias per-tensor", dims(rows, cols),
                      c.difference(y), 0.0, kExact);
         }
@@ -213,11 +263,11 @@ void checkElementwise(Checker &c)
         Pair x = c.floats(rows, cols), out = c.zeros(rows, cols, DType::F32), norms = c.zeros(1, rows, DType::F32);
         c.m_cand.lengthNormalise(x.cand.f32(), rows, cols, 1e-4f, out.cand.f32(), norms.cand.f32());
         c.m_ref.lengthNormalise(x.ref.f32(), rows, cols, 1e-4f, out.ref.f32(), norms.ref.f32());
-        c.record("length_normalise", dims(rows, cols), std::max(c.difference(out), c.difference(norms)), 0.0, kExact);
+        c.recordExactOnHost("length_normalise", dims(rows, cols), {&out, &norms}, 1e-6, kDeviceFma);
         Pair g = c.floats(rows, cols), gi = c.zeros(rows, cols, DType::F32);
         c.m_cand.lengthNormaliseBackward(out.cand.f32(), norms.cand.f32(), g.cand.f32(), rows, cols, 1e-4f, gi.cand.f32());
         c.m_ref.lengthNormaliseBackward(out.ref.f32(), norms.ref.f32(), g.ref.f32(), rows, cols, 1e-4f, gi.ref.f32());
-        c.record("length_normalise_backward", dims(rows, cols), c.difference(gi), 0.0, kExact);
+        c.recordExactOnHost("length_normalise_backward", dims(rows, cols), {&gi}, 1e-6, kDeviceFma);
     }
     for (int mode = 0; mode < 2; ++mode) {
         Pair y = c.floats(rows, cols, 0.0f, 2.0f);
@@ -238,15 +288,14 @@ void checkElementwise(Checker &c)
         };
         run(c.m_cand, y.cand, g.cand, l.cand, gy.cand);
         run(c.m_ref, y.ref, g.ref, l.ref, gy.ref);
-        c.record(mode ? "ff_loss sum" : "ff_loss mean", dims(rows, cols),
-                 std::max({c.difference(g), c.difference(l), c.difference(gy)}), 0.0, kExact);
+        c.recordExactOnHost(mode ? "ff_loss sum" : "ff_loss mean", dims(rows, cols), {&g, &l, &gy}, 2e-6, kDeviceMaths);
     }
     {
         Pair own = c.floats(rows, cols), later = c.floats(rows, cols), y = c.floats(rows, cols);
         Pair up = c.zeros(rows, cols, DType::F32), prop = c.zeros(rows, cols, DType::F32);
         c.m_cand.lookaheadCombine(own.cand.f32(), later.cand.f32(), y.cand.f32(), rows, cols, 0.37f, up.cand.f32(), prop.cand.f32());
         c.m_ref.lookaheadCombine(own.ref.f32(), later.ref.f32(), y.ref.f32(), rows, cols, 0.37f, up.ref.f32(), prop.ref.f32());
-        c.record("lookahead_combine", dims(rows, cols), std::max(c.difference(up), c.difference(prop)), 0.0, kExact);
+        c.recordExactOnHost("lookahead_combine", dims(rows, cols), {&up, &prop}, 1e-6, kDeviceFma);
         c.m_cand.reluBackward(own.cand.f32(), y.cand.f32(), rows, cols);
         c.m_ref.reluBackward(own.ref.f32(), y.ref.f32(), rows, cols);
         c.record("relu_backward", dims(rows, cols), c.difference(own), 0.0, kExact);
@@ -357,8 +406,17 @@ void checkUpdates(Checker &c)
         run(c.m_ref, w.ref, m1.ref, m2.ref, g.ref, gi.ref, sa.ref, sb.ref, q.ref, qs.ref);
         std::string op = std::string("update ") + (adam ? "adam" : "sgd-momentum") + (s32 ? " s32-grad" : " f32-grad") +
                          (master ? " master" : " int8-only") + (perRow ? " per-row" : " per-tensor");
-        double err = std::max({c.difference(w), c.difference(m1), c.difference(q), c.difference(qs)});
-        c.record(op, dims(rows, cols), err, 0.0, kExact);
+        if (c.m_hostCandidate) {
+            double err = std::max({c.difference(w), c.difference(m1), c.difference(q), c.difference(qs)});
+            c.record(op, dims(rows, cols), err, 0.0, kExact);
+        } else {
+            // An FP32 weight a last bit away from the reference's can round to the neighbouring INT8
+            // value when it sits on a rounding boundary: one step at most.
+            double err = std::max({c.relativeDifference(w), c.relativeDifference(m1), c.relativeDifference(qs)});
+            c.record(op + " fp32", dims(rows, cols), err, 1e-6, kDeviceFma);
+            c.record(op + " int8", dims(rows, cols), c.difference(q), 1.0,
+                     "a last-bit FP32 difference on a rounding boundary moves one INT8 step");
+        }
     }
 }
 

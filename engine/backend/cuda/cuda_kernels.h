@@ -1,0 +1,69 @@
+// The launchers of the cuda backend's kernels (defined in the .cu files, called by the host-compiled
+// CudaBackend). Each enqueues its kernels on `s.stream`, counts every launch in *s.launches and
+// throws EngineError naming the kernel when a launch fails. Pointers are device memory unless a
+// parameter's name ends in Host.
+#pragma once
+
+#include "engine/backend/backend.h"
+
+#include <cuda_runtime_api.h>
+
+#include <cstddef>
+#include <cstdint>
+
+namespace ffint8::cuda {
+
+struct Stream
+{
+    cudaStream_t stream = nullptr;
+    uint64_t *launches = nullptr;
+};
+
+// --- quantisation and GEMM operand layout (kernels_quantise.cu) ---
+// scale[0] = scaleForMax(min(max |x * factors|, *clip)) over the tensor. `scratch` holds two
+// unsigned words that must be zero; the last block leaves them zero again.
+void launchTensorScale(Stream s, const float *x, int rows, int cols, const float *columnFactors, const float *clip,
+                       unsigned *scratch, float *scale);
+// The whole of Backend::quantise; per-tensor scales need the scratch of launchTensorScale.
+void launchQuantise(Stream s, const QuantiseArgs &a, unsigned *scratch);
+// dst[r][c] (rowsPadded x colsPadded, row-major) = src[r][c] or, when transposed, src[c][r];
+// zero outside rows x cols.
+void launchPackInt8(Stream s, const int8_t *src, int ld, bool transposed, int rows, int cols, int rowsPadded,
+                    int colsPadded, int8_t *dst);
+// dst[r * ldDst + c] = src[r * ldSrc + c] for r < rows, c < cols.
+void launchCopyInt32(Stream s, const int32_t *src, int ldSrc, int rows, int cols, int32_t *dst, int ldDst);
+
+// --- element-wise ops and the FF loss (kernels_elementwise.cu) ---
+void launchDequantise(Stream s, const DequantiseArgs &a);
+void launchBiasActivation(Stream s, float *y, int rows, int cols, const float *bias, bool relu);
+void launchLengthNormalise(Stream s, const float *x, int rows, int cols, float eps, float *out, float *norms);
+void launchLengthNormaliseBackward(Stream s, const float *out, const float *norms, const float *gradOut, int rows,
+                                   int cols, float eps, float *gradIn);
+void launchFfLoss(Stream s, const FfLossArgs &a);
+void launchLookaheadCombine(Stream s, const float *own, const float *later, const float *y, int rows, int cols,
+                            float lambda, float *gradUpdate, float *gradPropagate);
+void launchReluBackward(Stream s, float *g, const float *y, int rows, int cols);
+void launchColumnSums(Stream s, const float *g, int rows, int cols, float alpha, float *out);
+
+// --- optimizer (kernels_optimizer.cu) ---
+// The optimizer step of Backend::updateParameters, fused with the per-row re-quantisation when
+// the INT8 copy is per row. `rowScratch` (rows x cols floats) holds the dequantised weights when
+// there is no master copy. A per-tensor INT8 copy is refreshed by the caller afterwards.
+void launchUpdate(Stream s, const UpdateArgs &a, float *rowScratch);
+
+// --- backpropagation ops and reductions returned to the host (kernels_bp.cu) ---
+// Writes the first invalid row + 1 to *badRow (which must be zero) when a label is out of range.
+void launchSoftmaxCrossEntropy(Stream s, const float *logits, int rows, int cols, const int32_t *labels,
+                               float lossScale, float *lossOut, float *gradLogits, int *badRow);
+// Per-block partial results of reductions over x[0, count): the host adds the `blocks` partials
+// (few), so the result does not depend on atomics' order.
+constexpr int kReductionBlocks = 256;
+void launchSquaredNormPartials(Stream s, const float *x, size_t count, double *partials);
+void launchMaxAbsPartials(Stream s, const float *x, size_t count, unsigned *partials);
+// partials[b * (1 + 2 * clipCount)]: x.x, then x.q and q.q for each clip.
+void launchDeviationPartials(Stream s, const float *x, size_t count, const float *clips, int clipCount,
+                             double *partials);
+// FP32 to FP16 (round to nearest), for the FP16 GEMMs of the benchmark.
+void launchToHalf(Stream s, const float *x, size_t count, void *half);
+
+} // namespace ffint8::cuda
