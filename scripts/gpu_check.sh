@@ -17,7 +17,11 @@ exec > >(tee "$LOG") 2>&1
 step() { printf '\n=== %s (%ds)\n' "$1" "$SECONDS"; }
 
 step "machine"
-nvidia-smi --query-gpu=name,compute_cap,driver_version,memory.total --format=csv 2>&1 || echo "nvidia-smi: not available"
+if command -v nvidia-smi >/dev/null; then
+  nvidia-smi --query-gpu=name,compute_cap,driver_version,memory.total --format=csv
+else
+  echo "nvidia-smi: not on PATH"
+fi
 CUDA_ROOT=${CUDAToolkit_ROOT:-/usr/local/cuda}
 "$CUDA_ROOT/bin/nvcc" --version | tail -2 || echo "nvcc: not found under $CUDA_ROOT"
 cmake --version | head -1

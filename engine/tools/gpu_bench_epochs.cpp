@@ -41,6 +41,9 @@ TrainConfig configFor(Algorithm algo, int batch, const GpuBenchOptions &options)
     // README: FF's Adam at 0.03 makes BP diverge; the BP baselines train at 0.001.
     if (!isForwardForward(algo))
         c.lr = 0.001f;
+    // Lambda as from the second epoch on: the first epoch's lambda of 0 would leave look-ahead's
+    // backward chain (input gradients, length-normalisation backward) out of the timing.
+    c.lambda.start = c.lambda.perEpoch;
     return c;
 }
 
@@ -86,8 +89,10 @@ bool runEpochBench(CudaBackend &cuda, const GpuBenchOptions &options)
 {
     DatasetSplits data = loadDataset(options.dataset, datasetSearchPaths());
     truncateDataset(data.train, options.trainLimit);
-    std::printf("one epoch of %s: %d training examples, %d test examples (from %s), seed %llu\n", options.dataset.c_str(),
-                data.train.count, data.test.count, data.sourceDir.c_str(), (unsigned long long)options.seed);
+    std::printf("one epoch of %s: %d training examples, %d test examples (from %s), seed %llu, layers 784-1000-1000,\n"
+                "FF with look-ahead at lambda 0.001 (its backward chain runs), BP at lr 0.001\n",
+                options.dataset.c_str(), data.train.count, data.test.count, data.sourceDir.c_str(),
+                (unsigned long long)options.seed);
 
     std::unique_ptr<Backend> cpu;
     if (options.cpu) {
