@@ -7,6 +7,7 @@
 #include "app/spec/spec_error.h"
 
 #include <QDir>
+#include <QFile>
 
 namespace ffint8 {
 
@@ -32,8 +33,12 @@ QStringList flagNames(const ExtraFlags &extra)
 QStringList presetNames()
 {
     QStringList names;
-    for (const QString &f : QDir(kPresetDir).entryList({"*.json"}, QDir::Files, QDir::Name))
-        names << f.section('.', 0, 0);
+    // Experiments only: the built-in suites are for `ffint8 run`.
+    for (const QString &f : QDir(kPresetDir).entryList({"*.json"}, QDir::Files, QDir::Name)) {
+        QFile file(QStringLiteral("%1/%2").arg(kPresetDir, f));
+        if (file.open(QIODevice::ReadOnly) && !file.readAll().contains("\"ffint8-suite\""))
+            names << f.section('.', 0, 0);
+    }
     return names;
 }
 

@@ -6,16 +6,20 @@
 #include "app/store/run_store.h"
 #include "app/store/store_error.h"
 
+#include <QDateTime>
 #include <QJsonArray>
 #include <QTextStream>
+
+#include <cmath>
 
 namespace ffint8 {
 
 namespace {
 
-const char *kRunsUsage = "usage: ffint8 runs list [--status S] [--algo A] [--dataset D] [--tag T] [--json] [--db PATH]\n"
+const char *kRunsUsage = "usage: ffint8 runs list [--status S] [--algo A] [--dataset D] [--tag T] [--suite S] [--since DATE]\n"
+                         "                        [--until DATE] [--text WORDS] [--json] [--db PATH]\n"
                          "       ffint8 runs show ID [--json] [--db PATH]\n"
-                         "       ffint8 runs tag ID TAG | note ID TEXT | delete ID [--db PATH]\n";
+                         "       ffint8 runs tag ID TAG | untag ID TAG | note ID TEXT | rename ID NAME | delete ID [--db PATH]\n";
 
 struct RunsOptions
 {
@@ -23,7 +27,7 @@ struct RunsOptions
     QStringList positional;
     QString database = RunStore::defaultPath();
     bool json = false;
-    QString status, algorithm, dataset, tag;
+    RunFilter filter;
 };
 
 RunsOptions parseRunsOptions(const QStringList &args)
@@ -42,18 +46,28 @@ RunsOptions parseRunsOptions(const QStringList &args)
         } else if (arg == "--json") {
             o.json = true;
         } else if (arg == "--status") {
-            o.status = reader.value();
+            o.filter.status = reader.value();
         } else if (arg == "--algo") {
-            o.algorithm = reader.value();
+            o.filter.algorithm = reader.value();
         } else if (arg == "--dataset") {
-            o.dataset = reader.value();
+            o.filter.dataset = reader.value();
         } else if (arg == "--tag") {
-            o.tag = reader.value();
+            o.filter.tag = reader.value();
+        } else if (arg == "--suite") {
+            o.filter.suite = reader.value();
+        } else if (arg == "--text") {
+            o.filter.text = reader.value();
+        } else if (arg == "--since" || arg == "--until") {
+            const QString value = reader.value();
+            if (!QDateTime::fromString(value, Qt::ISODate).isValid() && !QDate::fromString(value, Qt::ISODate).isValid())
+                throw SpecError(QStringLiteral("%1: '%2' is not a date (2026-11-28) or a date and time (2026-11-28T14:00:00Z)").arg(arg, value));
+            (arg == "--since" ? o.filter.since : o.filter.until) = value;
         } else {
-            throw SpecError(QStringLiteral("unknown flag %1; valid flags: --db, --json, --status, --algo, --dataset, --tag").arg(arg));
+            throw SpecError(QStringLiteral("unknown flag %1; valid flags: --db, --json, --status, --algo, --dataset, --tag, --suite, "
+                                           "--since, --until, --text").arg(arg));
         }
     }
-    const QStringList actions{"list", "show", "tag", "note", "delete"};
+    const QStringList actions{"list", "show", "tag", "untag", "note", "rename", "delete"};
     if (!actions.contains(o.action))
         throw SpecError(QStringLiteral("'%1' is not one of %2").arg(o.action, actions.join(", ")));
     const int needed = o.action == "list" ? 0 : (o.action == "show" || o.action == "delete") ? 1 : 2;
@@ -71,12 +85,18 @@ qint64 runIdOf(const QString &text)
     return id;
 }
 
+QJsonValue jsonNumber(double v) { return std::isfinite(v) ? QJsonValue(v) : QJsonValue(QJsonValue::Null); }
+
 QJsonObject runObject(RunStore &store, const RunRecord &r)
 {
     return QJsonObject{{"id", r.id},          {"name", r.name},           {"status", r.status},
                        {"algo", r.algorithm}, {"dataset", r.dataset},     {"backend", r.backend},
                        {"started_at", r.startedAt}, {"ended_at", r.endedAt}, {"message", r.message},
-                       {"epochs", store.epochCount(r.id)}, {"tags", QJsonArray::fromStringList(store.tags(r.id))}};
+                       {"epochs", store.epochCount(r.id)}, {"tags", QJsonArray::fromStringList(store.tags(r.id))},
+                       {"suite", r.suite}, {"seed", r.seed}, {"device", r.device},
+                       {"test_acc", jsonNumber(r.testAccuracy)}, {"train_s", jsonNumber(r.trainSeconds)},
+                       {"energy_j", jsonNumber(r.energyJoules)}, {"peak_engine_bytes", r.peakEngineBytes},
+                       {"peak_rss_bytes", r.peakRssBytes}};
 }
 
 } // namespace
@@ -94,10 +114,7 @@ int runsCommand(const QStringList &args)
     try {
         RunStore store(o.database);
         if (o.action == "list") {
-            for (const RunRecord &r : store.runs()) {
-                if ((!o.status.isEmpty() && r.status != o.status) || (!o.algorithm.isEmpty() && r.algorithm != o.algorithm) ||
-                    (!o.dataset.isEmpty() && r.dataset != o.dataset) || (!o.tag.isEmpty() && !store.tags(r.id).contains(o.tag)))
-                    continue;
+            for (const RunRecord &r : store.runs(o.filter)) {
                 if (o.json)
                     printEvent(runObject(store, r));
                 else
@@ -124,6 +141,13 @@ int runsCommand(const QStringList &args)
             }
         } else if (o.action == "tag") {
             store.addTag(id, o.positional[1]);
+        } else if (o.action == "untag") {
+            if (!store.removeTag(id, o.positional[1])) {
+                err << "ffint8 runs: run " << id << " has no tag '" << o.positional[1] << "'\n";
+                return ExitError;
+            }
+        } else if (o.action == "rename") {
+            store.renameRun(id, o.positional[1]);
         } else if (o.action == "note") {
             store.addNote(id, o.positional[1]);
         } else {

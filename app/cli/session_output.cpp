@@ -49,7 +49,7 @@ void printSessionOutput(RunSession &session, bool json, const QString &command)
 {
     // Direct connections: the command line runs the session on its own thread (runHere).
     QObject::connect(&session, &RunSession::storeProblem, &session, [command](const QString &message) {
-        err() << "ffint8 " << command << ": store: " << message << " (training goes on)\n";
+        err() << "ffint8 " << command << ": store: " << message << "\n";
         err().flush();
     }, Qt::DirectConnection);
     QObject::connect(&session, &RunSession::failed, &session, [command](const QString &message) {

@@ -15,6 +15,7 @@
 #include <QJsonDocument>
 #include <QSqlDatabase>
 
+#include <chrono>
 #include <cmath>
 
 namespace ffint8 {
@@ -168,9 +169,15 @@ RunSummary RunSession::execute()
                 run.cancel();
         };
         RunCallbacks callbacks;
+        // Time the run's own thread spends handing records to the writer (the store's direct cost).
+        auto timedStoreCall = [&](const std::function<void()> &call) {
+            const auto begin = std::chrono::steady_clock::now();
+            call();
+            m_storeSeconds.store(m_storeSeconds.load() + std::chrono::duration<double>(std::chrono::steady_clock::now() - begin).count());
+        };
         callbacks.onProgress = [&](const ProgressMetrics &p) {
             if (writer)
-                writer->addProgress(runId, StoredProgress{qint64(p.epoch) * p.batchesPerEpoch + p.batch, p});
+                timedStoreCall([&] { writer->addProgress(runId, StoredProgress{qint64(p.epoch) * p.batchesPerEpoch + p.batch, p}); });
             passOnSamples();
             emit progress(p, withRunId(progressEvent(p)));
             stopIfStoreFull();
@@ -186,8 +193,10 @@ RunSummary RunSession::execute()
                     energy.meanWatts = event["mean_power_w"].toDouble();
                     m_trainingEnergy = (std::isnan(m_trainingEnergy) ? 0.0 : m_trainingEnergy) + *energy.joules;
                 }
-                writer->addEpoch(runId, e, energy);
-                writer->flush(kEpochFlushMs);
+                timedStoreCall([&] {
+                    writer->addEpoch(runId, e, energy);
+                    writer->flush(kEpochFlushMs);
+                });
             } else if (event.contains("energy_j")) {
                 m_trainingEnergy = (std::isnan(m_trainingEnergy) ? 0.0 : m_trainingEnergy) + event["energy_j"].toDouble();
             }

@@ -63,6 +63,8 @@ public:
     bool isRunning() const { return m_running.load(); }
 
     qint64 runId() const { return m_runId.load(); } // 0 until started(), and when not stored
+    // Seconds the run's thread spent handing metrics to the store's writer (its direct cost).
+    double storeSeconds() const { return m_storeSeconds.load(); }
 
     // Whether the run failed to start because of what was asked (a bad telemetry choice): the
     // command line's usage error rather than a failure of the run.
@@ -95,6 +97,7 @@ private:
     std::atomic<bool> m_paused{false};
     std::atomic<bool> m_running{false};
     std::atomic<qint64> m_runId{0};
+    std::atomic<double> m_storeSeconds{0.0};
     bool m_failedOnUsage = false;
     double m_trainingEnergy = NAN; // joules over the training epochs, where a power source measured them
 };

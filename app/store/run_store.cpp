@@ -124,6 +124,15 @@ double realOf(const QVariant &v) { return v.isNull() ? NAN : v.toDouble(); }
 // SQLite's primary result codes (the low byte of an extended code).
 StoreError::Kind kindOf(const QSqlError &error)
 {
+    // Some of Qt's errors carry only SQLite's message (its messages are fixed English text).
+    if (error.nativeErrorCode().isEmpty()) {
+        const QString text = error.databaseText();
+        if (text.contains("locked") || text.contains("busy"))
+            return StoreError::Kind::Busy;
+        if (text.contains("disk") || text.contains("full"))
+            return StoreError::Kind::Full;
+        return StoreError::Kind::Other;
+    }
     switch (error.nativeErrorCode().toInt() & 0xff) {
     case 5:  // SQLITE_BUSY
     case 6:  // SQLITE_LOCKED
@@ -268,17 +277,22 @@ void RunStore::transaction(const QString &what, const std::function<void()> &bod
         Depth(int &d) : depth(++d) {}
         ~Depth() { --depth; }
     } depth(m_transactionDepth);
-    if (!m_db.transaction())
-        fail(what, m_db.lastError());
+    // BEGIN IMMEDIATE takes the write lock up front, so a lock held elsewhere is waited for (busy
+    // timeout) here rather than failing at once when a read transaction would have to upgrade.
+    // COMMIT through a query: QSqlDatabase::commit() drops SQLite's error code, which tells a
+    // held lock from a full disk.
+    QSqlQuery control(m_db);
+    if (!control.exec("BEGIN IMMEDIATE"))
+        fail(what, control.lastError());
     try {
         body();
     } catch (...) {
-        m_db.rollback();
+        QSqlQuery(m_db).exec("ROLLBACK");
         throw;
     }
-    if (!m_db.commit()) {
-        const QSqlError error = m_db.lastError();
-        m_db.rollback();
+    if (!control.exec("COMMIT")) {
+        const QSqlError error = control.lastError();
+        QSqlQuery(m_db).exec("ROLLBACK");
         fail(what, error);
     }
 }
@@ -289,7 +303,8 @@ qint64 RunStore::createRun(const RunRecord &r)
     q.prepare("INSERT INTO runs (name, spec_json, status, algorithm, dataset, backend, host, pid, started_at, suite, seed, "
               "device, versions) VALUES (?, ?, 'running', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
     bindAll(q, {text(r.name), text(r.specJson), text(r.algorithm), text(r.dataset), text(r.backend),
-                text(QSysInfo::machineHostName()), QVariant(qint64(::getpid())), QVariant(nowUtc()), text(r.suite),
+                text(QSysInfo::machineHostName()), QVariant(qint64(::getpid())),
+                QVariant(r.startedAt.isEmpty() ? nowUtc() : r.startedAt), text(r.suite),
                 QVariant(r.seed), text(r.device), QVariant(r.versions.isEmpty() ? QStringLiteral("{}") : r.versions)});
     execute(q, QStringLiteral("cannot record the run"));
     return q.lastInsertId().toLongLong();

@@ -28,7 +28,7 @@ struct RunRecord
     QString algorithm;
     QString dataset;
     QString backend;
-    QString startedAt; // ISO 8601, UTC
+    QString startedAt; // ISO 8601, UTC; createRun() uses the current time when empty
     QString endedAt;
     QString message;
     QString suite;  // the suite it was run in, or empty

@@ -185,7 +185,7 @@ void RunWriter::loop()
                     return;
                 }
             } else if (e.kind() == StoreError::Kind::Full) {
-                giveUp(store, QString::fromUtf8(e.what()));
+                giveUp(store, QString::fromUtf8(e.what()) + QStringLiteral(" (the disk is full, or the file may not grow)"));
                 batch.clear();
             } else {
                 // Anything else would fail again the same way: say what is lost and go on.
