@@ -80,8 +80,12 @@ private slots:
         ExperimentSpec s = parseSpecFile(FFINT8_SOURCE_DIR "/experiments/quick.json");
         s.config.theta = 3.25f;
         s.config.negatives = NegativeLabels::Hardest;
+        s.telemetrySource = "replay:/tmp/orin.log";
+        s.telemetryIntervalMs = 500;
         QByteArray text = QJsonDocument(specToJson(s)).toJson();
         ExperimentSpec back = parseSpecText(text, "written.json");
+        QCOMPARE(back.telemetrySource, s.telemetrySource);
+        QCOMPARE(back.telemetryIntervalMs, 500);
         for (const auto &setting : settingsTable())
             QCOMPARE(setting.get(back.config), setting.get(s.config));
     }
@@ -107,8 +111,14 @@ private slots:
         QTest::newRow("version") << QByteArray("{\"version\": 9}") << "field 'version': version 9; this build reads version 1";
         QTest::newRow("format") << QByteArray("{\"format\": \"other\"}") << "field 'format'";
         QTest::newRow("not an object") << QByteArray("[1, 2]") << "spec.json:1:1: an experiment spec is a JSON object";
-        QTest::newRow("unknown group") << QByteArray("{\"optimiser\": {}}") << "valid here: format, version, name, description, algorithm, model";
+        QTest::newRow("unknown group") << QByteArray("{\"optimiser\": {}}") << "valid here: format, version, name, description, telemetry, algorithm, model";
         QTest::newRow("validation") << QByteArray("{\"model\": {\"layers\": [8, 4]}}") << "layers[0]";
+        QTest::newRow("telemetry source") << QByteArray("{\n \"telemetry\": {\"source\": \"watts\"}}")
+                                          << "spec.json:2:16: field 'telemetry.source': expected one of auto, tegrastats, ina3221, nvml, rapl, none or replay:LOGFILE";
+        QTest::newRow("telemetry interval") << QByteArray("{\"telemetry\": {\"interval_ms\": 0}}")
+                                            << "field 'telemetry.interval_ms': expected a whole number of milliseconds";
+        QTest::newRow("telemetry field") << QByteArray("{\"telemetry\": {\"period\": 5}}")
+                                         << "field 'telemetry.period': unknown field; valid here: source, interval_ms";
     }
 
     void errorsNameLineColumnAndField()

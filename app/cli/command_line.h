@@ -14,9 +14,9 @@ struct TrainInvocation
     bool json = false;
     QString savePath;
     QString modelPath; // eval: the model file
-    // Power measurement while training (train, compare): auto | tegrastats | none.
-    QString telemetry = "auto";
-    int telemetryIntervalMs = 200;
+    // Power measurement while training (train, run, compare): empty / 0 keep the spec's choice.
+    QString telemetry;
+    int telemetryIntervalMs = 0;
     QString tegrastatsProgram = "tegrastats";
     double replaySpeed = 1.0;
     QString databasePath; // --db; empty: the default store (RunStore::defaultPath())

@@ -97,7 +97,8 @@ int compareCommand(const QStringList &arguments)
     }
     try {
         const TrainConfig &base = inv.spec.config;
-        const TelemetryChoice telemetryChoice = chooseTelemetry(inv.telemetry, inv.tegrastatsProgram, inv.telemetryIntervalMs,
+        const TelemetryChoice telemetryChoice = chooseTelemetry(inv.telemetry.isEmpty() ? inv.spec.telemetrySource : inv.telemetry, inv.tegrastatsProgram,
+                                                                inv.telemetryIntervalMs > 0 ? inv.telemetryIntervalMs : inv.spec.telemetryIntervalMs,
                                                                 QStringLiteral("/sys"), inv.replaySpeed);
         DatasetSplits data = loadRunData(base);
         TelemetryRecorder telemetry(telemetryChoice);

@@ -15,9 +15,9 @@ SessionOptions sessionOptionsOf(const TrainInvocation &inv)
     options.spec = inv.spec;
     options.databasePath = inv.storeRun ? (inv.databasePath.isEmpty() ? RunStore::defaultPath() : inv.databasePath) : QString();
     options.tags = inv.tags;
-    options.telemetry = inv.telemetry;
+    options.telemetry = inv.telemetry.isEmpty() ? inv.spec.telemetrySource : inv.telemetry;
     options.tegrastatsProgram = inv.tegrastatsProgram;
-    options.telemetryIntervalMs = inv.telemetryIntervalMs;
+    options.telemetryIntervalMs = inv.telemetryIntervalMs > 0 ? inv.telemetryIntervalMs : inv.spec.telemetryIntervalMs;
     options.replaySpeed = inv.replaySpeed;
     options.savePath = inv.savePath;
     return options;

@@ -13,7 +13,8 @@ namespace ffint8 {
 
 namespace {
 
-const QStringList kTopLevelInfo = {"format", "version", "name", "description"};
+const QStringList kTopLevelInfo = {"format", "version", "name", "description", "telemetry"};
+const QStringList kTelemetrySources = {"auto", "tegrastats", "ina3221", "nvml", "rapl", "none"};
 
 class SpecReader
 {
@@ -128,6 +129,27 @@ ExperimentSpec parseSpecText(const QByteArray &text, const QString &displayName)
     spec.name = root.value("name").toString();
     spec.description = root.value("description").toString();
     reader.readObject(root, QString(), spec.config);
+    if (root.contains("telemetry")) {
+        const QJsonValue t = root.value("telemetry");
+        if (!t.isObject())
+            reader.fail("telemetry", "expected an object with source and interval_ms");
+        const QJsonObject telemetry = t.toObject();
+        for (auto it = telemetry.begin(); it != telemetry.end(); ++it)
+            if (it.key() != "source" && it.key() != "interval_ms")
+                reader.fail("telemetry." + it.key(), "unknown field; valid here: source, interval_ms");
+        if (telemetry.contains("source")) {
+            const QString source = telemetry.value("source").toString();
+            if (!kTelemetrySources.contains(source) && !source.startsWith("replay:"))
+                reader.fail("telemetry.source", QStringLiteral("expected one of %1 or replay:LOGFILE").arg(kTelemetrySources.join(", ")));
+            spec.telemetrySource = source;
+        }
+        if (telemetry.contains("interval_ms")) {
+            const QJsonValue v = telemetry.value("interval_ms");
+            if (!v.isDouble() || v.toDouble() < 1 || v.toDouble() > 60000 || v.toDouble() != double(int(v.toDouble())))
+                reader.fail("telemetry.interval_ms", "expected a whole number of milliseconds from 1 to 60000");
+            spec.telemetryIntervalMs = v.toInt();
+        }
+    }
     try {
         spec.config.validate();
     } catch (const std::exception &e) {
@@ -201,6 +223,7 @@ QJsonObject specToJson(const ExperimentSpec &spec)
         };
         put(root, 0);
     }
+    root["telemetry"] = QJsonObject{{"source", spec.telemetrySource}, {"interval_ms", spec.telemetryIntervalMs}};
     return root;
 }
 

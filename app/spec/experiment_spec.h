@@ -17,6 +17,10 @@ struct ExperimentSpec
     QString description;
     QString sourcePath; // the file it came from, or empty
     TrainConfig config;
+    // Where board power comes from while it trains ("telemetry": {"source", "interval_ms"}); the
+    // command line's --telemetry and --telemetry-interval override these.
+    QString telemetrySource = QStringLiteral("auto");
+    int telemetryIntervalMs = 200;
 };
 
 // Reads a spec over the defaults of TrainConfig. Throws SpecError "FILE:LINE:COLUMN: message"
