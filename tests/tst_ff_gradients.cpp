@@ -186,6 +186,48 @@ private slots:
         }
         QVERIFY(firstLayer[0] != firstLayer[1]);
     }
+
+    // A weight gradient computed and applied block by block must give the very same step as the
+    // whole layer at once: blocking is a memory saving, not a change of the method.
+    void blockedUpdateEqualsWholeLayer_data()
+    {
+        QTest::addColumn<int>("algorithm");
+        QTest::addColumn<bool>("master");
+        QTest::newRow("ff-fp32") << int(Algorithm::FfFp32) << true;
+        QTest::newRow("ff-int8 master") << int(Algorithm::FfInt8) << true;
+        QTest::newRow("ff-int8 int8-only") << int(Algorithm::FfInt8) << false;
+    }
+    void blockedUpdateEqualsWholeLayer()
+    {
+        QFETCH(int, algorithm);
+        QFETCH(bool, master);
+        Dataset data = testing::clusters(4, 16, 5);
+        std::vector<int> indices{0, 1, 2, 3};
+        std::vector<uint8_t> negatives(4);
+        for (int i = 0; i < 4; ++i)
+            negatives[size_t(i)] = uint8_t((data.labels[size_t(i)] + 1 + i) % 10);
+        std::vector<LayerParameters> after[2];
+        for (int blocked = 0; blocked < 2; ++blocked) {
+            TrainConfig c;
+            c.algorithm = Algorithm(algorithm);
+            c.layers = {16, 8, 7};
+            c.batch = 4;
+            c.masterWeights = master;
+            c.lambda.start = 0.5f; // the look-ahead chain runs too
+            c.gradientBlockRows = blocked ? 3 : 0; // 8 and 7 rows: blocks of 3, 3, 2 and 3, 3, 1
+            ReferenceBackend backend;
+            FfTrainer trainer(c, backend);
+            trainer.beginEpoch(0);
+            for (int step = 0; step < 3; ++step)
+                trainer.trainStep(data, indices.data(), 4, negatives.data());
+            after[blocked] = trainer.parameters();
+        }
+        QCOMPARE(after[1].size(), after[0].size());
+        for (size_t l = 0; l < after[0].size(); ++l) {
+            QVERIFY(after[1][l].weights == after[0][l].weights);
+            QVERIFY(after[1][l].bias == after[0][l].bias);
+        }
+    }
 };
 
 QTEST_APPLESS_MAIN(TestFfGradients)

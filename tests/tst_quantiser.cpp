@@ -1,11 +1,13 @@
 // Quantisers: error bounds, unbiased stochastic rounding, saturation, seeding, and their record.
 #include "engine/backend/reference_backend.h"
+#include "engine/core/bf16.h"
 #include "engine/core/counter_rng.h"
 #include "engine/train/ff_trainer.h"
 
 #include <QtTest>
 
 #include <cmath>
+#include <cstring>
 
 using namespace ffint8;
 
@@ -183,6 +185,63 @@ private slots:
         config.algorithm = Algorithm::FfFp32;
         FfTrainer fp32(config, m_backend);
         QVERIFY(fp32.quantisers().empty());
+    }
+
+    // BF16 optimizer state: stochastic rounding lands on one of the two neighbours and is right on
+    // average; representable values, infinities and NaN come through.
+    void bf16StochasticRoundingIsUnbiased()
+    {
+        for (float x : {1.0f + 0.3f / 128.0f, -3.7e-5f, 123.456f, 7.3e-12f}) {
+            uint32_t bits;
+            std::memcpy(&bits, &x, sizeof bits);
+            const float down = bf16ToFloat(uint16_t(bits >> 16));
+            const float up = bf16ToFloat(uint16_t((bits >> 16) + 1)); // the next magnitude, same sign
+            const int n = 200000;
+            double sum = 0.0;
+            for (int i = 0; i < n; ++i) {
+                float r = bf16ToFloat(floatToBf16Stochastic(x, counterHash(3, uint64_t(i))));
+                QVERIFY2(r == down || r == up, qPrintable(QString("%1 rounded to %2").arg(x).arg(r)));
+                sum += r;
+            }
+            // The mean of n draws is within 5 standard deviations of x (the spread is below |up - down| / 2).
+            const double tolerance = 5.0 * std::abs(double(up) - down) / 2.0 / std::sqrt(double(n));
+            QVERIFY2(std::abs(sum / n - x) < tolerance, qPrintable(QString("mean %1 of %2").arg(sum / n).arg(x)));
+        }
+        for (float exact : {0.0f, 1.0f, -2.5f, 0.15625f})
+            QCOMPARE(bf16ToFloat(floatToBf16Stochastic(exact, 0xFFFFu)), exact);
+        QVERIFY(std::isinf(bf16ToFloat(floatToBf16Stochastic(INFINITY, 0xFFFFu))));
+        QVERIFY(std::isnan(bf16ToFloat(floatToBf16Stochastic(NAN, 0u))));
+    }
+
+    // Why the rounding is stochastic: with no gradient, Adam's second moment decays by 0.1 % a step,
+    // far below BF16's resolution (0.4 %). Rounded to nearest it would never move; stochastically it
+    // follows beta2^t on average. Checked through the backend's update over a row of 512 moments.
+    void bf16SecondMomentDecaysOnAverage()
+    {
+        const int cols = 512, steps = 2000;
+        std::vector<float> w(cols, 0.5f), g(cols, 0.0f);
+        std::vector<uint16_t> m(cols, 0), v(cols, 0x3F80); // v = 1.0
+        for (int t = 1; t <= steps; ++t) {
+            UpdateArgs u;
+            u.rows = 1;
+            u.cols = cols;
+            u.master = w.data();
+            u.grad.f32 = g.data();
+            u.state1Bf16 = m.data();
+            u.state2Bf16 = v.data();
+            u.optimizer = OptimizerKind::Adam;
+            u.lr = 1e-3f;
+            u.step = t;
+            u.seed = 11;
+            u.counter = uint64_t(t) * cols;
+            m_backend.updateParameters(u);
+        }
+        double mean = 0.0;
+        for (uint16_t h : v)
+            mean += bf16ToFloat(h) / cols;
+        const double expected = std::pow(0.999, steps); // 0.135
+        QVERIFY2(std::abs(mean - expected) < 0.05 * expected,
+                 qPrintable(QString("mean second moment %1, expected %2").arg(mean).arg(expected)));
     }
 };
 

@@ -144,6 +144,10 @@ std::vector<Setting> buildTable()
     t.push_back(integer("ff.predict_from_layer", "--predict-from-layer",
                         "first layer whose goodness counts in prediction (0-based)", 0, 1 << 10,
                         [](TrainConfig &c) -> int & { return c.predictFromLayer; }));
+    t.push_back(integer("ff.gradient_block_rows", "--gradient-block-rows",
+                        "FF: weight-gradient rows computed and applied at a time, one small buffer for every layer "
+                        "(0: a whole layer at once; the result is the same)",
+                        0, 1 << 20, [](TrainConfig &c) -> int & { return c.gradientBlockRows; }));
     t.push_back(toggle("ff.lookahead.enabled", "--lookahead", "the look-ahead loss",
                        [](TrainConfig &c) -> bool & { return c.lambda.enabled; }));
     t.push_back(numeric("ff.lookahead.start", "--lambda-start", "lambda in the first epoch",
@@ -152,8 +156,14 @@ std::vector<Setting> buildTable()
                         [](TrainConfig &c) -> float & { return c.lambda.perEpoch; }));
     t.push_back(numeric("ff.lookahead.cap", "--lambda-cap", "largest lambda",
                         [](TrainConfig &c) -> float & { return c.lambda.cap; }));
-    t.push_back(toggle("int8.master_weights", "--master-weights", "keep an FP32 master copy of INT8 weights",
+    t.push_back(toggle("int8.master_weights", "--master-weights",
+                       "keep an FP32 master copy of INT8 weights (without one: per-row stochastic re-quantisation; "
+                       "bp-int8 and bp-ui8 always keep one for their per-tensor weights)",
                        [](TrainConfig &c) -> bool & { return c.masterWeights; }));
+    t.push_back(choice<StateFormat>("int8.optimizer_state", "--optimizer-state",
+                                    "INT8 trainers: optimizer moments of the weights in fp32, or bf16 with stochastic "
+                                    "rounding (half the bytes); fp32 trainers always keep fp32",
+                                    {"fp32", "bf16"}, [](TrainConfig &c) -> StateFormat & { return c.optimizerState; }));
     t.push_back(toggle("int8.weights_per_channel", "--weights-per-channel", "per-output-channel weight scales",
                        [](TrainConfig &c) -> bool & { return c.quant.weightsPerChannel; }));
     t.push_back(choice<Rounding>("int8.activation_rounding", "--activation-rounding", "rounding of quantised activations",

@@ -77,6 +77,10 @@ struct GradientRef
     const float *scaleB = nullptr;
 };
 
+// The stream of the random bits that round BF16 optimizer state (UpdateArgs), apart from the
+// weights' own stochastic re-quantisation, which uses `seed` with the same counters.
+constexpr uint64_t kStateStream = 0x5354415445ULL;
+
 // One optimizer step over a [rows x cols] parameter, fused with re-quantisation to INT8.
 // Weights are `master` (FP32, updated in place) or, with no master copy, the INT8 `q` itself:
 // dequantised, updated and re-quantised per row (stochastic rounding keeps small updates alive).
@@ -94,6 +98,12 @@ struct UpdateArgs
     GradientRef grad;
     float *state1 = nullptr; // SGD momentum or Adam first moment
     float *state2 = nullptr; // Adam second moment
+    // The same state held as BF16 words instead (state1/state2 null): read exactly, computed in FP32
+    // and written back with stochastic rounding, so that updates far below BF16's 8-bit resolution
+    // (Adam's second moment moves by 0.1 % a step) still move it on average. The 16 random bits of
+    // element i are the low (state1) and high (state2) half of counterHash(seed ^ kStateStream, counter + i).
+    uint16_t *state1Bf16 = nullptr;
+    uint16_t *state2Bf16 = nullptr;
     OptimizerKind optimizer = OptimizerKind::Sgd;
     float lr = 0.01f;
     float momentum = 0.9f;

@@ -1,6 +1,7 @@
 // The element-wise ops of the host backends over row ranges (see host_kernels.h).
 #include "engine/backend/host_kernels.h"
 
+#include "engine/core/bf16.h"
 #include "engine/core/counter_rng.h"
 
 #include <algorithm>
@@ -21,20 +22,33 @@ inline float roundNearestEven(float v)
     return (v + kMagic) - kMagic;
 }
 
-// q[c] = round(x[c] * factor[c] * inv) for one row, the rounding mode hoisted out of the loop.
-template <Rounding R>
-void quantiseSpan(const float *x, const float *factors, int cols, float inv, uint64_t seed, uint64_t counter, int8_t *q)
+// Calls f(c0, c1, key, low) over the stretches of [0, cols) whose counters (counter + c) share
+// their high word; within one, counterHash(seed, counter + c) = hash32((low + c) ^ key), a pure 32-bit
+// loop that vectorises. A stretch ends at a 2^32 boundary, once in billions of values.
+template <class F> void forCounterStretches(uint64_t seed, uint64_t counter, int cols, F f)
 {
-    // The stream key depends on the counter's high word only; a span that crosses a 2^32 boundary
-    // (once in billions of values) is split there so that the inner loop stays pure 32-bit.
     int c = 0;
     while (c < cols) {
         const uint64_t first = counter + uint64_t(c);
         const int end = int(std::min<uint64_t>(uint64_t(cols), uint64_t(c) + (0x100000000ull - (first & 0xFFFFFFFFull))));
         const uint32_t key = hash32(uint32_t(seed) ^ hash32(uint32_t(seed >> 32) ^ uint32_t(first >> 32) * 0x9E3779B9u));
-        const uint32_t low = uint32_t(first) - uint32_t(c);
-        for (; c < end; ++c) {
-            float v = (factors ? x[c] * factors[c] : x[c]) * inv;
+        f(c, end, key, uint32_t(first) - uint32_t(c));
+        c = end;
+    }
+}
+
+// q[c] = round(x[c] * factor[c] * inv) for one row, the rounding mode hoisted out of the loop.
+template <Rounding R>
+void quantiseSpan(const float *x, const float *factors, int cols, float inv, uint64_t seed, uint64_t counter, int8_t *q)
+{
+    forCounterStretches(seed, counter, cols, [&](int c0, int c1, uint32_t key, uint32_t low) {
+        // Locals, not the captured references: an int8_t store may alias anything, so the compiler
+        // would reload every captured pointer after each store and give up on vectorising.
+        const float *xs = x, *fs = factors;
+        int8_t *qs = q;
+        const float scale = inv;
+        for (int c = c0; c < c1; ++c) {
+            float v = (fs ? xs[c] * fs[c] : xs[c]) * scale;
             v = std::clamp(v, -127.0f, 127.0f);
             if constexpr (R == Rounding::Stochastic) {
                 // floor(v + u) by truncation and a correction below zero: std::floor does not
@@ -42,12 +56,12 @@ void quantiseSpan(const float *x, const float *factors, int cols, float inv, uin
                 float y = v + float(int32_t(hash32((low + uint32_t(c)) ^ key) >> 8)) * (1.0f / 16777216.0f);
                 int32_t t = int32_t(y);
                 t -= float(t) > y ? 1 : 0;
-                q[c] = int8_t(std::min(t, 127));
+                qs[c] = int8_t(std::min(t, 127));
             } else {
-                q[c] = int8_t(roundNearestEven(v));
+                qs[c] = int8_t(roundNearestEven(v));
             }
         }
-    }
+    });
 }
 
 void quantiseSpan(Rounding r, const float *x, const float *factors, int cols, float inv, uint64_t seed,
@@ -259,24 +273,40 @@ void columnSums(const float *g, int rows, int cols, float alpha, float *out, int
 
 namespace {
 
-// One row of the optimizer step. The gradient source and the optimizer are template parameters so
-// that the inner loop has no branches and vectorises.
-template <OptimizerKind Kind, bool Momentum, bool IntGradient>
-void updateRow(const UpdateArgs &a, float *w, size_t o, float gradScale, float stepSize, float invSqrtBc2)
+// Columns [c0, c1) of one row of the optimizer step. The gradient source, the optimizer and the
+// state's storage are template parameters so that the inner loop has no branches and vectorises.
+// `key` and `low` give the BF16 state's random bits (see forCounterStretches).
+template <OptimizerKind Kind, bool Momentum, bool IntGradient, bool Bf16State>
+void updateSpan(const UpdateArgs &a, float *w, size_t o, int c0, int c1, uint32_t key, uint32_t low,
+                float gradScale, float stepSize, float invSqrtBc2)
 {
     const float *g32 = a.grad.f32 + (IntGradient ? 0 : o);
     const int32_t *gi = a.grad.s32 + (IntGradient ? o : 0);
     float *m = a.state1 ? a.state1 + o : nullptr;
     float *v = a.state2 ? a.state2 + o : nullptr;
+    uint16_t *m16 = a.state1Bf16 ? a.state1Bf16 + o : nullptr;
+    uint16_t *v16 = a.state2Bf16 ? a.state2Bf16 + o : nullptr;
     const float wd = a.weightDecay, b1 = a.beta1, b2 = a.beta2, eps = a.epsilon, mu = a.momentum, lr = a.lr;
-    for (int c = 0; c < a.cols; ++c) {
+    for (int c = c0; c < c1; ++c) {
         float g = (IntGradient ? float(gi[c]) * gradScale : g32[c]) + wd * w[c];
+        [[maybe_unused]] const uint32_t random = Bf16State ? hash32((low + uint32_t(c)) ^ key) : 0u;
         if constexpr (Kind == OptimizerKind::Adam) {
-            float mc = m[c] = b1 * m[c] + (1.0f - b1) * g;
-            float vc = v[c] = b2 * v[c] + (1.0f - b2) * g * g;
+            float mc = b1 * (Bf16State ? bf16ToFloat(m16[c]) : m[c]) + (1.0f - b1) * g;
+            float vc = b2 * (Bf16State ? bf16ToFloat(v16[c]) : v[c]) + (1.0f - b2) * g * g;
+            if constexpr (Bf16State) {
+                m16[c] = floatToBf16Stochastic(mc, random);
+                v16[c] = floatToBf16Stochastic(vc, random >> 16);
+            } else {
+                m[c] = mc;
+                v[c] = vc;
+            }
             w[c] -= stepSize * mc / (std::sqrt(vc) * invSqrtBc2 + eps);
         } else if constexpr (Momentum) {
-            float mc = m[c] = mu * m[c] + g;
+            float mc = mu * (Bf16State ? bf16ToFloat(m16[c]) : m[c]) + g;
+            if constexpr (Bf16State)
+                m16[c] = floatToBf16Stochastic(mc, random);
+            else
+                m[c] = mc;
             w[c] -= lr * mc;
         } else {
             w[c] -= lr * g;
@@ -284,7 +314,8 @@ void updateRow(const UpdateArgs &a, float *w, size_t o, float gradScale, float s
     }
 }
 
-template <OptimizerKind Kind, bool Momentum, bool IntGradient> void updateRowsT(const UpdateArgs &a, int r0, int r1)
+template <OptimizerKind Kind, bool Momentum, bool IntGradient, bool Bf16State>
+void updateRowsT(const UpdateArgs &a, int r0, int r1)
 {
     const bool adam = Kind == OptimizerKind::Adam;
     const float bc1 = adam ? 1.0f - std::pow(a.beta1, float(a.step)) : 1.0f;
@@ -304,18 +335,32 @@ template <OptimizerKind Kind, bool Momentum, bool IntGradient> void updateRowsT(
             for (int c = 0; c < a.cols; ++c)
                 w[c] = float(a.q[o + c]) * s;
         }
-        updateRow<Kind, Momentum, IntGradient>(a, w, o, gradScale, stepSize, invSqrtBc2);
+        if constexpr (Bf16State) {
+            forCounterStretches(a.seed ^ kStateStream, a.counter + o, a.cols, [&](int c0, int c1, uint32_t key, uint32_t low) {
+                updateSpan<Kind, Momentum, IntGradient, true>(a, w, o, c0, c1, key, low, gradScale, stepSize, invSqrtBc2);
+            });
+        } else {
+            updateSpan<Kind, Momentum, IntGradient, false>(a, w, o, 0, a.cols, 0, 0, gradScale, stepSize, invSqrtBc2);
+        }
         if (a.q && a.qPerRow)
             quantiseRow(w, a.cols, a.qRounding, a.seed, a.counter + o, a.q + o, a.qScales + r);
     }
 }
 
+template <OptimizerKind Kind, bool Momentum, bool IntGradient> void updateRowsState(const UpdateArgs &a, int r0, int r1)
+{
+    if (a.state1Bf16)
+        updateRowsT<Kind, Momentum, IntGradient, true>(a, r0, r1);
+    else
+        updateRowsT<Kind, Momentum, IntGradient, false>(a, r0, r1);
+}
+
 template <OptimizerKind Kind, bool Momentum> void updateRowsGradient(const UpdateArgs &a, int r0, int r1)
 {
     if (a.grad.s32)
-        updateRowsT<Kind, Momentum, true>(a, r0, r1);
+        updateRowsState<Kind, Momentum, true>(a, r0, r1);
     else
-        updateRowsT<Kind, Momentum, false>(a, r0, r1);
+        updateRowsState<Kind, Momentum, false>(a, r0, r1);
 }
 
 } // namespace
@@ -324,7 +369,7 @@ void updateRows(const UpdateArgs &a, int r0, int r1)
 {
     if (a.optimizer == OptimizerKind::Adam)
         updateRowsGradient<OptimizerKind::Adam, true>(a, r0, r1);
-    else if (a.state1)
+    else if (a.state1 || a.state1Bf16)
         updateRowsGradient<OptimizerKind::Sgd, true>(a, r0, r1);
     else
         updateRowsGradient<OptimizerKind::Sgd, false>(a, r0, r1);

@@ -13,6 +13,7 @@ const char *dtypeName(DType t)
     case DType::F32: return "f32";
     case DType::S8: return "s8";
     case DType::S32: return "s32";
+    case DType::BF16: return "bf16";
     }
     return "?";
 }

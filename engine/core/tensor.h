@@ -11,9 +11,11 @@ namespace ffint8 {
 
 class Backend;
 
-enum class DType : uint8_t { F32, S8, S32 };
+// BF16 is the upper half of an FP32 (same exponent range, 8 significant bits): reduced-precision
+// optimizer state, held as raw 16-bit words.
+enum class DType : uint8_t { F32, S8, S32, BF16 };
 
-inline size_t dtypeSize(DType t) { return t == DType::S8 ? 1 : 4; }
+inline size_t dtypeSize(DType t) { return t == DType::S8 ? 1 : t == DType::BF16 ? 2 : 4; }
 const char *dtypeName(DType t);
 
 class Tensor
@@ -41,6 +43,8 @@ public:
     const int8_t *s8() const { return static_cast<const int8_t *>(m_data); }
     int32_t *s32() { return static_cast<int32_t *>(m_data); }
     const int32_t *s32() const { return static_cast<const int32_t *>(m_data); }
+    uint16_t *bf16() { return static_cast<uint16_t *>(m_data); }
+    const uint16_t *bf16() const { return static_cast<const uint16_t *>(m_data); }
     void *raw() { return m_data; }
     const void *raw() const { return m_data; }
 

@@ -3,6 +3,7 @@
 
 #include "engine/core/error.h"
 
+#include <algorithm>
 #include <cmath>
 #include <string>
 
@@ -22,8 +23,10 @@ LinearLayer::LinearLayer(Backend &backend, int in, int out, const LayerOptions &
         m_weightScales = backend.allocate(1, options.weightsPerChannel ? out : 1, DType::F32, MemoryCategory::Weights);
     }
     m_bias = backend.allocate(1, out, DType::F32, MemoryCategory::Weights);
+    // The bias's state stays FP32 whatever the weights' is: it is a few kilobytes.
+    const DType stateType = options.bf16State ? DType::BF16 : DType::F32;
     if (adam || options.momentum > 0.0f) {
-        m_state1 = backend.allocate(out, in, DType::F32, MemoryCategory::OptimizerState);
+        m_state1 = backend.allocate(out, in, stateType, MemoryCategory::OptimizerState);
         m_biasState1 = backend.allocate(1, out, DType::F32, MemoryCategory::OptimizerState);
         backend.fillZero(m_state1);
         backend.fillZero(m_biasState1);
@@ -31,7 +34,7 @@ LinearLayer::LinearLayer(Backend &backend, int in, int out, const LayerOptions &
     if (int8 && options.clippedGradients)
         m_gradientClip = backend.allocate(1, 1, DType::F32, MemoryCategory::Workspace);
     if (adam) {
-        m_state2 = backend.allocate(out, in, DType::F32, MemoryCategory::OptimizerState);
+        m_state2 = backend.allocate(out, in, stateType, MemoryCategory::OptimizerState);
         m_biasState2 = backend.allocate(1, out, DType::F32, MemoryCategory::OptimizerState);
         backend.fillZero(m_state2);
         backend.fillZero(m_biasState2);
@@ -135,19 +138,8 @@ void LinearLayer::inputGradient(const float *gradZ, int rows, float *gradInput, 
     // Per-channel weight scales sit on the reduction dimension here, so they are folded into gradZ
     // before it is quantised; a per-tensor weight scale is applied after the GEMM instead.
     float *gradScale = ws.scales.f32();
-    QuantiseArgs q;
-    q.x = gradZ;
-    q.rows = rows;
-    q.cols = m_out;
-    q.rounding = m_options.gradientRounding;
-    q.seed = seed;
-    q.counter = counter;
-    q.columnFactors = m_options.weightsPerChannel ? m_weightScales.f32() : nullptr;
-    q.clip = m_gradientClip.empty() ? nullptr : m_gradientClip.f32();
-    q.q = ws.quantGrad.s8();
-    q.scales = gradScale;
-    m_backend.quantise(q);
-    counter += uint64_t(rows) * m_out;
+    quantiseOutputGradient(gradZ, rows, m_options.weightsPerChannel ? m_weightScales.f32() : nullptr, gradScale, ws,
+                           seed, counter);
 
     m_backend.gemmS8S8S32(Trans::No, Trans::No, rows, m_in, m_out, ws.quantGrad.s8(), m_out, m_qWeights.s8(), m_in,
                           ws.accumulators.s32(), m_in);
@@ -178,84 +170,136 @@ void LinearLayer::setGradientClip(float clip)
     m_backend.upload(m_gradientClip, &clip, sizeof clip);
 }
 
-void LinearLayer::weightGradient(const float *gradZ, const LayerInput &input, int rows, LayerGradient &gradient,
-                                 LayerWorkspace &ws, uint64_t seed, uint64_t &counter)
+void LinearLayer::quantiseOutputGradient(const float *gradZ, int rows, const float *columnFactors, float *scale,
+                                         LayerWorkspace &ws, uint64_t seed, uint64_t &counter)
 {
+    QuantiseArgs q;
+    q.x = gradZ;
+    q.rows = rows;
+    q.cols = m_out;
+    q.rounding = m_options.gradientRounding;
+    q.seed = seed;
+    q.counter = counter;
+    q.columnFactors = columnFactors;
+    q.clip = m_gradientClip.empty() ? nullptr : m_gradientClip.f32();
+    q.q = ws.quantGrad.s8();
+    q.scales = scale;
+    m_backend.quantise(q);
+    counter += uint64_t(rows) * m_out;
+}
+
+void LinearLayer::weightGradientRows(const float *gradZ, const LayerInput &input, int rows, int r0, int n,
+                                     LayerGradient &gradient, LayerWorkspace &ws)
+{
+    // dW[r0 .. r0+n) = gradZ^T[r0 .. r0+n) * input, reduced over the batch: column r0 of gradZ
+    // (leading dimension m_out) is row r0 of gradZ^T.
     if (m_options.precision == Precision::Int8) {
-        QuantiseArgs q;
-        q.x = gradZ;
-        q.rows = rows;
-        q.cols = m_out;
-        q.rounding = m_options.gradientRounding;
-        q.seed = seed;
-        q.counter = counter;
-        q.clip = m_gradientClip.empty() ? nullptr : m_gradientClip.f32();
-        q.q = ws.quantGrad.s8();
-        q.scales = gradient.scales.f32();
-        m_backend.quantise(q);
-        counter += uint64_t(rows) * m_out;
-        // dW[out x in] = gradZ^T[out x rows] * input[rows x in], reduced over the batch in INT8.
-        m_backend.gemmS8S8S32(Trans::Yes, Trans::No, m_out, m_in, rows, ws.quantGrad.s8(), m_out, input.q, m_in,
+        m_backend.gemmS8S8S32(Trans::Yes, Trans::No, n, m_in, rows, ws.quantGrad.s8() + r0, m_out, input.q, m_in,
                               gradient.weights.s32(), m_in);
         gradient.inputScale = input.scale;
     } else {
-        m_backend.gemmF32(Trans::Yes, Trans::No, m_out, m_in, rows, 1.0f, gradZ, m_out, input.x, m_in, 0.0f,
+        m_backend.gemmF32(Trans::Yes, Trans::No, n, m_in, rows, 1.0f, gradZ + r0, m_out, input.x, m_in, 0.0f,
                           gradient.weights.f32(), m_in);
     }
+}
+
+void LinearLayer::weightGradient(const float *gradZ, const LayerInput &input, int rows, LayerGradient &gradient,
+                                 LayerWorkspace &ws, uint64_t seed, uint64_t &counter)
+{
+    if (m_options.precision == Precision::Int8)
+        quantiseOutputGradient(gradZ, rows, nullptr, gradient.scales.f32(), ws, seed, counter);
+    weightGradientRows(gradZ, input, rows, 0, m_out, gradient, ws);
     m_backend.columnSums(gradZ, rows, m_out, 1.0f, gradient.bias.f32());
 }
 
-void LinearLayer::applyGradient(const LayerGradient &gradient, const OptimizerStep &step, uint64_t seed,
-                                uint64_t &counter)
+void LinearLayer::applyWeightRows(const LayerGradient &gradient, int r0, int n, const OptimizerStep &step,
+                                  uint64_t seed, uint64_t counter)
 {
+    const size_t offset = size_t(r0) * m_in;
+    auto at = [offset](auto *p) { return p ? p + offset : nullptr; };
+    auto f32 = [](Tensor &t) { return t.empty() || t.dtype() != DType::F32 ? nullptr : t.f32(); };
+    auto bf16 = [](Tensor &t) { return t.empty() || t.dtype() != DType::BF16 ? nullptr : t.bf16(); };
     UpdateArgs u;
-    u.rows = m_out;
+    u.rows = n;
     u.cols = m_in;
-    u.master = m_weights.empty() ? nullptr : m_weights.f32();
-    u.state1 = m_state1.empty() ? nullptr : m_state1.f32();
-    u.state2 = m_state2.empty() ? nullptr : m_state2.f32();
+    u.master = at(m_weights.empty() ? nullptr : m_weights.f32());
+    u.state1 = at(f32(m_state1));
+    u.state2 = at(f32(m_state2));
+    u.state1Bf16 = at(bf16(m_state1));
+    u.state2Bf16 = at(bf16(m_state2));
     u.optimizer = m_options.optimizer;
     u.lr = step.lr;
     u.momentum = step.momentum;
     u.weightDecay = step.weightDecay;
     u.step = step.step;
     u.seed = seed;
+    u.counter = counter + offset;
     if (m_options.precision == Precision::Int8) {
         u.grad.s32 = gradient.weights.s32();
         u.grad.scaleA = gradient.scales.f32();
         u.grad.scaleB = gradient.inputScale;
-        u.q = m_qWeights.s8();
-        u.qScales = m_weightScales.f32();
+        u.q = at(m_qWeights.s8());
+        u.qScales = m_weightScales.f32() + (m_options.weightsPerChannel ? r0 : 0);
         u.qPerRow = m_options.weightsPerChannel;
         // Without a master copy an update is mostly smaller than one INT8 step: only stochastic
         // rounding lets it move the weight on average.
         u.qRounding = u.master ? m_options.weightRounding : Rounding::Stochastic;
-        u.counter = counter;
-        counter += uint64_t(m_out) * m_in;
     } else {
         u.grad.f32 = gradient.weights.f32();
     }
     m_backend.updateParameters(u);
+}
 
-    UpdateArgs b = u;
+void LinearLayer::applyBias(const LayerGradient &gradient, const OptimizerStep &step)
+{
+    UpdateArgs b;
     b.rows = 1;
     b.cols = m_out;
     b.master = m_bias.f32();
-    b.q = nullptr;
-    b.qScales = nullptr;
-    b.grad = GradientRef{};
     b.grad.f32 = gradient.bias.f32();
     b.state1 = m_biasState1.empty() ? nullptr : m_biasState1.f32();
     b.state2 = m_biasState2.empty() ? nullptr : m_biasState2.f32();
-    b.weightDecay = 0.0f;
+    b.optimizer = m_options.optimizer;
+    b.lr = step.lr;
+    b.momentum = step.momentum;
+    b.step = step.step;
     m_backend.updateParameters(b);
+}
+
+void LinearLayer::applyGradient(const LayerGradient &gradient, const OptimizerStep &step, uint64_t seed,
+                                uint64_t &counter)
+{
+    applyWeightRows(gradient, 0, m_out, step, seed, counter);
+    counter += uint64_t(m_out) * m_in;
+    applyBias(gradient, step);
 }
 
 void LinearLayer::update(const float *gradZ, const LayerInput &input, int rows, const OptimizerStep &step,
                          LayerGradient &gradient, LayerWorkspace &ws, uint64_t seed, uint64_t &counter)
 {
-    weightGradient(gradZ, input, rows, gradient, ws, seed, counter);
-    applyGradient(gradient, step, seed, counter);
+    const int blockRows = int(std::min<size_t>(size_t(m_out), gradient.weights.count() / size_t(m_in)));
+    if (blockRows >= m_out) {
+        weightGradient(gradZ, input, rows, gradient, ws, seed, counter);
+        applyGradient(gradient, step, seed, counter);
+        return;
+    }
+    if (blockRows == 0 || (m_options.precision == Precision::Int8 && !m_options.weightsPerChannel))
+        throw EngineError("layer " + std::to_string(m_in) + " -> " + std::to_string(m_out) + ": a gradient buffer of " +
+                          std::to_string(gradient.weights.count()) +
+                          " values is too small for one weight row, or the layer's per-tensor INT8 weights need "
+                          "their whole gradient at once");
+    // The same quantised output gradient (one per-tensor scale) and the same random counters as
+    // the unblocked update: blocking changes the memory, not the result.
+    if (m_options.precision == Precision::Int8)
+        quantiseOutputGradient(gradZ, rows, nullptr, gradient.scales.f32(), ws, seed, counter);
+    for (int r0 = 0; r0 < m_out; r0 += blockRows) {
+        const int n = std::min(blockRows, m_out - r0);
+        weightGradientRows(gradZ, input, rows, r0, n, gradient, ws);
+        applyWeightRows(gradient, r0, n, step, seed, counter);
+    }
+    counter += uint64_t(m_out) * m_in;
+    m_backend.columnSums(gradZ, rows, m_out, 1.0f, gradient.bias.f32());
+    applyBias(gradient, step);
 }
 
 std::vector<float> LinearLayer::weightsToHost()

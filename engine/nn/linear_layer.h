@@ -16,6 +16,7 @@ struct LayerOptions
 {
     Precision precision = Precision::Fp32;
     bool masterWeights = true;     // INT8 only: keep an FP32 copy that the optimizer updates
+    bool bf16State = false;        // the weights' optimizer state in BF16 (stochastically rounded)
     bool weightsPerChannel = true; // INT8 only
     Rounding activationRounding = Rounding::Stochastic;
     Rounding gradientRounding = Rounding::Stochastic;
@@ -94,7 +95,9 @@ public:
                         LayerWorkspace &ws, uint64_t seed, uint64_t &counter);
     // One optimizer step with a gradient from weightGradient().
     void applyGradient(const LayerGradient &gradient, const OptimizerStep &step, uint64_t seed, uint64_t &counter);
-    // Both of the above.
+    // Both of the above. A gradient buffer smaller than the layer's weights is used block by block:
+    // each block of weight rows gets its gradient and its update before the next block's gradient
+    // overwrites it (per-row INT8 scales or FP32 weights only; the result is the same either way).
     void update(const float *gradZ, const LayerInput &input, int rows, const OptimizerStep &step,
                 LayerGradient &gradient, LayerWorkspace &ws, uint64_t seed, uint64_t &counter);
     // The clipping value for the next quantisations of output gradients (clippedGradients only).
@@ -109,6 +112,19 @@ public:
 
 private:
     void requantiseWeights();
+    // The output gradient quantised into ws.quantGrad with its scale (INT8 only); `columnFactors`
+    // folds per-channel weight scales in for the input-gradient GEMM (null for the weight gradient).
+    void quantiseOutputGradient(const float *gradZ, int rows, const float *columnFactors, float *scale,
+                                LayerWorkspace &ws, uint64_t seed, uint64_t &counter);
+    // Rows [r0, r0 + n) of dW into the start of gradient.weights, from the quantised output gradient
+    // (INT8) or gradZ (FP32).
+    void weightGradientRows(const float *gradZ, const LayerInput &input, int rows, int r0, int n,
+                            LayerGradient &gradient, LayerWorkspace &ws);
+    // The optimizer step for weight rows [r0, r0 + n) whose gradient starts at gradient.weights;
+    // `counter` is the one of the whole layer's update, so every row draws what it would unblocked.
+    void applyWeightRows(const LayerGradient &gradient, int r0, int n, const OptimizerStep &step, uint64_t seed,
+                         uint64_t counter);
+    void applyBias(const LayerGradient &gradient, const OptimizerStep &step);
 
     Backend &m_backend;
     int m_in;

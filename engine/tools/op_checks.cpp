@@ -2,10 +2,12 @@
 #include "engine/tools/op_checks.h"
 
 #include "engine/backend/host_backend.h"
+#include "engine/core/bf16.h"
 #include "engine/core/counter_rng.h"
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <functional>
 
 namespace ffint8 {
@@ -52,6 +54,22 @@ public:
         m_ref.upload(p.ref, v.data(), v.size());
         return p;
     }
+    // BF16 words of uniform values in [lo, hi) (truncated: the rounding of the inputs does not matter).
+    Pair bf16s(int rows, int cols, float lo, float hi)
+    {
+        std::vector<uint16_t> v(size_t(rows) * cols);
+        for (auto &h : v) {
+            float x = lo + (hi - lo) * m_rng.uniform();
+            uint32_t bits;
+            std::memcpy(&bits, &x, sizeof bits);
+            h = uint16_t(bits >> 16);
+        }
+        Pair p{m_cand.allocate(rows, cols, DType::BF16, MemoryCategory::Workspace),
+               m_ref.allocate(rows, cols, DType::BF16, MemoryCategory::Workspace)};
+        m_cand.upload(p.cand, v.data(), v.size() * 2);
+        m_ref.upload(p.ref, v.data(), v.size() * 2);
+        return p;
+    }
     Pair zeros(int rows, int cols, DType t)
     {
         Pair p{m_cand.allocate(rows, cols, t, MemoryCategory::Workspace),
@@ -61,15 +79,28 @@ public:
         return p;
     }
 
+    // An F32 or BF16 tensor's values as floats on the host.
+    static std::vector<float> floatsOf(Backend &b, const Tensor &t)
+    {
+        std::vector<float> v(t.count());
+        if (t.dtype() == DType::F32) {
+            b.download(t, v.data(), v.size() * 4);
+            return v;
+        }
+        std::vector<uint16_t> h(t.count());
+        b.download(t, h.data(), h.size() * 2);
+        for (size_t i = 0; i < h.size(); ++i)
+            v[i] = bf16ToFloat(h[i]);
+        return v;
+    }
+
     // Largest |candidate - reference| / (scale) over the tensor.
     double difference(Pair &p, double scale = 1.0)
     {
         size_t n = p.cand.count();
         double worst = 0.0;
-        if (p.cand.dtype() == DType::F32) {
-            std::vector<float> a(n), b(n);
-            m_cand.download(p.cand, a.data(), n * 4);
-            m_ref.download(p.ref, b.data(), n * 4);
+        if (p.cand.dtype() == DType::F32 || p.cand.dtype() == DType::BF16) {
+            std::vector<float> a = floatsOf(m_cand, p.cand), b = floatsOf(m_ref, p.ref);
             for (size_t i = 0; i < n; ++i) {
                 double d = std::abs(double(a[i]) - double(b[i])) / scale;
                 if (std::isnan(d) || std::isnan(a[i]) != std::isnan(b[i]))
@@ -96,12 +127,10 @@ public:
     // last bits may differ, compared in units that do not grow with the values' size.
     double relativeDifference(Pair &p)
     {
-        if (p.cand.dtype() != DType::F32)
+        if (p.cand.dtype() != DType::F32 && p.cand.dtype() != DType::BF16)
             return difference(p);
         size_t n = p.cand.count();
-        std::vector<float> a(n), b(n);
-        m_cand.download(p.cand, a.data(), n * 4);
-        m_ref.download(p.ref, b.data(), n * 4);
+        std::vector<float> a = floatsOf(m_cand, p.cand), b = floatsOf(m_ref, p.ref);
         double worst = 0.0;
         for (size_t i = 0; i < n; ++i) {
             if (std::isnan(a[i]) != std::isnan(b[i]))
@@ -361,12 +390,14 @@ void checkBackpropOps(Checker &c)
 void checkUpdates(Checker &c)
 {
     const int rows = 29, cols = 203;
-    // optimizer x gradient type x master copy x per-row INT8
-    for (int mode = 0; mode < 16; ++mode) {
-        bool adam = mode & 1, s32 = mode & 2, master = mode & 4, perRow = mode & 8;
+    // optimizer x gradient type x master copy x per-row INT8 x state in BF16
+    for (int mode = 0; mode < 32; ++mode) {
+        bool adam = mode & 1, s32 = mode & 2, master = mode & 4, perRow = mode & 8, bf16 = mode & 16;
         if (!master && !perRow)
             continue; // not a supported combination (no master copy needs per-row scales)
-        Pair w = c.floats(rows, cols), m1 = c.floats(rows, cols, -0.01f, 0.01f), m2 = c.floats(rows, cols, 0.0f, 0.01f);
+        Pair w = c.floats(rows, cols);
+        Pair m1 = bf16 ? c.bf16s(rows, cols, -0.01f, 0.01f) : c.floats(rows, cols, -0.01f, 0.01f);
+        Pair m2 = bf16 ? c.bf16s(rows, cols, 0.0f, 0.01f) : c.floats(rows, cols, 0.0f, 0.01f);
         Pair g = c.floats(rows, cols), sa = c.floats(1, 1, 0.001f, 0.01f), sb = c.floats(1, 1, 0.001f, 0.01f);
         Pair gi = c.zeros(rows, cols, DType::S32);
         std::vector<int32_t> gv(size_t(rows) * cols);
@@ -394,8 +425,13 @@ void checkUpdates(Checker &c)
             } else {
                 u.grad.f32 = gt.f32();
             }
-            u.state1 = m1t.f32();
-            u.state2 = adam ? m2t.f32() : nullptr;
+            if (bf16) {
+                u.state1Bf16 = m1t.bf16();
+                u.state2Bf16 = adam ? m2t.bf16() : nullptr;
+            } else {
+                u.state1 = m1t.f32();
+                u.state2 = adam ? m2t.f32() : nullptr;
+            }
             u.optimizer = adam ? OptimizerKind::Adam : OptimizerKind::Sgd;
             u.lr = 0.01f;
             u.weightDecay = 0.001f;
@@ -405,14 +441,26 @@ void checkUpdates(Checker &c)
         run(c.m_cand, w.cand, m1.cand, m2.cand, g.cand, gi.cand, sa.cand, sb.cand, q.cand, qs.cand);
         run(c.m_ref, w.ref, m1.ref, m2.ref, g.ref, gi.ref, sa.ref, sb.ref, q.ref, qs.ref);
         std::string op = std::string("update ") + (adam ? "adam" : "sgd-momentum") + (s32 ? " s32-grad" : " f32-grad") +
-                         (master ? " master" : " int8-only") + (perRow ? " per-row" : " per-tensor");
+                         (master ? " master" : " int8-only") + (perRow ? " per-row" : " per-tensor") +
+                         (bf16 ? " bf16-state" : "");
         if (c.m_hostCandidate) {
-            double err = std::max({c.difference(w), c.difference(m1), c.difference(q), c.difference(qs)});
+            double err = std::max({c.difference(w), c.difference(m1), c.difference(m2), c.difference(q), c.difference(qs)});
             c.record(op, dims(rows, cols), err, 0.0, kExact);
+        } else if (bf16) {
+            // A last-bit FP32 difference in a moment can carry its stochastic rounding to the
+            // neighbouring BF16 value: one BF16 step (2^-7 relative) at most.
+            double err = std::max(c.relativeDifference(m1), c.relativeDifference(m2));
+            c.record(op + " state", dims(rows, cols), err, 1.0 / 128.0,
+                     "a last-bit FP32 difference can move a stochastically rounded BF16 moment by one step");
+            c.record(op + " fp32", dims(rows, cols), std::max(c.relativeDifference(w), c.relativeDifference(qs)), 1e-6,
+                     kDeviceFma);
+            c.record(op + " int8", dims(rows, cols), c.difference(q), 1.0,
+                     "a last-bit FP32 difference on a rounding boundary moves one INT8 step");
         } else {
             // An FP32 weight a last bit away from the reference's can round to the neighbouring INT8
             // value when it sits on a rounding boundary: one step at most.
-            double err = std::max({c.relativeDifference(w), c.relativeDifference(m1), c.relativeDifference(qs)});
+            double err = std::max({c.relativeDifference(w), c.relativeDifference(m1), c.relativeDifference(m2),
+                                   c.relativeDifference(qs)});
             c.record(op + " fp32", dims(rows, cols), err, 1e-6, kDeviceFma);
             c.record(op + " int8", dims(rows, cols), c.difference(q), 1.0,
                      "a last-bit FP32 difference on a rounding boundary moves one INT8 step");

@@ -17,6 +17,7 @@ LayerOptions layerOptions(const TrainConfig &c, bool head)
     LayerOptions o;
     o.precision = isInt8(c.algorithm) ? Precision::Int8 : Precision::Fp32;
     o.masterWeights = c.masterWeights;
+    o.bf16State = o.precision == Precision::Int8 && c.optimizerState == StateFormat::Bf16;
     o.optimizer = c.optimizer;
     o.momentum = c.momentum;
     o.relu = !head;
@@ -24,10 +25,14 @@ LayerOptions layerOptions(const TrainConfig &c, bool head)
         // Plain INT8 backpropagation: per-tensor scales, round to nearest everywhere.
         o.weightsPerChannel = false;
         o.activationRounding = o.gradientRounding = o.weightRounding = Rounding::Nearest;
+        // Per-tensor INT8 weights are rounded from an FP32 master copy: without one, an update
+        // would need the scale of the whole updated tensor before any of it is rounded.
+        o.masterWeights = true;
     } else if (c.algorithm == Algorithm::BpUi8) {
         o.weightsPerChannel = false;
         o.activationRounding = o.gradientRounding = Rounding::Stochastic;
         o.weightRounding = Rounding::Nearest;
+        o.masterWeights = true; // per-tensor weights, as for BP-INT8
         o.clippedGradients = true;
     }
     return o;
@@ -230,12 +235,15 @@ std::vector<QuantiserInfo> BpTrainer::quantisers() const
         return {};
     const bool ui8 = m_config.algorithm == Algorithm::BpUi8;
     const char *rounding = ui8 ? "stochastic" : "nearest";
-    return {
+    std::vector<QuantiserInfo> result = {
         {"activations", "symmetric-int8", "per-tensor", rounding},
-        {"weights", "symmetric-int8", "per-tensor", m_config.masterWeights ? "nearest" : "stochastic"},
+        {"weights", "symmetric-int8", "per-tensor", "nearest"}, // always from a master copy (layerOptions)
         {"output_gradients", ui8 ? "symmetric-int8, direction-sensitive clipping" : "symmetric-int8", "per-tensor",
          rounding},
     };
+    if (m_config.optimizerState == StateFormat::Bf16)
+        result.push_back(bf16StateInfo());
+    return result;
 }
 
 std::vector<LayerParameters> BpTrainer::parameters() { return parametersOf(m_layers); }

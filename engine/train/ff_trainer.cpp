@@ -20,6 +20,7 @@ LayerOptions layerOptions(const TrainConfig &c)
     LayerOptions o;
     o.precision = isInt8(c.algorithm) ? Precision::Int8 : Precision::Fp32;
     o.masterWeights = c.masterWeights;
+    o.bf16State = o.precision == Precision::Int8 && c.optimizerState == StateFormat::Bf16;
     o.weightsPerChannel = c.quant.weightsPerChannel;
     o.activationRounding = c.quant.activationRounding;
     o.gradientRounding = c.quant.gradientRounding;
@@ -51,7 +52,8 @@ FfTrainer::FfTrainer(const TrainConfig &config, Backend &backend)
     for (size_t i = 0; i + 1 < widths.size(); ++i) {
         int in = widths[i], out = widths[i + 1];
         m_layers.emplace_back(m_backend, in, out, options, initRng);
-        maxParams = std::max(maxParams, size_t(in) * out);
+        const int blockRows = m_config.gradientBlockRows > 0 ? std::min(out, m_config.gradientBlockRows) : out;
+        maxParams = std::max(maxParams, size_t(in) * blockRows);
         maxOut = std::max(maxOut, out);
 
         LayerState s;
@@ -69,6 +71,7 @@ FfTrainer::FfTrainer(const TrainConfig &config, Backend &backend)
     }
 
     m_workspace.accumulators = m_backend.allocate(int8 ? rows : 0, m_maxWidth, DType::S32, MemoryCategory::Workspace);
+    // One gradient for all layers, of a block of rows when blocks are asked for (LinearLayer::update).
     m_gradient = LayerGradient::allocate(m_backend, maxParams, maxOut, int8);
     m_workspace.quantGrad = m_backend.allocate(int8 ? rows : 0, m_maxWidth, DType::S8, MemoryCategory::Workspace);
     m_workspace.scales = m_backend.allocate(1, 1, DType::F32, MemoryCategory::Workspace);
@@ -234,17 +237,24 @@ void FfTrainer::goodnessForAllLabels(const Dataset &data, const int *indices, in
     const bool int8 = isInt8(m_config.algorithm);
     const int chunkImages = std::min(count, m_config.evalBatch);
     const int maxRows = chunkImages * kClasses;
-    // Evaluation scratch lives only while it is used, so it shows in the peak only if it is the peak.
-    Tensor input = m_backend.allocate(maxRows, m_config.layers[0], DType::F32, MemoryCategory::Workspace);
-    Tensor normalised = m_backend.allocate(maxRows, m_maxWidth, DType::F32, MemoryCategory::Workspace);
-    Tensor outputs[2] = {m_backend.allocate(maxRows, m_maxWidth, DType::F32, MemoryCategory::Workspace),
-                         m_backend.allocate(maxRows, m_maxWidth, DType::F32, MemoryCategory::Workspace)};
-    Tensor norms = m_backend.allocate(1, maxRows, DType::F32, MemoryCategory::Workspace);
-    Tensor layerGoodness = m_backend.allocate(1, maxRows, DType::F32, MemoryCategory::Workspace);
-    Tensor quantised = m_backend.allocate(int8 ? maxRows : 0, m_maxWidth, DType::S8, MemoryCategory::Workspace);
-    Tensor scale = m_backend.allocate(1, 1, DType::F32, MemoryCategory::Workspace);
-    LayerWorkspace ws;
-    ws.accumulators = m_backend.allocate(int8 ? maxRows : 0, m_maxWidth, DType::S32, MemoryCategory::Workspace);
+    // When a chunk fits in the training step's rows, evaluation runs in the training buffers (idle
+    // between steps, and overwritten by the next step's forward pass anyway), as BP's does. Otherwise
+    // its scratch lives only while it is used, so it shows in the peak only if it is the peak.
+    const bool inTrainingBuffers = maxRows <= 2 * m_config.batch;
+    auto scratch = [&](int rows, int cols, DType type) {
+        return m_backend.allocate(inTrainingBuffers ? 0 : rows, cols, type, MemoryCategory::Workspace);
+    };
+    Tensor input = scratch(maxRows, m_config.layers[0], DType::F32);
+    Tensor normalised = scratch(maxRows, m_maxWidth, DType::F32);
+    Tensor outputs[2] = {scratch(maxRows, m_maxWidth, DType::F32), scratch(maxRows, m_maxWidth, DType::F32)};
+    Tensor norms = scratch(1, maxRows, DType::F32);
+    Tensor layerGoodness = scratch(1, maxRows, DType::F32);
+    Tensor quantised = scratch(int8 ? maxRows : 0, m_maxWidth, DType::S8);
+    Tensor scale = scratch(1, 1, DType::F32);
+    LayerWorkspace ownWorkspace;
+    ownWorkspace.accumulators = scratch(int8 ? maxRows : 0, m_maxWidth, DType::S32);
+    LayerWorkspace &ws = inTrainingBuffers ? m_workspace : ownWorkspace;
+    Tensor &inputBuffer = inTrainingBuffers ? m_input : input;
 
     goodness.assign(size_t(count) * kClasses, 0.0f);
     std::vector<float> hostGoodness(static_cast<size_t>(maxRows));
@@ -265,26 +275,30 @@ void FfTrainer::goodnessForAllLabels(const Dataset &data, const int *indices, in
                 rowLabel[size_t(i) * kClasses + c] = uint8_t(c);
             }
         embed(data, rowImage, rowLabel);
-        m_backend.upload(input, m_hostInput.data(), size_t(rows) * m_config.layers[0] * sizeof(float));
-        const float *x = input.f32();
+        m_backend.upload(inputBuffer, m_hostInput.data(), size_t(rows) * m_config.layers[0] * sizeof(float));
+        const float *x = inputBuffer.f32();
         for (int l = 0; l < layerCount(); ++l) {
             LinearLayer &layer = m_layers[size_t(l)];
-            float *out = outputs[l % 2].f32();
-            m_backend.lengthNormalise(x, rows, layer.in(), kNormEpsilon, normalised.f32(), norms.f32());
-            LayerInput in{normalised.f32(), int8 ? quantised.s8() : nullptr, scale.f32()};
+            LayerState &s = m_states[size_t(l)];
+            float *out = inTrainingBuffers ? s.output.f32() : outputs[l % 2].f32();
+            float *norm = inTrainingBuffers ? s.normalised.f32() : normalised.f32();
+            m_backend.lengthNormalise(x, rows, layer.in(), kNormEpsilon, norm, inTrainingBuffers ? s.norms.f32() : norms.f32());
+            LayerInput in = inTrainingBuffers ? LayerInput::of(norm, s.quantised, s.inputScale)
+                                              : LayerInput{norm, int8 ? quantised.s8() : nullptr, scale.f32()};
             layer.forward(in, rows, out, ws, evalSeed, evalCounter);
             x = out;
             if (l < m_config.predictFromLayer)
                 continue;
+            Tensor &goodnessBuffer = inTrainingBuffers ? s.goodness : layerGoodness;
             FfLossArgs g;
             g.y = out;
             g.rows = rows;
             g.cols = layer.out();
             g.goodness = m_config.goodness;
             g.theta = m_config.theta;
-            g.goodnessOut = layerGoodness.f32();
+            g.goodnessOut = goodnessBuffer.f32();
             m_backend.ffLoss(g);
-            m_backend.download(layerGoodness, hostGoodness.data(), size_t(rows) * sizeof(float));
+            m_backend.download(goodnessBuffer, hostGoodness.data(), size_t(rows) * sizeof(float));
             for (int r = 0; r < rows; ++r)
                 goodness[size_t(start) * kClasses + r] += hostGoodness[size_t(r)];
         }
@@ -309,11 +323,14 @@ std::vector<QuantiserInfo> FfTrainer::quantisers() const
         return {};
     const auto &q = m_config.quant;
     const char *weightRounding = m_config.masterWeights ? roundingName(q.weightRounding) : "stochastic";
-    return {
+    std::vector<QuantiserInfo> result = {
         {"activations", "symmetric-int8", "per-tensor", roundingName(q.activationRounding)},
         {"weights", "symmetric-int8", q.weightsPerChannel ? "per-output-channel" : "per-tensor", weightRounding},
         {"output_gradients", "symmetric-int8", "per-tensor", roundingName(q.gradientRounding)},
     };
+    if (m_config.optimizerState == StateFormat::Bf16)
+        result.push_back(bf16StateInfo());
+    return result;
 }
 
 std::vector<LayerParameters> FfTrainer::parameters() { return parametersOf(m_layers); }

@@ -70,6 +70,7 @@ void TrainConfig::validate() const
     require(metricsEvery > 0, "metrics_every", "must be positive");
     require(evalBatch > 0, "eval_batch", "must be positive");
     require(threads >= 0, "threads", "must be >= 0 (0 = all cores)");
+    require(gradientBlockRows >= 0, "gradient_block_rows", "must be >= 0 (0 = a whole layer at once)");
     require(ui8.alpha >= 0 && ui8.beta > 0 && ui8.beta <= 1, "ui8.alpha/ui8.beta", "need alpha >= 0 and 0 < beta <= 1");
     require(ui8.clipCandidates >= 1 && ui8.clipCandidates <= 64, "ui8.clip_candidates", "must be in 1..64");
     if (isInt8(algorithm) && !masterWeights)

@@ -12,6 +12,7 @@ namespace ffint8 {
 enum class Algorithm : uint8_t { FfFp32, FfInt8, BpFp32, BpInt8, BpUi8 };
 enum class NegativeLabels : uint8_t { Random, Hardest };
 enum class LabelValue : uint8_t { ImageMax, One };
+enum class StateFormat : uint8_t { Fp32, Bf16 };
 
 const char *algorithmName(Algorithm a);
 bool isInt8(Algorithm a);
@@ -66,6 +67,12 @@ struct TrainConfig
     int predictFromLayer = 0; // goodness summed over layers >= this for prediction (Hinton: 1)
     LambdaSchedule lambda;
     bool masterWeights = true;
+    // INT8 trainers: how the optimizer's per-weight state (Adam's moments, SGD's momentum) is stored.
+    // FP32 trainers always keep FP32 state: they are the baselines the INT8 methods are judged against.
+    StateFormat optimizerState = StateFormat::Fp32;
+    // FF: rows of a layer's weight gradient computed and applied at a time, so one small buffer
+    // serves every layer (0: a whole layer at once). BP keeps each layer's whole gradient until its step.
+    int gradientBlockRows = 0;
     QuantiserConfig quant;
     Ui8Config ui8;
     uint64_t seed = 1;

@@ -40,6 +40,9 @@ public:
 
 class LinearLayer;
 
+// What an INT8 trainer records when its optimizer state is BF16 (TrainConfig::optimizerState).
+inline QuantiserInfo bf16StateInfo() { return {"optimizer_state", "bf16", "per-element", "stochastic"}; }
+
 // The parameters of a stack of layers, and setting them back with every shape checked.
 std::vector<LayerParameters> parametersOf(std::vector<LinearLayer> &layers);
 void assignParameters(std::vector<LinearLayer> &layers, const std::vector<LayerParameters> &parameters);
