@@ -22,9 +22,10 @@ double knownInt8PeakTops(const std::string &deviceName, std::string &source)
         double tops;
     };
     static const Entry table[] = {
-        {"H200", 1979.0},     {"H100 SXM", 1979.0}, {"H100 80GB HBM3", 1979.0}, {"H100 PCIe", 1513.0},
-        {"H100 NVL", 1671.0}, {"A100", 624.0},      {"L40S", 733.0},            {"L4", 242.5},
-        {"RTX 4090", 660.6},  {"A10", 250.0},
+        // Most specific names first: the first entry the device name contains is taken.
+        {"H200 NVL", 1671.0}, {"H200", 1979.0},      {"H100 SXM", 1979.0}, {"H100 80GB HBM3", 1979.0},
+        {"H100 PCIe", 1513.0}, {"H100 NVL", 1671.0}, {"A100", 624.0},      {"L40S", 733.0},
+        {"L4", 242.5},        {"RTX 4090", 660.6},   {"A10", 250.0},
     };
     for (const Entry &e : table) {
         if (deviceName.find(e.name) != std::string::npos) {

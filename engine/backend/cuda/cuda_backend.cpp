@@ -278,10 +278,11 @@ void CudaBackend::softmaxCrossEntropy(const float *logits, int rows, int cols, c
     copyToHost(&bad, badRow, sizeof bad);
     if (bad == 0)
         return;
+    const int row = rows - bad;
     int32_t label = 0;
-    copyToHost(&label, labels + (bad - 1), sizeof label);
+    copyToHost(&label, labels + row, sizeof label);
     fillZero(m_badRow);
-    throw EngineError("softmaxCrossEntropy: label " + std::to_string(label) + " of row " + std::to_string(bad - 1) +
+    throw EngineError("softmaxCrossEntropy: label " + std::to_string(label) + " of row " + std::to_string(row) +
                       " is not one of the " + std::to_string(cols) + " classes");
 }
 

@@ -52,7 +52,7 @@ void launchColumnSums(Stream s, const float *g, int rows, int cols, float alpha,
 void launchUpdate(Stream s, const UpdateArgs &a, float *rowScratch);
 
 // --- backpropagation ops and reductions returned to the host (kernels_bp.cu) ---
-// Writes the first invalid row + 1 to *badRow (which must be zero) when a label is out of range.
+// Writes rows - r for the first row r whose label is out of range to *badRow (which must be zero).
 void launchSoftmaxCrossEntropy(Stream s, const float *logits, int rows, int cols, const int32_t *labels,
                                float lossScale, float *lossOut, float *gradLogits, int *badRow);
 // Per-block partial results of reductions over x[0, count): the host adds the `blocks` partials

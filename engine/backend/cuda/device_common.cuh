@@ -69,6 +69,20 @@ __device__ inline unsigned absBits(float v) { return __float_as_uint(v) & 0x7FFF
 // hostkernels::scaleForMax: never zero, so an all-zero tensor stays zero.
 __device__ inline float scaleForMax(float maxAbs) { return maxAbs > 0.0f ? maxAbs / 127.0f : 1.0f; }
 
+// v already clamped to [-127, 127] (NaN passing through), rounded as hostkernels::quantiseSpan does.
+// Nearest: half to even (rintf, as the host's 1.5 * 2^23 trick); a NaN becomes 0 on both.
+__device__ inline int8_t roundNearestInt8(float v) { return int8_t(__float2int_rn(v)); }
+// Stochastic: floor(v + u) written as the host writes it, truncation and a correction below zero,
+// not floorf: for a NaN (a NaN scale) floorf + fminf would give +127 where the host's integer
+// conversion gives 0. u is a multiple of 2^-24 below 1, so v + u rounds the same on both.
+__device__ inline int8_t roundStochasticInt8(float v, float u)
+{
+    const float y = v + u;
+    int t = __float2int_rz(y); // NaN -> 0
+    t -= float(t) > y ? 1 : 0;
+    return int8_t(t < 127 ? t : 127);
+}
+
 } // namespace ffint8::cuda
 
 // Counts the launch just made and reports a failed one, naming the kernel.

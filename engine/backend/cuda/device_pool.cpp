@@ -62,6 +62,13 @@ void DevicePool::release(void *p)
 
 void DevicePool::trim()
 {
+    // A cached block may still be read or written by work queued before its tensor was released
+    // (reuse is stream-ordered, cudaFree is not documented to be): wait for the device first.
+    bool any = false;
+    for (auto &[size, blocks] : m_cached)
+        any = any || !blocks.empty();
+    if (any)
+        cudaDeviceSynchronize();
     for (auto &[size, blocks] : m_cached) {
         for (void *p : blocks) {
             cudaFree(p);

@@ -18,7 +18,7 @@ __global__ void softmaxCrossEntropyKernel(const float *logits, int rows, int col
         return;
     const int label = labels[r];
     if (label < 0 || label >= cols) {
-        atomicCAS(badRow, 0, r + 1);
+        atomicMax(badRow, rows - r); // the largest value names the first invalid row, as the host reports
         return;
     }
     const float *z = logits + size_t(r) * cols;

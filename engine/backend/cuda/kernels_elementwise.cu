@@ -159,8 +159,9 @@ void launchDequantise(Stream s, const DequantiseArgs &a)
     const size_t n = size_t(a.rows) * size_t(a.cols);
     if (n == 0)
         return;
+    // Per column without scales is a factor of 1, as on the host (which then never reads scaleB).
     dequantiseKernel<<<blocksFor(n), kThreads, 0, s.stream>>>(a.acc, a.rows, a.cols, a.scaleA, a.scaleB,
-                                                             a.scaleBPerColumn, a.bias, a.relu, a.y);
+                                                             a.scaleBPerColumn && a.scaleB, a.bias, a.relu, a.y);
     FFINT8_LAUNCHED(s, "dequantiseKernel");
 }
 

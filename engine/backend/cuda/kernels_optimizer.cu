@@ -69,8 +69,7 @@ __global__ void updateKernel(UpdateArgs a, UpdateConstants k, float *rowScratch)
     for (int c = threadIdx.x; c < a.cols; c += blockDim.x) {
         float v = w[c] * inv;
         v = v < -127.0f ? -127.0f : (127.0f < v ? 127.0f : v);
-        a.q[o + c] = stochastic ? int8_t(fminf(floorf(v + counterUniform(a.seed, a.counter + o + c)), 127.0f))
-                                : int8_t(rintf(v));
+        a.q[o + c] = stochastic ? roundStochasticInt8(v, counterUniform(a.seed, a.counter + o + c)) : roundNearestInt8(v);
     }
     if (threadIdx.x == 0)
         a.qScales[r] = scale;

@@ -11,12 +11,9 @@ namespace {
 template <bool Stochastic> __device__ inline int8_t quantiseValue(float v, uint64_t seed, uint64_t counter)
 {
     v = v < -127.0f ? -127.0f : (127.0f < v ? 127.0f : v); // std::clamp, NaN passing through
-    if (Stochastic) {
-        // floor(v + u): u has 24 bits and is a multiple of 2^-24, so v + u rounds as on the host.
-        const float y = v + counterUniform(seed, counter);
-        return int8_t(fminf(floorf(y), 127.0f));
-    }
-    return int8_t(rintf(v)); // round half to even, as the host's 1.5 * 2^23 trick
+    if (Stochastic)
+        return roundStochasticInt8(v, counterUniform(seed, counter));
+    return roundNearestInt8(v);
 }
 
 __global__ void tensorScaleKernel(const float *x, size_t n, int cols, const float *factors, const float *clip,
@@ -56,9 +53,11 @@ __global__ void quantiseTensorKernel(const float *x, size_t n, int cols, const f
 
 // A small tensor in one block: its maximum, scale and values in one launch instead of two (at
 // batch 32 a step is bound by launches, and one SM reads 64 K values in microseconds).
+// Launched with 1024 threads: the bound keeps register use within what such a block may have.
 template <bool Stochastic>
-__global__ void quantiseSmallTensorKernel(const float *x, size_t n, int cols, const float *factors, const float *clip,
-                                          uint64_t seed, uint64_t counter, int8_t *q, float *scaleOut)
+__global__ void __launch_bounds__(1024)
+    quantiseSmallTensorKernel(const float *x, size_t n, int cols, const float *factors, const float *clip, uint64_t seed,
+                              uint64_t counter, int8_t *q, float *scaleOut)
 {
     unsigned m = 0;
     for (size_t i = threadIdx.x; i < n; i += blockDim.x)
@@ -99,28 +98,32 @@ __global__ void quantiseRowsKernel(const float *x, int cols, const float *factor
 constexpr int kTile = 32;
 
 // 32 x 32 tiles through shared memory, so that both the transposed read and the write are coalesced.
+// Tile rows stride by gridDim.y: grid.y is capped at 65535 (over 2 M rows would exceed it).
 __global__ void packKernel(const int8_t *src, int ld, bool transposed, int rows, int cols, int rowsPadded,
                            int colsPadded, int8_t *dst)
 {
     __shared__ int8_t tile[kTile][kTile + 4];
-    const int r0 = blockIdx.y * kTile, c0 = blockIdx.x * kTile;
-    // Load: the tile of dst rows [r0, r0 + 32) x cols [c0, c0 + 32), read in src's own order.
-    for (int i = threadIdx.y; i < kTile; i += blockDim.y) {
-        const int j = threadIdx.x;
-        if (transposed) {
-            // src is stored [cols x rows]: src row c0 + i, column r0 + j is dst[r0 + j][c0 + i].
-            const int r = r0 + j, c = c0 + i;
-            tile[j][i] = r < rows && c < cols ? src[size_t(c) * ld + r] : int8_t(0);
-        } else {
-            const int r = r0 + i, c = c0 + j;
-            tile[i][j] = r < rows && c < cols ? src[size_t(r) * ld + c] : int8_t(0);
+    const int c0 = blockIdx.x * kTile;
+    for (int r0 = blockIdx.y * kTile; r0 < rowsPadded; r0 += gridDim.y * kTile) {
+        __syncthreads(); // the previous tile has been written out before it is overwritten
+        // Load: the tile of dst rows [r0, r0 + 32) x cols [c0, c0 + 32), read in src's own order.
+        for (int i = threadIdx.y; i < kTile; i += blockDim.y) {
+            const int j = threadIdx.x;
+            if (transposed) {
+                // src is stored [cols x rows]: src row c0 + i, column r0 + j is dst[r0 + j][c0 + i].
+                const int r = r0 + j, c = c0 + i;
+                tile[j][i] = r < rows && c < cols ? src[size_t(c) * ld + r] : int8_t(0);
+            } else {
+                const int r = r0 + i, c = c0 + j;
+                tile[i][j] = r < rows && c < cols ? src[size_t(r) * ld + c] : int8_t(0);
+            }
         }
-    }
-    __syncthreads();
-    for (int i = threadIdx.y; i < kTile; i += blockDim.y) {
-        const int r = r0 + i, c = c0 + threadIdx.x;
-        if (r < rowsPadded && c < colsPadded)
-            dst[size_t(r) * colsPadded + c] = tile[i][threadIdx.x];
+        __syncthreads();
+        for (int i = threadIdx.y; i < kTile; i += blockDim.y) {
+            const int r = r0 + i, c = c0 + threadIdx.x;
+            if (r < rowsPadded && c < colsPadded)
+                dst[size_t(r) * colsPadded + c] = tile[i][threadIdx.x];
+        }
     }
 }
 
@@ -172,7 +175,7 @@ void launchQuantise(Stream s, const QuantiseArgs &a, unsigned *scratch)
 void launchPackInt8(Stream s, const int8_t *src, int ld, bool transposed, int rows, int cols, int rowsPadded,
                     int colsPadded, int8_t *dst)
 {
-    const dim3 grid((colsPadded + kTile - 1) / kTile, (rowsPadded + kTile - 1) / kTile);
+    const dim3 grid((colsPadded + kTile - 1) / kTile, std::min((rowsPadded + kTile - 1) / kTile, 65535));
     packKernel<<<grid, dim3(kTile, 8), 0, s.stream>>>(src, ld, transposed, rows, cols, rowsPadded, colsPadded, dst);
     FFINT8_LAUNCHED(s, "packKernel");
 }
