@@ -5,7 +5,7 @@ set -euo pipefail
 
 packages=(
   build-essential cmake ninja-build pkg-config
-  qt6-base-dev libqt6sql6-sqlite libqt6opengl6-dev libqcustomplot-dev
+  qt6-base-dev libqt6sql6-sqlite libqt6opengl6-dev qt6-svg-dev libqcustomplot-dev
   libsqlite3-dev sqlite3 libdnnl-dev zlib1g-dev
   xvfb xauth
   dataset-fashion-mnist

@@ -72,9 +72,11 @@ class TestTelemetryRun : public QObject
         return list;
     }
 
+    // Layers wide enough that a run outlasts several 20 ms power samples even on a fast CPU
+    // (784-64-64 trained 3000 examples in 10 ms on AVX-512, before tegrastats had printed twice).
     QStringList trainArgs(int epochs, int trainCount)
     {
-        return {"train", "--dataset", m_dataDir, "--layers", "784,64,64", "--epochs", QString::number(epochs),
+        return {"train", "--dataset", m_dataDir, "--layers", "784,500,500", "--epochs", QString::number(epochs),
                 "--train-limit", QString::number(trainCount), "--batch", "16", "--threads", "1", "--json",
                 "--telemetry-interval", "20", "--metrics-every", "10"};
     }
