@@ -1,0 +1,280 @@
+// The workbench driven as a user would, on the offscreen platform: fill the launcher and start a
+// real run, watch the plots receive data, stop it, find it in the browser, compare two runs, export a
+// table and a plot, see a failing run's error, queue runs, close during a run.
+#include "app/session/run_queue.h"
+#include "app/session/run_session.h"
+#include "app/store/run_store.h"
+#include "ui/browser/runs_browser.h"
+#include "ui/compare/compare_view.h"
+#include "ui/export/export_dialog.h"
+#include "ui/launcher/launch_panel.h"
+#include "ui/launcher/launcher_form.h"
+#include "ui/live/live_view.h"
+#include "ui/main_window.h"
+#include "ui/plot/live_plot.h"
+
+#include <QAbstractItemModel>
+#include <QFile>
+#include <QImage>
+#include <QLabel>
+#include <QLineEdit>
+#include <QListWidget>
+#include <QPushButton>
+#include <QSettings>
+#include <QTableView>
+#include <QTemporaryDir>
+#include <QtTest>
+#include <qcustomplot.h>
+
+using namespace ffint8;
+
+class TestGuiWorkbench : public QObject
+{
+    Q_OBJECT
+
+    QTemporaryDir m_dir;
+    QString m_db;
+
+    // A small real experiment: Fashion-MNIST, a 784-100-100 MLP, progress every 5 batches.
+    void fillSmallRun(LauncherForm *form, const QString &name, int epochs, int trainLimit)
+    {
+        QVERIFY(form->loadPreset(QStringLiteral("quick"), nullptr));
+        form->setFieldText(QStringLiteral("name"), name);
+        form->setFieldText(QStringLiteral("model.layers"), QStringLiteral("784,100,100"));
+        form->setFieldText(QStringLiteral("training.epochs"), QString::number(epochs));
+        form->setFieldText(QStringLiteral("dataset.train_limit"), QString::number(trainLimit));
+        form->setFieldText(QStringLiteral("dataset.test_limit"), QStringLiteral("500"));
+        form->setFieldText(QStringLiteral("training.metrics_every"), QStringLiteral("5"));
+        form->setFieldText(QStringLiteral("backend.threads"), QStringLiteral("1"));
+        form->setFieldText(QStringLiteral("telemetry.source"), QStringLiteral("none"));
+    }
+
+    static QPushButton *buttonNamed(QWidget *parent, const QString &text)
+    {
+        for (QPushButton *b : parent->findChildren<QPushButton *>())
+            if (b->text().remove('&') == text)
+                return b;
+        return nullptr;
+    }
+
+    static std::optional<RunRecord> storedRun(const QString &db, const QString &name)
+    {
+        RunStore store(db);
+        for (const RunRecord &r : store.runs())
+            if (r.name == name)
+                return r;
+        return std::nullopt;
+    }
+
+    // The browser's rows whose cells hold `text` (in any column).
+    static int rowsHolding(RunsBrowser *browser, const QString &text)
+    {
+        QAbstractItemModel *model = browser->view()->model();
+        int found = 0;
+        for (int row = 0; row < model->rowCount(); ++row)
+            for (int column = 0; column < model->columnCount(); ++column)
+                if (model->index(row, column).data().toString() == text) {
+                    ++found;
+                    break;
+                }
+        return found;
+    }
+
+private slots:
+    void initTestCase()
+    {
+        QVERIFY(m_dir.isValid());
+        // Settings and window state of this test stay in its own folder.
+        QSettings::setPath(QSettings::NativeFormat, QSettings::UserScope, m_dir.filePath("config"));
+        QCoreApplication::setOrganizationName("ffint8-tests");
+        QCoreApplication::setApplicationName("tst_gui_workbench");
+        m_db = m_dir.filePath("runs.sqlite");
+    }
+
+    void badFieldIsShownBesideItAndNothingStarts()
+    {
+        MainWindow window(m_db);
+        LauncherForm *form = window.launchPanel()->form();
+        form->setFieldText("training.lr", "fast");
+        auto *error = window.findChild<QLabel *>("training.lr.error");
+        QVERIFY(error);
+        QVERIFY2(error->text().contains("fast"), qPrintable(error->text()));
+        QVERIFY(!window.launchPanel()->runButton()->isEnabled());
+        QVERIFY(!window.launchPanel()->requestRun());
+        QVERIFY(window.launchPanel()->problems().contains("training.lr"));
+        QVERIFY(!window.queue()->isRunning());
+        form->setFieldText("training.lr", "0.03");
+        QVERIFY(error->text().isEmpty());
+        QVERIFY(window.launchPanel()->runButton()->isEnabled());
+    }
+
+    void launchWatchStopFindCompareExport()
+    {
+        MainWindow window(m_db);
+        window.show();
+        LaunchPanel *launch = window.launchPanel();
+
+        // 1. A long run from the form: the live view receives data, then the user stops it.
+        fillSmallRun(launch->form(), "gui stopped", 200, 0);
+        QTest::mouseClick(launch->runButton(), Qt::LeftButton);
+        QVERIFY(window.queue()->isRunning());
+        QCOMPARE(window.tabs()->currentWidget(), window.liveView());
+        LivePlot *goodness = window.liveView()->plotNamed("goodness");
+        QVERIFY(goodness);
+        QTRY_VERIFY_WITH_TIMEOUT(goodness->pointCount(0) > 3, 60000);
+        QTRY_VERIFY_WITH_TIMEOUT(window.liveView()->plotNamed("loss")->pointCount(0) > 3, 60000);
+        QPushButton *stop = buttonNamed(window.liveView(), "Stop");
+        QVERIFY(stop);
+        QTest::mouseClick(stop, Qt::LeftButton);
+        QTRY_VERIFY_WITH_TIMEOUT(!window.queue()->isRunning(), 60000);
+        QTRY_VERIFY(window.liveView()->statusText().contains("cancelled"));
+        std::optional<RunRecord> stopped = storedRun(m_db, "gui stopped");
+        QVERIFY(stopped);
+        QCOMPARE(stopped->status, QString("cancelled"));
+
+        // 2. A short run to completion.
+        fillSmallRun(launch->form(), "gui completed", 2, 3000);
+        QVERIFY(launch->requestRun());
+        QTRY_VERIFY_WITH_TIMEOUT(!window.queue()->isRunning(), 120000);
+        QTRY_VERIFY(window.liveView()->statusText().contains("completed"));
+        QCOMPARE(window.liveView()->plotNamed("accuracy")->pointCount(0), 2);
+        std::optional<RunRecord> completed = storedRun(m_db, "gui completed");
+        QVERIFY(completed);
+        QCOMPARE(completed->status, QString("completed"));
+        QCOMPARE(completed->epochsDone, 2);
+
+        // 3. Both are in the browser.
+        window.tabs()->setCurrentWidget(window.browser());
+        QTRY_COMPARE(rowsHolding(window.browser(), "gui stopped"), 1);
+        QCOMPARE(rowsHolding(window.browser(), "gui completed"), 1);
+
+        // 4. Compare them: one curve per run.
+        window.browser()->selectRuns({stopped->id, completed->id});
+        QCOMPARE(window.browser()->selectedRunIds().size(), 2);
+        QVERIFY(window.browser()->compareAction()->isEnabled());
+        window.browser()->compareAction()->trigger();
+        QCOMPARE(window.tabs()->currentWidget(), window.compareView());
+        QCOMPARE(window.compareView()->plot()->graphCount(), 2);
+
+        // 5. A table of the two runs, and a plot.
+        ExportDialog dialog(window.store(), {stopped->id, completed->id}, &window);
+        const QString table = m_dir.filePath("table.csv");
+        QString error;
+        QVERIFY2(dialog.exportTo(table, &error), qPrintable(error));
+        QFile csv(table);
+        QVERIFY(csv.open(QIODevice::ReadOnly));
+        const QByteArray text = csv.readAll();
+        QVERIFY(text.contains("gui stopped"));
+        QVERIFY(text.contains("gui completed"));
+        QVERIFY(text.contains("cancelled"));
+        const QString png = m_dir.filePath("goodness.png");
+        QVERIFY2(window.exportPlot("live/goodness", png, &error), qPrintable(error));
+        QVERIFY(!QImage(png).isNull());
+        QVERIFY(!window.exportPlot("live/nothing", png, &error));
+        QVERIFY(error.contains("live/nothing"));
+
+        // 6. Opening a finished run's plots from the browser shows its stored epochs.
+        window.browser()->selectRuns({completed->id});
+        window.browser()->openAction()->trigger();
+        QCOMPARE(window.tabs()->currentWidget(), window.liveView());
+        QCOMPARE(window.liveView()->plotNamed("accuracy")->pointCount(0), 2);
+    }
+
+    void failingRunShowsItsErrorAndIsStored()
+    {
+        MainWindow window(m_db);
+        fillSmallRun(window.launchPanel()->form(), "gui no data", 1, 100);
+        window.launchPanel()->form()->setFieldText("dataset.name", "no-such-dataset");
+        QVERIFY(window.launchPanel()->requestRun());
+        QTRY_VERIFY_WITH_TIMEOUT(!window.queue()->isRunning(), 30000);
+        QTRY_VERIFY(window.liveView()->statusText().contains("no-such-dataset"));
+        std::optional<RunRecord> failed = storedRun(m_db, "gui no data");
+        QVERIFY(failed);
+        QCOMPARE(failed->status, QString("failed"));
+        QVERIFY(failed->message.contains("no-such-dataset"));
+        // The window lives on and runs the next experiment.
+        fillSmallRun(window.launchPanel()->form(), "gui after failure", 1, 500);
+        QVERIFY(window.launchPanel()->requestRun());
+        QTRY_VERIFY_WITH_TIMEOUT(!window.queue()->isRunning(), 60000);
+        QCOMPARE(storedRun(m_db, "gui after failure")->status, QString("completed"));
+    }
+
+    void queuedRunsRunInTurn()
+    {
+        MainWindow window(m_db);
+        LaunchPanel *launch = window.launchPanel();
+        fillSmallRun(launch->form(), "gui queue 1", 1, 2000);
+        QVERIFY(launch->requestRun());
+        fillSmallRun(launch->form(), "gui queue 2", 1, 1000);
+        QVERIFY(launch->requestRun());
+        QCOMPARE(window.queue()->pending().size(), 1);
+        QCOMPARE(launch->queueList()->count(), 2);
+        QVERIFY(launch->queueList()->item(1)->text().contains("gui queue 2"));
+        QTRY_VERIFY_WITH_TIMEOUT(window.queue()->pending().isEmpty() && !window.queue()->isRunning(), 120000);
+        const std::optional<RunRecord> first = storedRun(m_db, "gui queue 1");
+        const std::optional<RunRecord> second = storedRun(m_db, "gui queue 2");
+        QVERIFY(first && second);
+        QCOMPARE(first->status, QString("completed"));
+        QCOMPARE(second->status, QString("completed"));
+        QVERIFY(first->id < second->id);
+        QVERIFY(first->endedAt <= second->startedAt);
+    }
+
+    void closingDuringARunAsksAndStopsItCleanly()
+    {
+        auto window = std::make_unique<MainWindow>(m_db);
+        window->show();
+        fillSmallRun(window->launchPanel()->form(), "gui closed", 200, 0);
+        QVERIFY(window->launchPanel()->requestRun());
+        QTRY_VERIFY_WITH_TIMEOUT(window->liveView()->plotNamed("loss")->pointCount(0) > 0, 60000);
+        QString asked;
+        window->confirmClose = [&asked](const QString &question) {
+            asked = question;
+            return false;
+        };
+        QVERIFY(!window->close());
+        QVERIFY(asked.contains("gui closed"));
+        QVERIFY(window->queue()->isRunning());
+        window->confirmClose = [](const QString &) { return true; };
+        QVERIFY(window->close());
+        QVERIFY(!window->queue()->isRunning() || !window->queue()->current()->isRunning());
+        window.reset();
+        QCOMPARE(storedRun(m_db, "gui closed")->status, QString("cancelled"));
+    }
+
+    void runOptionStartsASpecFileOrPreset()
+    {
+        MainWindow window(m_db);
+        const QString spec = m_dir.filePath("small.json");
+        fillSmallRun(window.launchPanel()->form(), "gui from file", 1, 500);
+        QString error;
+        QVERIFY2(window.launchPanel()->form()->saveSpec(spec, &error), qPrintable(error));
+        MainWindow second(m_db);
+        QVERIFY2(second.launchSpec(spec, &error), qPrintable(error));
+        QTRY_VERIFY_WITH_TIMEOUT(!second.queue()->isRunning(), 60000);
+        QCOMPARE(storedRun(m_db, "gui from file")->status, QString("completed"));
+        QVERIFY(!second.launchSpec("no-such-preset", &error));
+        QVERIFY(error.contains("no-such-preset"));
+        QVERIFY(error.contains("quick")); // the presets it could have been
+    }
+
+    void anUnusableStoreIsRefusedAndLeftAlone()
+    {
+        const QString junk = m_dir.filePath("notes.txt");
+        QFile f(junk);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        const QByteArray content = QByteArray("not a database, and it must stay as it is\n").repeated(200);
+        f.write(content);
+        f.close();
+        MainWindow window(m_db);
+        QString error;
+        QVERIFY(!window.openDatabase(junk, &error));
+        QVERIFY2(error.contains(junk), qPrintable(error));
+        QCOMPARE(window.databasePath(), m_db); // the open store stays
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        QCOMPARE(f.readAll(), content);
+    }
+};
+
+QTEST_MAIN(TestGuiWorkbench)
+#include "tst_gui_workbench.moc"

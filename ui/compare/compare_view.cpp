@@ -1,0 +1,240 @@
+// The compare view (see compare_view.h).
+#include "ui/compare/compare_view.h"
+
+#include "app/store/store_error.h"
+#include "ui/compare/comparison_summary_model.h"
+#include "ui/compare/config_diff_model.h"
+
+#include <QComboBox>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QSignalBlocker>
+#include <QSplitter>
+#include <QTabWidget>
+#include <QTableView>
+#include <QVBoxLayout>
+#include <qcustomplot.h>
+#include <stdexcept>
+
+namespace ffint8 {
+
+namespace {
+
+// The metric combo's item data: the separation layer (from 0), or one of these for the other metrics.
+constexpr int kAccuracyItem = -1;
+constexpr int kLossItem = -2;
+
+QTableView *makeTable(QAbstractItemModel *model, QWidget *parent)
+{
+    auto *view = new QTableView(parent);
+    view->setModel(model);
+    view->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    view->setSelectionBehavior(QAbstractItemView::SelectRows);
+    view->verticalHeader()->hide();
+    view->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+    return view;
+}
+
+// Colours told apart by most readers, also on a projector (Okabe and Ito's palette).
+QColor runColour(qsizetype index)
+{
+    static const QColor palette[]
+        = {QColor(0, 114, 178), QColor(213, 94, 0),   QColor(0, 158, 115),  QColor(204, 121, 167),
+           QColor(230, 159, 0), QColor(86, 180, 233), QColor(240, 228, 66), QColor(0, 0, 0)};
+    return palette[index % std::size(palette)];
+}
+
+QString runLabel(const RunRecord &run)
+{
+    return QStringLiteral("#%1 %2").arg(run.id).arg(run.name);
+}
+
+} // namespace
+
+CompareView::CompareView(QWidget *parent)
+    : QWidget(parent),
+      m_metric(new QComboBox(this)),
+      m_xAxis(new QComboBox(this)),
+      m_baseline(new QComboBox(this)),
+      m_plot(new QCustomPlot(this)),
+      m_summaryModel(new ComparisonSummaryModel(this)),
+      m_diffModel(new ConfigDiffModel(this)),
+      m_summaryView(makeTable(m_summaryModel, this)),
+      m_diffView(makeTable(m_diffModel, this))
+{
+    m_xAxis->addItem(tr("Epoch"), int(CurveAxis::Epoch));
+    m_xAxis->addItem(tr("Wall time (s)"), int(CurveAxis::WallSeconds));
+    fillMetricCombo();
+
+    m_plot->legend->setVisible(true);
+    m_plot->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignBottom | Qt::AlignRight);
+    m_plot->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
+    m_plot->setMinimumHeight(240);
+
+    auto *controls = new QHBoxLayout;
+    controls->addWidget(new QLabel(tr("Plot"), this));
+    controls->addWidget(m_metric);
+    controls->addWidget(new QLabel(tr("against"), this));
+    controls->addWidget(m_xAxis);
+    controls->addStretch(1);
+    controls->addWidget(new QLabel(tr("Baseline"), this));
+    controls->addWidget(m_baseline);
+
+    auto *tabs = new QTabWidget(this);
+    tabs->addTab(m_summaryView, tr("Summary"));
+    tabs->addTab(m_diffView, tr("Differing settings"));
+
+    auto *splitter = new QSplitter(Qt::Vertical, this);
+    splitter->addWidget(m_plot);
+    splitter->addWidget(tabs);
+    splitter->setStretchFactor(0, 3);
+    splitter->setStretchFactor(1, 2);
+
+    auto *layout = new QVBoxLayout(this);
+    layout->addLayout(controls);
+    layout->addWidget(splitter, 1);
+
+    connect(m_metric, &QComboBox::currentIndexChanged, this, &CompareView::replot);
+    connect(m_xAxis, &QComboBox::currentIndexChanged, this, &CompareView::replot);
+    connect(m_baseline, &QComboBox::currentIndexChanged, this, &CompareView::updateSummary);
+}
+
+void CompareView::setStore(RunStore *store)
+{
+    m_store = store;
+    setRuns(store ? m_runIds : QList<qint64>());
+}
+
+void CompareView::setRuns(const QList<qint64> &runIds)
+{
+    m_runIds.clear();
+    m_runs.clear();
+    m_curves.clear();
+    QList<ConfigDiffRow> diff;
+    if (m_store && !runIds.isEmpty()) {
+        try {
+            m_runs = loadRuns(*m_store, runIds);
+            m_curves = runCurves(*m_store, runIds);
+            diff = configDiff(*m_store, runIds);
+            m_runIds = runIds;
+        } catch (const StoreError &e) {
+            m_runs.clear();
+            m_curves.clear();
+            diff.clear();
+            emit storeError(QString::fromStdString(e.what()));
+        }
+    }
+    QStringList names;
+    for (const RunRecord &run : m_runs)
+        names << runLabel(run);
+    m_diffModel->setDiff(names, diff);
+
+    {
+        const QSignalBlocker blocker(m_baseline);
+        m_baseline->clear();
+        int preferred = -1;
+        for (const RunRecord &run : m_runs) {
+            m_baseline->addItem(runLabel(run), run.id);
+            if (preferred < 0 && run.algorithm == QLatin1String("bp-fp32"))
+                preferred = m_baseline->count() - 1;
+        }
+        m_baseline->setCurrentIndex(preferred >= 0 ? preferred : (m_runs.isEmpty() ? -1 : 0));
+    }
+    fillMetricCombo();
+    updateSummary();
+    replot();
+}
+
+void CompareView::fillMetricCombo()
+{
+    const QVariant current = m_metric->currentData();
+    const QSignalBlocker blocker(m_metric);
+    m_metric->clear();
+    m_metric->addItem(tr("Test accuracy (%)"), kAccuracyItem);
+    m_metric->addItem(tr("Train loss"), kLossItem);
+    const int layers = separationLayerCount(m_curves);
+    for (int layer = 0; layer < layers; ++layer)
+        m_metric->addItem(tr("Goodness separation, layer %1").arg(layer + 1), layer);
+    m_metric->setCurrentIndex(std::max(0, m_metric->findData(current)));
+}
+
+void CompareView::setMetric(CurveMetric metric, int layer)
+{
+    int item = metric == CurveMetric::TestAccuracy ? kAccuracyItem
+        : metric == CurveMetric::TrainLoss         ? kLossItem
+                                                   : layer;
+    const int index = m_metric->findData(item);
+    if (index < 0 || (metric == CurveMetric::GoodnessSeparation && layer < 0))
+        throw std::invalid_argument(
+            QStringLiteral("no compared run has goodness figures for layer %1 (layers 1 to %2 have them)")
+                .arg(layer + 1)
+                .arg(separationLayerCount(m_curves))
+                .toStdString());
+    m_metric->setCurrentIndex(index);
+}
+
+CurveMetric CompareView::metric() const
+{
+    const int item = m_metric->currentData().toInt();
+    return item == kAccuracyItem ? CurveMetric::TestAccuracy
+        : item == kLossItem      ? CurveMetric::TrainLoss
+                                 : CurveMetric::GoodnessSeparation;
+}
+
+int CompareView::layer() const
+{
+    return std::max(0, m_metric->currentData().toInt());
+}
+
+void CompareView::setXAxis(CurveAxis axis)
+{
+    m_xAxis->setCurrentIndex(m_xAxis->findData(int(axis)));
+}
+
+CurveAxis CompareView::xAxis() const
+{
+    return CurveAxis(m_xAxis->currentData().toInt());
+}
+
+void CompareView::setBaseline(qint64 runId)
+{
+    const int index = m_baseline->findData(runId);
+    if (index < 0)
+        throw std::invalid_argument(QStringLiteral("run %1 is not one of the compared runs").arg(runId).toStdString());
+    m_baseline->setCurrentIndex(index);
+}
+
+qint64 CompareView::baseline() const
+{
+    return m_baseline->currentData().toLongLong();
+}
+
+void CompareView::updateSummary()
+{
+    m_summaryModel->setRows(compareRuns(m_runs, baseline()));
+}
+
+void CompareView::replot()
+{
+    m_plot->clearGraphs();
+    const CurveMetric curveMetric = metric();
+    const CurveAxis axis = xAxis();
+    for (qsizetype i = 0; i < m_curves.size(); ++i) {
+        const CurveSeries series = curveSeries(m_curves[i], curveMetric, axis, layer());
+        QCPGraph *graph = m_plot->addGraph();
+        graph->setName(runLabel(m_runs[i]));
+        graph->setPen(QPen(runColour(i), 2));
+        graph->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCircle, 5));
+        graph->setData(series.x, series.y, true);
+        // A run without this metric (a BP run has no goodness) keeps no legend entry to mislead.
+        if (series.x.isEmpty())
+            graph->removeFromLegend();
+    }
+    m_plot->xAxis->setLabel(axis == CurveAxis::Epoch ? tr("epoch") : tr("wall time since the run started (s)"));
+    m_plot->yAxis->setLabel(m_metric->currentText());
+    m_plot->rescaleAxes();
+    m_plot->replot();
+}
+
+} // namespace ffint8

@@ -1,0 +1,356 @@
+// The experiment form: fields built from the settings table, validated by the table's own setters.
+#include "ui/launcher/launcher_form.h"
+
+#include "app/cli/command_line.h"
+#include "app/spec/settings_table.h"
+#include "app/spec/spec_error.h"
+#include "engine/core/error.h"
+
+#include <QCheckBox>
+#include <QComboBox>
+#include <QFile>
+#include <QFormLayout>
+#include <QGroupBox>
+#include <QHBoxLayout>
+#include <QJsonDocument>
+#include <QLabel>
+#include <QLineEdit>
+#include <QSaveFile>
+#include <QScrollArea>
+#include <QSpinBox>
+#include <QVBoxLayout>
+
+namespace ffint8 {
+
+namespace {
+
+const QString kPresetFolder = QStringLiteral(":/experiments");
+
+// Spec groups as the user reads them; settings outside these fall into "Other".
+const QList<QPair<QString, QString>> kGroupTitles = {
+    {QString(), QStringLiteral("Experiment")},
+    {QStringLiteral("model"), QStringLiteral("Model")},
+    {QStringLiteral("dataset"), QStringLiteral("Dataset")},
+    {QStringLiteral("training"), QStringLiteral("Training")},
+    {QStringLiteral("ff"), QStringLiteral("Forward-Forward")},
+    {QStringLiteral("ff.lookahead"), QStringLiteral("Look-ahead (lambda schedule)")},
+    {QStringLiteral("int8"), QStringLiteral("INT8")},
+    {QStringLiteral("ui8"), QStringLiteral("BP-UI8")},
+    {QStringLiteral("backend"), QStringLiteral("Backend")},
+    {QStringLiteral("evaluation"), QStringLiteral("Evaluation")},
+    {QStringLiteral("telemetry"), QStringLiteral("Telemetry")},
+};
+
+QString groupOf(const QString &path)
+{
+    return path.contains('.') ? path.section('.', 0, -2) : QString();
+}
+
+// The label of a setting: its last path component in words ("per_epoch" -> "per epoch").
+QString labelOf(const QString &path)
+{
+    QString last = path.section('.', -1);
+    last.replace('_', ' ');
+    return last;
+}
+
+} // namespace
+
+LauncherForm::LauncherForm(QWidget *parent) : QWidget(parent)
+{
+    auto *top = new QHBoxLayout;
+    m_presets = new QComboBox;
+    m_presets->setObjectName(QStringLiteral("presets"));
+    m_presets->addItems(presetNames());
+    m_presets->setToolTip(tr("Experiments shipped in experiments/: choosing one fills the form"));
+    top->addWidget(new QLabel(tr("Preset")));
+    top->addWidget(m_presets, 1);
+    m_name = new QLineEdit;
+    m_name->setObjectName(QStringLiteral("name"));
+    m_name->setPlaceholderText(tr("run name"));
+    top->addWidget(new QLabel(tr("Name")));
+    top->addWidget(m_name, 2);
+
+    auto *scroll = new QScrollArea;
+    scroll->setWidgetResizable(true);
+    scroll->setWidget(buildGroups());
+
+    auto *layout = new QVBoxLayout(this);
+    layout->addLayout(top);
+    layout->addWidget(scroll, 1);
+
+    connect(m_presets, &QComboBox::textActivated, this, [this](const QString &name) {
+        QString error;
+        if (!loadPreset(name, &error))
+            showError(QStringLiteral("name"), error);
+    });
+    ExperimentSpec defaults;
+    if (!loadPreset(QStringLiteral("quick"), nullptr))
+        setSpec(defaults);
+}
+
+QWidget *LauncherForm::buildGroups()
+{
+    QHash<QString, QFormLayout *> forms;
+    auto *page = new QWidget;
+    auto *columns = new QHBoxLayout(page);
+    QVBoxLayout *column[2] = {new QVBoxLayout, new QVBoxLayout};
+    columns->addLayout(column[0], 1);
+    columns->addLayout(column[1], 1);
+    int placed = 0;
+    auto formFor = [&](const QString &group) {
+        if (QFormLayout *f = forms.value(group))
+            return f;
+        QString title = QStringLiteral("Other");
+        for (const auto &[key, text] : kGroupTitles)
+            if (key == group)
+                title = text;
+        auto *box = new QGroupBox(title);
+        auto *form = new QFormLayout(box);
+        form->setFieldGrowthPolicy(QFormLayout::ExpandingFieldsGrow);
+        // Groups alternate between two columns so the whole form fits a laptop screen.
+        column[placed++ % 2]->addWidget(box);
+        forms.insert(group, form);
+        return form;
+    };
+
+    for (const Setting &s : settingsTable()) {
+        Field field;
+        field.setting = &s;
+        field.editor = editorFor(s);
+        field.editor->setObjectName(s.path);
+        field.editor->setToolTip(QStringLiteral("%1 (%2): %3").arg(s.path, s.flag, s.help));
+        field.error = new QLabel;
+        field.error->setObjectName(s.path + QStringLiteral(".error"));
+        field.error->setStyleSheet(QStringLiteral("color: #c62828"));
+        field.error->setWordWrap(true);
+        field.error->hide();
+        auto *cell = new QWidget;
+        auto *cellLayout = new QVBoxLayout(cell);
+        cellLayout->setContentsMargins(0, 0, 0, 0);
+        cellLayout->setSpacing(1);
+        cellLayout->addWidget(field.editor);
+        cellLayout->addWidget(field.error);
+        formFor(groupOf(s.path))->addRow(labelOf(s.path), cell);
+        m_fields.insert(s.path, field);
+        m_order << s.path;
+    }
+
+    // Where power comes from is part of the spec too ("telemetry": {source, interval_ms}).
+    QFormLayout *telemetry = formFor(QStringLiteral("telemetry"));
+    m_telemetry = new QComboBox;
+    m_telemetry->setObjectName(QStringLiteral("telemetry.source"));
+    m_telemetry->setEditable(true); // "replay:LOGFILE" plays a recorded tegrastats log
+    m_telemetry->addItems({"auto", "tegrastats", "ina3221", "nvml", "rapl", "none"});
+    m_telemetry->setToolTip(tr("Board power source; auto takes the first that works. replay:FILE plays a "
+                               "recorded tegrastats log."));
+    m_interval = new QSpinBox;
+    m_interval->setObjectName(QStringLiteral("telemetry.interval_ms"));
+    m_interval->setRange(10, 60000);
+    m_interval->setSuffix(QStringLiteral(" ms"));
+    telemetry->addRow(tr("source"), m_telemetry);
+    telemetry->addRow(tr("interval"), m_interval);
+
+    column[0]->addStretch(1);
+    column[1]->addStretch(1);
+    return page;
+}
+
+QWidget *LauncherForm::editorFor(const Setting &s)
+{
+    const QString path = s.path;
+    switch (s.kind) {
+    case SettingKind::Switch: {
+        auto *box = new QCheckBox;
+        connect(box, &QCheckBox::toggled, this, [this, path] { checkField(path); });
+        return box;
+    }
+    case SettingKind::Choice: {
+        auto *combo = new QComboBox;
+        combo->addItems(s.choices);
+        connect(combo, &QComboBox::currentTextChanged, this, [this, path] { checkField(path); });
+        return combo;
+    }
+    default: {
+        auto *edit = new QLineEdit;
+        connect(edit, &QLineEdit::textChanged, this, [this, path] { checkField(path); });
+        return edit;
+    }
+    }
+}
+
+QString LauncherForm::textOf(const Field &field) const
+{
+    if (auto *box = qobject_cast<QCheckBox *>(field.editor))
+        return box->isChecked() ? QStringLiteral("on") : QStringLiteral("off");
+    if (auto *combo = qobject_cast<QComboBox *>(field.editor))
+        return combo->currentText();
+    return qobject_cast<QLineEdit *>(field.editor)->text().trimmed();
+}
+
+void LauncherForm::setSpec(const ExperimentSpec &spec)
+{
+    m_filling = true;
+    m_name->setText(spec.name);
+    m_description = spec.description;
+    for (const QString &path : std::as_const(m_order))
+        setFieldText(path, m_fields[path].setting->get(spec.config));
+    m_telemetry->setCurrentText(spec.telemetrySource);
+    m_interval->setValue(spec.telemetryIntervalMs);
+    m_filling = false;
+    for (const QString &path : std::as_const(m_order))
+        checkField(path);
+}
+
+bool LauncherForm::loadPreset(const QString &name, QString *error)
+{
+    if (!loadFile(QStringLiteral("%1/%2.json").arg(kPresetFolder, name), error))
+        return false;
+    const QSignalBlocker block(m_presets);
+    m_presets->setCurrentText(name);
+    return true;
+}
+
+bool LauncherForm::loadFile(const QString &path, QString *error)
+{
+    try {
+        setSpec(parseSpecFile(path));
+        return true;
+    } catch (const SpecError &e) {
+        if (error)
+            *error = QString::fromUtf8(e.what());
+    } catch (const EngineError &e) {
+        if (error)
+            *error = QStringLiteral("%1: %2").arg(path, QString::fromUtf8(e.what()));
+    }
+    return false;
+}
+
+void LauncherForm::setFieldText(const QString &path, const QString &text)
+{
+    if (path == QStringLiteral("name")) {
+        m_name->setText(text);
+        return;
+    }
+    if (path == QStringLiteral("telemetry.source")) {
+        m_telemetry->setCurrentText(text);
+        return;
+    }
+    if (path == QStringLiteral("telemetry.interval_ms")) {
+        m_interval->setValue(text.toInt());
+        return;
+    }
+    const auto it = m_fields.constFind(path);
+    if (it == m_fields.constEnd())
+        return;
+    if (auto *box = qobject_cast<QCheckBox *>(it->editor))
+        box->setChecked(text == QStringLiteral("on"));
+    else if (auto *combo = qobject_cast<QComboBox *>(it->editor))
+        combo->setCurrentText(text);
+    else
+        qobject_cast<QLineEdit *>(it->editor)->setText(text);
+}
+
+QWidget *LauncherForm::field(const QString &path) const
+{
+    if (path == QStringLiteral("name"))
+        return m_name;
+    if (path == QStringLiteral("telemetry.source"))
+        return m_telemetry;
+    if (path == QStringLiteral("telemetry.interval_ms"))
+        return m_interval;
+    return m_fields.value(path).editor;
+}
+
+QStringList LauncherForm::presetNames() const
+{
+    return ffint8::presetNames();
+}
+
+void LauncherForm::showError(const QString &path, const QString &message)
+{
+    const bool wasValid = m_invalid.isEmpty();
+    if (message.isEmpty())
+        m_invalid.removeAll(path);
+    else if (!m_invalid.contains(path))
+        m_invalid << path;
+    if (auto it = m_fields.find(path); it != m_fields.end()) {
+        it->error->setText(message);
+        it->error->setVisible(!message.isEmpty());
+    }
+    if (wasValid != m_invalid.isEmpty())
+        emit validityChanged(m_invalid.isEmpty());
+}
+
+// One field on its own: the table's setter throws with the reason, in the command line's words.
+void LauncherForm::checkField(const QString &path)
+{
+    if (m_filling)
+        return;
+    const Field &field = m_fields[path];
+    TrainConfig scratch;
+    try {
+        field.setting->apply(scratch, textOf(field));
+        showError(path, QString());
+    } catch (const SpecError &e) {
+        showError(path, QString::fromUtf8(e.what()));
+    } catch (const EngineError &e) {
+        showError(path, QString::fromUtf8(e.what()));
+    }
+}
+
+std::optional<ExperimentSpec> LauncherForm::spec(QStringList *errors)
+{
+    ExperimentSpec spec;
+    spec.name = m_name->text().trimmed();
+    spec.description = m_description;
+    spec.telemetrySource = m_telemetry->currentText().trimmed();
+    spec.telemetryIntervalMs = m_interval->value();
+    QStringList problems;
+    for (const QString &path : std::as_const(m_order)) {
+        const Field &field = m_fields[path];
+        try {
+            field.setting->apply(spec.config, textOf(field));
+            showError(path, QString());
+        } catch (const std::exception &e) {
+            showError(path, QString::fromUtf8(e.what()));
+            problems << QStringLiteral("%1: %2").arg(path, QString::fromUtf8(e.what()));
+        }
+    }
+    if (spec.name.isEmpty())
+        problems << tr("name: give the run a name");
+    if (problems.isEmpty()) {
+        // Settings that are fine alone but not together (the engine's own checks).
+        try {
+            spec.config.validate();
+        } catch (const EngineError &e) {
+            problems << QString::fromUtf8(e.what());
+        }
+    }
+    if (errors)
+        *errors = problems;
+    if (!problems.isEmpty())
+        return std::nullopt;
+    return spec;
+}
+
+bool LauncherForm::saveSpec(const QString &path, QString *error)
+{
+    QStringList problems;
+    const std::optional<ExperimentSpec> current = spec(&problems);
+    if (!current) {
+        if (error)
+            *error = tr("%1 not saved: %2").arg(path, problems.join(QStringLiteral("; ")));
+        return false;
+    }
+    QSaveFile file(path);
+    if (!file.open(QIODevice::WriteOnly)
+        || file.write(QJsonDocument(specToJson(*current)).toJson(QJsonDocument::Indented)) < 0 || !file.commit()) {
+        if (error)
+            *error = tr("cannot write %1: %2").arg(path, file.errorString());
+        return false;
+    }
+    return true;
+}
+
+} // namespace ffint8

@@ -1,0 +1,494 @@
+// The live view of one run: its progress, controls and outcome above plots of everything it reports.
+#include "ui/live/live_view.h"
+
+#include "app/session/run_session.h"
+#include "app/store/run_store.h"
+#include "app/system/process_memory.h"
+#include "app/telemetry/power_log.h"
+#include "ui/plot/live_plot.h"
+
+#include <QGridLayout>
+#include <QHBoxLayout>
+#include <QJsonDocument>
+#include <QLabel>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QVBoxLayout>
+#include <cmath>
+
+namespace ffint8 {
+
+namespace {
+
+constexpr double kMiB = 1024.0 * 1024.0;
+constexpr int kProgressSteps = 1000;
+
+// One colour per layer, the same in every plot, distinguishable in print.
+QColor layerColour(int layer)
+{
+    static const QColor colours[]
+        = {QColor(31, 119, 180), QColor(214, 39, 40), QColor(44, 160, 44),   QColor(148, 103, 189),
+           QColor(255, 127, 14), QColor(140, 86, 75), QColor(227, 119, 194), QColor(23, 190, 207)};
+    return colours[layer % int(std::size(colours))];
+}
+
+QString duration(double seconds)
+{
+    const qint64 s = qint64(std::llround(std::max(0.0, seconds)));
+    if (s >= 3600)
+        return QStringLiteral("%1:%2:%3")
+            .arg(s / 3600)
+            .arg(s / 60 % 60, 2, 10, QChar('0'))
+            .arg(s % 60, 2, 10, QChar('0'));
+    return QStringLiteral("%1:%2").arg(s / 60).arg(s % 60, 2, 10, QChar('0'));
+}
+
+QString percent(double fraction)
+{
+    return QString::number(fraction * 100.0, 'f', 2) + QStringLiteral(" %");
+}
+
+} // namespace
+
+LiveView::LiveView(QWidget *parent) : QWidget(parent)
+{
+    m_title = new QLabel(this);
+    QFont titleFont = m_title->font();
+    titleFont.setBold(true);
+    titleFont.setPointSizeF(titleFont.pointSizeF() * 1.2);
+    m_title->setFont(titleFont);
+    m_title->setTextInteractionFlags(Qt::TextSelectableByMouse);
+
+    m_progress = new QProgressBar(this);
+    m_progress->setRange(0, kProgressSteps);
+    m_progress->setTextVisible(true);
+    m_pause = new QPushButton(tr("Pause"), this);
+    m_stop = new QPushButton(tr("Stop"), this);
+    m_pause->setObjectName(QStringLiteral("pauseButton"));
+    m_stop->setObjectName(QStringLiteral("stopButton"));
+    connect(m_pause, &QPushButton::clicked, this, &LiveView::togglePause);
+    connect(m_stop, &QPushButton::clicked, this, &LiveView::requestStop);
+
+    m_status = new QLabel(this);
+    m_status->setWordWrap(true);
+    m_status->setTextInteractionFlags(Qt::TextSelectableByMouse);
+
+    auto *controls = new QHBoxLayout;
+    controls->addWidget(m_progress, 1);
+    controls->addWidget(m_pause);
+    controls->addWidget(m_stop);
+
+    auto makePlot = [this](const QString &name, const QString &title, const QString &x, const QString &y) {
+        auto *plot = new LivePlot(title, x, y, this);
+        plot->setObjectName(name);
+        m_plots.insert(name, plot);
+        m_plotList.append(plot);
+        return plot;
+    };
+    const QString step = tr("step (batches)");
+    const QString seconds = tr("time since start (s)");
+    makePlot(QStringLiteral("goodness"), tr("Goodness (positive solid, negative dashed)"), step, tr("goodness"));
+    makePlot(QStringLiteral("separation"), tr("Separation (positive - negative)"), step, tr("goodness difference"));
+    makePlot(QStringLiteral("loss"), tr("Train loss"), step, tr("loss"));
+    makePlot(QStringLiteral("accuracy"), tr("Accuracy per epoch"), tr("epoch"), tr("accuracy (%)"));
+    makePlot(QStringLiteral("power"), tr("Board power"), seconds, tr("power (W)"));
+    makePlot(QStringLiteral("memory"), tr("Memory"), seconds, tr("MiB"));
+    makePlot(QStringLiteral("throughput"), tr("Throughput"), step, tr("samples/s"));
+
+    auto *grid = new QGridLayout;
+    for (int i = 0; i < m_plotList.size(); ++i)
+        grid->addWidget(m_plotList[i], i / 2, i % 2);
+
+    auto *layout = new QVBoxLayout(this);
+    layout->addWidget(m_title);
+    layout->addLayout(controls);
+    layout->addWidget(m_status);
+    layout->addLayout(grid, 1);
+
+    // RSS is the kernel's view of the whole process, which no run event carries: sampled here while
+    // a run is attached, once a second (reading /proc/self/status takes microseconds).
+    m_memoryTimer.setInterval(1000);
+    connect(&m_memoryTimer, &QTimer::timeout, this, &LiveView::sampleProcessMemory);
+
+    reset();
+    m_pause->setEnabled(false);
+    m_stop->setEnabled(false);
+}
+
+LiveView::~LiveView()
+{
+    detach();
+}
+
+void LiveView::reset()
+{
+    for (LivePlot *plot : m_plotList) {
+        plot->removeAllSeries();
+        plot->setMessage(QString());
+    }
+    m_goodnessPos.clear();
+    m_goodnessNeg.clear();
+    m_separation.clear();
+
+    LivePlot *loss = plotNamed(QStringLiteral("loss"));
+    m_loss = loss->addSeries(tr("train loss"), QColor(31, 119, 180));
+    LivePlot *accuracy = plotNamed(QStringLiteral("accuracy"));
+    m_testAccuracy = accuracy->addSeries(tr("test"), QColor(31, 119, 180));
+    m_validationAccuracy = accuracy->addSeries(tr("validation"), QColor(214, 39, 40), Qt::DashLine);
+    accuracy->setMarkers(m_testAccuracy, true);
+    accuracy->setMarkers(m_validationAccuracy, true);
+    LivePlot *power = plotNamed(QStringLiteral("power"));
+    m_watts = power->addSeries(tr("power (W)"), QColor(214, 39, 40));
+    m_joules = power->addSeries(tr("energy (J)"), QColor(44, 160, 44), Qt::DashLine, true);
+    power->setRightAxisLabel(tr("cumulative energy (J)"));
+    LivePlot *memory = plotNamed(QStringLiteral("memory"));
+    m_enginePeak = memory->addSeries(tr("engine account, peak per epoch"), QColor(148, 103, 189));
+    memory->setMarkers(m_enginePeak, true);
+    m_rss = memory->addSeries(tr("process RSS"), QColor(255, 127, 14));
+    m_peakRss = memory->addSeries(tr("process peak RSS (whole run)"), QColor(140, 86, 75), Qt::DotLine);
+    memory->setMarkers(m_peakRss, true);
+    LivePlot *throughput = plotNamed(QStringLiteral("throughput"));
+    m_throughput = throughput->addSeries(tr("samples/s"), QColor(44, 160, 44));
+
+    m_runId = 0;
+    m_plannedEpochs = 0;
+    m_outcome.clear();
+    m_storeProblem.clear();
+    m_origin.reset();
+    m_lastPower.reset();
+    m_energyJoules = 0.0;
+    m_progress->setValue(0);
+    m_progress->setFormat(QString());
+    m_title->clear();
+    setStatus(QString());
+}
+
+void LiveView::attach(RunSession *session)
+{
+    detach();
+    reset();
+    m_session = session;
+    if (!session)
+        return;
+    const TrainConfig &config = session->options().spec.config;
+    m_plannedEpochs = config.epochs;
+    ensureLayerSeries(int(config.layers.size()) - 1);
+    setTitle(session->options().spec.name, QString::fromUtf8(algorithmName(config.algorithm)),
+             QString::fromStdString(config.dataset), session->runId());
+    plotNamed(QStringLiteral("power"))->setMessage(tr("waiting for the run's power source"));
+    m_progress->setFormat(tr("waiting for the run to start"));
+    m_outcome = session->isRunning() ? tr("running") : tr("waiting for the run to start");
+    setStatus(m_outcome);
+
+    connect(session, &RunSession::started, this, &LiveView::onStarted);
+    connect(session, &RunSession::progress, this, &LiveView::onProgress);
+    connect(session, &RunSession::epochFinished, this, &LiveView::onEpochFinished);
+    connect(session, &RunSession::powerSamples, this, &LiveView::addPower);
+    connect(session, &RunSession::pausedChanged, this, &LiveView::onPausedChanged);
+    connect(session, &RunSession::storeProblem, this, &LiveView::onStoreProblem);
+    connect(session, &RunSession::failed, this, &LiveView::onFailed);
+    connect(session, &RunSession::finished, this, &LiveView::onFinished);
+    connect(session, &QObject::destroyed, this, &LiveView::detach); // no more sampling for a run that is gone
+
+    m_pause->setEnabled(true);
+    m_stop->setEnabled(true);
+    onPausedChanged(session->isPaused());
+    if (session->isRunning()) { // attached late: the start event has gone by
+        m_origin = monotonicSeconds();
+        m_memoryTimer.start();
+    }
+}
+
+void LiveView::detach()
+{
+    m_memoryTimer.stop();
+    if (m_session)
+        disconnect(m_session, nullptr, this, nullptr);
+    m_session = nullptr;
+    m_pause->setEnabled(false);
+    m_stop->setEnabled(false);
+}
+
+void LiveView::showStoredRun(RunStore &store, qint64 runId)
+{
+    detach();
+    reset();
+    try {
+        const std::optional<RunRecord> run = store.run(runId);
+        if (!run) {
+            setStatus(tr("there is no run %1 in the store").arg(runId));
+            return;
+        }
+        const QJsonObject spec = QJsonDocument::fromJson(run->specJson.toUtf8()).object();
+        m_plannedEpochs = spec.value(QStringLiteral("training")).toObject().value(QStringLiteral("epochs")).toInt();
+        setTitle(run->name, run->algorithm, run->dataset, runId);
+
+        const std::vector<StoredEpoch> epochs = store.epochs(runId);
+        const std::vector<StoredProgress> progress = store.progress(runId);
+        const std::vector<PowerPoint> samples = store.samples(runId);
+        if (!epochs.empty())
+            m_origin = epochs.front().metrics.monotonicStart;
+        else if (!samples.empty())
+            m_origin = samples.front().seconds;
+
+        for (const StoredProgress &p : progress)
+            addProgress(p.step, p.metrics);
+        for (const StoredEpoch &e : epochs)
+            addEpoch(e.metrics);
+        if (samples.empty())
+            plotNamed(QStringLiteral("power"))->setMessage(tr("no power samples were recorded for this run"));
+        else
+            addPower(samples);
+        if (run->peakRssBytes > 0 && !epochs.empty())
+            plotNamed(QStringLiteral("memory"))
+                ->append(m_peakRss, secondsSinceStart(epochs.back().metrics.monotonicEnd),
+                         double(run->peakRssBytes) / kMiB);
+
+        const int done = int(epochs.size());
+        m_progress->setValue(m_plannedEpochs > 0 ? std::min(kProgressSteps, done * kProgressSteps / m_plannedEpochs)
+                                                 : 0);
+        m_progress->setFormat(m_plannedEpochs > 0 ? tr("%1 of %2 epochs stored").arg(done).arg(m_plannedEpochs)
+                                                  : tr("%1 epochs stored").arg(done));
+        QString outcome = run->status;
+        if (run->status == QLatin1String("completed") && !std::isnan(run->testAccuracy))
+            outcome += tr(": %1 epochs, test accuracy %2").arg(run->epochsDone).arg(percent(run->testAccuracy));
+        else if (!run->message.isEmpty())
+            outcome += QStringLiteral(": ") + run->message;
+        m_outcome = outcome;
+        setStatus(outcome);
+    } catch (const std::exception &e) {
+        setStatus(tr("cannot read run %1: %2").arg(runId).arg(QString::fromUtf8(e.what())));
+    }
+}
+
+QString LiveView::titleText() const
+{
+    return m_title->text();
+}
+
+QString LiveView::statusText() const
+{
+    return m_status->text();
+}
+
+QString LiveView::progressText() const
+{
+    return m_progress->text();
+}
+
+void LiveView::setTitle(const QString &name, const QString &algorithm, const QString &dataset, qint64 runId)
+{
+    const QString id = runId > 0 ? tr("run %1").arg(runId) : tr("not stored");
+    m_title->setText(QStringLiteral("%1 \u2014 %2 on %3 \u2014 %4")
+                         .arg(name.isEmpty() ? tr("(unnamed)") : name, algorithm, dataset, id));
+}
+
+void LiveView::setStatus(const QString &text)
+{
+    m_status->setText(m_storeProblem.isEmpty() ? text : text + tr(" \u2014 store: ") + m_storeProblem);
+}
+
+void LiveView::ensureLayerSeries(int layers)
+{
+    LivePlot *goodness = plotNamed(QStringLiteral("goodness"));
+    LivePlot *separation = plotNamed(QStringLiteral("separation"));
+    for (int l = int(m_goodnessPos.size()); l < layers; ++l) {
+        m_goodnessPos.push_back(goodness->addSeries(tr("layer %1 +").arg(l + 1), layerColour(l), Qt::SolidLine));
+        m_goodnessNeg.push_back(goodness->addSeries(tr("layer %1 \u2212").arg(l + 1), layerColour(l), Qt::DashLine));
+        m_separation.push_back(separation->addSeries(tr("layer %1").arg(l + 1), layerColour(l)));
+    }
+}
+
+double LiveView::secondsSinceStart(double monotonic)
+{
+    if (!m_origin)
+        m_origin = monotonic;
+    return monotonic - *m_origin;
+}
+
+void LiveView::addProgress(qint64 step, const ProgressMetrics &metrics)
+{
+    ensureLayerSeries(int(metrics.layers.size()));
+    LivePlot *goodness = plotNamed(QStringLiteral("goodness"));
+    LivePlot *separation = plotNamed(QStringLiteral("separation"));
+    bool anyGoodness = false;
+    for (size_t l = 0; l < metrics.layers.size(); ++l) {
+        const LayerMetrics &m = metrics.layers[l];
+        anyGoodness = anyGoodness || !std::isnan(m.goodnessPos);
+        goodness->append(m_goodnessPos[l], double(step), m.goodnessPos); // NaN (no such figure) is dropped
+        goodness->append(m_goodnessNeg[l], double(step), m.goodnessNeg);
+        separation->append(m_separation[l], double(step), m.goodnessPos - m.goodnessNeg);
+    }
+    if (!anyGoodness && goodness->message().isEmpty()) {
+        const QString why = tr("no goodness: this trainer does not report any (not Forward-Forward)");
+        goodness->setMessage(why);
+        separation->setMessage(why);
+    }
+    plotNamed(QStringLiteral("loss"))->append(m_loss, double(step), metrics.trainLoss);
+    plotNamed(QStringLiteral("throughput"))->append(m_throughput, double(step), metrics.samplesPerSecond);
+}
+
+void LiveView::addEpoch(const EpochMetrics &metrics)
+{
+    LivePlot *accuracy = plotNamed(QStringLiteral("accuracy"));
+    if (metrics.testAccuracy >= 0)
+        accuracy->append(m_testAccuracy, metrics.epoch + 1, metrics.testAccuracy * 100.0);
+    if (metrics.validationAccuracy >= 0)
+        accuracy->append(m_validationAccuracy, metrics.epoch + 1, metrics.validationAccuracy * 100.0);
+    plotNamed(QStringLiteral("memory"))
+        ->append(m_enginePeak, secondsSinceStart(metrics.monotonicEnd), double(metrics.memory.peakTotal) / kMiB);
+}
+
+void LiveView::addPower(const std::vector<PowerPoint> &points)
+{
+    if (points.empty())
+        return;
+    LivePlot *power = plotNamed(QStringLiteral("power"));
+    power->setMessage(QString());
+    for (const PowerPoint &p : points) {
+        // The same trapezoid rule the run's energy figures use, one interval at a time.
+        if (m_lastPower)
+            m_energyJoules += integrateEnergy({*m_lastPower, p}).joules;
+        m_lastPower = p;
+        const double x = secondsSinceStart(p.seconds);
+        power->append(m_watts, x, p.watts);
+        power->append(m_joules, x, m_energyJoules);
+    }
+}
+
+void LiveView::onStarted(qint64 runId, const QJsonObject &event)
+{
+    m_runId = runId;
+    m_origin = monotonicSeconds();
+    const QJsonObject spec = event.value(QStringLiteral("spec")).toObject();
+    setTitle(spec.value(QStringLiteral("name")).toString(), event.value(QStringLiteral("algo")).toString(),
+             event.value(QStringLiteral("dataset")).toString(), runId);
+    const QJsonObject telemetry = event.value(QStringLiteral("telemetry")).toObject();
+    const QString source = telemetry.value(QStringLiteral("source")).toString();
+    LivePlot *power = plotNamed(QStringLiteral("power"));
+    if (source.isEmpty() || source == QLatin1String("none")) {
+        // The reason says why each source was passed over: too long for the plot, so its tooltip.
+        const QString reason = telemetry.value(QStringLiteral("reason")).toString();
+        power->setMessage(tr("no power source on this machine: energy is not measured\n(hover here for why)"));
+        power->setToolTip(reason);
+    } else if (!m_lastPower)
+        power->setMessage(tr("waiting for samples from %1").arg(source));
+    m_outcome = tr("running");
+    setStatus(m_outcome);
+    m_progress->setFormat(tr("epoch 1/%1 \u00b7 starting").arg(m_plannedEpochs));
+    sampleProcessMemory();
+    m_memoryTimer.start();
+}
+
+void LiveView::onProgress(const ProgressMetrics &metrics)
+{
+    const qint64 step = qint64(metrics.epoch) * metrics.batchesPerEpoch + metrics.batch;
+    addProgress(step, metrics);
+
+    const qint64 total = qint64(std::max(1, m_plannedEpochs)) * std::max(1, metrics.batchesPerEpoch);
+    const double fraction = std::clamp(double(step) / double(total), 0.0, 1.0);
+    m_progress->setValue(int(fraction * kProgressSteps));
+    // Elapsed time includes evaluation and pauses so far, which the remaining epochs will have too.
+    const QString eta = fraction > 0 ? duration(metrics.elapsedSeconds * (1.0 - fraction) / fraction) : tr("?");
+    m_progress->setFormat(tr("epoch %1/%2 \u00b7 batch %3/%4 \u00b7 ETA %5")
+                              .arg(metrics.epoch + 1)
+                              .arg(m_plannedEpochs)
+                              .arg(metrics.batch)
+                              .arg(metrics.batchesPerEpoch)
+                              .arg(eta));
+}
+
+void LiveView::onEpochFinished(const EpochMetrics &metrics)
+{
+    addEpoch(metrics);
+    QString text = tr("running \u00b7 epoch %1 done").arg(metrics.epoch + 1);
+    if (metrics.testAccuracy >= 0)
+        text += tr(", test accuracy %1").arg(percent(metrics.testAccuracy));
+    m_outcome = text;
+    setStatus(text);
+}
+
+void LiveView::onPausedChanged(bool paused)
+{
+    m_pause->setText(paused ? tr("Resume") : tr("Pause"));
+    if (m_session && m_session->isRunning())
+        setStatus(paused ? tr("paused") : m_outcome);
+}
+
+void LiveView::onStoreProblem(const QString &message)
+{
+    m_storeProblem = message;
+    setStatus(m_outcome);
+}
+
+void LiveView::onFailed(const QString &message)
+{
+    m_outcome = tr("failed: %1").arg(message);
+    setStatus(m_outcome);
+}
+
+void LiveView::onFinished(const RunSummary &summary)
+{
+    m_memoryTimer.stop();
+    sampleProcessMemory();
+    const QString status = QString::fromUtf8(runStatusName(summary.status));
+    const QString message = QString::fromStdString(summary.message);
+    QString text = status;
+    switch (summary.status) {
+    case RunStatus::Completed:
+        text += tr(": %1 epochs").arg(summary.epochsCompleted);
+        if (summary.testAccuracy >= 0)
+            text += tr(", test accuracy %1").arg(percent(summary.testAccuracy));
+        break;
+    case RunStatus::Cancelled:
+        text += tr(" after %1 epochs").arg(summary.epochsCompleted);
+        break;
+    case RunStatus::Diverged:
+    case RunStatus::Failed:
+        break;
+    }
+    if (!message.isEmpty())
+        text += QStringLiteral(": ") + message;
+    m_outcome = text;
+    setStatus(text);
+    if (summary.status == RunStatus::Completed)
+        m_progress->setValue(kProgressSteps);
+    m_progress->setFormat(tr("%1 \u00b7 %2 of %3 epochs \u00b7 %4")
+                              .arg(status)
+                              .arg(summary.epochsCompleted)
+                              .arg(m_plannedEpochs)
+                              .arg(duration(summary.totalSeconds)));
+    m_pause->setEnabled(false);
+    m_stop->setEnabled(false);
+    emit runEnded(m_runId, status);
+}
+
+void LiveView::sampleProcessMemory()
+{
+    const ProcessMemory memory = readProcessMemory();
+    if (memory.rssBytes == 0)
+        return; // no /proc here: nothing measured, nothing drawn
+    plotNamed(QStringLiteral("memory"))
+        ->append(m_rss, secondsSinceStart(monotonicSeconds()), double(memory.rssBytes) / kMiB);
+}
+
+void LiveView::togglePause()
+{
+    if (!m_session)
+        return;
+    if (m_session->isPaused())
+        m_session->resume();
+    else
+        m_session->pause();
+}
+
+void LiveView::requestStop()
+{
+    if (!m_session)
+        return;
+    m_session->stop();
+    m_stop->setEnabled(false);
+    setStatus(tr("stopping after the current batch"));
+}
+
+} // namespace ffint8

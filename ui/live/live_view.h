@@ -1,0 +1,106 @@
+// The live view of one run: its progress, controls and outcome above plots of everything it reports.
+#pragma once
+
+#include "app/session/run_session.h"
+#include "app/telemetry/energy.h"
+#include "engine/train/metrics.h"
+
+#include <QHash>
+#include <QJsonObject>
+#include <QPointer>
+#include <QTimer>
+#include <QWidget>
+#include <optional>
+#include <vector>
+
+class QLabel;
+class QProgressBar;
+class QPushButton;
+
+namespace ffint8 {
+
+class LivePlot;
+class RunStore;
+
+// Shows the run a RunSession is training as its signals arrive (queued from the run's thread, so the
+// GUI thread never waits for the engine), or a finished run read from the store on request. The
+// plots: "goodness" (per layer, positive solid and negative dashed), "separation" (positive minus
+// negative), "loss", "accuracy" (per epoch), "power" (board watts, cumulative joules on the right),
+// "memory" (the engine's account per epoch, this process's RSS) and "throughput". Steps are global
+// batch indices (epoch * batches per epoch + batch); times are seconds from the run's start.
+class LiveView : public QWidget
+{
+    Q_OBJECT
+public:
+    explicit LiveView(QWidget *parent = nullptr);
+    ~LiveView() override;
+
+    // Clears the view and follows `session` (not owned; a previous one is let go). Attach before
+    // start() to see the run from its first event.
+    void attach(RunSession *session);
+    // Stops following the session; what was drawn stays.
+    void detach();
+    RunSession *session() const { return m_session; }
+
+    // Fills the plots from a stored run's epochs, progress and power samples (read now, on this
+    // thread: `store` belongs to it). The controls are disabled: there is nothing to pause.
+    void showStoredRun(RunStore &store, qint64 runId);
+
+    QList<LivePlot *> plots() const { return m_plotList; }
+    LivePlot *plotNamed(const QString &name) const { return m_plots.value(name); }
+    QString titleText() const;
+    QString statusText() const;
+    QString progressText() const;
+
+signals:
+    // An attached run ended; `status` is completed, diverged, cancelled or failed.
+    void runEnded(qint64 runId, const QString &status);
+
+private:
+    void reset();
+    void setTitle(const QString &name, const QString &algorithm, const QString &dataset, qint64 runId);
+    void setStatus(const QString &text);
+    void ensureLayerSeries(int layers);
+    void addProgress(qint64 step, const ProgressMetrics &metrics);
+    void addEpoch(const EpochMetrics &metrics);
+    void addPower(const std::vector<PowerPoint> &points);
+    double secondsSinceStart(double monotonic);
+
+    void onStarted(qint64 runId, const QJsonObject &event);
+    void onProgress(const ProgressMetrics &metrics);
+    void onEpochFinished(const EpochMetrics &metrics);
+    void onPausedChanged(bool paused);
+    void onStoreProblem(const QString &message);
+    void onFailed(const QString &message);
+    void onFinished(const RunSummary &summary);
+    void sampleProcessMemory();
+    void togglePause();
+    void requestStop();
+
+    QPointer<RunSession> m_session;
+    QLabel *m_title = nullptr;
+    QProgressBar *m_progress = nullptr;
+    QPushButton *m_pause = nullptr;
+    QPushButton *m_stop = nullptr;
+    QLabel *m_status = nullptr;
+    QHash<QString, LivePlot *> m_plots;
+    QList<LivePlot *> m_plotList;
+
+    // Series indices in their plots.
+    std::vector<int> m_goodnessPos, m_goodnessNeg, m_separation;
+    int m_loss = -1, m_testAccuracy = -1, m_validationAccuracy = -1;
+    int m_watts = -1, m_joules = -1;
+    int m_enginePeak = -1, m_rss = -1, m_peakRss = -1;
+    int m_throughput = -1;
+
+    qint64 m_runId = 0;
+    int m_plannedEpochs = 0;
+    QString m_outcome;
+    QString m_storeProblem;
+    std::optional<double> m_origin; // the run's start on the monotonic clock of its epochs and samples
+    std::optional<PowerPoint> m_lastPower;
+    double m_energyJoules = 0.0;
+    QTimer m_memoryTimer;
+};
+
+} // namespace ffint8

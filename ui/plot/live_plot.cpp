@@ -1,0 +1,269 @@
+// One live plot: a QCustomPlot whose series live in bounded buffers and redraw on a coalescing timer.
+#include "ui/plot/live_plot.h"
+
+#include <QEvent>
+#include <QVBoxLayout>
+#include <algorithm>
+#include <limits>
+#include <qcustomplot.h>
+
+namespace ffint8 {
+
+namespace {
+
+// The shortest gap between two redraws; rounded up so that timer jitter cannot exceed the rate.
+constexpr int kMinRedrawGapMs = 1000 / LivePlot::kMaxRedrawsPerSecond + 1;
+
+struct Extent
+{
+    double lo = std::numeric_limits<double>::infinity();
+    double hi = -std::numeric_limits<double>::infinity();
+    void add(double v)
+    {
+        lo = std::min(lo, v);
+        hi = std::max(hi, v);
+    }
+    bool valid() const { return lo <= hi; }
+};
+
+// A little room around the data, and a visible span where all values are equal.
+QCPRange paddedRange(const Extent &e)
+{
+    double span = e.hi - e.lo;
+    if (span <= 0.0)
+        span = std::max(std::abs(e.hi) * 0.1, 1e-9) * 2.0;
+    return QCPRange(e.lo - span * 0.05, e.hi + span * 0.05);
+}
+
+} // namespace
+
+LivePlot::LivePlot(const QString &title, const QString &xLabel, const QString &yLabel, QWidget *parent)
+    : QWidget(parent), m_plot(new QCustomPlot(this))
+{
+    auto *layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->addWidget(m_plot);
+    setMinimumSize(240, 160);
+
+    m_plot->plotLayout()->insertRow(0);
+    QFont titleFont = font();
+    titleFont.setBold(true);
+    m_title = new QCPTextElement(m_plot, title, titleFont);
+    m_plot->plotLayout()->addElement(0, 0, m_title);
+    m_plot->xAxis->setLabel(xLabel);
+    m_plot->yAxis->setLabel(yLabel);
+
+    QFont small = font();
+    small.setPointSizeF(std::max(6.0, small.pointSizeF() * 0.85));
+    m_plot->legend->setFont(small);
+    m_plot->legend->setBrush(QColor(255, 255, 255, 200));
+    m_plot->legend->setVisible(false);
+    m_plot->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignLeft);
+
+    // Antialiased series lines doubled the redraw time (1400x600 px, gui latency bench), and the GUI
+    // thread's worst delay with them; axes, grid and text keep their smooth defaults. Exported PNGs
+    // are drawn antialiased (plot_export.cpp).
+    m_plot->setNotAntialiasedElements(QCP::aePlottables);
+    m_plot->setNoAntialiasingOnDrag(true);
+    m_plot->setPlottingHint(QCP::phFastPolylines, true);
+    m_plot->setPlottingHint(QCP::phCacheLabels, true);
+
+    m_message = new QCPItemText(m_plot);
+    m_message->position->setType(QCPItemPosition::ptAxisRectRatio);
+    m_message->position->setCoords(0.5, 0.5);
+    m_message->setPositionAlignment(Qt::AlignCenter);
+    m_message->setColor(QColor(110, 110, 110));
+    m_message->setVisible(false);
+
+    m_redrawTimer.setSingleShot(true);
+    m_redrawTimer.setTimerType(Qt::PreciseTimer);
+    connect(&m_redrawTimer, &QTimer::timeout, this, &LivePlot::redraw);
+    // A new width means new pixel columns: the decimation must be redone.
+    m_plot->installEventFilter(this);
+}
+
+LivePlot::~LivePlot() = default;
+
+int LivePlot::addSeries(const QString &name, const QColor &color, Qt::PenStyle style, bool rightAxis)
+{
+    if (rightAxis)
+        m_plot->yAxis2->setVisible(true);
+    auto series = std::make_unique<Series>();
+    series->graph = m_plot->addGraph(m_plot->xAxis, rightAxis ? m_plot->yAxis2 : m_plot->yAxis);
+    series->graph->setName(name);
+    QPen pen(color, 1.5, style);
+    series->graph->setPen(pen);
+    m_series.push_back(std::move(series));
+    m_plot->legend->setVisible(true);
+    markDirty();
+    return int(m_series.size()) - 1;
+}
+
+void LivePlot::setRightAxisLabel(const QString &label)
+{
+    m_plot->yAxis2->setLabel(label);
+    m_plot->yAxis2->setVisible(true);
+    markDirty();
+}
+
+void LivePlot::setMarkers(int series, bool on)
+{
+    QCPGraph *graph = seriesAt(series).graph;
+    graph->setScatterStyle(on ? QCPScatterStyle(QCPScatterStyle::ssDisc, 5) : QCPScatterStyle());
+    markDirty();
+}
+
+void LivePlot::append(int series, double x, double y)
+{
+    seriesAt(series).buffer.append(x, y);
+    markDirty();
+}
+
+void LivePlot::setSeries(int series, const QVector<double> &xs, const QVector<double> &ys)
+{
+    SeriesBuffer &buffer = seriesAt(series).buffer;
+    buffer.clear();
+    const qsizetype n = std::min(xs.size(), ys.size());
+    for (qsizetype i = 0; i < n; ++i)
+        buffer.append(xs[i], ys[i]);
+    markDirty();
+}
+
+void LivePlot::clear()
+{
+    for (auto &s : m_series)
+        s->buffer.clear();
+    markDirty();
+}
+
+void LivePlot::removeAllSeries()
+{
+    m_plot->clearGraphs();
+    m_series.clear();
+    m_plot->legend->setVisible(false);
+    m_plot->yAxis2->setVisible(false);
+    m_plot->yAxis2->setLabel(QString());
+    markDirty();
+}
+
+void LivePlot::setMessage(const QString &text)
+{
+    m_messageText = text;
+    m_message->setText(text);
+    m_message->setVisible(!text.isEmpty());
+    markDirty();
+}
+
+QString LivePlot::title() const
+{
+    return m_title->text();
+}
+
+QString LivePlot::seriesName(int series) const
+{
+    return seriesAt(series).graph->name();
+}
+
+qint64 LivePlot::pointCount(int series) const
+{
+    return seriesAt(series).buffer.receivedCount();
+}
+
+int LivePlot::drawnPointCount(int series) const
+{
+    return seriesAt(series).graph->dataCount();
+}
+
+size_t LivePlot::bufferBytes() const
+{
+    size_t bytes = 0;
+    for (const auto &s : m_series)
+        bytes += s->buffer.memoryBytes();
+    return bytes;
+}
+
+LivePlot::Series &LivePlot::seriesAt(int series)
+{
+    Q_ASSERT(series >= 0 && series < int(m_series.size()));
+    return *m_series[size_t(series)];
+}
+
+const LivePlot::Series &LivePlot::seriesAt(int series) const
+{
+    Q_ASSERT(series >= 0 && series < int(m_series.size()));
+    return *m_series[size_t(series)];
+}
+
+bool LivePlot::eventFilter(QObject *watched, QEvent *event)
+{
+    if (watched == m_plot && event->type() == QEvent::Resize)
+        markDirty();
+    return QWidget::eventFilter(watched, event);
+}
+
+void LivePlot::markDirty()
+{
+    m_dirty = true;
+    if (m_redrawTimer.isActive())
+        return; // a redraw is already due: this change joins it
+    const qint64 since = m_sinceRedraw.isValid() ? m_sinceRedraw.elapsed() : kMinRedrawGapMs;
+    m_redrawTimer.start(int(std::max<qint64>(0, kMinRedrawGapMs - since)));
+}
+
+void LivePlot::redrawNow()
+{
+    m_redrawTimer.stop();
+    m_dirty = true;
+    redraw();
+}
+
+void LivePlot::redraw()
+{
+    if (!m_dirty)
+        return;
+    QElapsedTimer clock;
+    clock.start();
+    m_dirty = false;
+
+    // Ranges first, from each buffer's extremes (which its decimation keeps), then the layout they
+    // give: wider tick labels narrow the axis rect, and the decimation needs its final pixel width.
+    Extent x, left, right;
+    for (const auto &s : m_series) {
+        if (s->buffer.isEmpty())
+            continue;
+        x.add(s->buffer.xMin());
+        x.add(s->buffer.xMax());
+        Extent &values = s->graph->valueAxis() == m_plot->yAxis2 ? right : left;
+        values.add(s->buffer.minPoint().y());
+        values.add(s->buffer.maxPoint().y());
+    }
+    if (x.valid())
+        m_plot->xAxis->setRange(x.lo == x.hi ? QCPRange(x.lo - 0.5, x.hi + 0.5) : QCPRange(x.lo, x.hi));
+    if (left.valid())
+        m_plot->yAxis->setRange(paddedRange(left));
+    if (right.valid())
+        m_plot->yAxis2->setRange(paddedRange(right));
+    m_plot->plotLayout()->update(QCPLayoutElement::upPreparation);
+    m_plot->plotLayout()->update(QCPLayoutElement::upMargins);
+    m_plot->plotLayout()->update(QCPLayoutElement::upLayout);
+
+    const int columns = std::max(1, m_plot->axisRect()->width());
+    for (const auto &s : m_series) {
+        QVector<QCPGraphData> data;
+        if (!s->buffer.isEmpty()) {
+            const QVector<QPointF> points = s->buffer.pointsForWidth(x.lo, x.hi, columns);
+            data.reserve(points.size());
+            for (const QPointF &p : points)
+                data.append(QCPGraphData(p.x(), p.y()));
+        }
+        s->graph->data()->set(data, true); // pointsForWidth returns the points in x order
+    }
+
+    m_plot->replot(QCustomPlot::rpImmediateRefresh);
+    ++m_redrawCount;
+    m_lastRedrawMs = double(clock.nsecsElapsed()) / 1e6;
+    m_worstRedrawMs = std::max(m_worstRedrawMs, m_lastRedrawMs);
+    m_sinceRedraw.start();
+}
+
+} // namespace ffint8

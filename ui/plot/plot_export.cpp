@@ -1,0 +1,74 @@
+// Saves a plot as an image or a vector figure, the format chosen by the file's suffix.
+#include "ui/plot/plot_export.h"
+
+#include <QFile>
+#include <QFileInfo>
+#include <QImageWriter>
+#include <QSvgGenerator>
+#include <algorithm>
+#include <qcustomplot.h>
+
+namespace ffint8 {
+
+namespace {
+
+bool fail(QString *error, const QString &message)
+{
+    if (error)
+        *error = message;
+    return false;
+}
+
+} // namespace
+
+bool savePlot(QCustomPlot *plot, const QString &path, QString *error)
+{
+    const QString suffix = QFileInfo(path).suffix().toLower();
+    if (suffix != QLatin1String("png") && suffix != QLatin1String("pdf") && suffix != QLatin1String("svg"))
+        return fail(error,
+                    QStringLiteral("cannot save the plot to %1: unknown suffix \"%2\" (use .png, .pdf or .svg)")
+                        .arg(path, suffix.isEmpty() ? QStringLiteral("(none)") : suffix));
+    if (!plot)
+        return fail(error, QStringLiteral("cannot save the plot to %1: there is no plot").arg(path));
+
+    // Opening the file ourselves gives the system's reason (no such folder, permission denied) that
+    // the writers below would only report as a failure.
+    QFile file(path);
+    if (!file.open(QIODevice::WriteOnly | QIODevice::Truncate))
+        return fail(error, QStringLiteral("cannot write %1: %2").arg(path, file.errorString()));
+    const int width = std::max(1, plot->width());
+    const int height = std::max(1, plot->height());
+
+    if (suffix == QLatin1String("png")) {
+        // A saved figure is looked at closely: smooth lines there, whatever the live plot uses for speed.
+        const QCP::AntialiasedElements notAntialiased = plot->notAntialiasedElements();
+        plot->setNotAntialiasedElements(QCP::aeNone);
+        const QImage image = plot->toPixmap(width, height, 1.0).toImage();
+        plot->setNotAntialiasedElements(notAntialiased);
+        QImageWriter writer(&file, "png");
+        if (!writer.write(image))
+            return fail(error, QStringLiteral("cannot write %1: %2").arg(path, writer.errorString()));
+        return true;
+    }
+    if (suffix == QLatin1String("svg")) {
+        QSvgGenerator generator;
+        generator.setOutputDevice(&file);
+        generator.setSize(QSize(width, height));
+        generator.setViewBox(QRect(0, 0, width, height));
+        generator.setTitle(plot->windowTitle());
+        QCPPainter painter;
+        if (!painter.begin(&generator))
+            return fail(error, QStringLiteral("cannot write %1: the SVG writer could not start").arg(path));
+        plot->toPainter(&painter, width, height);
+        painter.end();
+        if (file.error() != QFileDevice::NoError)
+            return fail(error, QStringLiteral("cannot write %1: %2").arg(path, file.errorString()));
+        return true;
+    }
+    file.close(); // savePdf opens the file itself
+    if (!plot->savePdf(path, width, height))
+        return fail(error, QStringLiteral("cannot write %1: the PDF writer failed").arg(path));
+    return true;
+}
+
+} // namespace ffint8
