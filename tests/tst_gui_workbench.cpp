@@ -12,6 +12,8 @@
 #include "ui/live/live_view.h"
 #include "ui/main_window.h"
 #include "ui/plot/live_plot.h"
+#include "ui/settings/last_folder.h"
+#include "ui/settings/workbench_settings.h"
 
 #include <QAbstractItemModel>
 #include <QFile>
@@ -256,6 +258,44 @@ private slots:
         QVERIFY(!second.launchSpec("no-such-preset", &error));
         QVERIFY(error.contains("no-such-preset"));
         QVERIFY(error.contains("quick")); // the presets it could have been
+    }
+
+    void settingsFoldersAndWindowStatePersist()
+    {
+        WorkbenchSettings chosen;
+        chosen.databasePath = m_db;
+        chosen.datasetFolder = m_dir.filePath("datasets");
+        chosen.telemetrySource = "none";
+        chosen.telemetryIntervalMs = 500;
+        chosen.save();
+        const WorkbenchSettings loaded = WorkbenchSettings::load();
+        QCOMPARE(loaded.databasePath, chosen.databasePath);
+        QCOMPARE(loaded.datasetFolder, chosen.datasetFolder);
+        QCOMPARE(loaded.telemetrySource, chosen.telemetrySource);
+        QCOMPARE(loaded.telemetryIntervalMs, 500);
+        loaded.applyDatasetFolder();
+        QCOMPARE(qgetenv("FFINT8_DATA"), chosen.datasetFolder.toLocal8Bit());
+        WorkbenchSettings().save();
+        WorkbenchSettings::load().applyDatasetFolder();
+
+        rememberFolder("plots", m_dir.filePath("figures/goodness.png"));
+        QCOMPARE(lastFolder("plots", "x.pdf"), m_dir.filePath("figures/x.pdf"));
+        rememberFolder("plots", QString()); // a cancelled dialog changes nothing
+        QCOMPARE(lastFolder("plots"), m_dir.filePath("figures"));
+
+        {
+            MainWindow window(m_db);
+            window.show();
+            window.tabs()->setCurrentWidget(window.browser());
+            window.resize(1111, 777);
+            QVERIFY(window.close());
+        }
+        MainWindow reopened(m_db);
+        QCOMPARE(reopened.tabs()->currentWidget(), reopened.browser());
+        // The offscreen platform adds its frame's height on restore; the width is exact, and neither is
+        // the default size (1280 x 860).
+        QCOMPARE(reopened.width(), 1111);
+        QVERIFY2(qAbs(reopened.height() - 777) <= 50, qPrintable(QString::number(reopened.height())));
     }
 
     void anUnusableStoreIsRefusedAndLeftAlone()

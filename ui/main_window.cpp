@@ -14,6 +14,7 @@
 #include "ui/live/live_view.h"
 #include "ui/plot/live_plot.h"
 #include "ui/plot/plot_export.h"
+#include "ui/settings/last_folder.h"
 #include "ui/settings/settings_dialog.h"
 
 #include <QCloseEvent>
@@ -244,8 +245,10 @@ void MainWindow::exportPlotInteractively()
     const QString name = QInputDialog::getItem(this, tr("Export plot"), tr("Plot"), plotNames(), 0, false, &ok);
     if (!ok)
         return;
-    const QString path = QFileDialog::getSaveFileName(this, tr("Export plot"), name.section('/', -1) + ".png",
-                                                      tr("PNG image (*.png);;PDF document (*.pdf);;SVG image (*.svg)"));
+    const QString path = QFileDialog::getSaveFileName(
+        this, tr("Export plot"), lastFolder(QStringLiteral("plots"), name.section('/', -1) + ".png"),
+        tr("PNG image (*.png);;PDF document (*.pdf);;SVG image (*.svg)"));
+    rememberFolder(QStringLiteral("plots"), path);
     QString error;
     if (!path.isEmpty() && !exportPlot(name, path, &error))
         QMessageBox::critical(this, tr("Export plot"), error);

@@ -3,6 +3,7 @@
 
 #include "app/store/run_store.h"
 #include "app/store/store_error.h"
+#include "ui/settings/last_folder.h"
 
 #include <QComboBox>
 #include <QDialogButtonBox>
@@ -83,7 +84,7 @@ ExportDialog::ExportDialog(RunStore *store, const QList<qint64> &runIds, QWidget
     layout->addWidget(m_buttons);
     resize(760, 520);
 
-    setOutputPath(QDir::home().filePath(QStringLiteral("ffint8-runs.csv")));
+    setOutputPath(lastFolder(QStringLiteral("tables"), QStringLiteral("ffint8-runs.csv")));
 
     connect(m_layout, &QComboBox::currentIndexChanged, this, &ExportDialog::updatePreview);
     connect(m_format, &QComboBox::currentIndexChanged, this, [this] {
@@ -180,6 +181,7 @@ void ExportDialog::chooseFile()
                                                       tr("%1 files (*.%2)").arg(m_format->currentText(), suffix));
     if (path.isEmpty())
         return;
+    rememberFolder(QStringLiteral("tables"), path);
     setOutputPath(QFileInfo(path).suffix().isEmpty() ? path + QLatin1Char('.') + suffix : path);
 }
 

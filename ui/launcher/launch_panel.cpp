@@ -3,6 +3,7 @@
 
 #include "app/session/run_queue.h"
 #include "ui/launcher/launcher_form.h"
+#include "ui/settings/last_folder.h"
 
 #include <QFileDialog>
 #include <QHBoxLayout>
@@ -75,8 +76,9 @@ LaunchPanel::LaunchPanel(RunQueue *queue, QWidget *parent) : QWidget(parent), m_
     connect(m_run, &QPushButton::clicked, this, &LaunchPanel::requestRun);
     connect(m_form, &LauncherForm::validityChanged, m_run, &QPushButton::setEnabled);
     connect(open, &QPushButton::clicked, this, [this] {
-        const QString path = QFileDialog::getOpenFileName(this, tr("Open experiment spec"), QString(),
-                                                          tr("Experiment specs (*.json)"));
+        const QString path = QFileDialog::getOpenFileName(
+            this, tr("Open experiment spec"), lastFolder(QStringLiteral("specs")), tr("Experiment specs (*.json)"));
+        rememberFolder(QStringLiteral("specs"), path);
         QString error;
         if (!path.isEmpty() && !m_form->loadFile(path, &error))
             showProblems(error);
@@ -84,8 +86,11 @@ LaunchPanel::LaunchPanel(RunQueue *queue, QWidget *parent) : QWidget(parent), m_
             showProblems(QString());
     });
     connect(save, &QPushButton::clicked, this, [this] {
-        const QString path = QFileDialog::getSaveFileName(this, tr("Save experiment spec"), QString(),
-                                                          tr("Experiment specs (*.json)"));
+        const QString name = m_form->field(QStringLiteral("name"))->property("text").toString();
+        const QString path = QFileDialog::getSaveFileName(
+            this, tr("Save experiment spec"), lastFolder(QStringLiteral("specs"), name + QStringLiteral(".json")),
+            tr("Experiment specs (*.json)"));
+        rememberFolder(QStringLiteral("specs"), path);
         QString error;
         if (!path.isEmpty())
             showProblems(m_form->saveSpec(path, &error) ? QString() : error);
