@@ -201,6 +201,35 @@ private slots:
         QCOMPARE(storedRun(m_db, "gui after failure")->status, QString("completed"));
     }
 
+    // BP has no goodness: its first two plots show each layer's output-gradient norm and the
+    // direction deviation of its INT8 quantisation (1 - cos, so within [0, 2]).
+    void backpropRunsPlotGradientNormAndDeviation()
+    {
+        MainWindow window(m_db);
+        LauncherForm *form = window.launchPanel()->form();
+        fillSmallRun(form, "gui bp-int8", 1, 2000);
+        form->setFieldText("algorithm", "bp-int8");
+        form->setFieldText("training.lr", "0.001");
+        QVERIFY(window.launchPanel()->requestRun());
+        QTRY_VERIFY_WITH_TIMEOUT(!window.queue()->isRunning(), 60000);
+        QVERIFY(window.liveView()->statusText().startsWith("completed"));
+        LivePlot *norms = window.liveView()->plotNamed("goodness");
+        LivePlot *deviation = window.liveView()->plotNamed("separation");
+        QVERIFY(norms->title().contains("gradient norm"));
+        QVERIFY(deviation->title().contains("deviation"));
+        QVERIFY(norms->seriesCount() >= 2);
+        for (int layer = 0; layer < 2; ++layer) {
+            QVERIFY(norms->pointCount(layer) > 0);
+            QVERIFY(deviation->pointCount(layer) > 0);
+            norms->redrawNow();
+            deviation->redrawNow();
+            for (const QCPGraphData &point : *deviation->customPlot()->graph(layer)->data())
+                QVERIFY2(point.value >= 0.0 && point.value <= 2.0, qPrintable(QString::number(point.value)));
+            for (const QCPGraphData &point : *norms->customPlot()->graph(layer)->data())
+                QVERIFY(point.value > 0.0);
+        }
+    }
+
     void queuedRunsRunInTurn()
     {
         MainWindow window(m_db);

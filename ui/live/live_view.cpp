@@ -87,8 +87,9 @@ LiveView::LiveView(QWidget *parent) : QWidget(parent)
     };
     const QString step = tr("step (batches)");
     const QString seconds = tr("time since start (s)");
-    makePlot(QStringLiteral("goodness"), tr("Goodness (positive solid, negative dashed)"), step, tr("goodness"));
-    makePlot(QStringLiteral("separation"), tr("Separation (positive - negative)"), step, tr("goodness difference"));
+    // Titles and labels of the first two follow the algorithm (setBackprop).
+    makePlot(QStringLiteral("goodness"), QString(), step, QString());
+    makePlot(QStringLiteral("separation"), QString(), step, QString());
     makePlot(QStringLiteral("loss"), tr("Train loss"), step, tr("loss"));
     makePlot(QStringLiteral("accuracy"), tr("Accuracy per epoch"), tr("epoch"), tr("accuracy (%)"));
     makePlot(QStringLiteral("power"), tr("Board power"), seconds, tr("power (W)"));
@@ -129,6 +130,7 @@ void LiveView::reset()
     m_goodnessPos.clear();
     m_goodnessNeg.clear();
     m_separation.clear();
+    setBackprop(false);
 
     LivePlot *loss = plotNamed(QStringLiteral("loss"));
     m_loss = loss->addSeries(tr("train loss"), QColor(31, 119, 180));
@@ -172,6 +174,7 @@ void LiveView::attach(RunSession *session)
         return;
     const TrainConfig &config = session->options().spec.config;
     m_plannedEpochs = config.epochs;
+    setBackprop(!isForwardForward(config.algorithm));
     ensureLayerSeries(int(config.layers.size()) - 1);
     setTitle(session->options().spec.name, QString::fromUtf8(algorithmName(config.algorithm)),
              QString::fromStdString(config.dataset), session->runId());
@@ -222,6 +225,9 @@ void LiveView::showStoredRun(RunStore &store, qint64 runId)
         const QJsonObject spec = QJsonDocument::fromJson(run->specJson.toUtf8()).object();
         m_plannedEpochs = spec.value(QStringLiteral("training")).toObject().value(QStringLiteral("epochs")).toInt();
         setTitle(run->name, run->algorithm, run->dataset, runId);
+        Algorithm algorithm = Algorithm::FfInt8;
+        if (algorithmFromName(run->algorithm.toStdString(), algorithm))
+            setBackprop(!isForwardForward(algorithm));
 
         const std::vector<StoredEpoch> epochs = store.epochs(runId);
         const std::vector<StoredProgress> progress = store.progress(runId);
@@ -288,13 +294,35 @@ void LiveView::setStatus(const QString &text)
     m_status->setText(m_storeProblem.isEmpty() ? text : text + tr(" \u2014 store: ") + m_storeProblem);
 }
 
+void LiveView::setBackprop(bool backprop)
+{
+    m_backprop = backprop;
+    LivePlot *goodness = plotNamed(QStringLiteral("goodness"));
+    LivePlot *separation = plotNamed(QStringLiteral("separation"));
+    if (backprop) {
+        // BP reports no goodness but each layer's output-gradient norm and, for the INT8 methods, the
+        // direction deviation of its quantisation: the figures that explain BP-INT8's degradation.
+        goodness->setTitleAndLabel(tr("Output-gradient norm per layer (backpropagation)"), tr("norm"));
+        separation->setTitleAndLabel(tr("INT8 gradient direction deviation per layer (1 \u2212 cos)"), tr("deviation"));
+    } else {
+        goodness->setTitleAndLabel(tr("Goodness (positive solid, negative dashed)"), tr("goodness"));
+        separation->setTitleAndLabel(tr("Separation (positive \u2212 negative)"), tr("goodness difference"));
+    }
+}
+
 void LiveView::ensureLayerSeries(int layers)
 {
     LivePlot *goodness = plotNamed(QStringLiteral("goodness"));
     LivePlot *separation = plotNamed(QStringLiteral("separation"));
     for (int l = int(m_goodnessPos.size()); l < layers; ++l) {
-        m_goodnessPos.push_back(goodness->addSeries(tr("layer %1 +").arg(l + 1), layerColour(l), Qt::SolidLine));
-        m_goodnessNeg.push_back(goodness->addSeries(tr("layer %1 \u2212").arg(l + 1), layerColour(l), Qt::DashLine));
+        if (m_backprop) {
+            m_goodnessPos.push_back(goodness->addSeries(tr("layer %1").arg(l + 1), layerColour(l), Qt::SolidLine));
+            m_goodnessNeg.push_back(-1);
+        } else {
+            m_goodnessPos.push_back(goodness->addSeries(tr("layer %1 +").arg(l + 1), layerColour(l), Qt::SolidLine));
+            m_goodnessNeg.push_back(
+                goodness->addSeries(tr("layer %1 \u2212").arg(l + 1), layerColour(l), Qt::DashLine));
+        }
         m_separation.push_back(separation->addSeries(tr("layer %1").arg(l + 1), layerColour(l)));
     }
 }
@@ -311,18 +339,28 @@ void LiveView::addProgress(qint64 step, const ProgressMetrics &metrics)
     ensureLayerSeries(int(metrics.layers.size()));
     LivePlot *goodness = plotNamed(QStringLiteral("goodness"));
     LivePlot *separation = plotNamed(QStringLiteral("separation"));
-    bool anyGoodness = false;
-    for (size_t l = 0; l < metrics.layers.size(); ++l) {
+    bool anyFigure = false, anyDeviation = false;
+    for (size_t l = 0; l < metrics.layers.size() && l < m_goodnessPos.size(); ++l) {
         const LayerMetrics &m = metrics.layers[l];
-        anyGoodness = anyGoodness || !std::isnan(m.goodnessPos);
-        goodness->append(m_goodnessPos[l], double(step), m.goodnessPos); // NaN (no such figure) is dropped
-        goodness->append(m_goodnessNeg[l], double(step), m.goodnessNeg);
-        separation->append(m_separation[l], double(step), m.goodnessPos - m.goodnessNeg);
+        // NaN (a figure this trainer does not have) is dropped by the plot.
+        if (m_backprop) {
+            anyFigure = anyFigure || !std::isnan(m.gradNorm);
+            anyDeviation = anyDeviation || !std::isnan(m.deviation);
+            goodness->append(m_goodnessPos[l], double(step), m.gradNorm);
+            separation->append(m_separation[l], double(step), m.deviation);
+        } else {
+            anyFigure = anyFigure || !std::isnan(m.goodnessPos);
+            goodness->append(m_goodnessPos[l], double(step), m.goodnessPos);
+            goodness->append(m_goodnessNeg[l], double(step), m.goodnessNeg);
+            separation->append(m_separation[l], double(step), m.goodnessPos - m.goodnessNeg);
+        }
     }
-    if (!anyGoodness && goodness->message().isEmpty()) {
-        const QString why = tr("no goodness: this trainer does not report any (not Forward-Forward)");
+    if (!anyFigure && goodness->message().isEmpty()) {
+        const QString why = tr("this trainer reports no per-layer figures");
         goodness->setMessage(why);
         separation->setMessage(why);
+    } else if (m_backprop && !anyDeviation && separation->message().isEmpty()) {
+        separation->setMessage(tr("no quantisation here: bp-fp32 has no INT8 gradient to deviate"));
     }
     plotNamed(QStringLiteral("loss"))->append(m_loss, double(step), metrics.trainLoss);
     plotNamed(QStringLiteral("throughput"))->append(m_throughput, double(step), metrics.samplesPerSecond);

@@ -60,6 +60,7 @@ private:
     void reset();
     void setTitle(const QString &name, const QString &algorithm, const QString &dataset, qint64 runId);
     void setStatus(const QString &text);
+    void setBackprop(bool backprop);
     void ensureLayerSeries(int layers);
     void addProgress(qint64 step, const ProgressMetrics &metrics);
     void addEpoch(const EpochMetrics &metrics);
@@ -87,7 +88,8 @@ private:
     QList<LivePlot *> m_plotList;
 
     // Series indices in their plots.
-    std::vector<int> m_goodnessPos, m_goodnessNeg, m_separation;
+    std::vector<int> m_goodnessPos, m_goodnessNeg, m_separation; // m_goodnessNeg is -1 for BP
+    bool m_backprop = false; // the first two plots show gradient norm and deviation, not goodness
     int m_loss = -1, m_testAccuracy = -1, m_validationAccuracy = -1;
     int m_watts = -1, m_joules = -1;
     int m_enginePeak = -1, m_rss = -1, m_peakRss = -1;

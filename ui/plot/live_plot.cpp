@@ -154,6 +154,13 @@ void LivePlot::setMessage(const QString &text)
     markDirty();
 }
 
+void LivePlot::setTitleAndLabel(const QString &title, const QString &yLabel)
+{
+    m_title->setText(title);
+    m_plot->yAxis->setLabel(yLabel);
+    markDirty();
+}
+
 QString LivePlot::title() const
 {
     return m_title->text();

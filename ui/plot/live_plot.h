@@ -33,6 +33,8 @@ public:
     // Returns the series' index. `rightAxis` puts it on the value axis at the right (shown from then on).
     int addSeries(const QString &name, const QColor &color, Qt::PenStyle style = Qt::SolidLine, bool rightAxis = false);
     void setRightAxisLabel(const QString &label);
+    // Retitles the plot (the live view shows BP's gradient figures where FF's goodness would be).
+    void setTitleAndLabel(const QString &title, const QString &yLabel);
     // Draws a disc at each point: for sparse series (one point per epoch) that a line alone hides.
     void setMarkers(int series, bool on);
 
