@@ -622,6 +622,33 @@ private slots:
         QCOMPARE(plot->graphCount(), 0);
     }
 
+    // Ids are per store: after the workbench opens another store, the same ids name other runs there,
+    // so the comparison empties instead of showing them under the old runs' places.
+    void compareViewForgetsTheRunsOfThePreviousStore()
+    {
+        RunStore other(m_dir.filePath("other.sqlite"));
+        KnownRun stranger = known(2);
+        stranger.name = "a run of another store";
+        const QList<qint64> otherIds{addRun(other, stranger), addRun(other, stranger)};
+        QCOMPARE(otherIds, (QList<qint64>{m_ids[0], m_ids[1]})); // the same ids, other runs
+        CompareView view;
+        view.setStore(m_store.get());
+        view.setRuns({m_ids[0], m_ids[1]});
+        QCOMPARE(view.plot()->graphCount(), 2);
+        QSignalSpy errors(&view, &CompareView::storeError);
+        view.setStore(&other);
+        QVERIFY(view.runIds().isEmpty());
+        QCOMPARE(view.plot()->graphCount(), 0);
+        QCOMPARE(view.summaryModel()->rowCount(), 0);
+        QCOMPARE(errors.count(), 0);
+        // The same store again (a refresh) keeps the comparison.
+        view.setRuns(otherIds);
+        view.setStore(&other);
+        QCOMPARE(view.runIds(), otherIds);
+        QVERIFY(view.plot()->graph(0)->name().contains(stranger.name));
+        view.setStore(nullptr);
+    }
+
     // ---- export dialog ------------------------------------------------------------------------------
 
     void exportDialogWritesWhatExportTableMakes()

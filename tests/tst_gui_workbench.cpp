@@ -16,6 +16,7 @@
 #include "ui/settings/workbench_settings.h"
 
 #include <QAbstractItemModel>
+#include <QAction>
 #include <QFile>
 #include <QImage>
 #include <QLabel>
@@ -23,6 +24,7 @@
 #include <QListWidget>
 #include <QPushButton>
 #include <QSettings>
+#include <QStatusBar>
 #include <QTableView>
 #include <QTemporaryDir>
 #include <QtTest>
@@ -342,6 +344,128 @@ private slots:
         QCOMPARE(window.databasePath(), m_db); // the open store stays
         QVERIFY(f.open(QIODevice::ReadOnly));
         QCOMPARE(f.readAll(), content);
+    }
+
+    // A store that does not open at startup: the window says which file and why, and starts no run
+    // that would leave no record.
+    void withoutAStoreNothingStartsAndTheReasonIsShown()
+    {
+        const QString junk = m_dir.filePath("junk-store.txt");
+        QFile f(junk);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write(QByteArray("not a database\n").repeated(100));
+        f.close();
+        MainWindow window(junk);
+        QVERIFY(!window.store());
+        auto *storeLabel = window.findChild<QLabel *>("storeLabel");
+        QVERIFY(storeLabel);
+        QVERIFY2(storeLabel->text().contains(junk), qPrintable(storeLabel->text()));
+        fillSmallRun(window.launchPanel()->form(), "gui without store", 1, 500);
+        window.launchPanel()->requestRun();
+        QVERIFY(!window.queue()->isRunning());
+        QVERIFY(!window.queue()->current());
+        QVERIFY2(window.statusBar()->currentMessage().contains(junk), qPrintable(window.statusBar()->currentMessage()));
+        QString error;
+        QVERIFY(!window.launchSpec("quick", &error));
+        QVERIFY2(error.contains(junk), qPrintable(error));
+        QVERIFY(!window.queue()->current());
+    }
+
+    // Pause and stop are offered only while a run trains, and the training run cannot be deleted
+    // from the browser under its session.
+    void stopAndDeleteFollowTheRun()
+    {
+        MainWindow window(m_db);
+        window.show();
+        auto *stopAction = window.findChild<QAction *>("stopAction");
+        auto *pauseAction = window.findChild<QAction *>("pauseAction");
+        auto *stopCurrent = window.launchPanel()->findChild<QPushButton *>("stopCurrent");
+        QVERIFY(stopAction && pauseAction && stopCurrent);
+        QVERIFY(!stopAction->isEnabled() && !pauseAction->isEnabled() && !stopCurrent->isEnabled());
+
+        fillSmallRun(window.launchPanel()->form(), "gui not deletable", 200, 0);
+        QVERIFY(window.launchPanel()->requestRun());
+        QVERIFY(stopAction->isEnabled() && pauseAction->isEnabled() && stopCurrent->isEnabled());
+        QTRY_COMPARE_WITH_TIMEOUT(rowsHolding(window.browser(), "gui not deletable"), 1, 60000);
+        const qint64 id = window.queue()->current()->runId();
+        QVERIFY(id > 0);
+        int asked = 0;
+        BrowserAskers askers;
+        askers.confirm = [&asked](const QString &, const QString &) {
+            ++asked;
+            return true;
+        };
+        window.browser()->setAskers(askers);
+        window.browser()->selectRuns({id});
+        window.browser()->deleteSelected();
+        QCOMPARE(asked, 0);
+        QVERIFY(storedRun(m_db, "gui not deletable"));
+
+        QTRY_VERIFY_WITH_TIMEOUT(window.liveView()->plotNamed("loss")->pointCount(0) > 0, 60000);
+        QPushButton *stop = window.liveView()->findChild<QPushButton *>("stopButton");
+        QPushButton *pause = window.liveView()->findChild<QPushButton *>("pauseButton");
+        QTest::mouseClick(stop, Qt::LeftButton);
+        QVERIFY(!pause->isEnabled()); // a stopping run is not paused or resumed any more
+        QTRY_VERIFY_WITH_TIMEOUT(!window.queue()->isRunning(), 60000);
+        QVERIFY(!stopAction->isEnabled() && !pauseAction->isEnabled() && !stopCurrent->isEnabled());
+
+        // Ended, it can go.
+        window.browser()->selectRuns({id});
+        window.browser()->deleteSelected();
+        QCOMPARE(asked, 1);
+        QVERIFY(!storedRun(m_db, "gui not deletable"));
+    }
+
+    // Runs waiting in the queue are recorded in the store the user switched to, where the browser
+    // looks; the run training keeps the store it opened.
+    void queuedRunsFollowAStoreSwitch()
+    {
+        const QString other = m_dir.filePath("switched.sqlite");
+        MainWindow window(m_db);
+        fillSmallRun(window.launchPanel()->form(), "gui switch training", 200, 0);
+        QVERIFY(window.launchPanel()->requestRun());
+        fillSmallRun(window.launchPanel()->form(), "gui switch waiting", 1, 500);
+        QVERIFY(window.launchPanel()->requestRun());
+        QString error;
+        QVERIFY2(window.openDatabase(other, &error), qPrintable(error));
+        QVERIFY2(window.statusBar()->currentMessage().contains(m_db), qPrintable(window.statusBar()->currentMessage()));
+        window.queue()->stopCurrent();
+        QTRY_VERIFY_WITH_TIMEOUT(window.queue()->pending().isEmpty() && !window.queue()->isRunning(), 60000);
+        QCOMPARE(storedRun(m_db, "gui switch training")->status, QString("cancelled"));
+        QVERIFY(!storedRun(m_db, "gui switch waiting"));
+        const std::optional<RunRecord> waiting = storedRun(other, "gui switch waiting");
+        QVERIFY(waiting);
+        QCOMPARE(waiting->status, QString("completed"));
+        QTRY_COMPARE(rowsHolding(window.browser(), "gui switch waiting"), 1);
+    }
+
+    // A live plot redraws on a timer; an export right after its data came must not miss any.
+    void anExportedLivePlotHoldsEveryPoint()
+    {
+        qint64 id = 0;
+        {
+            RunStore store(m_db);
+            RunRecord r;
+            r.name = "gui exported";
+            r.specJson = "{}";
+            r.algorithm = "ff-int8";
+            r.dataset = "fashion-mnist";
+            r.backend = "reference";
+            id = store.createRun(r);
+            for (int epoch = 0; epoch < 3; ++epoch) {
+                EpochMetrics e;
+                e.epoch = epoch;
+                e.testAccuracy = 0.5 + 0.1 * epoch;
+                e.monotonicStart = epoch;
+                e.monotonicEnd = epoch + 1;
+                store.addEpoch(id, e);
+            }
+        }
+        MainWindow window(m_db);
+        window.liveView()->showStoredRun(*window.store(), id);
+        QString error;
+        QVERIFY2(window.exportPlot("live/accuracy", m_dir.filePath("accuracy.png"), &error), qPrintable(error));
+        QCOMPARE(window.liveView()->plotNamed("accuracy")->customPlot()->graph(0)->data()->size(), 3);
     }
 };
 

@@ -49,6 +49,7 @@ MainWindow::MainWindow(const QString &databasePath, QWidget *parent)
     m_tabs->addTab(m_compare, tr("Compare"));
     setCentralWidget(m_tabs);
     m_storeLabel = new QLabel;
+    m_storeLabel->setObjectName(QStringLiteral("storeLabel"));
     statusBar()->addPermanentWidget(m_storeLabel);
     buildMenus();
 
@@ -59,6 +60,7 @@ MainWindow::MainWindow(const QString &databasePath, QWidget *parent)
     connect(m_launch, &LaunchPanel::launchRequested, this, &MainWindow::launch);
     connect(m_queue, &RunQueue::sessionStarting, this, &MainWindow::sessionStarting);
     connect(m_queue, &RunQueue::sessionEnded, this, &MainWindow::sessionEnded);
+    connect(m_queue, &RunQueue::pendingChanged, this, &MainWindow::updateRunActions);
     connect(m_browser, &RunsBrowser::openRunRequested, this, [this](qint64 runId) {
         if (!m_store)
             return;
@@ -76,8 +78,12 @@ MainWindow::MainWindow(const QString &databasePath, QWidget *parent)
 
     QString error;
     const QString path = databasePath.isEmpty() ? m_settings.effectiveDatabasePath() : databasePath;
-    if (!openDatabase(path, &error))
+    if (!openDatabase(path, &error)) {
+        // Said where it stays in sight: nothing can be recorded until a store is opened.
+        m_storeLabel->setText(tr("No run store is open: %1").arg(error));
         showStoreProblem(error);
+    }
+    updateRunActions();
 
     QSettings state;
     restoreGeometry(state.value(QStringLiteral("window/geometry")).toByteArray());
@@ -109,12 +115,25 @@ void MainWindow::buildMenus()
     QMenu *run = menuBar()->addMenu(tr("&Run"));
     run->addAction(tr("&Run the form's experiment"), QKeySequence(Qt::CTRL | Qt::Key_R), m_launch,
                    &LaunchPanel::requestRun);
-    run->addAction(tr("&Pause / resume"), QKeySequence(Qt::CTRL | Qt::Key_P), this, [this] {
+    m_pauseAction = run->addAction(tr("&Pause / resume"), QKeySequence(Qt::CTRL | Qt::Key_P), this, [this] {
         if (RunSession *s = m_queue->current(); s && m_queue->isRunning())
             s->isPaused() ? s->resume() : s->pause();
     });
-    run->addAction(tr("&Stop"), QKeySequence(Qt::CTRL | Qt::Key_Period), m_queue, &RunQueue::stopCurrent);
-    run->addAction(tr("Stop &all"), m_queue, &RunQueue::stopAll);
+    m_stopAction
+        = run->addAction(tr("&Stop"), QKeySequence(Qt::CTRL | Qt::Key_Period), m_queue, &RunQueue::stopCurrent);
+    m_stopAllAction = run->addAction(tr("Stop &all"), m_queue, &RunQueue::stopAll);
+    m_pauseAction->setObjectName(QStringLiteral("pauseAction"));
+    m_stopAction->setObjectName(QStringLiteral("stopAction"));
+    m_stopAllAction->setObjectName(QStringLiteral("stopAllAction"));
+}
+
+// Pause and stop act on the run training now: with none they would do nothing, so they are off.
+void MainWindow::updateRunActions()
+{
+    const bool running = m_queue->isRunning();
+    m_pauseAction->setEnabled(running);
+    m_stopAction->setEnabled(running);
+    m_stopAllAction->setEnabled(running || !m_queue->pending().isEmpty());
 }
 
 bool MainWindow::openDatabase(const QString &path, QString *error)
@@ -125,6 +144,15 @@ bool MainWindow::openDatabase(const QString &path, QString *error)
         m_browser->setStore(store.get());
         m_compare->setStore(store.get());
         m_store = std::move(store);
+        if (path != m_databasePath && m_queue->isRunning())
+            statusBar()->showMessage(
+                tr("'%1' is still recorded in %2; the runs started from now go to %3")
+                    .arg(m_queue->current()->options().spec.name, m_queue->current()->options().databasePath, path));
+        // Runs waiting in the queue have not opened a store yet: they go where the browser looks.
+        m_queue->setPendingDatabasePath(path);
+        // The run id of a run training into another store names some other run here.
+        const bool trainsHere = m_queue->isRunning() && m_queue->current()->options().databasePath == path;
+        m_browser->setTrainingRunId(trainsHere ? m_queue->current()->runId() : 0);
         m_databasePath = path;
         m_storeLabel->setText(tr("Run store: %1").arg(path));
         m_browser->refresh();
@@ -151,6 +179,13 @@ bool MainWindow::launchSpec(const QString &specOrPreset, QString *error)
         statusBar()->showMessage(problem);
         return false;
     }
+    if (!m_store) {
+        problem = tr("'%1' not started: %2").arg(specOrPreset, m_storeLabel->text());
+        if (error)
+            *error = problem;
+        statusBar()->showMessage(problem);
+        return false;
+    }
     if (!m_launch->requestRun()) {
         if (error)
             *error = m_launch->problems();
@@ -161,6 +196,12 @@ bool MainWindow::launchSpec(const QString &specOrPreset, QString *error)
 
 void MainWindow::launch(const ExperimentSpec &spec)
 {
+    // A run with no store would train and leave no record behind: refused until one is open.
+    if (!m_store) {
+        statusBar()->showMessage(
+            tr("'%1' not started: %2. Open one with File > Open run store.").arg(spec.name, m_storeLabel->text()));
+        return;
+    }
     SessionOptions options;
     options.spec = spec;
     options.databasePath = m_databasePath;
@@ -175,12 +216,17 @@ void MainWindow::sessionStarting(RunSession *session)
     m_live->attach(session);
     m_tabs->setCurrentWidget(m_live);
     statusBar()->showMessage(tr("Training %1").arg(session->options().spec.name));
-    // The browser lists the run as soon as the store has it.
-    connect(session, &RunSession::started, m_browser, &RunsBrowser::refresh);
+    // The browser lists the run as soon as the store has it, and keeps it from being deleted meanwhile.
+    connect(session, &RunSession::started, m_browser, [this, store = session->options().databasePath](qint64 runId) {
+        if (store == m_databasePath) // an id of another store would name some other run here
+            m_browser->setTrainingRunId(runId);
+        m_browser->refresh();
+    });
     connect(session, &RunSession::failed, this, [this](const QString &message) {
         statusBar()->showMessage(tr("The run could not start: %1").arg(message));
     });
     connect(session, &RunSession::storeProblem, this, &MainWindow::showStoreProblem);
+    updateRunActions();
 }
 
 void MainWindow::sessionEnded(RunSession *session, const RunSummary &summary)
@@ -189,7 +235,9 @@ void MainWindow::sessionEnded(RunSession *session, const RunSummary &summary)
     if (!summary.message.empty())
         text += QStringLiteral(" (%1)").arg(QString::fromStdString(summary.message));
     statusBar()->showMessage(text);
+    m_browser->setTrainingRunId(0);
     m_browser->refresh();
+    updateRunActions();
 }
 
 void MainWindow::compareRuns(const QList<qint64> &runIds)
@@ -229,8 +277,10 @@ bool MainWindow::exportPlot(const QString &plotName, const QString &path, QStrin
     if (plotName == QStringLiteral("compare"))
         plot = m_compare->plot();
     else if (plotName.startsWith(QStringLiteral("live/")))
-        if (LivePlot *live = m_live->plotNamed(plotName.mid(5)))
+        if (LivePlot *live = m_live->plotNamed(plotName.mid(5))) {
+            live->redrawNow(); // its redraws are coalesced: the points of the last moments may be pending
             plot = live->customPlot();
+        }
     if (!plot) {
         if (error)
             *error = tr("no plot named '%1' (plots: %2)").arg(plotName, plotNames().join(QStringLiteral(", ")));

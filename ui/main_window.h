@@ -9,6 +9,7 @@
 #include <functional>
 #include <memory>
 
+class QAction;
 class QLabel;
 class QTabWidget;
 
@@ -66,6 +67,7 @@ private:
     void exportPlotInteractively();
     void editSettings();
     void showStoreProblem(const QString &message);
+    void updateRunActions();
 
     WorkbenchSettings m_settings;
     QString m_databasePath;
@@ -77,6 +79,9 @@ private:
     RunsBrowser *m_browser = nullptr;
     CompareView *m_compare = nullptr;
     QLabel *m_storeLabel = nullptr;
+    QAction *m_pauseAction = nullptr;
+    QAction *m_stopAction = nullptr;
+    QAction *m_stopAllAction = nullptr;
 };
 
 } // namespace ffint8

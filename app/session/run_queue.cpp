@@ -41,6 +41,12 @@ bool RunQueue::movePending(int index, int delta)
     return true;
 }
 
+void RunQueue::setPendingDatabasePath(const QString &path)
+{
+    for (SessionOptions &waiting : m_pending)
+        waiting.databasePath = path;
+}
+
 void RunQueue::stopCurrent()
 {
     if (m_current)

@@ -25,6 +25,9 @@ public:
     bool removePending(int index);
     // Moves a waiting experiment one place earlier (delta -1) or later (+1).
     bool movePending(int index, int delta);
+    // Records the waiting experiments in the store at `path` (the user switched stores); the one
+    // training keeps writing to the store it opened.
+    void setPendingDatabasePath(const QString &path);
 
     // The session training now, or the last one that ran (kept for its figures until the next
     // starts); null before the first.

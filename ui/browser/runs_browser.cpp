@@ -337,6 +337,12 @@ void RunsBrowser::deleteSelected()
     const QList<qint64> ids = selectedRunIds();
     if (!m_store || ids.isEmpty())
         return;
+    // Deleted under it, the training run would go on writing rows the store drops, and be lost.
+    if (m_trainingRunId != 0 && ids.contains(m_trainingRunId)) {
+        emit storeError(
+            tr("%1 is training: stop it before deleting it; nothing was deleted").arg(describeRuns({m_trainingRunId})));
+        return;
+    }
     const QString question = tr("Delete %1 and everything recorded with %2? This cannot be undone.")
                                  .arg(describeRuns(ids), ids.size() == 1 ? tr("it") : tr("them"));
     if (!m_askers.confirm(tr("Delete runs"), question))

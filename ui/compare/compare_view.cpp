@@ -102,8 +102,11 @@ CompareView::CompareView(QWidget *parent)
 
 void CompareView::setStore(RunStore *store)
 {
+    // Run ids are only meaningful in the store that gave them: in another store the same ids are other
+    // runs (or none), so a new store empties the comparison rather than show strangers under old labels.
+    const bool sameStore = store == m_store;
     m_store = store;
-    setRuns(store ? m_runIds : QList<qint64>());
+    setRuns(store && sameStore ? m_runIds : QList<qint64>());
 }
 
 void CompareView::setRuns(const QList<qint64> &runIds)

@@ -23,7 +23,8 @@ class CompareView : public QWidget
 public:
     explicit CompareView(QWidget *parent = nullptr);
 
-    // The store the runs are read from; nullptr empties the view. The store must outlive this widget or be unset.
+    // The store the runs are read from; nullptr or another store empties the view (the same store again
+    // re-reads the runs). The store must outlive this widget or be unset.
     void setStore(ffint8::RunStore *store);
     // Reads the runs from the store (errors go to storeError) and shows them; the baseline becomes the
     // first bp-fp32 run, else the first run.

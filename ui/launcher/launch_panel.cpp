@@ -49,14 +49,16 @@ LaunchPanel::LaunchPanel(RunQueue *queue, QWidget *parent) : QWidget(parent), m_
     auto *remove = new QPushButton(tr("Remove"));
     auto *up = new QPushButton(tr("Up"));
     auto *down = new QPushButton(tr("Down"));
-    auto *stop = new QPushButton(tr("Stop current"));
-    auto *stopAll = new QPushButton(tr("Stop all"));
+    m_stop = new QPushButton(tr("Stop current"));
+    m_stopAll = new QPushButton(tr("Stop all"));
+    m_stop->setObjectName(QStringLiteral("stopCurrent"));
+    m_stopAll->setObjectName(QStringLiteral("stopAll"));
     auto *queueButtons = new QHBoxLayout;
     for (QPushButton *b : {remove, up, down})
         queueButtons->addWidget(b);
     queueButtons->addStretch(1);
-    queueButtons->addWidget(stop);
-    queueButtons->addWidget(stopAll);
+    queueButtons->addWidget(m_stop);
+    queueButtons->addWidget(m_stopAll);
     auto *queueSide = new QWidget;
     auto *queueLayout = new QVBoxLayout(queueSide);
     queueLayout->setContentsMargins(0, 0, 0, 0);
@@ -108,8 +110,8 @@ LaunchPanel::LaunchPanel(RunQueue *queue, QWidget *parent) : QWidget(parent), m_
         if (m_queue->movePending(i, +1))
             m_queueList->setCurrentRow(m_queueList->currentRow() + 1);
     });
-    connect(stop, &QPushButton::clicked, m_queue, &RunQueue::stopCurrent);
-    connect(stopAll, &QPushButton::clicked, m_queue, &RunQueue::stopAll);
+    connect(m_stop, &QPushButton::clicked, m_queue, &RunQueue::stopCurrent);
+    connect(m_stopAll, &QPushButton::clicked, m_queue, &RunQueue::stopAll);
     connect(m_queue, &RunQueue::pendingChanged, this, &LaunchPanel::refreshQueue);
     connect(m_queue, &RunQueue::sessionEnded, this, &LaunchPanel::refreshQueue);
     refreshQueue();
@@ -149,6 +151,9 @@ void LaunchPanel::refreshQueue()
         m_queueList->addItem(tr("waiting: %1").arg(waiting.spec.name));
     m_queueList->setCurrentRow(qMin(row, m_queueList->count() - 1));
     m_run->setText(m_queue->isRunning() ? tr("Add to queue") : tr("Run"));
+    // With nothing training there is nothing to stop.
+    m_stop->setEnabled(m_queue->isRunning());
+    m_stopAll->setEnabled(m_queue->isRunning() || !m_queue->pending().isEmpty());
 }
 
 } // namespace ffint8

@@ -41,6 +41,8 @@ private:
     QPushButton *m_run = nullptr;
     QLabel *m_problems = nullptr;
     QListWidget *m_queueList = nullptr;
+    QPushButton *m_stop = nullptr;
+    QPushButton *m_stopAll = nullptr;
 };
 
 } // namespace ffint8

@@ -156,6 +156,7 @@ void LiveView::reset()
     m_plannedEpochs = 0;
     m_outcome.clear();
     m_storeProblem.clear();
+    m_stopping = false;
     m_origin.reset();
     m_lastPower.reset();
     m_energyJoules = 0.0;
@@ -412,7 +413,7 @@ void LiveView::onStarted(qint64 runId, const QJsonObject &event)
     } else if (!m_lastPower)
         power->setMessage(tr("waiting for samples from %1").arg(source));
     m_outcome = tr("running");
-    setStatus(m_outcome);
+    setStatus(m_stopping ? tr("stopping after the current batch") : m_outcome);
     m_progress->setFormat(tr("epoch 1/%1 \u00b7 starting").arg(m_plannedEpochs));
     sampleProcessMemory();
     m_memoryTimer.start();
@@ -443,7 +444,8 @@ void LiveView::onEpochFinished(const EpochMetrics &metrics)
     if (metrics.testAccuracy >= 0)
         text += tr(", test accuracy %1").arg(percent(metrics.testAccuracy));
     m_outcome = text;
-    setStatus(text);
+    // An epoch that ends while the run stops does not make it look as if it goes on.
+    setStatus(m_stopping ? tr("stopping after the current batch") : text);
 }
 
 void LiveView::onPausedChanged(bool paused)
@@ -525,7 +527,10 @@ void LiveView::requestStop()
     if (!m_session)
         return;
     m_session->stop();
+    m_stopping = true;
+    // A stopping run ends even while paused; pausing or resuming it now would change nothing.
     m_stop->setEnabled(false);
+    m_pause->setEnabled(false);
     setStatus(tr("stopping after the current batch"));
 }
 

@@ -99,6 +99,7 @@ private:
     int m_plannedEpochs = 0;
     QString m_outcome;
     QString m_storeProblem;
+    bool m_stopping = false; // the user asked the attached run to stop; it ends after its current batch
     std::optional<double> m_origin; // the run's start on the monotonic clock of its epochs and samples
     std::optional<PowerPoint> m_lastPower;
     double m_energyJoules = 0.0;
