@@ -150,9 +150,6 @@ bool MainWindow::openDatabase(const QString &path, QString *error)
                     .arg(m_queue->current()->options().spec.name, m_queue->current()->options().databasePath, path));
         // Runs waiting in the queue have not opened a store yet: they go where the browser looks.
         m_queue->setPendingDatabasePath(path);
-        // The run id of a run training into another store names some other run here.
-        const bool trainsHere = m_queue->isRunning() && m_queue->current()->options().databasePath == path;
-        m_browser->setTrainingRunId(trainsHere ? m_queue->current()->runId() : 0);
         m_databasePath = path;
         m_storeLabel->setText(tr("Run store: %1").arg(path));
         m_browser->refresh();
@@ -216,12 +213,8 @@ void MainWindow::sessionStarting(RunSession *session)
     m_live->attach(session);
     m_tabs->setCurrentWidget(m_live);
     statusBar()->showMessage(tr("Training %1").arg(session->options().spec.name));
-    // The browser lists the run as soon as the store has it, and keeps it from being deleted meanwhile.
-    connect(session, &RunSession::started, m_browser, [this, store = session->options().databasePath](qint64 runId) {
-        if (store == m_databasePath) // an id of another store would name some other run here
-            m_browser->setTrainingRunId(runId);
-        m_browser->refresh();
-    });
+    // The browser lists the run as soon as the store has it.
+    connect(session, &RunSession::started, m_browser, &RunsBrowser::refresh);
     connect(session, &RunSession::failed, this, [this](const QString &message) {
         statusBar()->showMessage(tr("The run could not start: %1").arg(message));
     });
@@ -235,7 +228,6 @@ void MainWindow::sessionEnded(RunSession *session, const RunSummary &summary)
     if (!summary.message.empty())
         text += QStringLiteral(" (%1)").arg(QString::fromStdString(summary.message));
     statusBar()->showMessage(text);
-    m_browser->setTrainingRunId(0);
     m_browser->refresh();
     updateRunActions();
 }

@@ -337,10 +337,21 @@ void RunsBrowser::deleteSelected()
     const QList<qint64> ids = selectedRunIds();
     if (!m_store || ids.isEmpty())
         return;
-    // Deleted under it, the training run would go on writing rows the store drops, and be lost.
-    if (m_trainingRunId != 0 && ids.contains(m_trainingRunId)) {
+    // Deleted under it, a training run (started here or by any other process on this store) would go
+    // on writing rows the store drops, and be lost. The store marks runs of dead processes
+    // "interrupted" when it opens, so "running" there means training now.
+    QList<qint64> training;
+    try {
+        for (qint64 id : ids)
+            if (const std::optional<RunRecord> run = m_store->run(id); run && run->status == QLatin1String("running"))
+                training << id;
+    } catch (const StoreError &e) {
+        emit storeError(QString::fromStdString(e.what()));
+        return;
+    }
+    if (!training.isEmpty()) {
         emit storeError(
-            tr("%1 is training: stop it before deleting it; nothing was deleted").arg(describeRuns({m_trainingRunId})));
+            tr("%1 is training: stop it before deleting it; nothing was deleted").arg(describeRuns(training)));
         return;
     }
     const QString question = tr("Delete %1 and everything recorded with %2? This cannot be undone.")

@@ -43,8 +43,6 @@ public:
     void setStore(ffint8::RunStore *store);
     ffint8::RunStore *store() const { return m_store; }
     void setAskers(const BrowserAskers &askers);
-    // The run a session is writing to now (0: none): it cannot be deleted under the session.
-    void setTrainingRunId(qint64 runId) { m_trainingRunId = runId; }
 
     QList<qint64> selectedRunIds() const; // in the table's current order
     void selectRuns(const QList<qint64> &runIds);
@@ -92,7 +90,6 @@ private:
 
     ffint8::RunStore *m_store = nullptr;
     BrowserAskers m_askers;
-    qint64 m_trainingRunId = 0;
     RunFilterBar *m_filterBar;
     QToolBar *m_toolBar;
     RunTableModel *m_model;

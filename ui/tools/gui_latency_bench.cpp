@@ -6,7 +6,6 @@
 #include "ui/plot/live_plot.h"
 
 #include <QApplication>
-#include <QDir>
 #include <QElapsedTimer>
 #include <QEventLoop>
 #include <QFileInfo>
@@ -37,19 +36,6 @@ void usage()
 {
     std::printf("usage: ffint8-gui-latency-bench [--spec FILE] [--train-limit N] [--epochs N] [--metrics-every N]\n"
                 "       [--threads N] [--telemetry SOURCE] [--db FILE | --no-db] [--points N]\n");
-}
-
-// The spec given, else experiments/quick.json found from the working folder or above the program.
-QString findQuickSpec()
-{
-    const QString relative = QStringLiteral("experiments/quick.json");
-    if (QFileInfo::exists(relative))
-        return relative;
-    QDir dir(QCoreApplication::applicationDirPath());
-    for (int up = 0; up < 5; ++up, dir.cdUp())
-        if (QFileInfo::exists(dir.filePath(relative)))
-            return dir.filePath(relative);
-    return QString();
 }
 
 bool parse(const QStringList &args, Options &o)
@@ -250,11 +236,7 @@ int main(int argc, char **argv)
         return 2;
     }
     if (o.spec.isEmpty())
-        o.spec = findQuickSpec();
-    if (o.spec.isEmpty()) {
-        std::printf("cannot find experiments/quick.json: give --spec FILE\n");
-        return 2;
-    }
+        o.spec = QStringLiteral(":/experiments/quick.json"); // the quick preset, built into ffint8_app
     std::printf("ffint8-gui-latency-bench (Qt %s, platform %s)\n", qVersion(),
                 qPrintable(QGuiApplication::platformName()));
     std::fflush(stdout);
