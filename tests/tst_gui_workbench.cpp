@@ -416,6 +416,24 @@ private slots:
         QVERIFY(!storedRun(m_db, "gui not deletable"));
     }
 
+    // Stop from the Run menu (or the queue's button) shows in the live view as a stop from its own
+    // button does: "stopping", and no pause, until the run ends as cancelled.
+    void menuStopShowsStopping()
+    {
+        MainWindow window(m_db);
+        window.show();
+        fillSmallRun(window.launchPanel()->form(), "gui menu stop", 200, 0);
+        QVERIFY(window.launchPanel()->requestRun());
+        QTRY_VERIFY_WITH_TIMEOUT(window.liveView()->plotNamed("loss")->pointCount(0) > 0, 60000);
+        QPushButton *pause = window.liveView()->findChild<QPushButton *>("pauseButton");
+        QVERIFY(pause->isEnabled());
+        window.findChild<QAction *>("stopAction")->trigger();
+        QVERIFY2(window.liveView()->statusText().contains("stopping"), qPrintable(window.liveView()->statusText()));
+        QVERIFY(!pause->isEnabled());
+        QTRY_VERIFY_WITH_TIMEOUT(!window.queue()->isRunning(), 60000);
+        QCOMPARE(storedRun(m_db, "gui menu stop")->status, QString("cancelled"));
+    }
+
     // Runs waiting in the queue are recorded in the store the user switched to, where the browser
     // looks; the run training keeps the store it opened.
     void queuedRunsFollowAStoreSwitch()

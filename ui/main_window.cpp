@@ -61,6 +61,7 @@ MainWindow::MainWindow(const QString &databasePath, QWidget *parent)
     connect(m_queue, &RunQueue::sessionStarting, this, &MainWindow::sessionStarting);
     connect(m_queue, &RunQueue::sessionEnded, this, &MainWindow::sessionEnded);
     connect(m_queue, &RunQueue::pendingChanged, this, &MainWindow::updateRunActions);
+    connect(m_queue, &RunQueue::stopRequested, m_live, &LiveView::showStopping);
     connect(m_browser, &RunsBrowser::openRunRequested, this, [this](qint64 runId) {
         if (!m_store)
             return;

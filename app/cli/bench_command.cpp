@@ -1,7 +1,9 @@
 // `ffint8 bench`: INT8 against FP32 GEMMs at the model's shapes, and one epoch of each FF algorithm,
 // measured in one process so that the ratios compare like with like on a noisy machine.
 #include "app/cli/command_line.h"
+#include "app/cli/bench_timing.h"
 #include "app/cli/commands.h"
+#include "app/cli/bench_epochs.h"
 #include "app/session/prepared_run.h"
 #include "app/session/run_events.h"
 #include "app/spec/spec_error.h"
@@ -9,19 +11,14 @@
 #include "engine/core/counter_rng.h"
 #include "engine/train/training_run.h"
 
-#include <QElapsedTimer>
 #include <QJsonArray>
 #include <QTextStream>
 
 #include <algorithm>
-#include <functional>
-#include <map>
 
 namespace ffint8 {
 
 namespace {
-
-constexpr int kEpochRepeats = 3;
 
 struct GemmShape
 {
@@ -29,20 +26,6 @@ struct GemmShape
     Trans ta, tb;
     int m, n, k;
 };
-
-// Seconds per call, repeated until at least `budget` seconds have passed.
-double timePerCall(const std::function<void()> &call, double budget = 0.3)
-{
-    call(); // warm-up: first-touch pages, library kernel selection
-    QElapsedTimer t;
-    t.start();
-    int calls = 0;
-    do {
-        call();
-        ++calls;
-    } while (t.nsecsElapsed() < qint64(budget * 1e9));
-    return t.nsecsElapsed() / 1e9 / calls;
-}
 
 std::vector<GemmShape> shapesOf(const TrainConfig &c)
 {
@@ -125,51 +108,7 @@ int benchCommand(const QStringList &args)
         else
             out << QStringLiteral("%1 %2\n\n").arg("all model shapes: INT8 rate / FP32 rate", -71).arg(sumF32 / sumS8, 9, 'f', 2);
 
-        // One epoch of each FF algorithm on the same data, training time only, interleaved and
-        // repeated: the median of each and the ratio of the medians resist a noisy machine.
-        TrainConfig base = config;
-        base.epochs = 1;
-        base.testLimit = 0;
-        DatasetSplits data = loadRunData(base);
-        data.test = Dataset{};
-        data.validation = Dataset{};
-        const Algorithm algorithms[] = {Algorithm::FfFp32, Algorithm::FfInt8};
-        std::map<Algorithm, std::vector<double>> seconds;
-        std::map<Algorithm, size_t> peakBytes;
-        for (int r = 0; r < kEpochRepeats; ++r) {
-            for (Algorithm algo : algorithms) {
-                TrainConfig c = base;
-                c.algorithm = algo;
-                PreparedRun prepared = prepareRun(c, data);
-                RunSummary s = TrainingRun(*prepared.trainer, data).run();
-                seconds[algo].push_back(s.trainSeconds);
-                peakBytes[algo] = s.memory.peakTotal;
-            }
-        }
-        auto median = [](std::vector<double> v) {
-            std::sort(v.begin(), v.end());
-            return v[v.size() / 2];
-        };
-        const double fp32Median = median(seconds[Algorithm::FfFp32]);
-        if (!inv.json)
-            out << QStringLiteral("%1 %2 %3 %4 %5\n").arg("one epoch (" + QString::number(data.train.count) + " examples)", -28)
-                       .arg("median s", 10).arg("runs (s)", 26).arg("samples/s", 10).arg("engine peak MiB", 16);
-        for (Algorithm algo : algorithms) {
-            const double m = median(seconds[algo]);
-            QStringList runs;
-            for (double v : seconds[algo])
-                runs << QString::number(v, 'f', 3);
-            if (inv.json)
-                printEvent(QJsonObject{{"event", "epoch_bench"}, {"algo", algorithmName(algo)}, {"seconds", m},
-                                       {"runs", QJsonArray::fromStringList(runs)},
-                                       {"samples_per_s", data.train.count / m},
-                                       {"peak_engine_bytes", qint64(peakBytes[algo])},
-                                       {"ratio_to_ff_fp32", m / fp32Median}});
-            else
-                out << QStringLiteral("%1 %2 %3 %4 %5   (%6 x ff-fp32 time)\n").arg(algorithmName(algo), -28)
-                           .arg(m, 10, 'f', 3).arg(runs.join(" "), 26).arg(data.train.count / m, 10, 'f', 0)
-                           .arg(peakBytes[algo] / 1048576.0, 16, 'f', 2).arg(m / fp32Median, 0, 'f', 3) << Qt::flush;
-        }
+        benchEpochs(config, inv.json, out);
         return ExitOk;
     } catch (const std::exception &e) {
         err << "ffint8 bench: " << e.what() << "\n";

@@ -49,8 +49,10 @@ void RunQueue::setPendingDatabasePath(const QString &path)
 
 void RunQueue::stopCurrent()
 {
-    if (m_current)
-        m_current->stop();
+    if (!m_current)
+        return;
+    m_current->stop();
+    emit stopRequested(m_current.get());
 }
 
 void RunQueue::stopAll()

@@ -47,6 +47,8 @@ signals:
     void sessionStarting(ffint8::RunSession *session);
     void sessionEnded(ffint8::RunSession *session, const ffint8::RunSummary &summary);
     void pendingChanged();
+    // stopCurrent() asked the running session to stop after its batch (from any button or menu).
+    void stopRequested(ffint8::RunSession *session);
     // Nothing is running and nothing waits.
     void drained();
 

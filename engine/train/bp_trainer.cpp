@@ -12,7 +12,9 @@ namespace {
 
 constexpr int kClasses = 10;
 
-LayerOptions layerOptions(const TrainConfig &c, bool head)
+} // namespace
+
+LayerOptions bpLayerOptions(const TrainConfig &c, bool head)
 {
     LayerOptions o;
     o.precision = isInt8(c.algorithm) ? Precision::Int8 : Precision::Fp32;
@@ -38,8 +40,6 @@ LayerOptions layerOptions(const TrainConfig &c, bool head)
     return o;
 }
 
-} // namespace
-
 BpTrainer::BpTrainer(const TrainConfig &config, Backend &backend)
     : m_config(config), m_backend(backend), m_quantSeed(config.seed * 0x9E3779B97F4A7C15ULL + 2)
 {
@@ -57,7 +57,7 @@ BpTrainer::BpTrainer(const TrainConfig &config, Backend &backend)
     for (size_t i = 0; i + 1 < widths.size(); ++i) {
         const int in = widths[i], out = widths[i + 1];
         const bool head = i + 2 == widths.size();
-        m_layers.emplace_back(m_backend, in, out, layerOptions(m_config, head), initRng);
+        m_layers.emplace_back(m_backend, in, out, bpLayerOptions(m_config, head), initRng);
         LayerState s;
         if (i == 0)
             s.input = m_backend.allocate(rows, in, DType::F32, MemoryCategory::Activations);

@@ -10,6 +10,9 @@
 
 namespace ffint8 {
 
+// The options of a layer a BP trainer with this configuration builds (`head`: the classifier).
+LayerOptions bpLayerOptions(const TrainConfig &config, bool head);
+
 class BpTrainer final : public Trainer
 {
 public:

@@ -15,7 +15,11 @@ constexpr int kClasses = 10;
 // Keeps an all-zero activity (a dead layer) from dividing by zero when it is length-normalised.
 constexpr float kNormEpsilon = 1e-4f;
 
-LayerOptions layerOptions(const TrainConfig &c)
+const char *roundingName(Rounding r) { return r == Rounding::Stochastic ? "stochastic" : "nearest"; }
+
+} // namespace
+
+LayerOptions ffLayerOptions(const TrainConfig &c)
 {
     LayerOptions o;
     o.precision = isInt8(c.algorithm) ? Precision::Int8 : Precision::Fp32;
@@ -30,10 +34,6 @@ LayerOptions layerOptions(const TrainConfig &c)
     return o;
 }
 
-const char *roundingName(Rounding r) { return r == Rounding::Stochastic ? "stochastic" : "nearest"; }
-
-} // namespace
-
 FfTrainer::FfTrainer(const TrainConfig &config, Backend &backend)
     : m_config(config), m_backend(backend), m_labelRng(config.seed ^ 0x6C6162656CULL),
       m_quantSeed(config.seed * 0x9E3779B97F4A7C15ULL + 1)
@@ -47,7 +47,7 @@ FfTrainer::FfTrainer(const TrainConfig &config, Backend &backend)
     int maxOut = 0;
 
     SplitMix64 initRng(m_config.seed);
-    LayerOptions options = layerOptions(m_config);
+    LayerOptions options = ffLayerOptions(m_config);
     m_layers.reserve(widths.size() - 1);
     for (size_t i = 0; i + 1 < widths.size(); ++i) {
         int in = widths[i], out = widths[i + 1];

@@ -9,6 +9,9 @@
 
 namespace ffint8 {
 
+// The options of every layer an FF trainer with this configuration builds.
+LayerOptions ffLayerOptions(const TrainConfig &config);
+
 class FfTrainer final : public Trainer
 {
 public:

@@ -527,6 +527,13 @@ void LiveView::requestStop()
     if (!m_session)
         return;
     m_session->stop();
+    showStopping(m_session);
+}
+
+void LiveView::showStopping(RunSession *session)
+{
+    if (!m_session || session != m_session)
+        return;
     m_stopping = true;
     // A stopping run ends even while paused; pausing or resuming it now would change nothing.
     m_stop->setEnabled(false);

@@ -41,6 +41,9 @@ public:
     // Stops following the session; what was drawn stays.
     void detach();
     RunSession *session() const { return m_session; }
+    // `session` was asked to stop (by this view's Stop, a menu or the queue's buttons): the view
+    // says it is stopping and offers no pause or stop until it ends. Other sessions are ignored.
+    void showStopping(RunSession *session);
 
     // Fills the plots from a stored run's epochs, progress and power samples (read now, on this
     // thread: `store` belongs to it). The controls are disabled: there is nothing to pause.

@@ -1,8 +1,10 @@
 // Saves a plot as an image or a vector figure, the format chosen by the file's suffix.
 #include "ui/plot/plot_export.h"
 
-#include <QFile>
+#include <QDir>
 #include <QFileInfo>
+#include <QSaveFile>
+#include <QTemporaryFile>
 #include <QImageWriter>
 #include <QSvgGenerator>
 #include <algorithm>
@@ -31,10 +33,11 @@ bool savePlot(QCustomPlot *plot, const QString &path, QString *error)
     if (!plot)
         return fail(error, QStringLiteral("cannot save the plot to %1: there is no plot").arg(path));
 
-    // Opening the file ourselves gives the system's reason (no such folder, permission denied) that
-    // the writers below would only report as a failure.
-    QFile file(path);
-    if (!file.open(QIODevice::WriteOnly | QIODevice::Truncate))
+    // The figure goes to a temporary file beside `path` that replaces it only once complete
+    // (QSaveFile): a failed export leaves an existing file as it was. Opening it ourselves gives the
+    // system's reason (no such folder, permission denied) that the writers would only call a failure.
+    QSaveFile file(path);
+    if (!file.open(QIODevice::WriteOnly))
         return fail(error, QStringLiteral("cannot write %1: %2").arg(path, file.errorString()));
     const int width = std::max(1, plot->width());
     const int height = std::max(1, plot->height());
@@ -48,9 +51,7 @@ bool savePlot(QCustomPlot *plot, const QString &path, QString *error)
         QImageWriter writer(&file, "png");
         if (!writer.write(image))
             return fail(error, QStringLiteral("cannot write %1: %2").arg(path, writer.errorString()));
-        return true;
-    }
-    if (suffix == QLatin1String("svg")) {
+    } else if (suffix == QLatin1String("svg")) {
         QSvgGenerator generator;
         generator.setOutputDevice(&file);
         generator.setSize(QSize(width, height));
@@ -61,13 +62,18 @@ bool savePlot(QCustomPlot *plot, const QString &path, QString *error)
             return fail(error, QStringLiteral("cannot write %1: the SVG writer could not start").arg(path));
         plot->toPainter(&painter, width, height);
         painter.end();
-        if (file.error() != QFileDevice::NoError)
-            return fail(error, QStringLiteral("cannot write %1: %2").arg(path, file.errorString()));
-        return true;
+    } else {
+        // savePdf writes to a file name of its own: a scratch file in the same folder, copied over.
+        QTemporaryFile scratch(QFileInfo(path).absoluteDir().filePath(QStringLiteral(".plot-XXXXXX.pdf")));
+        if (!scratch.open())
+            return fail(error, QStringLiteral("cannot write %1: %2").arg(path, scratch.errorString()));
+        scratch.close();
+        if (!plot->savePdf(scratch.fileName(), width, height) || !scratch.open())
+            return fail(error, QStringLiteral("cannot write %1: the PDF writer failed").arg(path));
+        file.write(scratch.readAll());
     }
-    file.close(); // savePdf opens the file itself
-    if (!plot->savePdf(path, width, height))
-        return fail(error, QStringLiteral("cannot write %1: the PDF writer failed").arg(path));
+    if (!file.commit())
+        return fail(error, QStringLiteral("cannot write %1: %2").arg(path, file.errorString()));
     return true;
 }
 

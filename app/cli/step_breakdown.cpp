@@ -1,0 +1,102 @@
+// Times a step's GEMMs and optimizer step apart from the trainers, on the same backend ops.
+#include "app/cli/step_breakdown.h"
+
+#include "app/cli/bench_timing.h"
+#include "engine/core/counter_rng.h"
+#include "engine/nn/linear_layer.h"
+#include "engine/train/bp_trainer.h"
+#include "engine/train/ff_trainer.h"
+#include "engine/train/step_gemms.h"
+
+#include <vector>
+
+namespace ffint8 {
+
+namespace {
+
+constexpr int kClasses = 10;
+
+// Random operands: the GEMM libraries' speed does not depend on the values, the optimizer's
+// must not meet denormals or zeros that a real gradient would not have.
+void fillRandom(Backend &backend, Tensor &t, SplitMix64 &rng, float scale)
+{
+    if (t.empty())
+        return;
+    if (t.dtype() == DType::S8) {
+        std::vector<int8_t> v(t.count());
+        for (int8_t &x : v)
+            x = int8_t(int(rng.below(255)) - 127);
+        backend.upload(t, v.data(), t.bytes());
+    } else if (t.dtype() == DType::S32) {
+        std::vector<int32_t> v(t.count());
+        for (int32_t &x : v)
+            x = int32_t(rng.below(4001)) - 2000;
+        backend.upload(t, v.data(), t.bytes());
+    } else {
+        std::vector<float> v(t.count());
+        for (float &x : v)
+            x = (2.0f * rng.uniform() - 1.0f) * scale;
+        backend.upload(t, v.data(), t.bytes());
+    }
+}
+
+} // namespace
+
+double timeStepGemms(Backend &backend, const TrainConfig &config, int epoch)
+{
+    SplitMix64 rng(config.seed);
+    double seconds = 0.0;
+    for (const StepGemm &g : stepGemms(config, epoch)) {
+        // Row-major operands with the trainer's leading dimensions: op(A) is m x k, op(B) is k x n.
+        const int aRows = g.ta == Trans::Yes ? g.k : g.m, bRows = g.tb == Trans::Yes ? g.n : g.k;
+        const DType in = g.int8 ? DType::S8 : DType::F32;
+        Tensor a = backend.allocate(aRows, g.lda, in, MemoryCategory::Workspace);
+        Tensor b = backend.allocate(bRows, g.ldb, in, MemoryCategory::Workspace);
+        Tensor c = backend.allocate(g.m, g.n, g.int8 ? DType::S32 : DType::F32, MemoryCategory::Workspace);
+        fillRandom(backend, a, rng, 1.0f);
+        fillRandom(backend, b, rng, 1.0f);
+        const double perCall = timePerCall([&] {
+            if (g.int8)
+                backend.gemmS8S8S32(g.ta, g.tb, g.m, g.n, g.k, a.s8(), g.lda, b.s8(), g.ldb, c.s32(), g.n);
+            else
+                backend.gemmF32(g.ta, g.tb, g.m, g.n, g.k, 1.0f, a.f32(), g.lda, b.f32(), g.ldb, 0.0f, c.f32(), g.n);
+            backend.synchronize();
+        }, 0.1);
+        seconds += perCall * g.repeats;
+    }
+    return seconds;
+}
+
+double timeOptimizerStep(Backend &backend, const TrainConfig &config)
+{
+    const bool ff = isForwardForward(config.algorithm), int8 = isInt8(config.algorithm);
+    std::vector<int> widths = config.layers;
+    if (!ff)
+        widths.push_back(kClasses);
+    SplitMix64 rng(config.seed);
+    double seconds = 0.0;
+    for (size_t i = 0; i + 1 < widths.size(); ++i) {
+        const int in = widths[i], out = widths[i + 1];
+        const LayerOptions options = ff ? ffLayerOptions(config) : bpLayerOptions(config, i + 2 == widths.size());
+        LinearLayer layer(backend, in, out, options, rng);
+        LayerGradient gradient = LayerGradient::allocate(backend, size_t(in) * out, out, int8);
+        // INT8 gradients are INT32 accumulators times the scales of the two quantised operands.
+        Tensor inputScale = backend.allocate(1, 1, DType::F32, MemoryCategory::Workspace);
+        const float scales[2] = {1e-4f, 1.0f / 127.0f};
+        backend.upload(gradient.scales, &scales[0], sizeof(float));
+        backend.upload(inputScale, &scales[1], sizeof(float));
+        gradient.inputScale = inputScale.f32();
+        fillRandom(backend, gradient.weights, rng, 1e-3f);
+        fillRandom(backend, gradient.bias, rng, 1e-3f);
+        OptimizerStep step{config.lr, config.momentum, config.weightDecay, 0};
+        uint64_t counter = 0;
+        seconds += timePerCall([&] {
+            ++step.step;
+            layer.applyGradient(gradient, step, config.seed, counter);
+            backend.synchronize();
+        }, 0.1);
+    }
+    return seconds;
+}
+
+} // namespace ffint8

@@ -1,0 +1,17 @@
+// One training step split into the parts `ffint8 bench` times on their own: the step's GEMMs at
+// the shapes the trainer issues, and its optimizer step over every weight. What the whole step
+// takes beyond them is the rest (quantisation, normalisation, losses, threading).
+#pragma once
+
+#include "engine/backend/backend.h"
+#include "engine/train/train_config.h"
+
+namespace ffint8 {
+
+// Seconds for all GEMMs of one step of `config` in epoch `epoch`, on operands of the step's sizes.
+double timeStepGemms(Backend &backend, const TrainConfig &config, int epoch);
+// Seconds for one optimizer step over all layers, with the layers' own storage (FP32, or INT8 with
+// or without a master copy, FP32 or BF16 state) and gradients of the kind the trainer hands it.
+double timeOptimizerStep(Backend &backend, const TrainConfig &config);
+
+} // namespace ffint8
