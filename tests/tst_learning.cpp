@@ -161,6 +161,41 @@ private slots:
         QCOMPARE(int(s.status), int(RunStatus::Cancelled));
         QVERIFY2(QString::fromStdString(s.message).contains("after 10 of"), s.message.c_str());
     }
+
+    // A stop that arrives once an epoch's batches are done ends the evaluation at its next slice:
+    // the epoch is not reported, and the slices left are never predicted.
+    void cancelStopsTheEvaluation()
+    {
+        TrainConfig c = smallConfig(Algorithm::FfInt8);
+        c.epochs = 2;
+        DatasetSplits data = testing::clusterSplits(200, 3 * TrainingRun::kEvaluationSlice, 64);
+        CpuBackend backend(1);
+        auto trainer = createTrainer(c, backend);
+        const int batches = (data.train.count + c.batch - 1) / c.batch;
+        TrainingRun *runPtr = nullptr;
+        RunCallbacks callbacks;
+        int epochsReported = 0;
+        callbacks.onProgress = [&](const ProgressMetrics &p) {
+            if (p.batch == batches) // the epoch's last report: evaluation comes next
+                runPtr->cancel();
+        };
+        callbacks.onEpoch = [&](const EpochMetrics &) { ++epochsReported; };
+        TrainingRun run(*trainer, data, callbacks);
+        runPtr = &run;
+        RunSummary s = run.run();
+        QCOMPARE(int(s.status), int(RunStatus::Cancelled));
+        QVERIFY2(QString::fromStdString(s.message).contains("while it was being evaluated"), s.message.c_str());
+        QCOMPARE(epochsReported, 0);
+        QCOMPARE(s.epochsCompleted, 0);
+        QVERIFY(s.trainSeconds > 0.0);
+
+        // Sliced or not, the same predictions: a cancel flag that stays false changes nothing.
+        std::atomic<bool> never{false};
+        const double whole = TrainingRun::accuracy(*trainer, data.test);
+        QCOMPARE(TrainingRun::accuracy(*trainer, data.test, &never), whole);
+        std::atomic<bool> already{true};
+        QVERIFY(std::isnan(TrainingRun::accuracy(*trainer, data.test, &already)));
+    }
 };
 
 QTEST_APPLESS_MAIN(TestLearning)

@@ -3,6 +3,7 @@
 
 #include "engine/core/error.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <numeric>
@@ -66,14 +67,19 @@ TrainingRun::TrainingRun(Trainer &trainer, const DatasetSplits &data, RunCallbac
 {
 }
 
-double TrainingRun::accuracy(Trainer &trainer, const Dataset &dataset)
+double TrainingRun::accuracy(Trainer &trainer, const Dataset &dataset, const std::atomic<bool> *cancel)
 {
     if (dataset.count == 0)
         return -1.0;
     std::vector<int> indices(static_cast<size_t>(dataset.count));
     std::iota(indices.begin(), indices.end(), 0);
     std::vector<uint8_t> predictions(indices.size());
-    trainer.predict(dataset, indices.data(), dataset.count, predictions.data());
+    for (int start = 0; start < dataset.count; start += kEvaluationSlice) {
+        if (cancel && cancel->load())
+            return std::nan("");
+        const int n = std::min(kEvaluationSlice, dataset.count - start);
+        trainer.predict(dataset, indices.data() + start, n, predictions.data() + start);
+    }
     int right = 0;
     for (int i = 0; i < dataset.count; ++i)
         right += predictions[size_t(i)] == dataset.labels[size_t(i)];
@@ -175,9 +181,17 @@ RunSummary TrainingRun::run()
         e.samplesPerSecond = train.count / std::max(1e-9, trainSeconds);
         e.lambda = config.lambda.at(epoch);
         const auto evalStart = Clock::now();
-        e.validationAccuracy = accuracy(m_trainer, m_data.validation);
-        e.testAccuracy = accuracy(m_trainer, m_data.test);
+        e.validationAccuracy = accuracy(m_trainer, m_data.validation, &m_cancel);
+        e.testAccuracy = accuracy(m_trainer, m_data.test, &m_cancel);
         e.evalSeconds = secondsSince(evalStart);
+        if (m_cancel.load()) {
+            // The epoch trained, but without its accuracies it is not reported or recorded.
+            summary.status = RunStatus::Cancelled;
+            summary.message = "cancelled in epoch " + std::to_string(epoch + 1) + " while it was being evaluated, after all " +
+                              std::to_string(batchesPerEpoch) + " batches; the epoch is not recorded";
+            summary.trainSeconds += trainSeconds;
+            return finished();
+        }
         e.memory = m_trainer.backend().memory().snapshot();
 
         summary.epochsCompleted = epoch + 1;
