@@ -240,6 +240,32 @@ private slots:
         QCOMPARE(plot.redrawCount(), settled);
     }
 
+    // Only series with points are named in the legend (a run without a validation split, a machine
+    // without a power source), and an epoch axis ticks on whole epochs.
+    void legendAndEpochTicks()
+    {
+        LivePlot plot(QStringLiteral("accuracy"), QStringLiteral("epoch"), QStringLiteral("%"));
+        const int test = plot.addSeries(QStringLiteral("test"), Qt::blue);
+        plot.addSeries(QStringLiteral("validation"), Qt::red, Qt::DashLine);
+        plot.setIntegerX(true);
+        plot.resize(600, 300);
+        plot.redrawNow();
+        QCustomPlot *custom = plot.customPlot();
+        QVERIFY(!custom->legend->visible());
+        for (int epoch = 1; epoch <= 3; ++epoch)
+            plot.append(test, epoch, 70.0 + epoch);
+        plot.redrawNow();
+        QVERIFY(custom->legend->visible());
+        QCOMPARE(custom->legend->itemCount(), 1);
+        auto *item = dynamic_cast<QCPPlottableLegendItem *>(custom->legend->item(0));
+        QVERIFY(item);
+        QCOMPARE(item->plottable()->name(), QString("test"));
+        const QVector<double> ticks = custom->xAxis->tickVector();
+        QVERIFY(!ticks.isEmpty());
+        for (double t : ticks)
+            QCOMPARE(t, std::round(t));
+    }
+
     void savePlotWritesEachFormat()
     {
         QTemporaryDir dir;

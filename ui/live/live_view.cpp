@@ -139,6 +139,7 @@ void LiveView::reset()
     m_validationAccuracy = accuracy->addSeries(tr("validation"), QColor(214, 39, 40), Qt::DashLine);
     accuracy->setMarkers(m_testAccuracy, true);
     accuracy->setMarkers(m_validationAccuracy, true);
+    accuracy->setIntegerX(true);
     LivePlot *power = plotNamed(QStringLiteral("power"));
     m_watts = power->addSeries(tr("power (W)"), QColor(214, 39, 40));
     m_joules = power->addSeries(tr("energy (J)"), QColor(44, 160, 44), Qt::DashLine, true);

@@ -94,8 +94,7 @@ int LivePlot::addSeries(const QString &name, const QColor &color, Qt::PenStyle s
     QPen pen(color, 1.5, style);
     series->graph->setPen(pen);
     m_series.push_back(std::move(series));
-    m_plot->legend->setVisible(true);
-    markDirty();
+    markDirty(); // the redraw lists the series in the legend once it has points
     return int(m_series.size()) - 1;
 }
 
@@ -134,6 +133,20 @@ void LivePlot::clear()
     for (auto &s : m_series)
         s->buffer.clear();
     markDirty();
+}
+
+void LivePlot::setIntegerX(bool on)
+{
+    m_plot->xAxis->setSubTicks(!on);
+    if (!on) {
+        m_plot->xAxis->setTicker(QSharedPointer<QCPAxisTicker>(new QCPAxisTicker));
+        return;
+    }
+    // Whole steps (1, 2, 5, 10, ... apart), never the fractions of an epoch that do not exist.
+    QSharedPointer<QCPAxisTickerFixed> ticker(new QCPAxisTickerFixed);
+    ticker->setTickStep(1.0);
+    ticker->setScaleStrategy(QCPAxisTickerFixed::ssMultiples);
+    m_plot->xAxis->setTicker(ticker);
 }
 
 void LivePlot::removeAllSeries()
@@ -265,6 +278,21 @@ void LivePlot::redraw()
         }
         s->graph->data()->set(data, true); // pointsForWidth returns the points in x order
     }
+    // A series with no points (a run without a validation split, a machine without a power source)
+    // is left out of the legend rather than named beside an empty plot.
+    // The legend is rebuilt in the order the series were added when one gains its first points.
+    bool changed = false;
+    for (const auto &s : m_series)
+        changed = changed || s->inLegend == s->buffer.isEmpty();
+    if (changed) {
+        m_plot->legend->clearItems();
+        for (const auto &s : m_series) {
+            s->inLegend = !s->buffer.isEmpty();
+            if (s->inLegend)
+                s->graph->addToLegend();
+        }
+    }
+    m_plot->legend->setVisible(m_plot->legend->itemCount() > 0);
 
     m_plot->replot(QCustomPlot::rpImmediateRefresh);
     ++m_redrawCount;

@@ -37,6 +37,8 @@ public:
     void setTitleAndLabel(const QString &title, const QString &yLabel);
     // Draws a disc at each point: for sparse series (one point per epoch) that a line alone hides.
     void setMarkers(int series, bool on);
+    // Ticks on whole numbers only, for an x axis that counts (epochs).
+    void setIntegerX(bool on);
 
     void append(int series, double x, double y);
     void setSeries(int series, const QVector<double> &xs, const QVector<double> &ys);
@@ -73,6 +75,7 @@ private:
     {
         QCPGraph *graph = nullptr;
         SeriesBuffer buffer;
+        bool inLegend = true; // QCustomPlot lists a graph in the legend when it is added
     };
     void markDirty();
     void redraw();
