@@ -27,6 +27,7 @@
 #include <QStatusBar>
 #include <QTableView>
 #include <QTemporaryDir>
+#include <QGroupBox>
 #include <QtTest>
 #include <qcustomplot.h>
 
@@ -110,6 +111,26 @@ private slots:
         form->setFieldText("training.lr", "0.03");
         QVERIFY(error->text().isEmpty());
         QVERIFY(window.launchPanel()->runButton()->isEnabled());
+    }
+
+    // Settings the chosen algorithm ignores are greyed out, and say why; choosing another algorithm
+    // brings them back.
+    void settingsTheAlgorithmIgnoresAreGreyedOut()
+    {
+        MainWindow window(m_db);
+        LauncherForm *form = window.launchPanel()->form();
+        auto group = [&](const char *key) { return form->findChild<QGroupBox *>(QStringLiteral("group.") + key); };
+        QVERIFY(group("ff") && group("ff.lookahead") && group("int8") && group("ui8") && group("training"));
+        form->setFieldText("algorithm", "ff-int8");
+        QVERIFY(group("ff")->isEnabled() && group("ff.lookahead")->isEnabled() && group("int8")->isEnabled());
+        QVERIFY(!group("ui8")->isEnabled());
+        form->setFieldText("algorithm", "bp-fp32");
+        QVERIFY(!group("ff")->isEnabled() && !group("ff.lookahead")->isEnabled() && !group("int8")->isEnabled());
+        QVERIFY2(group("ff")->toolTip().contains("bp-fp32"), qPrintable(group("ff")->toolTip()));
+        QVERIFY(group("training")->isEnabled());
+        form->setFieldText("algorithm", "bp-ui8");
+        QVERIFY(group("ui8")->isEnabled() && group("int8")->isEnabled() && !group("ff")->isEnabled());
+        QVERIFY(window.launchPanel()->runButton()->isEnabled()); // greyed out is not invalid
     }
 
     void launchWatchStopFindCompareExport()

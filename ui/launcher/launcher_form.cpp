@@ -106,6 +106,8 @@ QWidget *LauncherForm::buildGroups()
             if (key == group)
                 title = text;
         auto *box = new QGroupBox(title);
+        box->setObjectName(QStringLiteral("group.") + group);
+        m_groups.insert(group, box);
         auto *form = new QFormLayout(box);
         form->setFieldGrowthPolicy(QFormLayout::ExpandingFieldsGrow);
         // Groups alternate between two columns so the whole form fits a laptop screen.
@@ -153,7 +155,31 @@ QWidget *LauncherForm::buildGroups()
 
     column[0]->addStretch(1);
     column[1]->addStretch(1);
+    if (auto *algorithm = qobject_cast<QComboBox *>(m_fields.value(QStringLiteral("algorithm")).editor)) {
+        connect(algorithm, &QComboBox::currentTextChanged, this, &LauncherForm::enableGroupsFor);
+        enableGroupsFor(algorithm->currentText());
+    }
     return page;
+}
+
+// Settings the chosen algorithm ignores stay visible (a spec keeps them) but greyed out, so the
+// form does not suggest that, say, theta changes a BP run.
+void LauncherForm::enableGroupsFor(const QString &algorithm)
+{
+    const bool ff = algorithm.startsWith(QStringLiteral("ff-"));
+    const bool int8 = algorithm.endsWith(QStringLiteral("int8")) || algorithm == QStringLiteral("bp-ui8");
+    const QList<std::tuple<QString, bool, QString>> rules = {
+        {QStringLiteral("ff"), ff, tr("Forward-Forward algorithms only (ff-fp32, ff-int8)")},
+        {QStringLiteral("ff.lookahead"), ff, tr("Forward-Forward algorithms only (ff-fp32, ff-int8)")},
+        {QStringLiteral("int8"), int8, tr("INT8 algorithms only (ff-int8, bp-int8, bp-ui8)")},
+        {QStringLiteral("ui8"), algorithm == QStringLiteral("bp-ui8"), tr("bp-ui8 only")},
+    };
+    for (const auto &[group, applies, scope] : rules) {
+        if (QGroupBox *box = m_groups.value(group)) {
+            box->setEnabled(applies);
+            box->setToolTip(applies ? QString() : tr("Not used by %1: %2").arg(algorithm, scope));
+        }
+    }
 }
 
 QWidget *LauncherForm::editorFor(const Setting &s)

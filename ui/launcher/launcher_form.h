@@ -11,6 +11,7 @@
 #include <optional>
 
 class QComboBox;
+class QGroupBox;
 class QLabel;
 class QLineEdit;
 class QSpinBox;
@@ -58,6 +59,7 @@ private:
     };
 
     QWidget *buildGroups();
+    void enableGroupsFor(const QString &algorithm);
     QWidget *editorFor(const Setting &setting);
     QString textOf(const Field &field) const;
     void checkField(const QString &path);
@@ -69,6 +71,7 @@ private:
     QComboBox *m_telemetry = nullptr;
     QSpinBox *m_interval = nullptr;
     QHash<QString, Field> m_fields;
+    QHash<QString, QGroupBox *> m_groups; // by spec group ("ff", "int8", ...)
     QStringList m_order; // setting paths in the table's order
     QStringList m_invalid;
     bool m_filling = false;
