@@ -156,6 +156,35 @@ private slots:
         QCOMPARE(e.events[0]["test_acc"].toDouble(), accuracy);
     }
 
+    // The benchmark's JSON: GEMM rates, then each algorithm's epochs with the step split into its
+    // GEMMs, optimizer step and the rest, and the ratio to bp-fp32 measured in the same process.
+    void benchSplitsEachStep()
+    {
+        Result r = run({"bench", "--dataset", m_dataDir, "--layers", "784,64,64", "--batch", "16", "--train-limit", "320",
+                        "--threads", "1", "--json"}, 300000);
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        int gemms = 0;
+        QStringList algorithms;
+        for (const QJsonObject &e : r.events) {
+            if (e["event"].toString() == "gemm") {
+                ++gemms;
+                QVERIFY(e["f32_gflops"].toDouble() > 0 && e["s8_gops"].toDouble() > 0);
+            }
+            if (e["event"].toString() != "epoch_bench")
+                continue;
+            algorithms << e["algo"].toString();
+            QCOMPARE(e["runs"].toArray().size(), 5);
+            for (const char *key : {"step_s", "step_gemm_s", "step_optimizer_s"})
+                QVERIFY2(e[key].toDouble() > 0, key);
+            QCOMPARE(e["step_rest_s"].toDouble(), e["step_s"].toDouble() - e["step_gemm_s"].toDouble() - e["step_optimizer_s"].toDouble());
+            QVERIFY(e["ratio_to_bp_fp32"].toDouble() > 0);
+            if (e["algo"].toString() == "bp-fp32")
+                QCOMPARE(e["ratio_to_bp_fp32"].toDouble(), 1.0);
+        }
+        QVERIFY(gemms >= 6); // three GEMMs per layer, and the squares
+        QCOMPARE(algorithms, QStringList({"bp-fp32", "ff-fp32", "ff-int8"}));
+    }
+
     void divergedRunSaysSo()
     {
         Result r = run(quickArgs("ff-fp32") << "--optimizer" << "sgd" << "--lr" << "1e30");
