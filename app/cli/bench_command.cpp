@@ -1,7 +1,6 @@
 // `ffint8 bench`: INT8 against FP32 GEMMs at the model's shapes, and one epoch of each FF algorithm,
 // measured in one process so that the ratios compare like with like on a noisy machine.
 #include "app/cli/command_line.h"
-#include "app/cli/bench_timing.h"
 #include "app/cli/commands.h"
 #include "app/cli/bench_epochs.h"
 #include "app/session/prepared_run.h"
@@ -9,6 +8,7 @@
 #include "app/spec/spec_error.h"
 #include "engine/backend/backend_factory.h"
 #include "engine/core/counter_rng.h"
+#include "engine/tools/step_breakdown.h"
 #include "engine/train/training_run.h"
 
 #include <QJsonArray>
@@ -19,6 +19,8 @@
 namespace ffint8 {
 
 namespace {
+
+constexpr double kGemmBudget = 0.3; // seconds of repeated calls per GEMM and type
 
 struct GemmShape
 {
@@ -84,14 +86,14 @@ int benchCommand(const QStringList &args)
             backend->upload(qa, hostQa.data(), qa.bytes());
             backend->upload(qb, hostQb.data(), qb.bytes());
             const double ops = 2.0 * s.m * s.n * s.k;
-            double tF32 = timePerCall([&] {
+            double tF32 = secondsPerCall([&] {
                 backend->gemmF32(s.ta, s.tb, s.m, s.n, s.k, 1.0f, a.f32(), aCols, b.f32(), bCols, 0.0f, c.f32(), s.n);
                 backend->synchronize();
-            });
-            double tS8 = timePerCall([&] {
+            }, kGemmBudget);
+            double tS8 = secondsPerCall([&] {
                 backend->gemmS8S8S32(s.ta, s.tb, s.m, s.n, s.k, qa.s8(), aCols, qb.s8(), bCols, qc.s32(), s.n);
                 backend->synchronize();
-            });
+            }, kGemmBudget);
             if (!s.what.startsWith("square")) {
                 sumF32 += tF32;
                 sumS8 += tS8;

@@ -2,11 +2,11 @@
 // compare like with like on a noisy machine; the medians of the repeats resist outliers.
 #include "app/cli/bench_epochs.h"
 
-#include "app/cli/step_breakdown.h"
 #include "app/session/prepared_run.h"
 #include "app/session/run_events.h"
 #include "engine/backend/backend_factory.h"
 #include "engine/core/error.h"
+#include "engine/tools/step_breakdown.h"
 #include "engine/train/training_run.h"
 
 #include <QJsonArray>

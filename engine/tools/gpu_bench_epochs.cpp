@@ -5,6 +5,7 @@
 #include "engine/backend/cuda/cuda_backend.h"
 #include "engine/data/dataset.h"
 #include "engine/tools/gpu_bench.h"
+#include "engine/tools/step_breakdown.h"
 #include "engine/train/training_run.h"
 
 #include <cmath>
@@ -27,6 +28,8 @@ struct EpochResult
     size_t peakEngineBytes = 0;
     size_t peakPoolBytes = 0;     // cuda only: device memory reserved from the driver
     double testAccuracy = -1.0;   // ff-int8 only
+    double gemmSeconds = 0.0;      // per step, the step's GEMMs timed on their own
+    double optimizerSeconds = 0.0; // per step, the optimizer step timed on its own
     std::string status;
 };
 
@@ -78,6 +81,9 @@ EpochResult runEpoch(Backend &backend, Algorithm algo, int batch, const DatasetS
     }
     if (algo == Algorithm::FfInt8 && test.count > 0)
         r.testAccuracy = TrainingRun::accuracy(*trainer, test);
+    trainer.reset(); // its buffers would crowd the breakdown's
+    r.gemmSeconds = timeStepGemms(backend, config, 0);
+    r.optimizerSeconds = timeOptimizerStep(backend, config);
     return r;
 }
 
@@ -105,8 +111,8 @@ bool runEpochBench(CudaBackend &cuda, const GpuBenchOptions &options)
     } else {
         std::printf("cpu: skipped (--no-cpu)\n");
     }
-    std::printf("%-9s %-5s %-6s %9s %10s %11s %10s %12s %12s %9s %s\n", "algo", "batch", "backend", "epoch s",
-                "ms/step", "launches", "copies", "engine MiB", "device MiB", "test acc", "status");
+    std::printf("%-9s %-5s %-6s %9s %10s %9s %9s %11s %10s %12s %12s %9s %s\n", "algo", "batch", "backend", "epoch s",
+                "ms/step", "GEMMs ms", "optim ms", "launches", "copies", "engine MiB", "device MiB", "test acc", "status");
 
     DatasetSplits trainOnly, warmUp;
     trainOnly.train = std::move(data.train);
@@ -123,8 +129,9 @@ bool runEpochBench(CudaBackend &cuda, const GpuBenchOptions &options)
                 EpochResult r = runEpoch(*b, algo, batch, trainOnly, warmUp, data.test, options);
                 (b == &cuda ? onCuda : onCpu)[{int(algo), batch}] = r;
                 const bool isCuda = b == &cuda;
-                std::printf("%-9s %-5d %-6s %9.3f %10.3f %11s %10s %12.1f %12s %9s %s\n", algorithmName(algo), batch,
-                            b->name().c_str(), r.seconds, 1e3 * r.seconds / r.steps,
+                std::printf("%-9s %-5d %-6s %9.3f %10.3f %9.3f %9.3f %11s %10s %12.1f %12s %9s %s\n", algorithmName(algo), batch,
+                            b->name().c_str(), r.seconds, 1e3 * r.seconds / r.steps, 1e3 * r.gemmSeconds,
+                            1e3 * r.optimizerSeconds,
                             isCuda ? std::to_string(int(std::lround(r.launchesPerStep))).c_str() : "-",
                             isCuda ? std::to_string(int(std::lround(r.copiesPerStep))).c_str() : "-", mib(r.peakEngineBytes),
                             isCuda ? std::to_string(int(std::lround(mib(r.peakPoolBytes)))).c_str() : "-",
@@ -158,7 +165,8 @@ bool runEpochBench(CudaBackend &cuda, const GpuBenchOptions &options)
                         "(needs <= 1): %s\n", a, c, batch, gap, ok ? "met" : "missed");
         }
     }
-    std::printf("launches per step: kernel launches, memsets and cuBLASLt calls (each counted once) per training step\n");
+    std::printf("launches per step: kernel launches, memsets and cuBLASLt calls (each counted once) per training step\n"
+                "GEMMs ms and optim ms: one step's GEMMs at the trainer's shapes and its optimizer step, each timed on its own\n");
     return met;
 }
 

@@ -1,12 +1,18 @@
-// One training step split into the parts `ffint8 bench` times on their own: the step's GEMMs at
-// the shapes the trainer issues, and its optimizer step over every weight. What the whole step
-// takes beyond them is the rest (quantisation, normalisation, losses, threading).
+// One training step split into the parts the benchmarks (`ffint8 bench`, `ffint8-gpu-bench`) time
+// on their own: the step's GEMMs at the shapes the trainer issues, and its optimizer step over every
+// weight. What the whole step takes beyond them is the rest (quantisation, normalisation, losses,
+// threading, kernel launches).
 #pragma once
 
 #include "engine/backend/backend.h"
 #include "engine/train/train_config.h"
 
+#include <functional>
+
 namespace ffint8 {
+
+// Seconds per call of `call`, after one warm-up call, repeated until `budget` seconds have passed.
+double secondsPerCall(const std::function<void()> &call, double budget);
 
 // Seconds for all GEMMs of one step of `config` in epoch `epoch`, on operands of the step's sizes.
 double timeStepGemms(Backend &backend, const TrainConfig &config, int epoch);

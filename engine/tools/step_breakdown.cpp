@@ -1,13 +1,13 @@
 // Times a step's GEMMs and optimizer step apart from the trainers, on the same backend ops.
-#include "app/cli/step_breakdown.h"
+#include "engine/tools/step_breakdown.h"
 
-#include "app/cli/bench_timing.h"
 #include "engine/core/counter_rng.h"
 #include "engine/nn/linear_layer.h"
 #include "engine/train/bp_trainer.h"
 #include "engine/train/ff_trainer.h"
 #include "engine/train/step_gemms.h"
 
+#include <chrono>
 #include <vector>
 
 namespace ffint8 {
@@ -42,6 +42,21 @@ void fillRandom(Backend &backend, Tensor &t, SplitMix64 &rng, float scale)
 
 } // namespace
 
+double secondsPerCall(const std::function<void()> &call, double budget)
+{
+    using Clock = std::chrono::steady_clock;
+    call(); // warm-up: first-touch pages, library kernel selection, GEMM plans
+    const auto start = Clock::now();
+    int calls = 0;
+    double seconds = 0.0;
+    do {
+        call();
+        ++calls;
+        seconds = std::chrono::duration<double>(Clock::now() - start).count();
+    } while (seconds < budget);
+    return seconds / calls;
+}
+
 double timeStepGemms(Backend &backend, const TrainConfig &config, int epoch)
 {
     SplitMix64 rng(config.seed);
@@ -55,7 +70,7 @@ double timeStepGemms(Backend &backend, const TrainConfig &config, int epoch)
         Tensor c = backend.allocate(g.m, g.n, g.int8 ? DType::S32 : DType::F32, MemoryCategory::Workspace);
         fillRandom(backend, a, rng, 1.0f);
         fillRandom(backend, b, rng, 1.0f);
-        const double perCall = timePerCall([&] {
+        const double perCall = secondsPerCall([&] {
             if (g.int8)
                 backend.gemmS8S8S32(g.ta, g.tb, g.m, g.n, g.k, a.s8(), g.lda, b.s8(), g.ldb, c.s32(), g.n);
             else
@@ -90,7 +105,7 @@ double timeOptimizerStep(Backend &backend, const TrainConfig &config)
         fillRandom(backend, gradient.bias, rng, 1e-3f);
         OptimizerStep step{config.lr, config.momentum, config.weightDecay, 0};
         uint64_t counter = 0;
-        seconds += timePerCall([&] {
+        seconds += secondsPerCall([&] {
             ++step.step;
             layer.applyGradient(gradient, step, config.seed, counter);
             backend.synchronize();
