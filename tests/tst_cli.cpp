@@ -185,6 +185,47 @@ private slots:
         QCOMPARE(algorithms, QStringList({"bp-fp32", "ff-fp32", "ff-int8"}));
     }
 
+    // compare trains the methods one after another, or with --interleave in turn, one epoch each:
+    // the same results either way, only the order of the epochs (and so of the machine's moods) differs.
+    void compareInTurnGivesTheSameResults()
+    {
+        const QStringList common{"compare", "--dataset", m_dataDir, "--layers", "784,64,64", "--batch", "16", "--epochs", "3",
+                                 "--train-limit", "600", "--threads", "1", "--algos", "bp-fp32,ff-int8", "--json"};
+        Result inOrder = run(common);
+        Result inTurn = run(QStringList(common) << "--interleave");
+        QVERIFY2(inOrder.exitCode == 0, qPrintable(inOrder.err));
+        QVERIFY2(inTurn.exitCode == 0, qPrintable(inTurn.err));
+        auto epochOrder = [](const Result &r) {
+            QStringList order;
+            for (const QJsonObject &e : r.events)
+                if (e["event"].toString() == "epoch")
+                    order << QStringLiteral("%1:%2").arg(e["algo"].toString()).arg(e["epoch"].toInt());
+            return order;
+        };
+        QCOMPARE(epochOrder(inOrder), QStringList({"bp-fp32:1", "bp-fp32:2", "bp-fp32:3", "ff-int8:1", "ff-int8:2", "ff-int8:3"}));
+        QCOMPARE(epochOrder(inTurn), QStringList({"bp-fp32:1", "ff-int8:1", "bp-fp32:2", "ff-int8:2", "bp-fp32:3", "ff-int8:3"}));
+        auto rows = [](const Result &r) {
+            QList<QJsonObject> found;
+            for (const QJsonObject &e : r.events)
+                if (e["event"].toString() == "compare_row")
+                    found << e;
+            return found;
+        };
+        const QList<QJsonObject> a = rows(inOrder), b = rows(inTurn);
+        QCOMPARE(a.size(), 2);
+        QCOMPARE(b.size(), 2);
+        for (int i = 0; i < 2; ++i) {
+            QCOMPARE(b[i]["algo"].toString(), a[i]["algo"].toString());
+            QCOMPARE(b[i]["status"].toString(), QString("completed"));
+            QCOMPARE(b[i]["test_acc"].toDouble(), a[i]["test_acc"].toDouble());
+            QCOMPARE(b[i]["peak_engine_bytes"].toDouble(), a[i]["peak_engine_bytes"].toDouble());
+            QVERIFY(b[i]["seconds_train"].toDouble() > 0);
+            QVERIFY(a[i]["peak_rss_bytes"].toDouble() > 0);
+            QVERIFY(b[i]["peak_rss_bytes"].isNull()); // shared by the methods in turn: not made up per method
+            QVERIFY(b[i]["interleaved"].toBool());
+        }
+    }
+
     void divergedRunSaysSo()
     {
         Result r = run(quickArgs("ff-fp32") << "--optimizer" << "sgd" << "--lr" << "1e30");

@@ -2,6 +2,7 @@
 // paper's Table V columns (accuracy, time, energy, memory) with ratios to a baseline method.
 #include "app/cli/command_line.h"
 #include "app/cli/commands.h"
+#include "app/session/epoch_turns.h"
 #include "app/session/prepared_run.h"
 #include "app/session/run_events.h"
 #include "app/spec/settings_table.h"
@@ -23,13 +24,14 @@ struct CompareOptions
                                 Algorithm::FfInt8};
     float bpLearningRate = 0.001f; // BP diverges at FF's 0.03 with Adam
     Algorithm baseline = Algorithm::BpFp32;
+    bool interleave = false; // the methods take turns epoch by epoch instead of one after another
 };
 
 struct Row
 {
     Algorithm algorithm;
     RunSummary summary;
-    uint64_t peakRss = 0;
+    uint64_t peakRss = 0;       // 0: not measured apart (interleaved methods share the process)
     double energyJoules = -1.0; // over the epochs' training spans, like the time column; -1: not measured
 };
 
@@ -39,6 +41,11 @@ CompareOptions takeCompareFlags(QStringList &args)
     CompareOptions o;
     for (int i = 0; i < args.size();) {
         const QString flag = args[i].section('=', 0, 0);
+        if (args[i] == "--interleave") {
+            o.interleave = true;
+            args.removeAt(i);
+            continue;
+        }
         if (flag != "--algos" && flag != "--bp-lr" && flag != "--baseline") {
             ++i;
             continue;
@@ -102,33 +109,77 @@ int compareCommand(const QStringList &arguments)
                                                                 QStringLiteral("/sys"), inv.replaySpeed);
         DatasetSplits data = loadRunData(base);
         TelemetryRecorder telemetry(telemetryChoice);
-        QList<Row> rows;
+        // One trainer per method, each with its own backend and memory account.
+        struct Method
+        {
+            TrainConfig config;
+            PreparedRun prepared;
+            double energy = -1.0;
+            std::unique_ptr<TrainingRun> run;
+        };
+        std::vector<std::unique_ptr<Method>> methods;
         for (Algorithm algo : options.algorithms) {
-            TrainConfig c = base;
-            c.algorithm = algo;
+            auto m = std::make_unique<Method>();
+            m->config = base;
+            m->config.algorithm = algo;
             if (!isForwardForward(algo))
-                c.lr = options.bpLearningRate;
-            if (!inv.json)
-                out << "training " << algorithmName(algo) << " (" << c.epochs << " epochs, lr " << c.lr << ")...\n" << Qt::flush;
-            resetPeakRss();
-            PreparedRun prepared = prepareRun(c, data);
+                m->config.lr = options.bpLearningRate;
+            m->energy = telemetry.active() ? 0.0 : -1.0;
+            methods.push_back(std::move(m));
+        }
+        // Each epoch's event, and its energy added to the method's.
+        auto callbacksOf = [&](size_t i) {
             RunCallbacks callbacks;
-            double energy = telemetry.active() ? 0.0 : -1.0;
-            callbacks.onEpoch = [&](const EpochMetrics &e) {
+            callbacks.onEpoch = [&, i](const EpochMetrics &e) {
+                Method &m = *methods[i];
                 QJsonObject event = epochEvent(e);
                 addEnergy(event, telemetry, e.monotonicStart, e.monotonicEnd);
-                if (event.contains("energy_j") && energy >= 0.0)
-                    energy += event["energy_j"].toDouble();
-                event["algo"] = algorithmName(algo);
+                if (event.contains("energy_j") && m.energy >= 0.0)
+                    m.energy += event["energy_j"].toDouble();
+                event["algo"] = algorithmName(m.config.algorithm);
                 if (inv.json)
                     printEvent(event);
             };
-            RunSummary s = TrainingRun(*prepared.trainer, data, callbacks).run();
-            rows.append({algo, s, readProcessMemory().peakRssBytes, energy});
-            if (inv.json)
-                printEvent(summaryEvent(c, s));
-        }
+            return callbacks;
+        };
 
+        QList<Row> rows;
+        if (options.interleave) {
+            // All trainers live at once, so the process's peak RSS is theirs together: not reported apart.
+            std::vector<TrainingRun *> runs;
+            for (size_t i = 0; i < methods.size(); ++i) {
+                Method &m = *methods[i];
+                m.prepared = prepareRun(m.config, data);
+                m.run = std::make_unique<TrainingRun>(*m.prepared.trainer, data, callbacksOf(i));
+                runs.push_back(m.run.get());
+            }
+            if (!inv.json)
+                out << "training " << methods.size() << " methods in turn, one epoch each (" << base.epochs << " epochs)...\n"
+                    << Qt::flush;
+            const std::vector<RunSummary> summaries = trainInTurn(runs);
+            for (size_t i = 0; i < methods.size(); ++i) {
+                rows.append({methods[i]->config.algorithm, summaries[i], 0, methods[i]->energy});
+                if (inv.json)
+                    printEvent(summaryEvent(methods[i]->config, summaries[i]));
+            }
+        } else {
+            for (size_t i = 0; i < methods.size(); ++i) {
+                Method &m = *methods[i];
+                if (!inv.json)
+                    out << "training " << algorithmName(m.config.algorithm) << " (" << m.config.epochs << " epochs, lr "
+                        << m.config.lr << ")...\n" << Qt::flush;
+                resetPeakRss();
+                m.prepared = prepareRun(m.config, data);
+                RunSummary summary = TrainingRun(*m.prepared.trainer, data, callbacksOf(i)).run();
+                rows.append({m.config.algorithm, summary, readProcessMemory().peakRssBytes, m.energy});
+                if (inv.json)
+                    printEvent(summaryEvent(m.config, summary));
+                // Freed before the next method, whose peak RSS is its own: the trainer first, as it
+                // gives its tensors back to its backend.
+                m.prepared.trainer.reset();
+                m.prepared.backend.reset();
+            }
+        }
         const Row *baseline = nullptr;
         for (const Row &r : rows)
             if (r.algorithm == options.baseline)
@@ -142,11 +193,13 @@ int compareCommand(const QStringList &arguments)
                               {"seconds_train", r.summary.trainSeconds},
                               {"energy_j", r.energyJoules >= 0 ? QJsonValue(r.energyJoules) : QJsonValue(QJsonValue::Null)},
                               {"peak_engine_bytes", qint64(r.summary.memory.peakTotal)},
-                              {"peak_rss_bytes", qint64(r.peakRss)}};
+                              {"peak_rss_bytes", r.peakRss > 0 ? QJsonValue(qint64(r.peakRss)) : QJsonValue(QJsonValue::Null)},
+                              {"interleaved", options.interleave}};
                 if (baseline) {
                     o["time_ratio"] = r.summary.trainSeconds / baseline->summary.trainSeconds;
                     o["engine_memory_ratio"] = double(r.summary.memory.peakTotal) / double(baseline->summary.memory.peakTotal);
-                    o["rss_ratio"] = double(r.peakRss) / double(baseline->peakRss);
+                    if (r.peakRss > 0 && baseline->peakRss > 0)
+                        o["rss_ratio"] = double(r.peakRss) / double(baseline->peakRss);
                 }
                 printEvent(o);
             }
@@ -168,12 +221,14 @@ int compareCommand(const QStringList &arguments)
                        .arg(s.trainSeconds, 9, 'f', 2)
                        .arg(r.energyJoules >= 0 ? QString::number(r.energyJoules, 'f', 1) : QStringLiteral("-"), 9)
                        .arg(s.memory.peakTotal / 1048576.0, 11, 'f', 2)
-                       .arg(r.peakRss / 1048576.0, 9, 'f', 1)
+                       .arg(r.peakRss > 0 ? QString::number(r.peakRss / 1048576.0, 'f', 1) : QStringLiteral("-"), 9)
                        .arg(baseline ? ratio(s.trainSeconds, baseline->summary.trainSeconds) : "-", 7)
                        .arg(baseline ? ratio(double(s.memory.peakTotal), double(baseline->summary.memory.peakTotal)) : "-", 13);
         }
         if (baseline)
             out << "ratios are to " << algorithmName(options.baseline) << "\n";
+        if (options.interleave)
+            out << "the methods trained in turn, one epoch each; their peak RSS is not measured apart (they share the process)\n";
         return ExitOk;
     } catch (const SpecError &e) {
         err << "ffint8 compare: " << e.what() << "\n";

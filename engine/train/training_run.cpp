@@ -86,122 +86,148 @@ double TrainingRun::accuracy(Trainer &trainer, const Dataset &dataset, const std
     return double(right) / dataset.count;
 }
 
-RunSummary TrainingRun::run()
+void TrainingRun::start()
 {
-    const TrainConfig &config = m_trainer.config();
-    const Dataset &train = m_data.train;
-    RunSummary summary;
-    const auto runStart = Clock::now();
-    // Every way out of the run (finished, diverged, cancelled) closes the summary the same way.
-    auto finished = [&]() -> RunSummary {
-        summary.totalSeconds = secondsSince(runStart);
-        summary.monotonicEnd = monotonicNow();
-        summary.memory = m_trainer.backend().memory().snapshot();
-        return summary;
-    };
-    summary.monotonicStart = monotonicNow();
+    m_summary = RunSummary{};
+    m_epoch = 0;
+    m_done = false;
+    m_runStart = Clock::now();
+    m_summary.monotonicStart = monotonicNow();
     m_trainer.backend().attachToThread();
     m_trainer.backend().memory().resetPeak();
-    if (train.count == 0) {
-        summary.status = RunStatus::Failed;
-        summary.message = "the training set of " + train.name + " is empty";
-        return summary;
+    if (m_data.train.count == 0) {
+        m_summary.status = RunStatus::Failed;
+        m_summary.message = "the training set of " + m_data.train.name + " is empty";
+        m_done = true; // nothing was trained: the summary keeps no end time or memory
+    } else if (m_trainer.config().epochs <= 0) {
+        end();
     }
+}
+
+void TrainingRun::end()
+{
+    // Every way out of the run (finished, diverged, cancelled) closes the summary the same way.
+    m_summary.totalSeconds = secondsSince(m_runStart);
+    m_summary.monotonicEnd = monotonicNow();
+    m_summary.memory = m_trainer.backend().memory().snapshot();
+    m_done = true;
+}
+
+RunSummary TrainingRun::run()
+{
+    start();
+    while (trainNextEpoch()) {
+    }
+    return m_summary;
+}
+
+bool TrainingRun::trainNextEpoch()
+{
+    if (m_done)
+        return false;
+    const TrainConfig &config = m_trainer.config();
+    const Dataset &train = m_data.train;
+    RunSummary &summary = m_summary;
+    const int epoch = m_epoch;
     const int batchesPerEpoch = (train.count + config.batch - 1) / config.batch;
+    auto stop = [this] {
+        end();
+        return false;
+    };
 
-    for (int epoch = 0; epoch < config.epochs; ++epoch) {
-        m_trainer.beginEpoch(epoch);
-        // A different order every epoch, the same for the same seed.
-        std::vector<int> order = shuffledIndices(train.count, config.seed + 0x5EEDULL * uint64_t(epoch + 1));
-        std::vector<LayerMetrics> epochSum, windowSum;
-        double epochLoss = 0.0, windowLoss = 0.0;
-        int windowBatches = 0, windowSamples = 0;
-        double trainSeconds = 0.0;
-        auto windowStart = Clock::now();
-        const double epochStart = monotonicNow();
+    m_trainer.beginEpoch(epoch);
+    // A different order every epoch, the same for the same seed.
+    std::vector<int> order = shuffledIndices(train.count, config.seed + 0x5EEDULL * uint64_t(epoch + 1));
+    std::vector<LayerMetrics> epochSum, windowSum;
+    double epochLoss = 0.0, windowLoss = 0.0;
+    int windowBatches = 0, windowSamples = 0;
+    double trainSeconds = 0.0;
+    auto windowStart = Clock::now();
+    const double epochStart = monotonicNow();
 
-        for (int b = 0; b < batchesPerEpoch; ++b) {
-            // Polled rather than a condition variable: cancel() is called from signal handlers,
-            // where notifying is not allowed. 20 ms is far below what a user notices.
-            if (m_paused.load()) {
-                const auto pausedAt = Clock::now();
-                while (m_paused.load() && !m_cancel.load())
-                    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-                windowStart += Clock::now() - pausedAt;
-            }
-            if (m_cancel.load()) {
-                summary.status = RunStatus::Cancelled;
-                summary.message = "cancelled in epoch " + std::to_string(epoch + 1) + " after " + std::to_string(b) +
-                                  " of " + std::to_string(batchesPerEpoch) + " batches";
-                return finished();
-            }
-            const int start = b * config.batch;
-            const int count = std::min(config.batch, train.count - start);
-            const auto stepStart = Clock::now();
-            StepStats stats = m_trainer.trainStep(train, order.data() + start, count);
-            trainSeconds += secondsSince(stepStart);
-            if (!stats.finite) {
-                summary.status = RunStatus::Diverged;
-                summary.message = "loss became NaN or infinite in epoch " + std::to_string(epoch + 1) + ", batch " +
-                                  std::to_string(b + 1) + "; try a smaller learning rate (lr " +
-                                  std::to_string(config.lr) + ")";
-                summary.trainSeconds += trainSeconds;
-                return finished();
-            }
-            accumulate(epochSum, stats.layers);
-            accumulate(windowSum, stats.layers);
-            epochLoss += stats.loss;
-            windowLoss += stats.loss;
-            ++windowBatches;
-            windowSamples += count;
-            if (m_callbacks.onProgress && (windowBatches == config.metricsEvery || b + 1 == batchesPerEpoch)) {
-                ProgressMetrics p;
-                p.epoch = epoch;
-                p.batch = b + 1;
-                p.batchesPerEpoch = batchesPerEpoch;
-                p.trainLoss = windowLoss / windowBatches;
-                p.layers = averaged(windowSum, windowBatches);
-                p.samplesPerSecond = windowSamples / std::max(1e-9, secondsSince(windowStart));
-                p.elapsedSeconds = secondsSince(runStart);
-                m_callbacks.onProgress(p);
-                windowSum.clear();
-                windowLoss = 0.0;
-                windowBatches = windowSamples = 0;
-                windowStart = Clock::now();
-            }
+    for (int b = 0; b < batchesPerEpoch; ++b) {
+        // Polled rather than a condition variable: cancel() is called from signal handlers,
+        // where notifying is not allowed. 20 ms is far below what a user notices.
+        if (m_paused.load()) {
+            const auto pausedAt = Clock::now();
+            while (m_paused.load() && !m_cancel.load())
+                std::this_thread::sleep_for(std::chrono::milliseconds(20));
+            windowStart += Clock::now() - pausedAt;
         }
-
-        EpochMetrics e;
-        e.monotonicStart = epochStart;
-        e.monotonicEnd = monotonicNow();
-        e.epoch = epoch;
-        e.trainLoss = epochLoss / batchesPerEpoch;
-        e.layers = averaged(epochSum, batchesPerEpoch);
-        e.trainSeconds = trainSeconds;
-        e.samplesPerSecond = train.count / std::max(1e-9, trainSeconds);
-        e.lambda = config.lambda.at(epoch);
-        const auto evalStart = Clock::now();
-        e.validationAccuracy = accuracy(m_trainer, m_data.validation, &m_cancel);
-        e.testAccuracy = accuracy(m_trainer, m_data.test, &m_cancel);
-        e.evalSeconds = secondsSince(evalStart);
         if (m_cancel.load()) {
-            // The epoch trained, but without its accuracies it is not reported or recorded.
             summary.status = RunStatus::Cancelled;
-            summary.message = "cancelled in epoch " + std::to_string(epoch + 1) + " while it was being evaluated, after all " +
-                              std::to_string(batchesPerEpoch) + " batches; the epoch is not recorded";
-            summary.trainSeconds += trainSeconds;
-            return finished();
+            summary.message = "cancelled in epoch " + std::to_string(epoch + 1) + " after " + std::to_string(b) +
+                              " of " + std::to_string(batchesPerEpoch) + " batches";
+            return stop();
         }
-        e.memory = m_trainer.backend().memory().snapshot();
-
-        summary.epochsCompleted = epoch + 1;
-        summary.trainSeconds += trainSeconds;
-        summary.testAccuracy = e.testAccuracy;
-        summary.validationAccuracy = e.validationAccuracy;
-        if (m_callbacks.onEpoch)
-            m_callbacks.onEpoch(e);
+        const int first = b * config.batch;
+        const int count = std::min(config.batch, train.count - first);
+        const auto stepStart = Clock::now();
+        StepStats stats = m_trainer.trainStep(train, order.data() + first, count);
+        trainSeconds += secondsSince(stepStart);
+        if (!stats.finite) {
+            summary.status = RunStatus::Diverged;
+            summary.message = "loss became NaN or infinite in epoch " + std::to_string(epoch + 1) + ", batch " +
+                              std::to_string(b + 1) + "; try a smaller learning rate (lr " +
+                              std::to_string(config.lr) + ")";
+            summary.trainSeconds += trainSeconds;
+            return stop();
+        }
+        accumulate(epochSum, stats.layers);
+        accumulate(windowSum, stats.layers);
+        epochLoss += stats.loss;
+        windowLoss += stats.loss;
+        ++windowBatches;
+        windowSamples += count;
+        if (m_callbacks.onProgress && (windowBatches == config.metricsEvery || b + 1 == batchesPerEpoch)) {
+            ProgressMetrics p;
+            p.epoch = epoch;
+            p.batch = b + 1;
+            p.batchesPerEpoch = batchesPerEpoch;
+            p.trainLoss = windowLoss / windowBatches;
+            p.layers = averaged(windowSum, windowBatches);
+            p.samplesPerSecond = windowSamples / std::max(1e-9, secondsSince(windowStart));
+            p.elapsedSeconds = secondsSince(m_runStart);
+            m_callbacks.onProgress(p);
+            windowSum.clear();
+            windowLoss = 0.0;
+            windowBatches = windowSamples = 0;
+            windowStart = Clock::now();
+        }
     }
-    return finished();
+
+    EpochMetrics e;
+    e.monotonicStart = epochStart;
+    e.monotonicEnd = monotonicNow();
+    e.epoch = epoch;
+    e.trainLoss = epochLoss / batchesPerEpoch;
+    e.layers = averaged(epochSum, batchesPerEpoch);
+    e.trainSeconds = trainSeconds;
+    e.samplesPerSecond = train.count / std::max(1e-9, trainSeconds);
+    e.lambda = config.lambda.at(epoch);
+    const auto evalStart = Clock::now();
+    e.validationAccuracy = accuracy(m_trainer, m_data.validation, &m_cancel);
+    e.testAccuracy = accuracy(m_trainer, m_data.test, &m_cancel);
+    e.evalSeconds = secondsSince(evalStart);
+    if (m_cancel.load()) {
+        // The epoch trained, but without its accuracies it is not reported or recorded.
+        summary.status = RunStatus::Cancelled;
+        summary.message = "cancelled in epoch " + std::to_string(epoch + 1) + " while it was being evaluated, after all " +
+                          std::to_string(batchesPerEpoch) + " batches; the epoch is not recorded";
+        summary.trainSeconds += trainSeconds;
+        return stop();
+    }
+    e.memory = m_trainer.backend().memory().snapshot();
+
+    summary.epochsCompleted = epoch + 1;
+    summary.trainSeconds += trainSeconds;
+    summary.testAccuracy = e.testAccuracy;
+    summary.validationAccuracy = e.validationAccuracy;
+    if (m_callbacks.onEpoch)
+        m_callbacks.onEpoch(e);
+    if (++m_epoch >= config.epochs)
+        return stop();
+    return true;
 }
 
 } // namespace ffint8

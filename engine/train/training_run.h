@@ -7,6 +7,7 @@
 #include "engine/train/trainer.h"
 
 #include <atomic>
+#include <chrono>
 #include <functional>
 
 namespace ffint8 {
@@ -26,7 +27,14 @@ public:
     void setCallbacks(RunCallbacks callbacks) { m_callbacks = std::move(callbacks); }
 
     // Trains config.epochs epochs. Never throws for a diverging or cancelled run: the summary says so.
+    // The same as start(), then trainNextEpoch() until it returns false, then summary().
     RunSummary run();
+    // The run in steps, for callers that interleave several runs on one thread (EpochTurns): start()
+    // begins it; trainNextEpoch() trains, evaluates and reports one epoch and says whether another
+    // follows (false once the run has ended: all epochs done, diverged, cancelled or failed).
+    void start();
+    bool trainNextEpoch();
+    const RunSummary &summary() const { return m_summary; }
     // Safe from any thread; the run stops after the current batch (or slice of an evaluation) with
     // status Cancelled.
     void cancel() { m_cancel.store(true); }
@@ -44,11 +52,17 @@ public:
     static constexpr int kEvaluationSlice = 1000;
 
 private:
+    void end(); // closes the summary: end time, total time, memory
+
     Trainer &m_trainer;
     const DatasetSplits &m_data;
     RunCallbacks m_callbacks;
     std::atomic<bool> m_cancel{false};
     std::atomic<bool> m_paused{false};
+    RunSummary m_summary;
+    std::chrono::steady_clock::time_point m_runStart;
+    int m_epoch = 0;     // the next epoch to train
+    bool m_done = false; // no epoch follows
 };
 
 } // namespace ffint8
