@@ -130,7 +130,21 @@ private slots:
         QVERIFY(group("training")->isEnabled());
         form->setFieldText("algorithm", "bp-ui8");
         QVERIFY(group("ui8")->isEnabled() && group("int8")->isEnabled() && !group("ff")->isEnabled());
+        // BP-UI8 sets its own quantisers: of the INT8 group only the optimizer state applies.
+        QVERIFY(form->findChild<QWidget *>("int8.optimizer_state")->isEnabled());
+        QVERIFY(!form->findChild<QWidget *>("int8.weight_rounding")->isEnabled());
         QVERIFY(window.launchPanel()->runButton()->isEnabled()); // greyed out is not invalid
+
+        // A value in error stays editable when its group no longer applies, so that it can be fixed.
+        form->setFieldText("algorithm", "ff-int8");
+        form->setFieldText("ff.theta", "high");
+        QVERIFY(!window.launchPanel()->runButton()->isEnabled());
+        form->setFieldText("algorithm", "bp-fp32");
+        QVERIFY(group("ff")->isEnabled());
+        form->setFieldText("ff.theta", "2");
+        QVERIFY(window.launchPanel()->runButton()->isEnabled());
+        form->setFieldText("algorithm", "bp-int8");
+        QVERIFY(!group("ff")->isEnabled());
     }
 
     void launchWatchStopFindCompareExport()

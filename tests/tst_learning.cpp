@@ -8,6 +8,9 @@
 
 #include <QtTest>
 
+#include <algorithm>
+#include <numeric>
+
 using namespace ffint8;
 
 class TestLearning : public QObject
@@ -162,13 +165,13 @@ private slots:
         QVERIFY2(QString::fromStdString(s.message).contains("after 10 of"), s.message.c_str());
     }
 
-    // A stop that arrives once an epoch's batches are done ends the evaluation at its next slice:
-    // the epoch is not reported, and the slices left are never predicted.
+    // A stop that arrives once an epoch's batches are done ends the evaluation at the trainer's next
+    // chunk: the epoch is not reported, and its training time still counts.
     void cancelStopsTheEvaluation()
     {
         TrainConfig c = smallConfig(Algorithm::FfInt8);
         c.epochs = 2;
-        DatasetSplits data = testing::clusterSplits(200, 3 * TrainingRun::kEvaluationSlice, 64);
+        DatasetSplits data = testing::clusterSplits(200, 3000, 64);
         CpuBackend backend(1);
         auto trainer = createTrainer(c, backend);
         const int batches = (data.train.count + c.batch - 1) / c.batch;
@@ -189,12 +192,16 @@ private slots:
         QCOMPARE(s.epochsCompleted, 0);
         QVERIFY(s.trainSeconds > 0.0);
 
-        // Sliced or not, the same predictions: a cancel flag that stays false changes nothing.
-        std::atomic<bool> never{false};
+        // A flag that stays false changes nothing; one already set stops before the first chunk.
+        std::atomic<bool> never{false}, already{true};
         const double whole = TrainingRun::accuracy(*trainer, data.test);
         QCOMPARE(TrainingRun::accuracy(*trainer, data.test, &never), whole);
-        std::atomic<bool> already{true};
         QVERIFY(std::isnan(TrainingRun::accuracy(*trainer, data.test, &already)));
+        std::vector<int> indices(size_t(data.test.count));
+        std::iota(indices.begin(), indices.end(), 0);
+        std::vector<uint8_t> predictions(indices.size(), 255);
+        QVERIFY(!trainer->predict(data.test, indices.data(), data.test.count, predictions.data(), &already));
+        QCOMPARE(int(std::count(predictions.begin(), predictions.end(), uint8_t(255))), data.test.count);
     }
 };
 

@@ -49,7 +49,7 @@ void RunQueue::setPendingDatabasePath(const QString &path)
 
 void RunQueue::stopCurrent()
 {
-    if (!m_current)
+    if (!m_current || !m_busy) // a session that has ended stays current until the next starts
         return;
     m_current->stop();
     emit stopRequested(m_current.get());

@@ -8,6 +8,7 @@
 #include "engine/train/step_gemms.h"
 
 #include <chrono>
+#include <memory>
 #include <vector>
 
 namespace ffint8 {
@@ -60,26 +61,37 @@ double secondsPerCall(const std::function<void()> &call, double budget)
 double timeStepGemms(Backend &backend, const TrainConfig &config, int epoch)
 {
     SplitMix64 rng(config.seed);
-    double seconds = 0.0;
+    struct Operands
+    {
+        StepGemm gemm;
+        Tensor a, b, c;
+    };
+    std::vector<Operands> operands;
     for (const StepGemm &g : stepGemms(config, epoch)) {
         // Row-major operands with the trainer's leading dimensions: op(A) is m x k, op(B) is k x n.
         const int aRows = g.ta == Trans::Yes ? g.k : g.m, bRows = g.tb == Trans::Yes ? g.n : g.k;
         const DType in = g.int8 ? DType::S8 : DType::F32;
-        Tensor a = backend.allocate(aRows, g.lda, in, MemoryCategory::Workspace);
-        Tensor b = backend.allocate(bRows, g.ldb, in, MemoryCategory::Workspace);
-        Tensor c = backend.allocate(g.m, g.n, g.int8 ? DType::S32 : DType::F32, MemoryCategory::Workspace);
-        fillRandom(backend, a, rng, 1.0f);
-        fillRandom(backend, b, rng, 1.0f);
-        const double perCall = secondsPerCall([&] {
-            if (g.int8)
-                backend.gemmS8S8S32(g.ta, g.tb, g.m, g.n, g.k, a.s8(), g.lda, b.s8(), g.ldb, c.s32(), g.n);
-            else
-                backend.gemmF32(g.ta, g.tb, g.m, g.n, g.k, 1.0f, a.f32(), g.lda, b.f32(), g.ldb, 0.0f, c.f32(), g.n);
-            backend.synchronize();
-        }, 0.1);
-        seconds += perCall * g.repeats;
+        Operands o{g, backend.allocate(aRows, g.lda, in, MemoryCategory::Workspace),
+                   backend.allocate(bRows, g.ldb, in, MemoryCategory::Workspace),
+                   backend.allocate(g.m, g.n, g.int8 ? DType::S32 : DType::F32, MemoryCategory::Workspace)};
+        fillRandom(backend, o.a, rng, 1.0f);
+        fillRandom(backend, o.b, rng, 1.0f);
+        operands.push_back(std::move(o));
     }
-    return seconds;
+    // The step's GEMMs back to back and one synchronisation, as training issues them: on a GPU,
+    // waiting after each would time launch latency instead of the products.
+    return secondsPerCall([&] {
+        for (Operands &o : operands) {
+            const StepGemm &g = o.gemm;
+            for (int r = 0; r < g.repeats; ++r) {
+                if (g.int8)
+                    backend.gemmS8S8S32(g.ta, g.tb, g.m, g.n, g.k, o.a.s8(), g.lda, o.b.s8(), g.ldb, o.c.s32(), g.n);
+                else
+                    backend.gemmF32(g.ta, g.tb, g.m, g.n, g.k, 1.0f, o.a.f32(), g.lda, o.b.f32(), g.ldb, 0.0f, o.c.f32(), g.n);
+            }
+        }
+        backend.synchronize();
+    }, 0.3);
 }
 
 double timeOptimizerStep(Backend &backend, const TrainConfig &config)
@@ -89,29 +101,37 @@ double timeOptimizerStep(Backend &backend, const TrainConfig &config)
     if (!ff)
         widths.push_back(kClasses);
     SplitMix64 rng(config.seed);
-    double seconds = 0.0;
+    struct Layer
+    {
+        LinearLayer layer;
+        LayerGradient gradient;
+        Tensor inputScale;
+    };
+    std::vector<std::unique_ptr<Layer>> layers;
     for (size_t i = 0; i + 1 < widths.size(); ++i) {
         const int in = widths[i], out = widths[i + 1];
         const LayerOptions options = ff ? ffLayerOptions(config) : bpLayerOptions(config, i + 2 == widths.size());
-        LinearLayer layer(backend, in, out, options, rng);
-        LayerGradient gradient = LayerGradient::allocate(backend, size_t(in) * out, out, int8);
+        auto l = std::make_unique<Layer>(Layer{LinearLayer(backend, in, out, options, rng),
+                                               LayerGradient::allocate(backend, size_t(in) * out, out, int8),
+                                               backend.allocate(1, 1, DType::F32, MemoryCategory::Workspace)});
         // INT8 gradients are INT32 accumulators times the scales of the two quantised operands.
-        Tensor inputScale = backend.allocate(1, 1, DType::F32, MemoryCategory::Workspace);
         const float scales[2] = {1e-4f, 1.0f / 127.0f};
-        backend.upload(gradient.scales, &scales[0], sizeof(float));
-        backend.upload(inputScale, &scales[1], sizeof(float));
-        gradient.inputScale = inputScale.f32();
-        fillRandom(backend, gradient.weights, rng, 1e-3f);
-        fillRandom(backend, gradient.bias, rng, 1e-3f);
-        OptimizerStep step{config.lr, config.momentum, config.weightDecay, 0};
-        uint64_t counter = 0;
-        seconds += secondsPerCall([&] {
-            ++step.step;
-            layer.applyGradient(gradient, step, config.seed, counter);
-            backend.synchronize();
-        }, 0.1);
+        backend.upload(l->gradient.scales, &scales[0], sizeof(float));
+        backend.upload(l->inputScale, &scales[1], sizeof(float));
+        l->gradient.inputScale = l->inputScale.f32();
+        fillRandom(backend, l->gradient.weights, rng, 1e-3f);
+        fillRandom(backend, l->gradient.bias, rng, 1e-3f);
+        layers.push_back(std::move(l));
     }
-    return seconds;
+    OptimizerStep step{config.lr, config.momentum, config.weightDecay, 0};
+    uint64_t counter = 0;
+    // Every layer's update and one synchronisation, as a training step issues them.
+    return secondsPerCall([&] {
+        ++step.step;
+        for (auto &l : layers)
+            l->layer.applyGradient(l->gradient, step, config.seed, counter);
+        backend.synchronize();
+    }, 0.3);
 }
 
 } // namespace ffint8

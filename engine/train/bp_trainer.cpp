@@ -214,10 +214,13 @@ std::vector<std::vector<float>> BpTrainer::gradients(const Dataset &data, const 
     return result;
 }
 
-void BpTrainer::predict(const Dataset &data, const int *indices, int count, uint8_t *predictions)
+bool BpTrainer::predict(const Dataset &data, const int *indices, int count, uint8_t *predictions,
+                        const std::atomic<bool> *cancel)
 {
     std::vector<float> logits;
     for (int start = 0; start < count; start += m_config.batch) {
+        if (cancel && cancel->load())
+            return false;
         const int n = std::min(m_config.batch, count - start);
         forward(data, indices + start, n);
         logits.resize(size_t(n) * kClasses);
@@ -227,6 +230,7 @@ void BpTrainer::predict(const Dataset &data, const int *indices, int count, uint
             predictions[start + i] = uint8_t(std::max_element(z, z + kClasses) - z);
         }
     }
+    return true;
 }
 
 std::vector<QuantiserInfo> BpTrainer::quantisers() const

@@ -23,7 +23,8 @@ public:
     Backend &backend() override { return m_backend; }
     void beginEpoch(int epoch) override { (void)epoch; }
     StepStats trainStep(const Dataset &data, const int *indices, int count) override;
-    void predict(const Dataset &data, const int *indices, int count, uint8_t *predictions) override;
+    bool predict(const Dataset &data, const int *indices, int count, uint8_t *predictions,
+                 const std::atomic<bool> *cancel) override;
     std::vector<QuantiserInfo> quantisers() const override;
     std::vector<LayerParameters> parameters() override;
     void setParameters(const std::vector<LayerParameters> &parameters) override;

@@ -232,7 +232,8 @@ StepStats FfTrainer::trainStep(const Dataset &data, const int *indices, int coun
     return stats;
 }
 
-void FfTrainer::goodnessForAllLabels(const Dataset &data, const int *indices, int count, std::vector<float> &goodness)
+bool FfTrainer::goodnessForAllLabels(const Dataset &data, const int *indices, int count, std::vector<float> &goodness,
+                                     const std::atomic<bool> *cancel)
 {
     const bool int8 = isInt8(m_config.algorithm);
     const int chunkImages = std::min(count, m_config.evalBatch);
@@ -264,7 +265,12 @@ void FfTrainer::goodnessForAllLabels(const Dataset &data, const int *indices, in
     // the training run that follows it.
     uint64_t evalCounter = 0;
     const uint64_t evalSeed = m_quantSeed ^ 0xE5A1ULL;
+    bool whole = true;
     for (int start = 0; start < count; start += chunkImages) {
+        if (cancel && cancel->load()) {
+            whole = false;
+            break;
+        }
         const int n = std::min(chunkImages, count - start);
         const int rows = n * kClasses;
         rowImage.resize(size_t(rows));
@@ -305,16 +311,20 @@ void FfTrainer::goodnessForAllLabels(const Dataset &data, const int *indices, in
     }
     // The training batch buffer was borrowed for embedding: give it its training size back.
     m_hostInput.resize(size_t(2 * m_config.batch) * m_config.layers[0]);
+    return whole;
 }
 
-void FfTrainer::predict(const Dataset &data, const int *indices, int count, uint8_t *predictions)
+bool FfTrainer::predict(const Dataset &data, const int *indices, int count, uint8_t *predictions,
+                        const std::atomic<bool> *cancel)
 {
     std::vector<float> goodness;
-    goodnessForAllLabels(data, indices, count, goodness);
+    if (!goodnessForAllLabels(data, indices, count, goodness, cancel))
+        return false;
     for (int i = 0; i < count; ++i) {
         const float *g = goodness.data() + size_t(i) * kClasses;
         predictions[i] = uint8_t(std::max_element(g, g + kClasses) - g);
     }
+    return true;
 }
 
 std::vector<QuantiserInfo> FfTrainer::quantisers() const

@@ -23,7 +23,8 @@ public:
     StepStats trainStep(const Dataset &data, const int *indices, int count) override;
     // The same step with the wrong labels of the negative examples given (tests, replays).
     StepStats trainStep(const Dataset &data, const int *indices, int count, const uint8_t *negativeLabels);
-    void predict(const Dataset &data, const int *indices, int count, uint8_t *predictions) override;
+    bool predict(const Dataset &data, const int *indices, int count, uint8_t *predictions,
+                 const std::atomic<bool> *cancel) override;
     std::vector<QuantiserInfo> quantisers() const override;
     std::vector<LayerParameters> parameters() override;
     void setParameters(const std::vector<LayerParameters> &parameters) override;
@@ -49,7 +50,9 @@ private:
     // with label rowLabel[r].
     void embed(const Dataset &data, const std::vector<int> &rowImage, const std::vector<uint8_t> &rowLabel);
     // Goodness summed over the prediction layers for every (image, label) pair: 10 rows per image.
-    void goodnessForAllLabels(const Dataset &data, const int *indices, int count, std::vector<float> &goodness);
+    // False when `cancel` (when given) stopped it between two chunks.
+    bool goodnessForAllLabels(const Dataset &data, const int *indices, int count, std::vector<float> &goodness,
+                              const std::atomic<bool> *cancel = nullptr);
     void chooseNegativeLabels(const Dataset &data, const int *indices, int count, std::vector<uint8_t> &labels);
 
     TrainConfig m_config;

@@ -76,6 +76,7 @@ struct RunSummary
     int epochsCompleted = 0;
     double testAccuracy = -1.0;
     double validationAccuracy = -1.0;
+    // Time in training steps, of every epoch begun: a diverged or cancelled epoch's steps count too.
     double trainSeconds = 0.0;
     double totalSeconds = 0.0;
     MemorySnapshot memory;

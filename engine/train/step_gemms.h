@@ -12,7 +12,7 @@ namespace ffint8 {
 
 struct StepGemm
 {
-    std::string what; // "layer 1 forward", "layer 0 weight gradient (rows 128..255)", ...
+    std::string what; // "layer 1 forward", "layer 1 weight gradient (7 blocks of 128 rows)", ...
     Trans ta = Trans::No, tb = Trans::No;
     int m = 0, n = 0, k = 0;
     int lda = 0, ldb = 0; // leading dimensions as the trainer passes them (row-major)

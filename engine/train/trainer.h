@@ -6,6 +6,7 @@
 #include "engine/train/metrics.h"
 #include "engine/train/train_config.h"
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <vector>
@@ -31,8 +32,11 @@ public:
     virtual void beginEpoch(int epoch) = 0;
     // One optimisation step on the examples `indices[0..count)` of `data`.
     virtual StepStats trainStep(const Dataset &data, const int *indices, int count) = 0;
-    // Predicted class of each of the examples `indices[0..count)`.
-    virtual void predict(const Dataset &data, const int *indices, int count, uint8_t *predictions) = 0;
+    // Predicted class of each of the examples `indices[0..count)`. `cancel`, when given, is polled
+    // between chunks (of the batch or the evaluation batch): false when it stopped the prediction
+    // early, with the predictions after that chunk left as they were.
+    virtual bool predict(const Dataset &data, const int *indices, int count, uint8_t *predictions,
+                         const std::atomic<bool> *cancel) = 0;
     virtual std::vector<QuantiserInfo> quantisers() const = 0;
     virtual std::vector<LayerParameters> parameters() = 0;
     virtual void setParameters(const std::vector<LayerParameters> &parameters) = 0;

@@ -74,12 +74,8 @@ double TrainingRun::accuracy(Trainer &trainer, const Dataset &dataset, const std
     std::vector<int> indices(static_cast<size_t>(dataset.count));
     std::iota(indices.begin(), indices.end(), 0);
     std::vector<uint8_t> predictions(indices.size());
-    for (int start = 0; start < dataset.count; start += kEvaluationSlice) {
-        if (cancel && cancel->load())
-            return std::nan("");
-        const int n = std::min(kEvaluationSlice, dataset.count - start);
-        trainer.predict(dataset, indices.data() + start, n, predictions.data() + start);
-    }
+    if (!trainer.predict(dataset, indices.data(), dataset.count, predictions.data(), cancel))
+        return std::nan("");
     int right = 0;
     for (int i = 0; i < dataset.count; ++i)
         right += predictions[size_t(i)] == dataset.labels[size_t(i)];
@@ -88,6 +84,7 @@ double TrainingRun::accuracy(Trainer &trainer, const Dataset &dataset, const std
 
 void TrainingRun::start()
 {
+    m_started = true;
     m_summary = RunSummary{};
     m_epoch = 0;
     m_done = false;
@@ -123,6 +120,8 @@ RunSummary TrainingRun::run()
 
 bool TrainingRun::trainNextEpoch()
 {
+    if (!m_started)
+        start();
     if (m_done)
         return false;
     const TrainConfig &config = m_trainer.config();
@@ -158,6 +157,7 @@ bool TrainingRun::trainNextEpoch()
             summary.status = RunStatus::Cancelled;
             summary.message = "cancelled in epoch " + std::to_string(epoch + 1) + " after " + std::to_string(b) +
                               " of " + std::to_string(batchesPerEpoch) + " batches";
+            summary.trainSeconds += trainSeconds;
             return stop();
         }
         const int first = b * config.batch;
@@ -209,8 +209,9 @@ bool TrainingRun::trainNextEpoch()
     e.validationAccuracy = accuracy(m_trainer, m_data.validation, &m_cancel);
     e.testAccuracy = accuracy(m_trainer, m_data.test, &m_cancel);
     e.evalSeconds = secondsSince(evalStart);
-    if (m_cancel.load()) {
-        // The epoch trained, but without its accuracies it is not reported or recorded.
+    if (std::isnan(e.validationAccuracy) || std::isnan(e.testAccuracy)) {
+        // Cancelled while evaluating: the epoch trained, but without its accuracies it is not
+        // reported or recorded. (A cancel that comes once both are known keeps the epoch.)
         summary.status = RunStatus::Cancelled;
         summary.message = "cancelled in epoch " + std::to_string(epoch + 1) + " while it was being evaluated, after all " +
                           std::to_string(batchesPerEpoch) + " batches; the epoch is not recorded";

@@ -35,21 +35,18 @@ public:
     void start();
     bool trainNextEpoch();
     const RunSummary &summary() const { return m_summary; }
-    // Safe from any thread; the run stops after the current batch (or slice of an evaluation) with
-    // status Cancelled.
+    // Safe from any thread; the run stops after the current batch (or chunk of an evaluation, and
+    // then without that epoch) with status Cancelled.
     void cancel() { m_cancel.store(true); }
     // Safe from any thread; a paused run waits before its next batch until resumed or cancelled.
     // Paused time counts as neither training time nor throughput.
     void pause() { m_paused.store(true); }
     void resume() { m_paused.store(false); }
 
-    // Fraction of examples of `dataset` predicted right (-1 for an empty set). Predicted in slices of
-    // kEvaluationSlice examples, whether or not `cancel` is given, so that the result does not depend
-    // on it; NaN when `cancel` became true before the last slice.
+    // Fraction of examples of `dataset` predicted right (-1 for an empty set); NaN when `cancel`
+    // became true before the trainer's last chunk (a batch, or FF's evaluation batch of images with
+    // every label), so that a cancelled run does not keep anyone waiting through a whole test set.
     static double accuracy(Trainer &trainer, const Dataset &dataset, const std::atomic<bool> *cancel = nullptr);
-    // A slice takes well under a second even for FF on CIFAR-10 (10 forward passes per image), so a
-    // cancelled run does not keep the one who cancelled it waiting through a whole test set.
-    static constexpr int kEvaluationSlice = 1000;
 
 private:
     void end(); // closes the summary: end time, total time, memory
@@ -61,8 +58,9 @@ private:
     std::atomic<bool> m_paused{false};
     RunSummary m_summary;
     std::chrono::steady_clock::time_point m_runStart;
-    int m_epoch = 0;     // the next epoch to train
-    bool m_done = false; // no epoch follows
+    int m_epoch = 0;        // the next epoch to train
+    bool m_started = false; // start() was called (trainNextEpoch() calls it if not)
+    bool m_done = false;    // no epoch follows
 };
 
 } // namespace ffint8

@@ -175,10 +175,27 @@ void LauncherForm::enableGroupsFor(const QString &algorithm)
         {QStringLiteral("ui8"), algorithm == QStringLiteral("bp-ui8"), tr("bp-ui8 only")},
     };
     for (const auto &[group, applies, scope] : rules) {
-        if (QGroupBox *box = m_groups.value(group)) {
-            box->setEnabled(applies);
-            box->setToolTip(applies ? QString() : tr("Not used by %1: %2").arg(algorithm, scope));
-        }
+        QGroupBox *box = m_groups.value(group);
+        if (!box)
+            continue;
+        // A group holding a value in error stays editable, or the error could not be corrected.
+        bool holdsError = false;
+        for (const QString &path : std::as_const(m_invalid))
+            holdsError = holdsError || groupOf(path) == group;
+        box->setEnabled(applies || holdsError);
+        box->setToolTip(applies ? QString() : tr("Not used by %1: %2").arg(algorithm, scope));
+    }
+    // BP's INT8 methods fix their own quantisers (per-tensor weights from an FP32 copy, their own
+    // roundings): of the INT8 settings only the optimizer state's format applies to them.
+    const bool bpInt8 = algorithm == QStringLiteral("bp-int8") || algorithm == QStringLiteral("bp-ui8");
+    for (const QString &path : std::as_const(m_order)) {
+        if (groupOf(path) != QStringLiteral("int8") || path == QStringLiteral("int8.optimizer_state"))
+            continue;
+        QWidget *editor = m_fields[path].editor;
+        editor->setEnabled(!bpInt8 || m_invalid.contains(path));
+        const Setting *setting = m_fields[path].setting;
+        const QString tip = QStringLiteral("%1 (%2): %3").arg(setting->path, setting->flag, setting->help);
+        editor->setToolTip(bpInt8 ? tr("Not used by %1, which sets its own quantisers. %2").arg(algorithm, tip) : tip);
     }
 }
 
