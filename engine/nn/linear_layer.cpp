@@ -277,7 +277,7 @@ void LinearLayer::applyGradient(const LayerGradient &gradient, const OptimizerSt
 void LinearLayer::update(const float *gradZ, const LayerInput &input, int rows, const OptimizerStep &step,
                          LayerGradient &gradient, LayerWorkspace &ws, uint64_t seed, uint64_t &counter)
 {
-    const int blockRows = int(std::min<size_t>(size_t(m_out), gradient.weights.count() / size_t(m_in)));
+    const int blockRows = gradientBlockRows(m_in, m_out, gradient.weights.count());
     if (blockRows >= m_out) {
         weightGradient(gradZ, input, rows, gradient, ws, seed, counter);
         applyGradient(gradient, step, seed, counter);

@@ -5,6 +5,7 @@
 #include "engine/backend/backend.h"
 #include "engine/core/counter_rng.h"
 
+#include <algorithm>
 #include <cstdint>
 #include <vector>
 
@@ -100,6 +101,17 @@ public:
     // overwrites it (per-row INT8 scales or FP32 weights only; the result is the same either way).
     void update(const float *gradZ, const LayerInput &input, int rows, const OptimizerStep &step,
                 LayerGradient &gradient, LayerWorkspace &ws, uint64_t seed, uint64_t &counter);
+    // Output rows per block when update() works through a gradient buffer of `bufferValues` values:
+    // the fewest blocks that fit, made as even as they can be (a 22-row remainder block ran its INT8
+    // GEMM at a sixth of the rate of the others), the whole layer at most; 0 when not one row fits.
+    static int gradientBlockRows(int in, int out, size_t bufferValues)
+    {
+        const int fit = int(std::min<size_t>(size_t(out), bufferValues / size_t(in)));
+        if (fit == 0)
+            return 0;
+        const int blocks = (out + fit - 1) / fit;
+        return (out + blocks - 1) / blocks;
+    }
     // The clipping value for the next quantisations of output gradients (clippedGradients only).
     void setGradientClip(float clip);
 

@@ -1,11 +1,9 @@
 // Times a step's GEMMs and optimizer step apart from the trainers, on the same backend ops.
 #include "engine/tools/step_breakdown.h"
 
-#include "engine/core/counter_rng.h"
 #include "engine/nn/linear_layer.h"
 #include "engine/train/bp_trainer.h"
 #include "engine/train/ff_trainer.h"
-#include "engine/train/step_gemms.h"
 
 #include <chrono>
 #include <memory>
@@ -58,38 +56,39 @@ double secondsPerCall(const std::function<void()> &call, double budget)
     return seconds / calls;
 }
 
+GemmOperands gemmOperands(Backend &backend, const StepGemm &g, SplitMix64 &rng)
+{
+    const int aRows = g.ta == Trans::Yes ? g.k : g.m, bRows = g.tb == Trans::Yes ? g.n : g.k;
+    const DType in = g.int8 ? DType::S8 : DType::F32;
+    GemmOperands o{backend.allocate(aRows, g.lda, in, MemoryCategory::Workspace),
+                   backend.allocate(bRows, g.ldb, in, MemoryCategory::Workspace),
+                   backend.allocate(g.m, g.n, g.int8 ? DType::S32 : DType::F32, MemoryCategory::Workspace)};
+    fillRandom(backend, o.a, rng, 1.0f);
+    fillRandom(backend, o.b, rng, 1.0f);
+    return o;
+}
+
+void runGemm(Backend &backend, const StepGemm &g, GemmOperands &o)
+{
+    if (g.int8)
+        backend.gemmS8S8S32(g.ta, g.tb, g.m, g.n, g.k, o.a.s8(), g.lda, o.b.s8(), g.ldb, o.c.s32(), g.n);
+    else
+        backend.gemmF32(g.ta, g.tb, g.m, g.n, g.k, 1.0f, o.a.f32(), g.lda, o.b.f32(), g.ldb, 0.0f, o.c.f32(), g.n);
+}
+
 double timeStepGemms(Backend &backend, const TrainConfig &config, int epoch)
 {
     SplitMix64 rng(config.seed);
-    struct Operands
-    {
-        StepGemm gemm;
-        Tensor a, b, c;
-    };
-    std::vector<Operands> operands;
-    for (const StepGemm &g : stepGemms(config, epoch)) {
-        // Row-major operands with the trainer's leading dimensions: op(A) is m x k, op(B) is k x n.
-        const int aRows = g.ta == Trans::Yes ? g.k : g.m, bRows = g.tb == Trans::Yes ? g.n : g.k;
-        const DType in = g.int8 ? DType::S8 : DType::F32;
-        Operands o{g, backend.allocate(aRows, g.lda, in, MemoryCategory::Workspace),
-                   backend.allocate(bRows, g.ldb, in, MemoryCategory::Workspace),
-                   backend.allocate(g.m, g.n, g.int8 ? DType::S32 : DType::F32, MemoryCategory::Workspace)};
-        fillRandom(backend, o.a, rng, 1.0f);
-        fillRandom(backend, o.b, rng, 1.0f);
-        operands.push_back(std::move(o));
-    }
+    const std::vector<StepGemm> gemms = stepGemms(config, epoch);
+    std::vector<GemmOperands> operands;
+    for (const StepGemm &g : gemms)
+        operands.push_back(gemmOperands(backend, g, rng));
     // The step's GEMMs back to back and one synchronisation, as training issues them: on a GPU,
     // waiting after each would time launch latency instead of the products.
     return secondsPerCall([&] {
-        for (Operands &o : operands) {
-            const StepGemm &g = o.gemm;
-            for (int r = 0; r < g.repeats; ++r) {
-                if (g.int8)
-                    backend.gemmS8S8S32(g.ta, g.tb, g.m, g.n, g.k, o.a.s8(), g.lda, o.b.s8(), g.ldb, o.c.s32(), g.n);
-                else
-                    backend.gemmF32(g.ta, g.tb, g.m, g.n, g.k, 1.0f, o.a.f32(), g.lda, o.b.f32(), g.ldb, 0.0f, o.c.f32(), g.n);
-            }
-        }
+        for (size_t i = 0; i < gemms.size(); ++i)
+            for (int r = 0; r < gemms[i].repeats; ++r)
+                runGemm(backend, gemms[i], operands[i]);
         backend.synchronize();
     }, 0.3);
 }

@@ -5,6 +5,8 @@
 #pragma once
 
 #include "engine/backend/backend.h"
+#include "engine/core/counter_rng.h"
+#include "engine/train/step_gemms.h"
 #include "engine/train/train_config.h"
 
 #include <functional>
@@ -13,6 +15,15 @@ namespace ffint8 {
 
 // Seconds per call of `call`, after one warm-up call, repeated until `budget` seconds have passed.
 double secondsPerCall(const std::function<void()> &call, double budget);
+
+// Operands of one GEMM with the trainer's leading dimensions (op(A) is m x k, op(B) is k x n,
+// row-major), filled with random values; and the GEMM run on them, in the precision it names.
+struct GemmOperands
+{
+    Tensor a, b, c;
+};
+GemmOperands gemmOperands(Backend &backend, const StepGemm &gemm, SplitMix64 &rng);
+void runGemm(Backend &backend, const StepGemm &gemm, GemmOperands &operands);
 
 // Seconds for all GEMMs of one step of `config` in epoch `epoch`, on operands of the step's sizes.
 double timeStepGemms(Backend &backend, const TrainConfig &config, int epoch);

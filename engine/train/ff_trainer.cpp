@@ -34,6 +34,17 @@ LayerOptions ffLayerOptions(const TrainConfig &c)
     return o;
 }
 
+size_t ffGradientBufferValues(const TrainConfig &c)
+{
+    size_t values = 0;
+    for (size_t i = 0; i + 1 < c.layers.size(); ++i) {
+        const int out = c.layers[i + 1];
+        const int blockRows = c.gradientBlockRows > 0 ? std::min(out, c.gradientBlockRows) : out;
+        values = std::max(values, size_t(c.layers[i]) * blockRows);
+    }
+    return values;
+}
+
 FfTrainer::FfTrainer(const TrainConfig &config, Backend &backend)
     : m_config(config), m_backend(backend), m_labelRng(config.seed ^ 0x6C6162656CULL),
       m_quantSeed(config.seed * 0x9E3779B97F4A7C15ULL + 1)
@@ -43,7 +54,6 @@ FfTrainer::FfTrainer(const TrainConfig &config, Backend &backend)
     const bool int8 = isInt8(m_config.algorithm);
     const auto &widths = m_config.layers;
     m_maxWidth = *std::max_element(widths.begin(), widths.end());
-    size_t maxParams = 0;
     int maxOut = 0;
 
     SplitMix64 initRng(m_config.seed);
@@ -52,8 +62,6 @@ FfTrainer::FfTrainer(const TrainConfig &config, Backend &backend)
     for (size_t i = 0; i + 1 < widths.size(); ++i) {
         int in = widths[i], out = widths[i + 1];
         m_layers.emplace_back(m_backend, in, out, options, initRng);
-        const int blockRows = m_config.gradientBlockRows > 0 ? std::min(out, m_config.gradientBlockRows) : out;
-        maxParams = std::max(maxParams, size_t(in) * blockRows);
         maxOut = std::max(maxOut, out);
 
         LayerState s;
@@ -72,7 +80,7 @@ FfTrainer::FfTrainer(const TrainConfig &config, Backend &backend)
 
     m_workspace.accumulators = m_backend.allocate(int8 ? rows : 0, m_maxWidth, DType::S32, MemoryCategory::Workspace);
     // One gradient for all layers, of a block of rows when blocks are asked for (LinearLayer::update).
-    m_gradient = LayerGradient::allocate(m_backend, maxParams, maxOut, int8);
+    m_gradient = LayerGradient::allocate(m_backend, ffGradientBufferValues(m_config), maxOut, int8);
     m_workspace.quantGrad = m_backend.allocate(int8 ? rows : 0, m_maxWidth, DType::S8, MemoryCategory::Workspace);
     m_workspace.scales = m_backend.allocate(1, 1, DType::F32, MemoryCategory::Workspace);
 

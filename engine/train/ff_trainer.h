@@ -11,6 +11,9 @@ namespace ffint8 {
 
 // The options of every layer an FF trainer with this configuration builds.
 LayerOptions ffLayerOptions(const TrainConfig &config);
+// Values in the one weight-gradient buffer an FF trainer shares between its layers: the largest
+// block of `gradientBlockRows` output rows (or whole layer) of any layer (LinearLayer::update).
+size_t ffGradientBufferValues(const TrainConfig &config);
 
 class FfTrainer final : public Trainer
 {

@@ -1,6 +1,9 @@
 // Mirrors the GEMM calls of LinearLayer as FfTrainer::trainStep and BpTrainer issue them.
 #include "engine/train/step_gemms.h"
 
+#include "engine/nn/linear_layer.h"
+#include "engine/train/ff_trainer.h"
+
 #include <algorithm>
 
 namespace ffint8 {
@@ -23,11 +26,11 @@ StepGemm inputGradient(size_t i, int rows, int in, int out, bool int8)
     return {layerName(i) + " input gradient", Trans::No, Trans::No, rows, in, out, out, in, int8, 1};
 }
 
-// gradZ^T x input in blocks of output rows, out x in in all: LinearLayer::update makes each block
-// as many rows as fit the shared gradient buffer of `bufferValues` values.
+// gradZ^T x input in blocks of output rows, out x in in all, as LinearLayer::update splits it for a
+// gradient buffer of `bufferValues` values.
 void weightGradient(std::vector<StepGemm> &gemms, size_t i, int rows, int in, int out, size_t bufferValues, bool int8)
 {
-    const int block = int(std::min<size_t>(size_t(out), bufferValues / size_t(in)));
+    const int block = LinearLayer::gradientBlockRows(in, out, bufferValues);
     const int full = out / block, rest = out % block;
     const std::string name = layerName(i) + " weight gradient";
     if (full > 0)
@@ -60,13 +63,7 @@ std::vector<StepGemm> stepGemms(const TrainConfig &config, int epoch)
             }
         }
         const int rows = 2 * config.batch;
-        // FF shares one gradient buffer, sized for the largest block of any layer (FfTrainer).
-        size_t bufferValues = 0;
-        for (size_t i = 0; i + 1 < widths.size(); ++i) {
-            const int out = widths[i + 1];
-            const int blockRows = config.gradientBlockRows > 0 ? std::min(out, config.gradientBlockRows) : out;
-            bufferValues = std::max(bufferValues, size_t(widths[i]) * blockRows);
-        }
+        const size_t bufferValues = ffGradientBufferValues(config);
         for (size_t i = 0; i + 1 < widths.size(); ++i)
             gemms.push_back(forward(i, rows, widths[i], widths[i + 1], int8));
         // Updates run from the last layer down; look-ahead carries gradients below the last layer

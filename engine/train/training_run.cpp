@@ -157,20 +157,20 @@ bool TrainingRun::trainNextEpoch()
             summary.status = RunStatus::Cancelled;
             summary.message = "cancelled in epoch " + std::to_string(epoch + 1) + " after " + std::to_string(b) +
                               " of " + std::to_string(batchesPerEpoch) + " batches";
-            summary.trainSeconds += trainSeconds;
             return stop();
         }
         const int first = b * config.batch;
         const int count = std::min(config.batch, train.count - first);
         const auto stepStart = Clock::now();
         StepStats stats = m_trainer.trainStep(train, order.data() + first, count);
-        trainSeconds += secondsSince(stepStart);
+        const double stepSeconds = secondsSince(stepStart);
+        trainSeconds += stepSeconds;
+        summary.trainSeconds += stepSeconds; // every step counts, whatever ends the epoch
         if (!stats.finite) {
             summary.status = RunStatus::Diverged;
             summary.message = "loss became NaN or infinite in epoch " + std::to_string(epoch + 1) + ", batch " +
                               std::to_string(b + 1) + "; try a smaller learning rate (lr " +
                               std::to_string(config.lr) + ")";
-            summary.trainSeconds += trainSeconds;
             return stop();
         }
         accumulate(epochSum, stats.layers);
@@ -215,13 +215,11 @@ bool TrainingRun::trainNextEpoch()
         summary.status = RunStatus::Cancelled;
         summary.message = "cancelled in epoch " + std::to_string(epoch + 1) + " while it was being evaluated, after all " +
                           std::to_string(batchesPerEpoch) + " batches; the epoch is not recorded";
-        summary.trainSeconds += trainSeconds;
         return stop();
     }
     e.memory = m_trainer.backend().memory().snapshot();
 
     summary.epochsCompleted = epoch + 1;
-    summary.trainSeconds += trainSeconds;
     summary.testAccuracy = e.testAccuracy;
     summary.validationAccuracy = e.validationAccuracy;
     if (m_callbacks.onEpoch)
