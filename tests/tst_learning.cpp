@@ -29,6 +29,22 @@ class TestLearning : public QObject
         return c;
     }
 
+    // Trains `trainer` and cancels the run from the progress report for which `when` is true.
+    static RunSummary runCancelledWhen(Trainer &trainer, const DatasetSplits &data,
+                                       const std::function<bool(const ProgressMetrics &)> &when,
+                                       std::function<void(const EpochMetrics &)> onEpoch = {})
+    {
+        TrainingRun run(trainer, data);
+        RunCallbacks callbacks;
+        callbacks.onProgress = [&](const ProgressMetrics &p) {
+            if (when(p))
+                run.cancel();
+        };
+        callbacks.onEpoch = std::move(onEpoch);
+        run.setCallbacks(callbacks);
+        return run.run();
+    }
+
 private slots:
     void learnsClusters_data()
     {
@@ -151,16 +167,8 @@ private slots:
         DatasetSplits data = testing::clusterSplits(2000, 100, 64);
         CpuBackend backend(1);
         auto trainer = createTrainer(c, backend);
-        TrainingRun *runPtr = nullptr;
-        RunCallbacks callbacks;
         int reports = 0;
-        callbacks.onProgress = [&](const ProgressMetrics &) {
-            if (++reports == 2)
-                runPtr->cancel();
-        };
-        TrainingRun run(*trainer, data, callbacks);
-        runPtr = &run;
-        RunSummary s = run.run();
+        RunSummary s = runCancelledWhen(*trainer, data, [&](const ProgressMetrics &) { return ++reports == 2; });
         QCOMPARE(int(s.status), int(RunStatus::Cancelled));
         QVERIFY2(QString::fromStdString(s.message).contains("after 10 of"), s.message.c_str());
     }
@@ -175,17 +183,10 @@ private slots:
         CpuBackend backend(1);
         auto trainer = createTrainer(c, backend);
         const int batches = (data.train.count + c.batch - 1) / c.batch;
-        TrainingRun *runPtr = nullptr;
-        RunCallbacks callbacks;
         int epochsReported = 0;
-        callbacks.onProgress = [&](const ProgressMetrics &p) {
-            if (p.batch == batches) // the epoch's last report: evaluation comes next
-                runPtr->cancel();
-        };
-        callbacks.onEpoch = [&](const EpochMetrics &) { ++epochsReported; };
-        TrainingRun run(*trainer, data, callbacks);
-        runPtr = &run;
-        RunSummary s = run.run();
+        // The epoch's last progress report: evaluation comes next.
+        RunSummary s = runCancelledWhen(*trainer, data, [&](const ProgressMetrics &p) { return p.batch == batches; },
+                                        [&](const EpochMetrics &) { ++epochsReported; });
         QCOMPARE(int(s.status), int(RunStatus::Cancelled));
         QVERIFY2(QString::fromStdString(s.message).contains("while it was being evaluated"), s.message.c_str());
         QCOMPARE(epochsReported, 0);

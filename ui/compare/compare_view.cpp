@@ -4,6 +4,7 @@
 #include "app/store/store_error.h"
 #include "ui/compare/comparison_summary_model.h"
 #include "ui/compare/config_diff_model.h"
+#include "ui/plot/axis_ticks.h"
 
 #include <QComboBox>
 #include <QHBoxLayout>
@@ -235,16 +236,7 @@ void CompareView::replot()
             graph->removeFromLegend();
     }
     m_plot->xAxis->setLabel(axis == CurveAxis::Epoch ? tr("epoch") : tr("wall time since the run started (s)"));
-    // Epochs are whole: ticks at 1, 2, 5, 10 ... apart, never at half an epoch.
-    QSharedPointer<QCPAxisTicker> ticker(new QCPAxisTicker);
-    if (axis == CurveAxis::Epoch) {
-        auto *whole = new QCPAxisTickerFixed;
-        whole->setTickStep(1.0);
-        whole->setScaleStrategy(QCPAxisTickerFixed::ssMultiples);
-        ticker.reset(whole);
-    }
-    m_plot->xAxis->setTicker(ticker);
-    m_plot->xAxis->setSubTicks(axis != CurveAxis::Epoch);
+    setWholeNumberTicks(m_plot->xAxis, axis == CurveAxis::Epoch);
     m_plot->yAxis->setLabel(m_metric->currentText());
     m_plot->rescaleAxes();
     m_plot->replot();

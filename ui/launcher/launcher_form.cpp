@@ -41,6 +41,9 @@ const QList<QPair<QString, QString>> kGroupTitles = {
     {QStringLiteral("telemetry"), QStringLiteral("Telemetry")},
 };
 
+// A field's tool tip: its spec path, its command-line flag and what it does.
+QString toolTipOf(const Setting &s) { return QStringLiteral("%1 (%2): %3").arg(s.path, s.flag, s.help); }
+
 QString groupOf(const QString &path)
 {
     return path.contains('.') ? path.section('.', 0, -2) : QString();
@@ -121,7 +124,7 @@ QWidget *LauncherForm::buildGroups()
         field.setting = &s;
         field.editor = editorFor(s);
         field.editor->setObjectName(s.path);
-        field.editor->setToolTip(QStringLiteral("%1 (%2): %3").arg(s.path, s.flag, s.help));
+        field.editor->setToolTip(toolTipOf(s));
         field.error = new QLabel;
         field.error->setObjectName(s.path + QStringLiteral(".error"));
         field.error->setStyleSheet(QStringLiteral("color: #c62828"));
@@ -193,8 +196,7 @@ void LauncherForm::enableGroupsFor(const QString &algorithm)
             continue;
         QWidget *editor = m_fields[path].editor;
         editor->setEnabled(!bpInt8 || m_invalid.contains(path));
-        const Setting *setting = m_fields[path].setting;
-        const QString tip = QStringLiteral("%1 (%2): %3").arg(setting->path, setting->flag, setting->help);
+        const QString tip = toolTipOf(*m_fields[path].setting);
         editor->setToolTip(bpInt8 ? tr("Not used by %1, which sets its own quantisers. %2").arg(algorithm, tip) : tip);
     }
 }

@@ -1,6 +1,8 @@
 // One live plot: a QCustomPlot whose series live in bounded buffers and redraw on a coalescing timer.
 #include "ui/plot/live_plot.h"
 
+#include "ui/plot/axis_ticks.h"
+
 #include <QEvent>
 #include <QVBoxLayout>
 #include <algorithm>
@@ -135,19 +137,7 @@ void LivePlot::clear()
     markDirty();
 }
 
-void LivePlot::setIntegerX(bool on)
-{
-    m_plot->xAxis->setSubTicks(!on);
-    if (!on) {
-        m_plot->xAxis->setTicker(QSharedPointer<QCPAxisTicker>(new QCPAxisTicker));
-        return;
-    }
-    // Whole steps (1, 2, 5, 10, ... apart), never the fractions of an epoch that do not exist.
-    QSharedPointer<QCPAxisTickerFixed> ticker(new QCPAxisTickerFixed);
-    ticker->setTickStep(1.0);
-    ticker->setScaleStrategy(QCPAxisTickerFixed::ssMultiples);
-    m_plot->xAxis->setTicker(ticker);
-}
+void LivePlot::setIntegerX(bool on) { setWholeNumberTicks(m_plot->xAxis, on); }
 
 void LivePlot::removeAllSeries()
 {
@@ -283,14 +273,12 @@ void LivePlot::redraw()
     // The legend is rebuilt in the order the series were added when one gains its first points.
     bool changed = false;
     for (const auto &s : m_series)
-        changed = changed || s->inLegend == s->buffer.isEmpty();
+        changed = changed || m_plot->legend->hasItemWithPlottable(s->graph) == s->buffer.isEmpty();
     if (changed) {
         m_plot->legend->clearItems();
-        for (const auto &s : m_series) {
-            s->inLegend = !s->buffer.isEmpty();
-            if (s->inLegend)
+        for (const auto &s : m_series)
+            if (!s->buffer.isEmpty())
                 s->graph->addToLegend();
-        }
     }
     m_plot->legend->setVisible(m_plot->legend->itemCount() > 0);
 

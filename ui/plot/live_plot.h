@@ -75,7 +75,6 @@ private:
     {
         QCPGraph *graph = nullptr;
         SeriesBuffer buffer;
-        bool inLegend = true; // QCustomPlot lists a graph in the legend when it is added
     };
     void markDirty();
     void redraw();
