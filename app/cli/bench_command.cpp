@@ -4,6 +4,7 @@
 #include "app/cli/command_line.h"
 #include "app/cli/commands.h"
 #include "app/cli/bench_epochs.h"
+#include "app/cli/bench_threads.h"
 #include "app/session/run_events.h"
 #include "app/spec/spec_error.h"
 #include "engine/backend/backend_factory.h"
@@ -28,17 +29,42 @@ std::vector<StepGemm> shapesOf(const TrainConfig &c)
     ff.algorithm = Algorithm::FfInt8;
     std::vector<StepGemm> shapes = stepGemms(ff, std::max(0, c.epochs - 1));
     for (int size : {1024, 2048})
-        shapes.push_back({"square " + std::to_string(size), Trans::No, Trans::Yes, size, size, size, size, size, true, 0});
+        shapes.push_back({"square " + std::to_string(size), Trans::No, Trans::Yes, size, size, size, size, size, true, true, false, 0});
     return shapes;
+}
+
+// Takes `--busy N` out of args: -1 when absent. Throws SpecError for a value that is not a count.
+int takeBusyFlag(QStringList &args)
+{
+    int busy = -1;
+    for (int i = 0; i < args.size();) {
+        const bool inlineValue = args[i].startsWith("--busy=");
+        if (args[i] != "--busy" && !inlineValue) {
+            ++i;
+            continue;
+        }
+        if (!inlineValue && i + 1 >= args.size())
+            throw SpecError("flag --busy needs a value (cores to keep busy)");
+        const QString value = inlineValue ? args[i].mid(7) : args[i + 1];
+        bool ok = false;
+        busy = value.toInt(&ok);
+        if (!ok || busy < 0 || busy > 1024)
+            throw SpecError(QStringLiteral("--busy: '%1' is not a count of cores from 0 to 1024").arg(value));
+        args.remove(i, inlineValue ? 1 : 2);
+    }
+    return busy;
 }
 
 } // namespace
 
-int benchCommand(const QStringList &args)
+int benchCommand(const QStringList &arguments)
 {
     QTextStream err(stderr), out(stdout);
     TrainInvocation inv;
+    QStringList args = arguments;
+    int busy = -1;
     try {
+        busy = takeBusyFlag(args);
         inv = parseTrainArguments(args, ExtraFlags{false, false});
     } catch (const SpecError &e) {
         err << "ffint8 bench: " << e.what() << "\n";
@@ -46,6 +72,10 @@ int benchCommand(const QStringList &args)
     }
     try {
         const TrainConfig &config = inv.spec.config;
+        if (busy >= 0) {
+            benchThreads(config, busy, inv.json, out);
+            return ExitOk;
+        }
         auto backend = createBackend(config.backend, config.threads);
         if (!inv.json)
             out << "backend: " << QString::fromStdString(backend->description()) << "\n\n"

@@ -109,8 +109,12 @@ void benchEpochs(const TrainConfig &config, bool json, QTextStream &out)
                    .arg(t.gemmSeconds * 1e3, 9, 'f', 3).arg(t.optimizerSeconds * 1e3, 9, 'f', 3).arg(rest * 1e3, 8, 'f', 3)
                    .arg(step / bpStep, 15, 'f', 3);
     }
-    if (json)
+    const double int8OverFp32 = median(times[Algorithm::FfInt8].epochSeconds) / median(times[Algorithm::FfFp32].epochSeconds);
+    if (json) {
+        printEvent(QJsonObject{{"event", "epoch_ratio"}, {"ff_int8_over_ff_fp32", int8OverFp32}});
         return;
+    }
+    out << QStringLiteral("ff-int8 epoch / ff-fp32 epoch (medians): %1\n").arg(int8OverFp32, 0, 'f', 3);
     // What the GEMMs alone allow: FF-INT8's step if everything but its GEMMs were free.
     const AlgorithmTimes &ff = times[Algorithm::FfInt8];
     out << QStringLiteral("ff-int8 step x bp-fp32 step if only its GEMMs ran: %1; its GEMMs and optimizer step: %2\n")

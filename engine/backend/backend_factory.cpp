@@ -31,7 +31,11 @@ BackendAvailability cudaAvailability()
 BackendAvailability cpuAvailability()
 {
 #ifdef FFINT8_WITH_ONEDNN
-    return {"cpu", true, CpuBackend().description()};
+    try {
+        return {"cpu", true, CpuBackend().description()};
+    } catch (const EngineError &e) { // FFINT8_INT8_PATH names a path this CPU cannot run
+        return {"cpu", false, e.what()};
+    }
 #else
     return {"cpu", false, "this build has no oneDNN or no OpenMP (configure with libdnnl-dev installed to get it)"};
 #endif

@@ -43,11 +43,29 @@ public:
         m_ref.upload(p.ref, v.data(), v.size() * 4);
         return p;
     }
-    Pair int8s(int rows, int cols)
+    // INT8 codes of one kind: the quantisers' full symmetric range, the non-negative codes of
+    // quantised ReLU activations, or only the extremes (every product as large as it gets, where a
+    // GEMM that multiplies pairs into 16 bits would saturate).
+    enum class Codes { Signed, NonNegative, SignedExtremes, NonNegativeExtremes };
+    Pair int8s(int rows, int cols, Codes codes = Codes::Signed)
     {
         std::vector<int8_t> v(size_t(rows) * cols);
-        for (auto &x : v)
-            x = int8_t(int(m_rng.below(255)) - 127); // the full symmetric range, extremes included
+        for (auto &x : v) {
+            switch (codes) {
+            case Codes::Signed:
+                x = int8_t(int(m_rng.below(255)) - 127);
+                break;
+            case Codes::NonNegative:
+                x = int8_t(m_rng.below(128));
+                break;
+            case Codes::SignedExtremes:
+                x = m_rng.below(2) ? int8_t(127) : int8_t(-128);
+                break;
+            case Codes::NonNegativeExtremes:
+                x = 127;
+                break;
+            }
+        }
         Pair p{m_cand.allocate(rows, cols, DType::S8, MemoryCategory::Workspace),
                m_ref.allocate(rows, cols, DType::S8, MemoryCategory::Workspace)};
         m_cand.upload(p.cand, v.data(), v.size());
@@ -187,8 +205,9 @@ struct Shape
 {
     int m, n, k;
 };
-// Odd sizes around vector widths, a single element, and the paper's MLP shapes.
-const Shape kShapes[] = {{1, 1, 1}, {3, 5, 7}, {17, 33, 65}, {64, 1000, 784}, {31, 129, 255}};
+// Odd sizes around vector widths and panel widths, a single element, the paper MLP's forward shape
+// and a weight gradient's short reduction.
+const Shape kShapes[] = {{1, 1, 1}, {3, 5, 7}, {17, 33, 65}, {64, 1000, 784}, {31, 129, 255}, {130, 47, 64}};
 
 void checkGemms(Checker &c)
 {
@@ -199,17 +218,33 @@ void checkGemms(Checker &c)
             int lda = ta == Trans::Yes ? s.m : s.k, ldb = tb == Trans::Yes ? s.k : s.n;
             Pair a = c.floats(ta == Trans::Yes ? s.k : s.m, lda), b = c.floats(tb == Trans::Yes ? s.n : s.k, ldb);
             Pair out = c.floats(s.m, s.n);
-            c.m_cand.gemmF32(ta, tb, s.m, s.n, s.k, 0.5f, a.cand.f32(), lda, b.cand.f32(), ldb, 0.25f, out.cand.f32(), s.n);
+            c.m_cand.gemmF32(ta, tb, s.m, s.n, s.k, 0.5f, a.cand.f32(), lda, b.cand.f32(), ldb, 0.25f, out.cand.f32(),
+                             s.n);
             c.m_ref.gemmF32(ta, tb, s.m, s.n, s.k, 0.5f, a.ref.f32(), lda, b.ref.f32(), ldb, 0.25f, out.ref.f32(), s.n);
             // Inputs in [-1, 1]: FP32 summation error grows at most like k * 2^-24 per term.
             c.record("gemm_f32 " + mode, dims(s.m, s.n, s.k), c.difference(out), 4e-7 * s.k + 1e-6,
                      "FP32 accumulation order differs; bound k * 2^-22");
 
-            Pair qa = c.int8s(ta == Trans::Yes ? s.k : s.m, lda), qb = c.int8s(tb == Trans::Yes ? s.n : s.k, ldb);
-            Pair acc = c.zeros(s.m, s.n, DType::S32);
-            c.m_cand.gemmS8S8S32(ta, tb, s.m, s.n, s.k, qa.cand.s8(), lda, qb.cand.s8(), ldb, acc.cand.s32(), s.n);
-            c.m_ref.gemmS8S8S32(ta, tb, s.m, s.n, s.k, qa.ref.s8(), lda, qb.ref.s8(), ldb, acc.ref.s32(), s.n);
-            c.record("gemm_s8s8s32 " + mode, dims(s.m, s.n, s.k), c.difference(acc), 0.0, kExactInt);
+            // Each sign combination takes its own path on CPUs without VNNI (cpu_int8_path.h).
+            using Codes = Checker::Codes;
+            const struct
+            {
+                const char *what;
+                Codes a, b;
+            } kinds[] = {{"", Codes::Signed, Codes::Signed},
+                         {" u8 x s8", Codes::NonNegative, Codes::Signed},
+                         {" s8 x u8", Codes::Signed, Codes::NonNegative},
+                         {" extremes", Codes::SignedExtremes, Codes::SignedExtremes},
+                         {" u8 x s8 extremes", Codes::NonNegativeExtremes, Codes::SignedExtremes},
+                         {" s8 x u8 extremes", Codes::SignedExtremes, Codes::NonNegativeExtremes}};
+            for (const auto &kind : kinds) {
+                Pair qa = c.int8s(ta == Trans::Yes ? s.k : s.m, lda, kind.a);
+                Pair qb = c.int8s(tb == Trans::Yes ? s.n : s.k, ldb, kind.b);
+                Pair acc = c.zeros(s.m, s.n, DType::S32);
+                c.m_cand.gemmS8S8S32(ta, tb, s.m, s.n, s.k, qa.cand.s8(), lda, qb.cand.s8(), ldb, acc.cand.s32(), s.n);
+                c.m_ref.gemmS8S8S32(ta, tb, s.m, s.n, s.k, qa.ref.s8(), lda, qb.ref.s8(), ldb, acc.ref.s32(), s.n);
+                c.record("gemm_s8s8s32 " + mode + kind.what, dims(s.m, s.n, s.k), c.difference(acc), 0.0, kExactInt);
+            }
         }
     }
 }
@@ -241,8 +276,8 @@ void checkQuantise(Checker &c)
             };
             run(c.m_cand, x.cand, f.cand, q.cand, s.cand);
             run(c.m_ref, x.ref, f.ref, q.ref, s.ref);
-            std::string op = std::string("quantise ") + (perRow ? "per-row" : "per-tensor") +
-                             (stochastic ? " stochastic" : " nearest") + (factors ? " col-factors" : "");
+            std::string op = std::string("quantise ") + (perRow ? "per-row" : "per-tensor")
+                + (stochastic ? " stochastic" : " nearest") + (factors ? " col-factors" : "");
             // Exact on every backend: a maximum, an IEEE division and the same counter hash.
             c.record(op, dims(rows, cols), std::max(c.difference(q), c.difference(s)), 0.0, kExact);
         }
@@ -294,7 +329,8 @@ void checkElementwise(Checker &c)
         c.m_ref.lengthNormalise(x.ref.f32(), rows, cols, 1e-4f, out.ref.f32(), norms.ref.f32());
         c.recordExactOnHost("length_normalise", dims(rows, cols), {&out, &norms}, 1e-6, kDeviceFma);
         Pair g = c.floats(rows, cols), gi = c.zeros(rows, cols, DType::F32);
-        c.m_cand.lengthNormaliseBackward(out.cand.f32(), norms.cand.f32(), g.cand.f32(), rows, cols, 1e-4f, gi.cand.f32());
+        c.m_cand.lengthNormaliseBackward(out.cand.f32(), norms.cand.f32(), g.cand.f32(), rows, cols, 1e-4f,
+                                         gi.cand.f32());
         c.m_ref.lengthNormaliseBackward(out.ref.f32(), norms.ref.f32(), g.ref.f32(), rows, cols, 1e-4f, gi.ref.f32());
         c.recordExactOnHost("length_normalise_backward", dims(rows, cols), {&gi}, 1e-6, kDeviceFma);
     }
@@ -322,8 +358,10 @@ void checkElementwise(Checker &c)
     {
         Pair own = c.floats(rows, cols), later = c.floats(rows, cols), y = c.floats(rows, cols);
         Pair up = c.zeros(rows, cols, DType::F32), prop = c.zeros(rows, cols, DType::F32);
-        c.m_cand.lookaheadCombine(own.cand.f32(), later.cand.f32(), y.cand.f32(), rows, cols, 0.37f, up.cand.f32(), prop.cand.f32());
-        c.m_ref.lookaheadCombine(own.ref.f32(), later.ref.f32(), y.ref.f32(), rows, cols, 0.37f, up.ref.f32(), prop.ref.f32());
+        c.m_cand.lookaheadCombine(own.cand.f32(), later.cand.f32(), y.cand.f32(), rows, cols, 0.37f, up.cand.f32(),
+                                  prop.cand.f32());
+        c.m_ref.lookaheadCombine(own.ref.f32(), later.ref.f32(), y.ref.f32(), rows, cols, 0.37f, up.ref.f32(),
+                                 prop.ref.f32());
         c.recordExactOnHost("lookahead_combine", dims(rows, cols), {&up, &prop}, 1e-6, kDeviceFma);
         c.m_cand.reluBackward(own.cand.f32(), y.cand.f32(), rows, cols);
         c.m_ref.reluBackward(own.ref.f32(), y.ref.f32(), rows, cols);
@@ -347,8 +385,10 @@ void checkBackpropOps(Checker &c)
         c.m_cand.upload(lab.cand, labels.data(), labels.size() * 4);
         c.m_ref.upload(lab.ref, labels.data(), labels.size() * 4);
         Pair loss = c.zeros(1, rows, DType::F32), grad = c.zeros(rows, cols, DType::F32);
-        c.m_cand.softmaxCrossEntropy(logits.cand.f32(), rows, cols, lab.cand.s32(), 1.0f / rows, loss.cand.f32(), grad.cand.f32());
-        c.m_ref.softmaxCrossEntropy(logits.ref.f32(), rows, cols, lab.ref.s32(), 1.0f / rows, loss.ref.f32(), grad.ref.f32());
+        c.m_cand.softmaxCrossEntropy(logits.cand.f32(), rows, cols, lab.cand.s32(), 1.0f / rows, loss.cand.f32(),
+                                     grad.cand.f32());
+        c.m_ref.softmaxCrossEntropy(logits.ref.f32(), rows, cols, lab.ref.s32(), 1.0f / rows, loss.ref.f32(),
+                                    grad.ref.f32());
         c.record("softmax_cross_entropy", dims(rows, cols), std::max(c.difference(loss), c.difference(grad)), 1e-6,
                  "exp and log of the platform's maths library; 1e-6 absolute");
     }
@@ -365,7 +405,8 @@ void checkBackpropOps(Checker &c)
         c.record("quantisation_deviation", "n=" + std::to_string(n) + " 3 clips", err, 1e-6,
                  "sums in double; summation order may differ on device backends");
         double nc = c.m_cand.squaredNorm(x.cand.f32(), size_t(n)), nr = c.m_ref.squaredNorm(x.ref.f32(), size_t(n));
-        c.record("squared_norm", "n=" + std::to_string(n), std::abs(nc - nr) / nr, 1e-9, "double accumulation, relative");
+        c.record("squared_norm", "n=" + std::to_string(n), std::abs(nc - nr) / nr, 1e-9,
+                 "double accumulation, relative");
         double mc = c.m_cand.maxAbsValue(x.cand.f32(), size_t(n)), mr = c.m_ref.maxAbsValue(x.ref.f32(), size_t(n));
         c.record("max_abs", "n=" + std::to_string(n), std::abs(mc - mr), 0.0, "a maximum is exact");
 
@@ -383,7 +424,8 @@ void checkBackpropOps(Checker &c)
             a.scales = b == &c.m_cand ? sc.cand.f32() : sc.ref.f32();
             b->quantise(a);
         }
-        c.record("quantise clipped stochastic", "n=" + std::to_string(n), std::max(c.difference(q), c.difference(sc)), 0.0, kExact);
+        c.record("quantise clipped stochastic", "n=" + std::to_string(n), std::max(c.difference(q), c.difference(sc)),
+                 0.0, kExact);
     }
 }
 
@@ -440,11 +482,11 @@ void checkUpdates(Checker &c)
         };
         run(c.m_cand, w.cand, m1.cand, m2.cand, g.cand, gi.cand, sa.cand, sb.cand, q.cand, qs.cand);
         run(c.m_ref, w.ref, m1.ref, m2.ref, g.ref, gi.ref, sa.ref, sb.ref, q.ref, qs.ref);
-        std::string op = std::string("update ") + (adam ? "adam" : "sgd-momentum") + (s32 ? " s32-grad" : " f32-grad") +
-                         (master ? " master" : " int8-only") + (perRow ? " per-row" : " per-tensor") +
-                         (bf16 ? " bf16-state" : "");
+        std::string op = std::string("update ") + (adam ? "adam" : "sgd-momentum") + (s32 ? " s32-grad" : " f32-grad")
+            + (master ? " master" : " int8-only") + (perRow ? " per-row" : " per-tensor") + (bf16 ? " bf16-state" : "");
         if (c.m_hostCandidate) {
-            double err = std::max({c.difference(w), c.difference(m1), c.difference(m2), c.difference(q), c.difference(qs)});
+            double err
+                = std::max({c.difference(w), c.difference(m1), c.difference(m2), c.difference(q), c.difference(qs)});
             c.record(op, dims(rows, cols), err, 0.0, kExact);
         } else if (bf16) {
             // A last-bit FP32 difference in a moment can carry its stochastic rounding to the

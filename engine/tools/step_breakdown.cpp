@@ -15,16 +15,17 @@ namespace {
 
 constexpr int kClasses = 10;
 
-// Random operands: the GEMM libraries' speed does not depend on the values, the optimizer's
-// must not meet denormals or zeros that a real gradient would not have.
-void fillRandom(Backend &backend, Tensor &t, SplitMix64 &rng, float scale)
+// Random operands: the GEMM libraries' speed does not depend on the values (but on the CPU path,
+// on their signs: non-negative INT8 codes where the trainer's are), the optimizer's must not meet
+// denormals or zeros that a real gradient would not have.
+void fillRandom(Backend &backend, Tensor &t, SplitMix64 &rng, float scale, bool nonNegative = false)
 {
     if (t.empty())
         return;
     if (t.dtype() == DType::S8) {
         std::vector<int8_t> v(t.count());
         for (int8_t &x : v)
-            x = int8_t(int(rng.below(255)) - 127);
+            x = nonNegative ? int8_t(rng.below(128)) : int8_t(int(rng.below(255)) - 127);
         backend.upload(t, v.data(), t.bytes());
     } else if (t.dtype() == DType::S32) {
         std::vector<int32_t> v(t.count());
@@ -63,8 +64,8 @@ GemmOperands gemmOperands(Backend &backend, const StepGemm &g, SplitMix64 &rng)
     GemmOperands o{backend.allocate(aRows, g.lda, in, MemoryCategory::Workspace),
                    backend.allocate(bRows, g.ldb, in, MemoryCategory::Workspace),
                    backend.allocate(g.m, g.n, g.int8 ? DType::S32 : DType::F32, MemoryCategory::Workspace)};
-    fillRandom(backend, o.a, rng, 1.0f);
-    fillRandom(backend, o.b, rng, 1.0f);
+    fillRandom(backend, o.a, rng, 1.0f, g.aNonNegative);
+    fillRandom(backend, o.b, rng, 1.0f, g.bNonNegative);
     return o;
 }
 

@@ -17,13 +17,13 @@ std::string layerName(size_t i) { return "layer " + std::to_string(i); }
 // input x W^T: rows x out from rows x in and out x in.
 StepGemm forward(size_t i, int rows, int in, int out, bool int8)
 {
-    return {layerName(i) + " forward", Trans::No, Trans::Yes, rows, out, in, in, in, int8, 1};
+    return {layerName(i) + " forward", Trans::No, Trans::Yes, rows, out, in, in, in, int8, true, false, 1};
 }
 
 // gradZ x W: rows x in from rows x out and out x in.
 StepGemm inputGradient(size_t i, int rows, int in, int out, bool int8)
 {
-    return {layerName(i) + " input gradient", Trans::No, Trans::No, rows, in, out, out, in, int8, 1};
+    return {layerName(i) + " input gradient", Trans::No, Trans::No, rows, in, out, out, in, int8, false, false, 1};
 }
 
 // gradZ^T x input in blocks of output rows, out x in in all, as LinearLayer::update splits it for a
@@ -35,10 +35,10 @@ void weightGradient(std::vector<StepGemm> &gemms, size_t i, int rows, int in, in
     const std::string name = layerName(i) + " weight gradient";
     if (full > 0)
         gemms.push_back({full > 1 ? name + " (" + std::to_string(full) + " blocks of " + std::to_string(block) + " rows)" : name,
-                         Trans::Yes, Trans::No, block, in, rows, out, in, int8, full});
+                         Trans::Yes, Trans::No, block, in, rows, out, in, int8, false, true, full});
     if (rest > 0)
         gemms.push_back({name + " (last " + std::to_string(rest) + " rows)", Trans::Yes, Trans::No, rest, in, rows, out, in,
-                         int8, 1});
+                         int8, false, true, 1});
 }
 
 } // namespace

@@ -17,6 +17,10 @@ struct StepGemm
     int m = 0, n = 0, k = 0;
     int lda = 0, ldb = 0; // leading dimensions as the trainer passes them (row-major)
     bool int8 = false;
+    // Every code of that operand is non-negative: activations after ReLU, and the non-negative pixels
+    // (length-normalised for FF) that the first layer sees. CPUs without VNNI multiply these exactly
+    // with u8 x s8 instructions (cpu_int8_path.h).
+    bool aNonNegative = false, bNonNegative = false;
     int repeats = 1; // identical calls in one step (the blocks of a blocked weight gradient)
 };
 

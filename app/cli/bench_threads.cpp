@@ -1,0 +1,103 @@
+// The thread-count benchmark: the spec's run for one epoch at threads 0 (automatic) and at each
+// fixed count, taking turns so that a change in the machine's speed reaches every setting alike.
+#include "app/cli/bench_threads.h"
+
+#include "app/session/prepared_run.h"
+#include "app/session/run_events.h"
+#include "app/system/busy_processes.h"
+#include "engine/backend/core_availability.h"
+#include "engine/core/error.h"
+#include "engine/train/training_run.h"
+
+#include <QJsonArray>
+#include <QJsonObject>
+#include <algorithm>
+#include <map>
+
+namespace ffint8 {
+
+namespace {
+
+constexpr int kRepeats = 5;
+
+double median(std::vector<double> v)
+{
+    std::sort(v.begin(), v.end());
+    return v[v.size() / 2];
+}
+
+QString settingName(int threads)
+{
+    return threads == 0 ? QStringLiteral("auto") : QString::number(threads);
+}
+
+} // namespace
+
+void benchThreads(const TrainConfig &config, int busy, bool json, QTextStream &out)
+{
+    TrainConfig base = config;
+    base.epochs = 1;
+    base.testLimit = 0;
+    DatasetSplits data = loadRunData(base);
+    data.test = Dataset{};
+    data.validation = Dataset{};
+
+    const int cores = CoreAvailability().cores();
+    std::vector<int> settings{0};
+    for (int t = 1; t <= cores; ++t)
+        settings.push_back(t);
+    std::map<int, std::vector<double>> seconds;
+    {
+        BusyProcesses load(busy);
+        for (int r = 0; r < kRepeats; ++r) {
+            for (int threads : settings) {
+                TrainConfig c = base;
+                c.threads = threads;
+                PreparedRun prepared = prepareRun(c, data);
+                RunSummary s = TrainingRun(*prepared.trainer, data).run();
+                if (s.status != RunStatus::Completed)
+                    throw EngineError("bench: the epoch at threads " + settingName(threads).toStdString()
+                                      + " did not complete: " + s.message);
+                seconds[threads].push_back(s.trainSeconds);
+            }
+        }
+    }
+
+    int best = 1;
+    for (int t = 1; t <= cores; ++t)
+        if (median(seconds[t]) < median(seconds[best]))
+            best = t;
+    const double ratio = median(seconds[0]) / median(seconds[best]);
+    if (!json)
+        out << QStringLiteral(
+                   "one %1 epoch (%2 examples, batch %3) on %4 cores, %5 of them kept busy by other processes\n")
+                   .arg(algorithmName(base.algorithm))
+                   .arg(data.train.count)
+                   .arg(base.batch)
+                   .arg(cores)
+                   .arg(busy)
+            << QStringLiteral("%1 %2 %3\n").arg("threads", -8).arg("median s", 9).arg("runs (s)", 40);
+    for (int threads : settings) {
+        QStringList runs;
+        for (double v : seconds[threads])
+            runs << QString::number(v, 'f', 3);
+        if (json)
+            printEvent(QJsonObject{{"event", "threads_bench"},
+                                   {"threads", settingName(threads)},
+                                   {"busy", busy},
+                                   {"seconds", median(seconds[threads])},
+                                   {"runs", QJsonArray::fromStringList(runs)}});
+        else
+            out << QStringLiteral("%1 %2 %3\n")
+                       .arg(settingName(threads), -8)
+                       .arg(median(seconds[threads]), 9, 'f', 3)
+                       .arg(runs.join(" "), 40);
+    }
+    if (json)
+        printEvent(
+            QJsonObject{{"event", "threads_ratio"}, {"busy", busy}, {"best_fixed", best}, {"auto_over_best", ratio}});
+    else
+        out << QStringLiteral("auto / best fixed (%1 threads): %2\n").arg(best).arg(ratio, 0, 'f', 3) << Qt::flush;
+}
+
+} // namespace ffint8

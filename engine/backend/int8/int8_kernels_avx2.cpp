@@ -1,0 +1,179 @@
+// AVX2 micro-kernels and packs. vpmaddubsw multiplies u8 by s8 and adds pairs into a saturating
+// int16: exact when the unsigned operand's codes lie in 0..127 (|2 * 127 * 128| < 32768), which is
+// why oneDNN's s8s8 GEMM (it adds 128 to make one operand unsigned) saturates without VNNI and ours
+// uses it only for an operand that is non-negative already. Signed x signed goes through vpmaddwd on
+// sign-extended int16, which never saturates for int8 inputs.
+#if defined(__x86_64__) || defined(__i386__)
+
+#include "engine/backend/int8/int8_panels.h"
+
+#include <cstring>
+#include <immintrin.h>
+
+#define FFINT8_AVX2 __attribute__((target("avx2")))
+
+namespace ffint8::int8gemm::detail {
+
+namespace {
+
+FFINT8_AVX2 inline __m256i broadcast32(const uint8_t *p)
+{
+    int32_t v;
+    std::memcpy(&v, p, 4);
+    return _mm256_set1_epi32(v);
+}
+
+// The product of one group for 8 columns, summed into int32 lanes.
+enum class Product { Pairs, QuadsAUnsigned, QuadsBUnsigned };
+
+template <Product P> FFINT8_AVX2 inline __m256i groupProduct(__m256i a, __m256i b, __m256i ones)
+{
+    if constexpr (P == Product::Pairs)
+        return _mm256_madd_epi16(a, b);
+    else if constexpr (P == Product::QuadsAUnsigned)
+        return _mm256_madd_epi16(_mm256_maddubs_epi16(a, b), ones);
+    else
+        return _mm256_madd_epi16(_mm256_maddubs_epi16(b, a), ones);
+}
+
+template <Product P>
+FFINT8_AVX2 void microKernel(int groups, const uint8_t *aPanel, const uint8_t *bPanel, int32_t *tile)
+{
+    const __m256i ones = _mm256_set1_epi16(1);
+    __m256i c00 = _mm256_setzero_si256(), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00;
+    for (int g = 0; g < groups; ++g, aPanel += kPanelRows * kGroupBytes, bPanel += kPanelCols * kGroupBytes) {
+        const __m256i b0 = _mm256_loadu_si256(reinterpret_cast<const __m256i *>(bPanel));
+        const __m256i b1 = _mm256_loadu_si256(reinterpret_cast<const __m256i *>(bPanel + 32));
+        __m256i a = broadcast32(aPanel);
+        c00 = _mm256_add_epi32(c00, groupProduct<P>(a, b0, ones));
+        c01 = _mm256_add_epi32(c01, groupProduct<P>(a, b1, ones));
+        a = broadcast32(aPanel + 4);
+        c10 = _mm256_add_epi32(c10, groupProduct<P>(a, b0, ones));
+        c11 = _mm256_add_epi32(c11, groupProduct<P>(a, b1, ones));
+        a = broadcast32(aPanel + 8);
+        c20 = _mm256_add_epi32(c20, groupProduct<P>(a, b0, ones));
+        c21 = _mm256_add_epi32(c21, groupProduct<P>(a, b1, ones));
+        a = broadcast32(aPanel + 12);
+        c30 = _mm256_add_epi32(c30, groupProduct<P>(a, b0, ones));
+        c31 = _mm256_add_epi32(c31, groupProduct<P>(a, b1, ones));
+    }
+    auto *t = reinterpret_cast<__m256i *>(tile);
+    _mm256_storeu_si256(t + 0, c00);
+    _mm256_storeu_si256(t + 1, c01);
+    _mm256_storeu_si256(t + 2, c10);
+    _mm256_storeu_si256(t + 3, c11);
+    _mm256_storeu_si256(t + 4, c20);
+    _mm256_storeu_si256(t + 5, c21);
+    _mm256_storeu_si256(t + 6, c30);
+    _mm256_storeu_si256(t + 7, c31);
+}
+
+FFINT8_AVX2 inline __m128i loadRow16(const int8_t *x, int ld, int p, int k, int first)
+{
+    return p < k ? _mm_loadu_si128(reinterpret_cast<const __m128i *>(x + size_t(p) * ld + first)) : _mm_setzero_si128();
+}
+
+// A full panel of 16 lines whose values for one depth p are contiguous (x[p * ld + first + r]):
+// rows of the depth transposed into groups with byte and word interleaves.
+FFINT8_AVX2 void packContiguousLines16(Packing packing, const int8_t *x, int ld, int first, int k, uint8_t *panel)
+{
+    auto *out = reinterpret_cast<__m128i *>(panel);
+    if (packing == Packing::Quads) {
+        for (int p = 0; p < k; p += 4, out += 4) {
+            const __m128i r0 = loadRow16(x, ld, p, k, first), r1 = loadRow16(x, ld, p + 1, k, first);
+            const __m128i r2 = loadRow16(x, ld, p + 2, k, first), r3 = loadRow16(x, ld, p + 3, k, first);
+            const __m128i lo01 = _mm_unpacklo_epi8(r0, r1), lo23 = _mm_unpacklo_epi8(r2, r3);
+            const __m128i hi01 = _mm_unpackhi_epi8(r0, r1), hi23 = _mm_unpackhi_epi8(r2, r3);
+            _mm_storeu_si128(out + 0, _mm_unpacklo_epi16(lo01, lo23));
+            _mm_storeu_si128(out + 1, _mm_unpackhi_epi16(lo01, lo23));
+            _mm_storeu_si128(out + 2, _mm_unpacklo_epi16(hi01, hi23));
+            _mm_storeu_si128(out + 3, _mm_unpackhi_epi16(hi01, hi23));
+        }
+        return;
+    }
+    for (int p = 0; p < k; p += 2, out += 4) {
+        const __m128i r0 = loadRow16(x, ld, p, k, first), r1 = loadRow16(x, ld, p + 1, k, first);
+        const __m128i lo = _mm_unpacklo_epi8(r0, r1), hi = _mm_unpackhi_epi8(r0, r1);
+        _mm256_storeu_si256(reinterpret_cast<__m256i *>(out), _mm256_cvtepi8_epi16(lo));
+        _mm256_storeu_si256(reinterpret_cast<__m256i *>(out + 2), _mm256_cvtepi8_epi16(hi));
+    }
+}
+
+FFINT8_AVX2 inline int32_t load32(const int8_t *p)
+{
+    int32_t v;
+    std::memcpy(&v, p, 4);
+    return v;
+}
+
+// A full panel of 4 lines, values for one depth contiguous (x[p * ld + first + r]), in quads: each
+// group is a 4 x 4 byte transpose.
+FFINT8_AVX2 void packContiguousLines4Quads(const int8_t *x, int ld, int first, int k, uint8_t *panel)
+{
+    const __m128i transpose = _mm_setr_epi8(0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15);
+    auto row = [&](int p) { return p < k ? load32(x + size_t(p) * ld + first) : 0; };
+    auto *out = reinterpret_cast<__m128i *>(panel);
+    for (int p = 0; p < k; p += 4, ++out)
+        _mm_storeu_si128(out, _mm_shuffle_epi8(_mm_setr_epi32(row(p), row(p + 1), row(p + 2), row(p + 3)), transpose));
+}
+
+// A full panel of 4 lines, each line's values contiguous (x[(first + r) * ld + p]), in pairs: 8
+// values of each line sign-extended, then a 4 x 4 transpose of 32-bit pairs.
+FFINT8_AVX2 void packContiguousDepth4Pairs(const int8_t *x, int ld, int first, int k, uint8_t *panel)
+{
+    const int8_t *rows[4];
+    for (int r = 0; r < 4; ++r)
+        rows[r] = x + size_t(first + r) * ld;
+    auto *out = reinterpret_cast<__m128i *>(panel);
+    int p = 0;
+    for (; p + 8 <= k; p += 8, out += 4) {
+        __m128i w[4];
+        for (int r = 0; r < 4; ++r)
+            w[r] = _mm_cvtepi8_epi16(_mm_loadl_epi64(reinterpret_cast<const __m128i *>(rows[r] + p)));
+        const __m128i t0 = _mm_unpacklo_epi32(w[0], w[1]), t1 = _mm_unpacklo_epi32(w[2], w[3]);
+        const __m128i t2 = _mm_unpackhi_epi32(w[0], w[1]), t3 = _mm_unpackhi_epi32(w[2], w[3]);
+        _mm_storeu_si128(out + 0, _mm_unpacklo_epi64(t0, t1));
+        _mm_storeu_si128(out + 1, _mm_unpackhi_epi64(t0, t1));
+        _mm_storeu_si128(out + 2, _mm_unpacklo_epi64(t2, t3));
+        _mm_storeu_si128(out + 3, _mm_unpackhi_epi64(t2, t3));
+    }
+    // The last few values (k not a multiple of 8), zero-padded to a whole group.
+    auto *pairs = reinterpret_cast<int16_t *>(out);
+    const int rest = groupsOf(k - p, Packing::Pairs);
+    std::memset(pairs, 0, size_t(rest) * 4 * kGroupBytes);
+    for (int r = 0; r < 4; ++r)
+        for (int q = p; q < k; ++q)
+            pairs[(size_t((q - p) / 2) * 4 + r) * 2 + (q - p) % 2] = rows[r][q];
+}
+
+// The fast packs where the layout allows, the portable one for the rest (edges, rare layouts).
+void packAvx2(Packing packing, bool trans, const int8_t *x, int ld, int first, int count, int width, int k,
+              uint8_t *panel)
+{
+    if (count == width && width == kPanelCols && trans)
+        packContiguousLines16(packing, x, ld, first, k, panel);
+    else if (count == width && width == kPanelRows && trans && packing == Packing::Quads)
+        packContiguousLines4Quads(x, ld, first, k, panel);
+    else if (count == width && width == kPanelRows && !trans && packing == Packing::Pairs)
+        packContiguousDepth4Pairs(x, ld, first, k, panel);
+    else
+        packPortable(packing, trans, x, ld, first, count, width, k, panel);
+}
+
+} // namespace
+
+KernelSet avx2Kernels(int operands)
+{
+    switch (operands) {
+    case 1:
+        return {Packing::Quads, microKernel<Product::QuadsAUnsigned>, packAvx2, packAvx2};
+    case 2:
+        return {Packing::Quads, microKernel<Product::QuadsBUnsigned>, packAvx2, packAvx2};
+    default:
+        return {Packing::Pairs, microKernel<Product::Pairs>, packAvx2, packAvx2};
+    }
+}
+
+} // namespace ffint8::int8gemm::detail
+
+#endif
