@@ -10,8 +10,14 @@ packages=(
   xvfb xauth
   dataset-fashion-mnist
 )
-# Optional extras for benchmarks against a PyTorch baseline: pass --with-torch.
-if [[ "${1:-}" == "--with-torch" ]]; then packages+=(python3-torch python3-numpy); fi
+# Optional extras for benchmarks against a PyTorch baseline: pass --with-torch. The test suite's
+# extras (--for-tests): an aarch64 cross compiler and qemu-user, to check the ARM INT8 kernels here.
+for arg in "$@"; do
+  case "$arg" in
+    --with-torch) packages+=(python3-torch python3-numpy) ;;
+    --for-tests) packages+=(g++-aarch64-linux-gnu qemu-user) ;;
+  esac
+done
 
 missing=()
 for p in "${packages[@]}"; do

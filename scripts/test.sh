@@ -2,5 +2,6 @@
 # Sets up, builds and runs the whole test suite (Qt Test executables and the engine op checks).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+./scripts/setup.sh --for-tests
 ./scripts/build.sh
 ctest --test-dir build --output-on-failure --timeout 900 "$@"

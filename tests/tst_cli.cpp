@@ -123,6 +123,9 @@ private slots:
         QCOMPARE(r.events.first()["event"].toString(), QString("start"));
         QCOMPARE(r.events.first()["algo"].toString(), algo);
         QCOMPARE(r.events.first()["quantisers"].toArray().size(), algo == "ff-int8" ? 3 : 0);
+        if (algo == "ff-int8")
+            QCOMPARE(r.events.first()["quantisers"].toArray()[0].toObject()["codes"].toString(), QString("0..127"));
+        QVERIFY(r.events.first()["backend_description"].toString().contains("int8 "));
         QList<QJsonObject> epochs;
         for (const auto &e : r.events)
             if (e["event"].toString() == "epoch")

@@ -342,6 +342,8 @@ private slots:
         QCOMPARE(runId, session.runId());
         QVERIFY2(view.statusText().startsWith("completed"), qPrintable(view.statusText()));
         QVERIFY(view.titleText().contains(QString("run %1").arg(runId)));
+        // The header names the backend and, on the cpu, the INT8 path the run took.
+        QVERIFY2(view.backendText().contains("int8 "), qPrintable(view.backendText()));
         QVERIFY(progressEvents > 0);
 
         LivePlot *goodness = view.plotNamed("goodness");
@@ -374,6 +376,8 @@ private slots:
         QCOMPARE(stored.plotNamed("goodness")->seriesCount(), 4);
         QCOMPARE(stored.plotNamed("goodness")->pointCount(0), qint64(store.progress(runId).size()));
         QVERIFY2(stored.statusText().startsWith("completed"), qPrintable(stored.statusText()));
+        QCOMPARE(stored.backendText(), store.run(runId)->device);
+        QVERIFY(stored.backendText().contains("int8 "));
         QVERIFY(!stored.findChild<QPushButton *>("stopButton")->isEnabled());
     }
 

@@ -182,9 +182,45 @@ private slots:
         QCOMPARE(QString::fromStdString(q[0].rounding), QString("stochastic"));
         QCOMPARE(QString::fromStdString(q[1].granularity), QString("per-tensor"));
         QCOMPARE(QString::fromStdString(q[2].tensor), QString("output_gradients"));
+        QCOMPARE(QString::fromStdString(q[0].codes), QString("0..127"));
+        QCOMPARE(QString::fromStdString(q[1].codes), QString("-127..127"));
+        QCOMPARE(QString::fromStdString(q[2].codes), QString("-127..127"));
         config.algorithm = Algorithm::FfFp32;
         FfTrainer fp32(config, m_backend);
         QVERIFY(fp32.quantisers().empty());
+    }
+
+    // What the recorded "0..127" of activations rests on: non-negative values quantise to non-negative
+    // codes in both rounding modes (symmetric scales keep the sign; floor(v + u) >= 0 for v >= 0).
+    void nonNegativeValuesGiveNonNegativeCodes()
+    {
+        const int rows = 16, cols = 257;
+        std::vector<float> x(size_t(rows) * cols);
+        SplitMix64 rng(3);
+        for (size_t i = 0; i < x.size(); ++i)
+            x[i] = i % 7 == 0 ? 0.0f : rng.uniform() * 5.0f;
+        for (Rounding rounding : {Rounding::Nearest, Rounding::Stochastic}) {
+            for (bool perRow : {false, true}) {
+                Tensor xt = m_backend.allocate(rows, cols, DType::F32, MemoryCategory::Workspace);
+                Tensor qt = m_backend.allocate(rows, cols, DType::S8, MemoryCategory::Workspace);
+                Tensor st = m_backend.allocate(1, perRow ? rows : 1, DType::F32, MemoryCategory::Workspace);
+                m_backend.upload(xt, x.data(), x.size() * sizeof(float));
+                QuantiseArgs a;
+                a.x = xt.f32();
+                a.rows = rows;
+                a.cols = cols;
+                a.perRow = perRow;
+                a.rounding = rounding;
+                a.seed = 9;
+                a.q = qt.s8();
+                a.scales = st.f32();
+                m_backend.quantise(a);
+                std::vector<int8_t> q(x.size());
+                m_backend.download(qt, q.data(), q.size());
+                QVERIFY(*std::min_element(q.begin(), q.end()) >= 0);
+                QCOMPARE(int(*std::max_element(q.begin(), q.end())), 127);
+            }
+        }
     }
 
     // BF16 optimizer state: stochastic rounding lands on one of the two neighbours and is right on

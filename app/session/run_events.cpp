@@ -57,7 +57,8 @@ QJsonObject startEvent(const ExperimentSpec &spec, Trainer &trainer, const Datas
         quantisers.append(QJsonObject{{"tensor", QString::fromStdString(q.tensor)},
                                       {"scheme", QString::fromStdString(q.scheme)},
                                       {"granularity", QString::fromStdString(q.granularity)},
-                                      {"rounding", QString::fromStdString(q.rounding)}});
+                                      {"rounding", QString::fromStdString(q.rounding)},
+                                      {"codes", QString::fromStdString(q.codes)}});
     const TrainConfig &c = trainer.config();
     return QJsonObject{{"event", "start"},
                        {"algo", algorithmName(c.algorithm)},

@@ -141,6 +141,8 @@ void CpuBackend::gemmS8S8S32(Trans ta, Trans tb, int m, int n, int k, const int8
     using int8gemm::Operands;
     Operands operands = Operands::BothSigned;
     int8gemm::Kernels kernels = int8gemm::Kernels::Portable;
+    if (m_int8Path == CpuInt8Path::NeonDot)
+        kernels = int8gemm::Kernels::NeonDot; // sdot takes any signs
     if (m_int8Path == CpuInt8Path::Avx2) {
         kernels = int8gemm::Kernels::Avx2;
         const bool aUnsigned

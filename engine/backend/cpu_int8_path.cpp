@@ -46,6 +46,8 @@ const char *int8PathName(CpuInt8Path path)
         return "onednn";
     case CpuInt8Path::Avx2:
         return "avx2";
+    case CpuInt8Path::NeonDot:
+        return "neon-dotprod";
     case CpuInt8Path::Portable:
         return "portable";
     }
@@ -54,7 +56,7 @@ const char *int8PathName(CpuInt8Path path)
 
 std::vector<CpuInt8Path> allInt8Paths()
 {
-    return {CpuInt8Path::OneDnn, CpuInt8Path::Avx2, CpuInt8Path::Portable};
+    return {CpuInt8Path::OneDnn, CpuInt8Path::Avx2, CpuInt8Path::NeonDot, CpuInt8Path::Portable};
 }
 
 CpuInt8Path int8PathFromName(const std::string &name)
@@ -62,7 +64,7 @@ CpuInt8Path int8PathFromName(const std::string &name)
     for (CpuInt8Path p : allInt8Paths())
         if (name == int8PathName(p))
             return p;
-    throw EngineError("unknown INT8 GEMM path '" + name + "' (choices: onednn, avx2, portable)");
+    throw EngineError("unknown INT8 GEMM path '" + name + "' (choices: onednn, avx2, neon-dotprod, portable)");
 }
 
 std::string int8PathDescription(CpuInt8Path path)
@@ -73,6 +75,8 @@ std::string int8PathDescription(CpuInt8Path path)
     case CpuInt8Path::Avx2:
         return "non-negative A: oneDNN u8s8s32; non-negative B: vpmaddubsw with B unsigned; signed x signed: "
                "vpmaddwd on int16 (all exact)";
+    case CpuInt8Path::NeonDot:
+        return "sdot: four s8 x s8 products into 32 bits (exact)";
     case CpuInt8Path::Portable:
         return "portable C++ in int32 (exact)";
     }
@@ -91,6 +95,8 @@ std::string int8PathUnavailableReason(CpuInt8Path path)
         if (!int8gemm::available(int8gemm::Kernels::Avx2))
             return "this CPU has no AVX2";
         return isaHasAvx2() ? "" : "oneDNN's ISA is held at " + cpuIsaName() + " (below avx2)";
+    case CpuInt8Path::NeonDot:
+        return "not an aarch64 CPU";
     case CpuInt8Path::Portable:
         return "";
     }
@@ -102,6 +108,10 @@ std::string int8PathUnavailableReason(CpuInt8Path path)
         return "";
     case CpuInt8Path::Avx2:
         return "not an x86 CPU";
+    case CpuInt8Path::NeonDot:
+        return int8gemm::available(int8gemm::Kernels::NeonDot)
+            ? ""
+            : "this CPU has no dot-product instructions (ARMv8.2 dotprod), or is not an aarch64 CPU";
     case CpuInt8Path::Portable:
         return "";
     }
@@ -124,6 +134,8 @@ CpuInt8Path chooseInt8Path()
     if (int8PathUnavailableReason(CpuInt8Path::Avx2).empty())
         return CpuInt8Path::Avx2;
 #endif
+    if (int8PathUnavailableReason(CpuInt8Path::NeonDot).empty())
+        return CpuInt8Path::NeonDot;
     return CpuInt8Path::Portable;
 }
 

@@ -8,9 +8,9 @@
 
 namespace ffint8 {
 
-enum class CpuInt8Path { OneDnn, Avx2, Portable };
+enum class CpuInt8Path { OneDnn, Avx2, NeonDot, Portable };
 
-const char *int8PathName(CpuInt8Path path); // "onednn", "avx2", "portable"
+const char *int8PathName(CpuInt8Path path); // "onednn", "avx2", "neon-dotprod", "portable"
 CpuInt8Path int8PathFromName(const std::string &name); // throws EngineError naming the choices
 
 // What the path does, in a few words (recorded with each run).

@@ -240,10 +240,11 @@ std::vector<QuantiserInfo> BpTrainer::quantisers() const
     const bool ui8 = m_config.algorithm == Algorithm::BpUi8;
     const char *rounding = ui8 ? "stochastic" : "nearest";
     std::vector<QuantiserInfo> result = {
-        {"activations", "symmetric-int8", "per-tensor", rounding},
-        {"weights", "symmetric-int8", "per-tensor", "nearest"}, // always from a master copy (layerOptions)
+        // Every layer's input is non-negative: pixels, or a ReLU output.
+        {"activations", "symmetric-int8", "per-tensor", rounding, kNonNegativeCodes},
+        {"weights", "symmetric-int8", "per-tensor", "nearest", kSignedCodes}, // always from a master copy (layerOptions)
         {"output_gradients", ui8 ? "symmetric-int8, direction-sensitive clipping" : "symmetric-int8", "per-tensor",
-         rounding},
+         rounding, kSignedCodes},
     };
     if (m_config.optimizerState == StateFormat::Bf16)
         result.push_back(bf16StateInfo());

@@ -342,9 +342,11 @@ std::vector<QuantiserInfo> FfTrainer::quantisers() const
     const auto &q = m_config.quant;
     const char *weightRounding = m_config.masterWeights ? roundingName(q.weightRounding) : "stochastic";
     std::vector<QuantiserInfo> result = {
-        {"activations", "symmetric-int8", "per-tensor", roundingName(q.activationRounding)},
-        {"weights", "symmetric-int8", q.weightsPerChannel ? "per-output-channel" : "per-tensor", weightRounding},
-        {"output_gradients", "symmetric-int8", "per-tensor", roundingName(q.gradientRounding)},
+        // Every layer's input is non-negative: pixels, or a ReLU output after length normalisation.
+        {"activations", "symmetric-int8", "per-tensor", roundingName(q.activationRounding), kNonNegativeCodes},
+        {"weights", "symmetric-int8", q.weightsPerChannel ? "per-output-channel" : "per-tensor", weightRounding,
+         kSignedCodes},
+        {"output_gradients", "symmetric-int8", "per-tensor", roundingName(q.gradientRounding), kSignedCodes},
     };
     if (m_config.optimizerState == StateFormat::Bf16)
         result.push_back(bf16StateInfo());

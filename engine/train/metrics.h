@@ -35,7 +35,13 @@ struct QuantiserInfo
     std::string scheme;      // "symmetric-int8"
     std::string granularity; // "per-tensor" or "per-output-channel"
     std::string rounding;    // "nearest" or "stochastic"
+    // The codes the tensor takes and so how a CPU without VNNI multiplies it: "0..127" (non-negative,
+    // a u8 operand) or "-127..127" (signed); empty where the tensor is not an INT8 GEMM operand.
+    std::string codes;
 };
+
+inline const char *kNonNegativeCodes = "0..127";
+inline const char *kSignedCodes = "-127..127";
 
 struct ProgressMetrics
 {

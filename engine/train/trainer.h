@@ -45,7 +45,7 @@ public:
 class LinearLayer;
 
 // What an INT8 trainer records when its optimizer state is BF16 (TrainConfig::optimizerState).
-inline QuantiserInfo bf16StateInfo() { return {"optimizer_state", "bf16", "per-element", "stochastic"}; }
+inline QuantiserInfo bf16StateInfo() { return {"optimizer_state", "bf16", "per-element", "stochastic", ""}; }
 
 // The parameters of a stack of layers, and setting them back with every shape checked.
 std::vector<LayerParameters> parametersOf(std::vector<LinearLayer> &layers);

@@ -69,6 +69,13 @@ LiveView::LiveView(QWidget *parent) : QWidget(parent)
     connect(m_pause, &QPushButton::clicked, this, &LiveView::togglePause);
     connect(m_stop, &QPushButton::clicked, this, &LiveView::requestStop);
 
+    // Which backend, CPU path and threads the run uses: an INT8 run's speed depends on them.
+    m_backendLine = new QLabel(this);
+    m_backendLine->setObjectName(QStringLiteral("backendLine"));
+    m_backendLine->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    // Beside the title, cut at the window's edge rather than widening it; the tooltip has it whole.
+    m_backendLine->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
+
     m_status = new QLabel(this);
     m_status->setWordWrap(true);
     m_status->setTextInteractionFlags(Qt::TextSelectableByMouse);
@@ -101,7 +108,10 @@ LiveView::LiveView(QWidget *parent) : QWidget(parent)
         grid->addWidget(m_plotList[i], i / 2, i % 2);
 
     auto *layout = new QVBoxLayout(this);
-    layout->addWidget(m_title);
+    auto *header = new QHBoxLayout;
+    header->addWidget(m_title);
+    header->addWidget(m_backendLine, 1);
+    layout->addLayout(header);
     layout->addLayout(controls);
     layout->addWidget(m_status);
     layout->addLayout(grid, 1);
@@ -164,6 +174,7 @@ void LiveView::reset()
     m_progress->setValue(0);
     m_progress->setFormat(QString());
     m_title->clear();
+    m_backendLine->clear();
     setStatus(QString());
 }
 
@@ -227,6 +238,7 @@ void LiveView::showStoredRun(RunStore &store, qint64 runId)
         const QJsonObject spec = QJsonDocument::fromJson(run->specJson.toUtf8()).object();
         m_plannedEpochs = spec.value(QStringLiteral("training")).toObject().value(QStringLiteral("epochs")).toInt();
         setTitle(run->name, run->algorithm, run->dataset, runId);
+        setBackendLine(run->device);
         Algorithm algorithm = Algorithm::FfInt8;
         if (algorithmFromName(run->algorithm.toStdString(), algorithm))
             setBackprop(!isForwardForward(algorithm));
@@ -272,6 +284,17 @@ void LiveView::showStoredRun(RunStore &store, qint64 runId)
 QString LiveView::titleText() const
 {
     return m_title->text();
+}
+
+void LiveView::setBackendLine(const QString &text)
+{
+    m_backendLine->setText(text);
+    m_backendLine->setToolTip(text);
+}
+
+QString LiveView::backendText() const
+{
+    return m_backendLine->text();
 }
 
 QString LiveView::statusText() const
@@ -403,6 +426,8 @@ void LiveView::onStarted(qint64 runId, const QJsonObject &event)
     const QJsonObject spec = event.value(QStringLiteral("spec")).toObject();
     setTitle(spec.value(QStringLiteral("name")).toString(), event.value(QStringLiteral("algo")).toString(),
              event.value(QStringLiteral("dataset")).toString(), runId);
+    setBackendLine(event.value(QStringLiteral("backend")).toString() + QStringLiteral(": ")
+                   + event.value(QStringLiteral("backend_description")).toString());
     const QJsonObject telemetry = event.value(QStringLiteral("telemetry")).toObject();
     const QString source = telemetry.value(QStringLiteral("source")).toString();
     LivePlot *power = plotNamed(QStringLiteral("power"));

@@ -53,6 +53,7 @@ public:
     LivePlot *plotNamed(const QString &name) const { return m_plots.value(name); }
     QString titleText() const;
     QString statusText() const;
+    QString backendText() const; // backend, CPU path and threads of the run shown
     QString progressText() const;
 
 signals:
@@ -60,6 +61,7 @@ signals:
     void runEnded(qint64 runId, const QString &status);
 
 private:
+    void setBackendLine(const QString &text);
     void reset();
     void setTitle(const QString &name, const QString &algorithm, const QString &dataset, qint64 runId);
     void setStatus(const QString &text);
@@ -87,6 +89,7 @@ private:
     QPushButton *m_pause = nullptr;
     QPushButton *m_stop = nullptr;
     QLabel *m_status = nullptr;
+    QLabel *m_backendLine = nullptr;
     QHash<QString, LivePlot *> m_plots;
     QList<LivePlot *> m_plotList;
 

@@ -7,6 +7,12 @@
 #include <algorithm>
 #include <atomic>
 #include <cstring>
+#include <thread>
+
+#if defined(__aarch64__) && defined(__linux__)
+#include <asm/hwcap.h>
+#include <sys/auxv.h>
+#endif
 
 namespace ffint8::int8gemm {
 
@@ -40,6 +46,10 @@ KernelSet kernelsFor(Kernels kernels, Operands operands)
     if (kernels == Kernels::Avx2)
         return avx2Kernels(operands == Operands::AUnsigned ? 1 : operands == Operands::BUnsigned ? 2 : 0);
 #endif
+#if defined(__aarch64__)
+    if (kernels == Kernels::NeonDot)
+        return neonDotKernels();
+#endif
     (void)kernels;
     (void)operands;
     return portableKernels();
@@ -59,26 +69,45 @@ size_t scratchBytes(int m, int n, int k, int threads)
     return aPanelsBytes(m, k) + size_t(std::max(1, threads)) * bPanelBytes(k) + kAlign;
 }
 
+const char *kernelsName(Kernels kernels)
+{
+    switch (kernels) {
+    case Kernels::Portable:
+        return "portable";
+    case Kernels::Avx2:
+        return "avx2";
+    case Kernels::NeonDot:
+        return "neon-dotprod";
+    }
+    return "?";
+}
+
 bool available(Kernels kernels)
 {
 #if defined(__x86_64__) || defined(__i386__)
     if (kernels == Kernels::Avx2)
         return __builtin_cpu_supports("avx2");
 #endif
+#if defined(__aarch64__) && defined(__linux__) && defined(HWCAP_ASIMDDP)
+    if (kernels == Kernels::NeonDot)
+        return (getauxval(AT_HWCAP) & HWCAP_ASIMDDP) != 0;
+#endif
     return kernels == Kernels::Portable;
 }
 
 bool nonNegative(const int8_t *p, int rows, int cols, int ld)
 {
-    // OR of every byte: its sign bit is set when any code is negative. One pass over a few kilobytes
-    // to a megabyte, which the compiler vectorises.
-    uint8_t any = 0;
+    // OR of a row's bytes: its sign bit is set when any code is negative. A loop the compiler
+    // vectorises, stopped at the first row with a negative code.
     for (int r = 0; r < rows; ++r) {
         const auto *row = reinterpret_cast<const uint8_t *>(p + size_t(r) * ld);
+        uint8_t any = 0;
         for (int c = 0; c < cols; ++c)
             any |= row[c];
+        if (any & 0x80)
+            return false;
     }
-    return (any & 0x80) == 0;
+    return true;
 }
 
 void gemm(Kernels kernels, Operands operands, bool transA, bool transB, int m, int n, int k, const int8_t *a, int lda,
@@ -102,24 +131,19 @@ void gemm(Kernels kernels, Operands operands, bool transA, bool transB, int m, i
 
     const bool parallel = threads > 1 && double(m) * n * k >= kParallelMacs;
     const int slots = parallel ? std::min(threads, std::max(aBlocks, bPanels)) : 1;
-    auto run = [&](const std::function<void(int)> &body) {
-        if (slots > 1)
-            parallelSlots(slots, body);
-        else
-            body(0);
-    };
-
-    // Work is claimed one block or panel at a time from shared counters.
-    std::atomic<int> nextA{0};
-    run([&](int) {
+    std::atomic<int> nextA{0}, nextB{0};
+    auto packA = [&](int) {
         for (int blk; (blk = nextA.fetch_add(1, std::memory_order_relaxed)) < aBlocks;) {
             const int first = blk * kPanelRows;
             set.packA(set.packing, transA, a, lda, first, std::min(kPanelRows, m - first), kPanelRows, k,
                       aPanels + size_t(blk) * aBlockBytes);
         }
-    });
-    std::atomic<int> nextB{0};
-    run([&](int slot) {
+    };
+    if (slots > 1)
+        parallelSlots(slots, packA);
+    else
+        packA(0);
+    auto work = [&](int slot) {
         uint8_t *bPanel = bPanelSlots + size_t(slot) * bPanelBytes(k);
         alignas(64) int32_t tile[kPanelRows * kPanelCols];
         for (int panel; (panel = nextB.fetch_add(1, std::memory_order_relaxed)) < bPanels;) {
@@ -127,11 +151,21 @@ void gemm(Kernels kernels, Operands operands, bool transA, bool transB, int m, i
             set.packB(set.packing, !transB, b, ldb, j0, cols, kPanelCols, k, bPanel);
             for (int blk = 0; blk < aBlocks; ++blk) {
                 const int i0 = blk * kPanelRows;
-                set.kernel(groups, aPanels + size_t(blk) * aBlockBytes, bPanel, tile);
-                storeTile(tile, std::min(kPanelRows, m - i0), cols, c + size_t(i0) * ldc + j0, ldc);
+                const int rows = std::min(kPanelRows, m - i0);
+                const uint8_t *aPanel = aPanels + size_t(blk) * aBlockBytes;
+                if (rows == kPanelRows && cols == kPanelCols) {
+                    set.kernel(groups, aPanel, bPanel, c + size_t(i0) * ldc + j0, ldc);
+                } else {
+                    set.kernel(groups, aPanel, bPanel, tile, kPanelCols);
+                    storeTile(tile, rows, cols, c + size_t(i0) * ldc + j0, ldc);
+                }
             }
         }
-    });
+    };
+    if (slots > 1)
+        parallelSlots(slots, work);
+    else
+        work(0);
 }
 
 } // namespace ffint8::int8gemm

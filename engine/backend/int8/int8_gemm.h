@@ -16,7 +16,10 @@ enum class Operands : uint8_t { BothSigned, AUnsigned, BUnsigned };
 enum class Kernels : uint8_t {
     Portable, // plain C++ that compilers vectorise; exact on every CPU
     Avx2, // vpmaddwd for signed x signed, vpmaddubsw where one operand is unsigned
+    NeonDot, // aarch64 sdot: four s8 x s8 products into each 32-bit lane, exact for any codes
 };
+
+const char *kernelsName(Kernels kernels); // "portable", "avx2", "neon-dotprod"
 
 // Runs body(0) .. body(slots - 1) at once, one per thread of the caller's.
 using ParallelSlots = std::function<void(int slots, const std::function<void(int slot)> &body)>;
@@ -33,7 +36,8 @@ void gemm(Kernels kernels, Operands operands, bool transA, bool transB, int m, i
 // True when no code of the stored rows x cols matrix (leading dimension ld) is negative.
 bool nonNegative(const int8_t *p, int rows, int cols, int ld);
 
-// Whether these kernels can run on this CPU (Avx2: the CPU reports AVX2).
+// Whether these kernels can run on this CPU (Avx2: the CPU reports AVX2; NeonDot: an aarch64 CPU
+// with the dot-product instructions).
 bool available(Kernels kernels);
 
 } // namespace ffint8::int8gemm

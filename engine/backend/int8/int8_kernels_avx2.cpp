@@ -36,11 +36,15 @@ template <Product P> FFINT8_AVX2 inline __m256i groupProduct(__m256i a, __m256i 
         return _mm256_madd_epi16(_mm256_maddubs_epi16(b, a), ones);
 }
 
+// kPanelRows x 16 accumulators (12 registers) plus two of B, one of A and a temporary: all 16 AVX2
+// registers, with the constant of ones read from memory.
 template <Product P>
-FFINT8_AVX2 void microKernel(int groups, const uint8_t *aPanel, const uint8_t *bPanel, int32_t *tile)
+FFINT8_AVX2 void microKernel(int groups, const uint8_t *aPanel, const uint8_t *bPanel, int32_t *c, int ldc)
 {
+    static_assert(kPanelRows == 6, "the kernel holds six rows of accumulators");
     const __m256i ones = _mm256_set1_epi16(1);
-    __m256i c00 = _mm256_setzero_si256(), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00;
+    __m256i c00 = _mm256_setzero_si256(), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00;
+    __m256i c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00;
     for (int g = 0; g < groups; ++g, aPanel += kPanelRows * kGroupBytes, bPanel += kPanelCols * kGroupBytes) {
         const __m256i b0 = _mm256_loadu_si256(reinterpret_cast<const __m256i *>(bPanel));
         const __m256i b1 = _mm256_loadu_si256(reinterpret_cast<const __m256i *>(bPanel + 32));
@@ -56,16 +60,18 @@ FFINT8_AVX2 void microKernel(int groups, const uint8_t *aPanel, const uint8_t *b
         a = broadcast32(aPanel + 12);
         c30 = _mm256_add_epi32(c30, groupProduct<P>(a, b0, ones));
         c31 = _mm256_add_epi32(c31, groupProduct<P>(a, b1, ones));
+        a = broadcast32(aPanel + 16);
+        c40 = _mm256_add_epi32(c40, groupProduct<P>(a, b0, ones));
+        c41 = _mm256_add_epi32(c41, groupProduct<P>(a, b1, ones));
+        a = broadcast32(aPanel + 20);
+        c50 = _mm256_add_epi32(c50, groupProduct<P>(a, b0, ones));
+        c51 = _mm256_add_epi32(c51, groupProduct<P>(a, b1, ones));
     }
-    auto *t = reinterpret_cast<__m256i *>(tile);
-    _mm256_storeu_si256(t + 0, c00);
-    _mm256_storeu_si256(t + 1, c01);
-    _mm256_storeu_si256(t + 2, c10);
-    _mm256_storeu_si256(t + 3, c11);
-    _mm256_storeu_si256(t + 4, c20);
-    _mm256_storeu_si256(t + 5, c21);
-    _mm256_storeu_si256(t + 6, c30);
-    _mm256_storeu_si256(t + 7, c31);
+    const __m256i all[] = {c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51};
+    for (int i = 0; i < kPanelRows; ++i) {
+        _mm256_storeu_si256(reinterpret_cast<__m256i *>(c + size_t(i) * ldc), all[2 * i]);
+        _mm256_storeu_si256(reinterpret_cast<__m256i *>(c + size_t(i) * ldc + 8), all[2 * i + 1]);
+    }
 }
 
 FFINT8_AVX2 inline __m128i loadRow16(const int8_t *x, int ld, int p, int k, int first)
@@ -99,51 +105,44 @@ FFINT8_AVX2 void packContiguousLines16(Packing packing, const int8_t *x, int ld,
     }
 }
 
-FFINT8_AVX2 inline int32_t load32(const int8_t *p)
+// A full A panel in quads whose values for one depth are contiguous (x[p * ld + first + r]): 8 bytes
+// of four depths interleaved into quads, of which the first kPanelRows are kept. Reads two bytes past
+// the panel, so the caller makes sure that they lie inside the row.
+FFINT8_AVX2 void packContiguousLinesRowsQuads(const int8_t *x, int ld, int first, int k, uint8_t *panel)
 {
-    int32_t v;
-    std::memcpy(&v, p, 4);
-    return v;
-}
-
-// A full panel of 4 lines, values for one depth contiguous (x[p * ld + first + r]), in quads: each
-// group is a 4 x 4 byte transpose.
-FFINT8_AVX2 void packContiguousLines4Quads(const int8_t *x, int ld, int first, int k, uint8_t *panel)
-{
-    const __m128i transpose = _mm_setr_epi8(0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15);
-    auto row = [&](int p) { return p < k ? load32(x + size_t(p) * ld + first) : 0; };
-    auto *out = reinterpret_cast<__m128i *>(panel);
-    for (int p = 0; p < k; p += 4, ++out)
-        _mm_storeu_si128(out, _mm_shuffle_epi8(_mm_setr_epi32(row(p), row(p + 1), row(p + 2), row(p + 3)), transpose));
-}
-
-// A full panel of 4 lines, each line's values contiguous (x[(first + r) * ld + p]), in pairs: 8
-// values of each line sign-extended, then a 4 x 4 transpose of 32-bit pairs.
-FFINT8_AVX2 void packContiguousDepth4Pairs(const int8_t *x, int ld, int first, int k, uint8_t *panel)
-{
-    const int8_t *rows[4];
-    for (int r = 0; r < 4; ++r)
-        rows[r] = x + size_t(first + r) * ld;
-    auto *out = reinterpret_cast<__m128i *>(panel);
-    int p = 0;
-    for (; p + 8 <= k; p += 8, out += 4) {
-        __m128i w[4];
-        for (int r = 0; r < 4; ++r)
-            w[r] = _mm_cvtepi8_epi16(_mm_loadl_epi64(reinterpret_cast<const __m128i *>(rows[r] + p)));
-        const __m128i t0 = _mm_unpacklo_epi32(w[0], w[1]), t1 = _mm_unpacklo_epi32(w[2], w[3]);
-        const __m128i t2 = _mm_unpackhi_epi32(w[0], w[1]), t3 = _mm_unpackhi_epi32(w[2], w[3]);
-        _mm_storeu_si128(out + 0, _mm_unpacklo_epi64(t0, t1));
-        _mm_storeu_si128(out + 1, _mm_unpackhi_epi64(t0, t1));
-        _mm_storeu_si128(out + 2, _mm_unpacklo_epi64(t2, t3));
-        _mm_storeu_si128(out + 3, _mm_unpackhi_epi64(t2, t3));
+    auto row = [&](int p) {
+        return p < k ? _mm_loadl_epi64(reinterpret_cast<const __m128i *>(x + size_t(p) * ld + first))
+                     : _mm_setzero_si128();
+    };
+    for (int p = 0; p < k; p += 4, panel += kPanelRows * kGroupBytes) {
+        const __m128i t01 = _mm_unpacklo_epi8(row(p), row(p + 1)), t23 = _mm_unpacklo_epi8(row(p + 2), row(p + 3));
+        _mm_storeu_si128(reinterpret_cast<__m128i *>(panel), _mm_unpacklo_epi16(t01, t23));
+        _mm_storel_epi64(reinterpret_cast<__m128i *>(panel + 16), _mm_unpackhi_epi16(t01, t23));
     }
-    // The last few values (k not a multiple of 8), zero-padded to a whole group.
-    auto *pairs = reinterpret_cast<int16_t *>(out);
-    const int rest = groupsOf(k - p, Packing::Pairs);
-    std::memset(pairs, 0, size_t(rest) * 4 * kGroupBytes);
-    for (int r = 0; r < 4; ++r)
-        for (int q = p; q < k; ++q)
-            pairs[(size_t((q - p) / 2) * 4 + r) * 2 + (q - p) % 2] = rows[r][q];
+}
+
+// A full A panel in pairs whose lines are contiguous (x[(first + r) * ld + p]): 8 values of a line
+// sign-extended at a time, their four pairs written to that line's place in four groups.
+FFINT8_AVX2 void packContiguousDepthRowsPairs(const int8_t *x, int ld, int first, int k, uint8_t *panel)
+{
+    const int groups = groupsOf(k, Packing::Pairs);
+    auto *words = reinterpret_cast<int32_t *>(panel);
+    for (int r = 0; r < kPanelRows; ++r) {
+        const int8_t *line = x + size_t(first + r) * ld;
+        int p = 0;
+        for (; p + 8 <= k; p += 8) {
+            alignas(16) int32_t pairs[4];
+            _mm_store_si128(reinterpret_cast<__m128i *>(pairs),
+                            _mm_cvtepi8_epi16(_mm_loadl_epi64(reinterpret_cast<const __m128i *>(line + p))));
+            for (int q = 0; q < 4; ++q)
+                words[size_t(p / 2 + q) * kPanelRows + r] = pairs[q];
+        }
+        for (; p < k; p += 2) {
+            const int16_t pair[2] = {line[p], int16_t(p + 1 < k ? line[p + 1] : 0)};
+            std::memcpy(&words[size_t(p / 2) * kPanelRows + r], pair, 4);
+        }
+    }
+    (void)groups;
 }
 
 // The fast packs where the layout allows, the portable one for the rest (edges, rare layouts).
@@ -152,10 +151,10 @@ void packAvx2(Packing packing, bool trans, const int8_t *x, int ld, int first, i
 {
     if (count == width && width == kPanelCols && trans)
         packContiguousLines16(packing, x, ld, first, k, panel);
-    else if (count == width && width == kPanelRows && trans && packing == Packing::Quads)
-        packContiguousLines4Quads(x, ld, first, k, panel);
+    else if (count == width && width == kPanelRows && trans && packing == Packing::Quads && first + 8 <= ld)
+        packContiguousLinesRowsQuads(x, ld, first, k, panel);
     else if (count == width && width == kPanelRows && !trans && packing == Packing::Pairs)
-        packContiguousDepth4Pairs(x, ld, first, k, panel);
+        packContiguousDepthRowsPairs(x, ld, first, k, panel);
     else
         packPortable(packing, trans, x, ld, first, count, width, k, panel);
 }

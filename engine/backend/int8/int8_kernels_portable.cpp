@@ -26,7 +26,7 @@ void packPortable(Packing packing, bool trans, const int8_t *x, int ld, int firs
 
 namespace {
 
-void quadsPortable(int groups, const uint8_t *aPanel, const uint8_t *bPanel, int32_t *tile)
+void quadsPortable(int groups, const uint8_t *aPanel, const uint8_t *bPanel, int32_t *c, int ldc)
 {
     int32_t acc[kPanelRows][kPanelCols] = {};
     for (int g = 0; g < groups; ++g) {
@@ -37,7 +37,8 @@ void quadsPortable(int groups, const uint8_t *aPanel, const uint8_t *bPanel, int
                 acc[i][j] += int32_t(a[i * 4]) * b[j * 4] + int32_t(a[i * 4 + 1]) * b[j * 4 + 1]
                     + int32_t(a[i * 4 + 2]) * b[j * 4 + 2] + int32_t(a[i * 4 + 3]) * b[j * 4 + 3];
     }
-    std::memcpy(tile, acc, sizeof acc);
+    for (int i = 0; i < kPanelRows; ++i)
+        std::memcpy(c + size_t(i) * ldc, acc[i], sizeof acc[i]);
 }
 
 } // namespace

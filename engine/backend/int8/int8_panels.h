@@ -2,7 +2,7 @@
 //
 // K is cut into groups of G values: G = 4 bytes ("quads", for vpmaddubsw, sdot and plain C++) or
 // G = 2 sign-extended int16 ("pairs", for vpmaddwd). Either way a group of one row or column takes
-// 4 bytes, so an A panel (kPanelRows rows) takes 16 bytes a group and a B panel (kPanelCols columns)
+// 4 bytes, so an A panel (kPanelRows rows) takes 24 bytes a group and a B panel (kPanelCols columns)
 // 64 bytes a group: two AVX2 registers, broadcast 32-bit words from A against them.
 #pragma once
 
@@ -11,7 +11,7 @@
 
 namespace ffint8::int8gemm::detail {
 
-constexpr int kPanelRows = 4;
+constexpr int kPanelRows = 6;
 constexpr int kPanelCols = 16;
 constexpr int kGroupBytes = 4;
 
@@ -26,8 +26,9 @@ constexpr int groupsOf(int k, Packing p)
     return (k + valuesPerGroup(p) - 1) / valuesPerGroup(p);
 }
 
-// tile[kPanelRows][kPanelCols] = the A panel's rows times the B panel's columns over `groups` groups.
-using MicroKernel = void (*)(int groups, const uint8_t *aPanel, const uint8_t *bPanel, int32_t *tile);
+// c[kPanelRows x kPanelCols] (leading dimension ldc) = the A panel's rows times the B panel's
+// columns over `groups` groups.
+using MicroKernel = void (*)(int groups, const uint8_t *aPanel, const uint8_t *bPanel, int32_t *c, int ldc);
 
 // Packs op(X)'s rows [first, first + count) into a panel of `width` rows (zeros past count and past
 // k): `trans` says op(X)(r, p) is x[p * ld + r] rather than x[r * ld + p].
@@ -50,6 +51,9 @@ KernelSet portableKernels();
 #if defined(__x86_64__) || defined(__i386__)
 // operands: 0 both signed (pairs), 1 A unsigned, 2 B unsigned (quads).
 KernelSet avx2Kernels(int operands);
+#endif
+#if defined(__aarch64__)
+KernelSet neonDotKernels();
 #endif
 
 } // namespace ffint8::int8gemm::detail

@@ -1,0 +1,120 @@
+// ffint8-int8-gemm-check: the engine's own INT8 GEMM kernels against a plain int64 loop, for every
+// kernel set this CPU can run (a skip line with the reason for the others), every sign combination
+// the kernels accept, every layout, odd and panel-sized shapes, random and extreme codes, one and
+// several threads. Needs neither Qt nor oneDNN, so it runs on any board and under qemu-user.
+#include "engine/backend/int8/int8_gemm.h"
+#include "engine/core/counter_rng.h"
+
+#include <cstdio>
+#include <string>
+#include <thread>
+#include <vector>
+
+using namespace ffint8;
+
+namespace {
+
+enum class Codes { Signed, NonNegative, SignedExtremes, NonNegativeExtremes };
+
+std::vector<int8_t> codes(size_t count, Codes kind, SplitMix64 &rng)
+{
+    std::vector<int8_t> v(count);
+    for (auto &x : v) {
+        switch (kind) {
+        case Codes::Signed:
+            x = int8_t(int(rng.below(256)) - 128);
+            break;
+        case Codes::NonNegative:
+            x = int8_t(rng.below(128));
+            break;
+        case Codes::SignedExtremes:
+            x = rng.below(2) ? int8_t(127) : int8_t(-128);
+            break;
+        case Codes::NonNegativeExtremes:
+            x = 127;
+            break;
+        }
+    }
+    return v;
+}
+
+// Runs body(slot) on one std::thread per slot: the driver's contract without OpenMP.
+void threadSlots(int slots, const std::function<void(int)> &body)
+{
+    std::vector<std::thread> pool;
+    for (int s = 0; s < slots; ++s)
+        pool.emplace_back(body, s);
+    for (auto &t : pool)
+        t.join();
+}
+
+} // namespace
+
+int main()
+{
+    struct Shape
+    {
+        int m, n, k;
+    };
+    const Shape shapes[] = {{1, 1, 1}, {5, 3, 2}, {6, 16, 4}, {7, 17, 9}, {13, 33, 65}, {64, 100, 255}, {130, 47, 64}};
+    struct Signs
+    {
+        const char *name;
+        int8gemm::Operands operands;
+        Codes a, b;
+    };
+    const Signs signs[] = {
+        {"s8 x s8", int8gemm::Operands::BothSigned, Codes::Signed, Codes::Signed},
+        {"s8 x s8 extremes", int8gemm::Operands::BothSigned, Codes::SignedExtremes, Codes::SignedExtremes},
+        {"u8 x s8", int8gemm::Operands::AUnsigned, Codes::NonNegative, Codes::Signed},
+        {"u8 x s8 extremes", int8gemm::Operands::AUnsigned, Codes::NonNegativeExtremes, Codes::SignedExtremes},
+        {"s8 x u8", int8gemm::Operands::BUnsigned, Codes::Signed, Codes::NonNegative},
+        {"s8 x u8 extremes", int8gemm::Operands::BUnsigned, Codes::SignedExtremes, Codes::NonNegativeExtremes},
+    };
+    SplitMix64 rng(20251129);
+    int checks = 0, failures = 0, skips = 0;
+    for (auto kernels : {int8gemm::Kernels::Portable, int8gemm::Kernels::Avx2, int8gemm::Kernels::NeonDot}) {
+        const char *name = int8gemm::kernelsName(kernels);
+        if (!int8gemm::available(kernels)) {
+            ++skips;
+            std::printf("skip  %-13s this CPU lacks its instructions\n", name);
+            continue;
+        }
+        for (const Shape &s : shapes) {
+            for (int layout = 0; layout < 4; ++layout) {
+                const bool ta = layout & 1, tb = layout & 2;
+                const int lda = (ta ? s.m : s.k) + 3, ldb = (tb ? s.k : s.n) + 5; // padded rows
+                for (const Signs &sign : signs) {
+                    const std::vector<int8_t> a = codes(size_t(ta ? s.k : s.m) * lda, sign.a, rng);
+                    const std::vector<int8_t> b = codes(size_t(tb ? s.n : s.k) * ldb, sign.b, rng);
+                    for (int threads : {1, 3}) {
+                        const int ldc = s.n + 2;
+                        std::vector<int32_t> c(size_t(s.m) * ldc, -7);
+                        std::vector<uint8_t> scratch(int8gemm::scratchBytes(s.m, s.n, s.k, threads));
+                        int8gemm::gemm(kernels, sign.operands, ta, tb, s.m, s.n, s.k, a.data(), lda, b.data(), ldb,
+                                       c.data(), ldc, scratch.data(), threads, threadSlots);
+                        long long worst = 0;
+                        for (int i = 0; i < s.m; ++i) {
+                            for (int j = 0; j < s.n; ++j) {
+                                long long want = 0;
+                                for (int p = 0; p < s.k; ++p)
+                                    want += (ta ? a[size_t(p) * lda + i] : a[size_t(i) * lda + p])
+                                        * (tb ? b[size_t(j) * ldb + p] : b[size_t(p) * ldb + j]);
+                                worst = std::max(worst, std::llabs(want - c[size_t(i) * ldc + j]));
+                            }
+                            for (int j = s.n; j < ldc; ++j) // past the last column: untouched
+                                worst = std::max(worst, c[size_t(i) * ldc + j] == -7 ? 0LL : 1LL);
+                        }
+                        ++checks;
+                        failures += worst != 0;
+                        std::printf("%s  %-13s %c%c %-17s m=%d n=%d k=%d threads %d  err %lld\n",
+                                    worst ? "FAIL" : "ok  ", name, ta ? 'T' : 'N', tb ? 'T' : 'N', sign.name, s.m, s.n,
+                                    s.k, threads, worst);
+                    }
+                }
+            }
+        }
+    }
+    std::printf("%d checks, %d failed, %d skipped\n", checks, failures, skips);
+    return failures == 0 ? 0 : 1;
+}
