@@ -4,6 +4,7 @@
 // several threads. Needs neither Qt nor oneDNN, so it runs on any board and under qemu-user.
 #include "engine/backend/int8/int8_gemm.h"
 #include "engine/core/counter_rng.h"
+#include "engine/tools/int8_codes.h"
 
 #include <cstdio>
 #include <string>
@@ -13,30 +14,6 @@
 using namespace ffint8;
 
 namespace {
-
-enum class Codes { Signed, NonNegative, SignedExtremes, NonNegativeExtremes };
-
-std::vector<int8_t> codes(size_t count, Codes kind, SplitMix64 &rng)
-{
-    std::vector<int8_t> v(count);
-    for (auto &x : v) {
-        switch (kind) {
-        case Codes::Signed:
-            x = int8_t(int(rng.below(256)) - 128);
-            break;
-        case Codes::NonNegative:
-            x = int8_t(rng.below(128));
-            break;
-        case Codes::SignedExtremes:
-            x = rng.below(2) ? int8_t(127) : int8_t(-128);
-            break;
-        case Codes::NonNegativeExtremes:
-            x = 127;
-            break;
-        }
-    }
-    return v;
-}
 
 // Runs body(slot) on one std::thread per slot: the driver's contract without OpenMP.
 void threadSlots(int slots, const std::function<void(int)> &body)
@@ -61,15 +38,15 @@ int main()
     {
         const char *name;
         int8gemm::Operands operands;
-        Codes a, b;
+        Int8Codes a, b;
     };
     const Signs signs[] = {
-        {"s8 x s8", int8gemm::Operands::BothSigned, Codes::Signed, Codes::Signed},
-        {"s8 x s8 extremes", int8gemm::Operands::BothSigned, Codes::SignedExtremes, Codes::SignedExtremes},
-        {"u8 x s8", int8gemm::Operands::AUnsigned, Codes::NonNegative, Codes::Signed},
-        {"u8 x s8 extremes", int8gemm::Operands::AUnsigned, Codes::NonNegativeExtremes, Codes::SignedExtremes},
-        {"s8 x u8", int8gemm::Operands::BUnsigned, Codes::Signed, Codes::NonNegative},
-        {"s8 x u8 extremes", int8gemm::Operands::BUnsigned, Codes::SignedExtremes, Codes::NonNegativeExtremes},
+        {"s8 x s8", int8gemm::Operands::BothSigned, Int8Codes::Signed, Int8Codes::Signed},
+        {"s8 x s8 extremes", int8gemm::Operands::BothSigned, Int8Codes::SignedExtremes, Int8Codes::SignedExtremes},
+        {"u8 x s8", int8gemm::Operands::AUnsigned, Int8Codes::NonNegative, Int8Codes::Signed},
+        {"u8 x s8 extremes", int8gemm::Operands::AUnsigned, Int8Codes::NonNegativeExtremes, Int8Codes::SignedExtremes},
+        {"s8 x u8", int8gemm::Operands::BUnsigned, Int8Codes::Signed, Int8Codes::NonNegative},
+        {"s8 x u8 extremes", int8gemm::Operands::BUnsigned, Int8Codes::SignedExtremes, Int8Codes::NonNegativeExtremes},
     };
     SplitMix64 rng(20251129);
     int checks = 0, failures = 0, skips = 0;
@@ -85,8 +62,8 @@ int main()
                 const bool ta = layout & 1, tb = layout & 2;
                 const int lda = (ta ? s.m : s.k) + 3, ldb = (tb ? s.k : s.n) + 5; // padded rows
                 for (const Signs &sign : signs) {
-                    const std::vector<int8_t> a = codes(size_t(ta ? s.k : s.m) * lda, sign.a, rng);
-                    const std::vector<int8_t> b = codes(size_t(tb ? s.n : s.k) * ldb, sign.b, rng);
+                    const std::vector<int8_t> a = randomInt8Codes(size_t(ta ? s.k : s.m) * lda, sign.a, rng);
+                    const std::vector<int8_t> b = randomInt8Codes(size_t(tb ? s.n : s.k) * ldb, sign.b, rng);
                     for (int threads : {1, 3}) {
                         const int ldc = s.n + 2;
                         std::vector<int32_t> c(size_t(s.m) * ldc, -7);

@@ -4,6 +4,7 @@
 #include "engine/backend/host_backend.h"
 #include "engine/core/bf16.h"
 #include "engine/core/counter_rng.h"
+#include "engine/tools/int8_codes.h"
 
 #include <algorithm>
 #include <cmath>
@@ -43,29 +44,10 @@ public:
         m_ref.upload(p.ref, v.data(), v.size() * 4);
         return p;
     }
-    // INT8 codes of one kind: the quantisers' full symmetric range, the non-negative codes of
-    // quantised ReLU activations, or only the extremes (every product as large as it gets, where a
-    // GEMM that multiplies pairs into 16 bits would saturate).
-    enum class Codes { Signed, NonNegative, SignedExtremes, NonNegativeExtremes };
+    using Codes = Int8Codes;
     Pair int8s(int rows, int cols, Codes codes = Codes::Signed)
     {
-        std::vector<int8_t> v(size_t(rows) * cols);
-        for (auto &x : v) {
-            switch (codes) {
-            case Codes::Signed:
-                x = int8_t(int(m_rng.below(255)) - 127);
-                break;
-            case Codes::NonNegative:
-                x = int8_t(m_rng.below(128));
-                break;
-            case Codes::SignedExtremes:
-                x = m_rng.below(2) ? int8_t(127) : int8_t(-128);
-                break;
-            case Codes::NonNegativeExtremes:
-                x = 127;
-                break;
-            }
-        }
+        const std::vector<int8_t> v = randomInt8Codes(size_t(rows) * cols, codes, m_rng);
         Pair p{m_cand.allocate(rows, cols, DType::S8, MemoryCategory::Workspace),
                m_ref.allocate(rows, cols, DType::S8, MemoryCategory::Workspace)};
         m_cand.upload(p.cand, v.data(), v.size());
