@@ -217,21 +217,23 @@ int RunStore::schemaVersion()
 
 void RunStore::migrate(int target)
 {
-    const int version = schemaVersion();
-    if (version > kStoreSchemaVersion)
-        throw StoreError(QStringLiteral("%1 has schema version %2; this build knows up to %3 (a newer ffint8 wrote it)")
-                             .arg(m_path).arg(version).arg(kStoreSchemaVersion));
-    for (int v = version; v < target; ++v) {
-        if (!m_db.transaction())
-            throw StoreError(QStringLiteral("%1: cannot start a migration: %2").arg(m_path, m_db.lastError().text()));
-        for (const QString &statement : QString(kMigrations[v]).split(';', Qt::SkipEmptyParts))
-            if (!statement.trimmed().isEmpty())
-                exec(statement);
+    // Any number of processes may open a new store at once (two `ffint8 train --db NEW` started
+    // together): the version is read and every step applied inside one BEGIN IMMEDIATE, so one
+    // process migrates while the others wait for the write lock (busy timeout), then find the
+    // version already current and do nothing. A version read outside the lock would be stale.
+    transaction(QStringLiteral("cannot migrate the schema to version %1").arg(target), [&] {
+        const int version = schemaVersion();
+        if (version > kStoreSchemaVersion)
+            throw StoreError(QStringLiteral("%1 has schema version %2; this build knows up to %3 (a newer ffint8 wrote it)")
+                                 .arg(m_path).arg(version).arg(kStoreSchemaVersion));
+        for (int v = version; v < target; ++v)
+            for (const QString &statement : QString(kMigrations[v]).split(';', Qt::SkipEmptyParts))
+                if (!statement.trimmed().isEmpty())
+                    exec(statement);
         // user_version takes no bound parameter; the value is our own constant, never user input.
-        exec(QStringLiteral("PRAGMA user_version=%1").arg(v + 1));
-        if (!m_db.commit())
-            throw StoreError(QStringLiteral("%1: migration to version %2 failed: %3").arg(m_path).arg(v + 1).arg(m_db.lastError().text()));
-    }
+        if (version < target)
+            exec(QStringLiteral("PRAGMA user_version=%1").arg(target));
+    });
 }
 
 void RunStore::markInterruptedRuns()
