@@ -4,6 +4,7 @@
 #include "app/export/result_table.h"
 #include "app/store/run_store.h"
 #include "app/store/store_error.h"
+#include "support/csv_fields.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -13,6 +14,7 @@
 #include <QtTest>
 
 using namespace ffint8;
+using ffint8::testing::parseCsv;
 
 class TestExport : public QObject
 {
@@ -78,41 +80,6 @@ class TestExport : public QObject
     {
         RunStore store(m_db);
         return exportTable(store, m_ids, TableOptions{layout, format, QStringLiteral("bp-fp32")});
-    }
-
-    // RFC 4180 fields of one CSV text: quoted fields may hold commas, quotes (doubled) and newlines.
-    static QList<QStringList> parseCsv(const QString &text)
-    {
-        QList<QStringList> rows{{}};
-        QString field;
-        bool quoted = false;
-        for (qsizetype i = 0; i < text.size(); ++i) {
-            const QChar c = text[i];
-            if (quoted) {
-                if (c == '"' && i + 1 < text.size() && text[i + 1] == '"') {
-                    field += '"';
-                    ++i;
-                } else if (c == '"') {
-                    quoted = false;
-                } else {
-                    field += c;
-                }
-            } else if (c == '"') {
-                quoted = true;
-            } else if (c == ',') {
-                rows.last() << field;
-                field.clear();
-            } else if (c == '\r' && i + 1 < text.size() && text[i + 1] == '\n') {
-                rows.last() << field;
-                field.clear();
-                rows << QStringList{};
-                ++i;
-            } else {
-                field += c;
-            }
-        }
-        rows.removeLast(); // after the final CRLF
-        return rows;
     }
 
 private slots:

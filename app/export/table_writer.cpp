@@ -1,6 +1,8 @@
 // Table renderings.
 #include "app/export/table_writer.h"
 
+#include "app/spec/json_integer.h"
+
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -11,9 +13,23 @@ namespace ffint8 {
 
 namespace {
 
-bool isNumber(const QVariant &v) { return v.typeId() == QMetaType::Double || v.typeId() == QMetaType::Int || v.typeId() == QMetaType::LongLong; }
-
 bool isEmptyCell(const QVariant &v) { return v.isNull() || (v.typeId() == QMetaType::Double && !std::isfinite(v.toDouble())); }
+
+bool isNumber(const QVariant &v)
+{
+    return v.typeId() == QMetaType::Double || v.typeId() == QMetaType::Int || v.typeId() == QMetaType::LongLong ||
+           v.typeId() == QMetaType::ULongLong;
+}
+
+QJsonValue jsonOf(const QVariant &v)
+{
+    if (isEmptyCell(v))
+        return QJsonValue(QJsonValue::Null);
+    // Seeds: QJsonValue::fromVariant would round one above 2^63 through a double.
+    if (v.typeId() == QMetaType::ULongLong)
+        return jsonOfUnsigned(v.toULongLong());
+    return QJsonValue::fromVariant(v);
+}
 
 QString shown(const QVariant &v, int decimals)
 {
@@ -128,7 +144,7 @@ QString renderJson(const Table &t)
     for (const QVariantList &row : t.rows) {
         QJsonObject object;
         for (int c = 0; c < t.header.size() && c < row.size(); ++c)
-            object[t.header[c]] = isEmptyCell(row[c]) ? QJsonValue(QJsonValue::Null) : QJsonValue::fromVariant(row[c]);
+            object[t.header[c]] = jsonOf(row[c]);
         rows.append(object);
     }
     return QString::fromUtf8(QJsonDocument(rows).toJson(QJsonDocument::Indented));

@@ -140,7 +140,7 @@ RunSummary RunSession::execute()
             record.device = QString::fromStdString(trainer.backend().description());
             record.versions = versionsOf(trainer.backend());
             record.suite = m_options.suite;
-            record.seed = qint64(config.seed);
+            record.seed = config.seed;
             runId = writer->createRun(record, paramsOf(config), m_options.tags);
             m_runId.store(runId);
         }
@@ -251,7 +251,7 @@ RunSummary RunSession::execute()
                 record.dataset = QString::fromStdString(config.dataset);
                 record.backend = QString::fromStdString(config.backend);
                 record.suite = m_options.suite;
-                record.seed = qint64(config.seed);
+                record.seed = config.seed;
                 runId = writer->createRun(record, paramsOf(config), m_options.tags);
                 m_runId.store(runId);
             }

@@ -122,12 +122,12 @@ std::vector<Setting> buildTable()
                         [](TrainConfig &c) -> float & { return c.momentum; }));
     t.push_back(numeric("training.weight_decay", "--weight-decay", "L2 weight decay",
                         [](TrainConfig &c) -> float & { return c.weightDecay; }));
-    t.push_back({"training.seed", "--seed", SettingKind::Integer, {}, "seed of every random choice",
+    t.push_back({"training.seed", "--seed", SettingKind::Seed, {}, "seed of every random choice",
                  [](TrainConfig &c, const QString &text) {
                      bool ok = false;
                      qulonglong v = text.toULongLong(&ok);
-                     if (!ok)
-                         throw SpecError(QStringLiteral("'%1' is not a non-negative integer").arg(text));
+                     if (!ok || text.trimmed().startsWith('-'))
+                         throw SpecError(QStringLiteral("'%1' is not an integer from 0 to 18446744073709551615").arg(text));
                      c.seed = v;
                  },
                  [](const TrainConfig &c) { return QString::number(qulonglong(c.seed)); }});

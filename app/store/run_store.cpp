@@ -307,7 +307,7 @@ qint64 RunStore::createRun(const RunRecord &r)
     bindAll(q, {text(r.name), text(r.specJson), text(r.algorithm), text(r.dataset), text(r.backend),
                 text(QSysInfo::machineHostName()), QVariant(qint64(::getpid())),
                 QVariant(r.startedAt.isEmpty() ? nowUtc() : r.startedAt), text(r.suite),
-                QVariant(r.seed), text(r.device), QVariant(r.versions.isEmpty() ? QStringLiteral("{}") : r.versions)});
+                QVariant(qint64(r.seed)), text(r.device), QVariant(r.versions.isEmpty() ? QStringLiteral("{}") : r.versions)});
     execute(q, QStringLiteral("cannot record the run"));
     return q.lastInsertId().toLongLong();
 }
@@ -572,7 +572,7 @@ QList<RunRecord> RunStore::selectRuns(const QStringList &where, const QVariantLi
         r.endedAt = q.value(8).toString();
         r.message = q.value(9).toString();
         r.suite = q.value(10).toString();
-        r.seed = q.value(11).toLongLong();
+        r.seed = quint64(q.value(11).toLongLong());
         r.host = q.value(12).toString();
         r.device = q.value(13).toString();
         r.versions = q.value(14).toString();
