@@ -137,9 +137,9 @@ private slots:
     void signalsCancelTheRun()
     {
         QFETCH(int, signal);
-        const QString data = m_dir.filePath("clusters");
-        if (!QFile::exists(data))
-            QVERIFY(QDir().mkpath(data) && writeIdxClusters(data, 3000, 100));
+        const QString data = QFile::exists(m_dir.filePath("clusters")) ? m_dir.filePath("clusters")
+                                                                       : clusterFolder(m_dir.path(), 3000, 100);
+        QVERIFY(!data.isEmpty());
         const QString db = m_dir.filePath(QStringLiteral("signal%1.sqlite").arg(signal));
         QProcess p;
         startCli(p, {"train", "--dataset", data, "--layers", "784,128", "--epochs", "500", "--batch", "16", "--threads",

@@ -47,9 +47,8 @@ private slots:
     void initTestCase()
     {
         QVERIFY(m_dir.isValid());
-        m_data = m_dir.filePath("clusters");
-        QVERIFY(QDir().mkpath(m_data));
-        QVERIFY(writeIdxClusters(m_data, 200, 50));
+        m_data = clusterFolder(m_dir.path(), 200, 50);
+        QVERIFY(!m_data.isEmpty());
     }
 
     void seedsRoundTripThroughSpecJson_data()

@@ -59,9 +59,8 @@ private slots:
     // The reported case itself: training runs started together against a new store all record.
     void trainingRunsStartedTogetherAllRecord()
     {
-        const QString data = m_dir.filePath("clusters");
-        QVERIFY(QDir().mkpath(data));
-        QVERIFY(writeIdxClusters(data, 200, 50));
+        const QString data = clusterFolder(m_dir.path(), 200, 50);
+        QVERIFY(!data.isEmpty());
         const QString path = m_dir.filePath("train/runs.sqlite");
         constexpr int kRuns = 4;
         QList<QStringList> commands;
