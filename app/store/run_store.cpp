@@ -7,6 +7,8 @@
 #include <QDir>
 #include <QFile>
 #include <QDate>
+#include <QDeadlineTimer>
+#include <QThread>
 #include <QFileInfo>
 #include <QSqlError>
 #include <QSqlQuery>
@@ -113,6 +115,9 @@ const char *const kMigrations[] = {
 };
 static_assert(std::size(kMigrations) == kStoreSchemaVersion, "one migration per schema version");
 
+// How long a write waits for another process's lock before it fails as Busy.
+constexpr int kBusyTimeoutMs = 5000;
+
 QString nowUtc() { return QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs); }
 
 QVariant number(double v) { return std::isnan(v) || v < -0.5 ? QVariant() : QVariant(v); }
@@ -178,7 +183,7 @@ RunStore::RunStore(const QString &path, int schemaVersion) : m_path(path), m_con
     }
     m_db = QSqlDatabase::addDatabase("QSQLITE", m_connection);
     m_db.setDatabaseName(path);
-    m_db.setConnectOptions("QSQLITE_BUSY_TIMEOUT=5000");
+    m_db.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=%1").arg(kBusyTimeoutMs));
     if (!m_db.open())
         throw StoreError(QStringLiteral("cannot open the run database %1: %2").arg(path, m_db.lastError().text()));
     QSqlQuery check(m_db);
@@ -186,7 +191,7 @@ RunStore::RunStore(const QString &path, int schemaVersion) : m_path(path), m_con
         throw StoreError(QStringLiteral("the run database %1 is corrupt (%2); it was left as it is")
                              .arg(path, check.lastError().isValid() ? check.lastError().text() : check.value(0).toString()));
     check.finish();
-    exec("PRAGMA journal_mode=WAL");
+    enableWal();
     exec("PRAGMA foreign_keys=ON");
     migrate(schemaVersion);
     if (schemaVersion >= 1) // before version 1 there is no runs table (the migration tests build one)
@@ -198,6 +203,24 @@ RunStore::~RunStore()
     m_db.close();
     m_db = QSqlDatabase();
     QSqlDatabase::removeDatabase(m_connection);
+}
+
+void RunStore::enableWal()
+{
+    // Turning a new database to WAL needs it to itself for a moment, and SQLite answers "database
+    // is locked" at once instead of waiting (the busy timeout does not apply to this pragma) while
+    // another process that opens the same new file reads it. So it is retried for as long as the
+    // busy timeout would have waited. A store already in WAL answers at once.
+    QDeadlineTimer deadline(kBusyTimeoutMs);
+    for (;;) {
+        QSqlQuery q(m_db);
+        if (q.exec("PRAGMA journal_mode=WAL") && q.next())
+            return;
+        if (kindOf(q.lastError()) != StoreError::Kind::Busy || deadline.hasExpired())
+            fail(QStringLiteral("cannot turn on write-ahead logging"), q.lastError());
+        q.finish();
+        QThread::msleep(10);
+    }
 }
 
 void RunStore::exec(const QString &sql)

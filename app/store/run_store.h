@@ -155,6 +155,7 @@ public:
 
 private:
     void exec(const QString &sql);
+    void enableWal();
     [[noreturn]] void fail(const QString &what, const QSqlError &error);
     void execute(QSqlQuery &q, const QString &what);
     QStringList textsOf(const char *sql, qint64 runId); // the first column of a query bound to one run
