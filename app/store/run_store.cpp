@@ -178,6 +178,12 @@ RunStore::RunStore(const QString &path, int schemaVersion) : m_path(path), m_con
             throw StoreError(QStringLiteral("cannot read the run database %1: %2").arg(path, existing.errorString()));
         if (existing.read(16) != QByteArray("SQLite format 3\0", 16))
             throw StoreError(QStringLiteral("%1 is not an SQLite database (refusing to use or overwrite it)").arg(path));
+        // Closed before SQLite opens the file: closing any descriptor of a file drops every POSIX
+        // lock this process holds on it, SQLite's too. Closed later (it used to be, when this
+        // constructor returned), it dropped the shared lock that keeps another process, ending,
+        // from taking the store for its own and deleting the write-ahead log under us: runs were
+        // then written to a log no one read (lost epochs and results, two runs given one id).
+        existing.close();
     } else {
         QDir().mkpath(QFileInfo(path).absolutePath());
     }
