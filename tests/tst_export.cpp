@@ -4,15 +4,17 @@
 #include "app/export/result_table.h"
 #include "app/store/run_store.h"
 #include "app/store/store_error.h"
+#include "support/csv_fields.h"
+#include "support/latex_compile.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QProcess>
 #include <QRegularExpression>
-#include <QStandardPaths>
 #include <QtTest>
 
 using namespace ffint8;
+using ffint8::testing::parseCsv;
 
 class TestExport : public QObject
 {
@@ -78,41 +80,6 @@ class TestExport : public QObject
     {
         RunStore store(m_db);
         return exportTable(store, m_ids, TableOptions{layout, format, QStringLiteral("bp-fp32")});
-    }
-
-    // RFC 4180 fields of one CSV text: quoted fields may hold commas, quotes (doubled) and newlines.
-    static QList<QStringList> parseCsv(const QString &text)
-    {
-        QList<QStringList> rows{{}};
-        QString field;
-        bool quoted = false;
-        for (qsizetype i = 0; i < text.size(); ++i) {
-            const QChar c = text[i];
-            if (quoted) {
-                if (c == '"' && i + 1 < text.size() && text[i + 1] == '"') {
-                    field += '"';
-                    ++i;
-                } else if (c == '"') {
-                    quoted = false;
-                } else {
-                    field += c;
-                }
-            } else if (c == '"') {
-                quoted = true;
-            } else if (c == ',') {
-                rows.last() << field;
-                field.clear();
-            } else if (c == '\r' && i + 1 < text.size() && text[i + 1] == '\n') {
-                rows.last() << field;
-                field.clear();
-                rows << QStringList{};
-                ++i;
-            } else {
-                field += c;
-            }
-        }
-        rows.removeLast(); // after the final CRLF
-        return rows;
     }
 
 private slots:
@@ -210,19 +177,10 @@ private slots:
             static const QRegularExpression unescaped(R"((?<!\\)[%_#])");
             for (const QString &line : tex.split('\n').mid(1))
                 QVERIFY2(!unescaped.match(line).hasMatch(), qPrintable(line));
-            const QString pdflatex = QStandardPaths::findExecutable("pdflatex");
-            if (pdflatex.isEmpty())
+            if (testing::pdflatexProgram().isEmpty())
                 continue; // compiled where TeX is installed; the golden files hold what it compiled
-            QFile doc(m_dir.filePath("table.tex"));
-            QVERIFY(doc.open(QIODevice::WriteOnly));
-            doc.write("\\documentclass{article}\n\\usepackage{booktabs}\n\\usepackage[utf8]{inputenc}\n\\begin{document}\n" +
-                      tex.toUtf8() + "\\end{document}\n");
-            doc.close();
-            QProcess latex;
-            latex.setWorkingDirectory(m_dir.path());
-            latex.start(pdflatex, {"-interaction=nonstopmode", "-halt-on-error", "table.tex"});
-            QVERIFY(latex.waitForFinished(60000));
-            QVERIFY2(latex.exitCode() == 0, latex.readAllStandardOutput().right(2000).constData());
+            const testing::LatexRun run = testing::compileLatexTable(m_dir.path(), "table", tex);
+            QVERIFY2(run.compiled, qPrintable(run.output));
         }
     }
 

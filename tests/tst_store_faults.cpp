@@ -103,7 +103,9 @@ private slots:
         QProcess locker;
         locker.start(sqlite3, {path});
         QVERIFY(locker.waitForStarted());
-        locker.write("BEGIN IMMEDIATE;\nINSERT INTO tags (run_id, tag) VALUES (" + QByteArray::number(runId) + ", 'held');\n");
+        // The shell waits for the run's own short write transactions (it has no busy timeout by
+        // default, and a BEGIN that met one failed, took no lock, and the run never had to wait).
+        locker.write(".timeout 5000\nBEGIN IMMEDIATE;\nINSERT INTO tags (run_id, tag) VALUES (" + QByteArray::number(runId) + ", 'held');\n");
         QTest::qWait(7000); // longer than the store's 5 s busy timeout
         const int epochsWhileLocked = count(readEventsUntil(train, events, [](const QList<QJsonObject> &) { return true; }, 0), "epoch");
         QByteArray errors = train.readAllStandardError();

@@ -131,7 +131,7 @@ private slots:
         const QList<RunRecord> runs = store.runs(filter);
         QCOMPARE(runs.size(), 3);
         QCOMPARE(runs[0].algorithm, QString("bp-fp32"));
-        QCOMPARE(runs[2].seed, qint64(2));
+        QCOMPARE(runs[2].seed, quint64(2));
         QCOMPARE(runs[2].epochsDone, 2);
         QVERIFY2(runs[0].testAccuracy > 0.5, qPrintable(QString::number(runs[0].testAccuracy)));
         QVERIFY(runs[2].testAccuracy >= 0.0 && runs[2].testAccuracy <= 1.0);

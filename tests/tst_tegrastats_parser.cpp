@@ -2,12 +2,15 @@
 // `ffint8 telemetry` on real logs.
 #include "app/telemetry/energy.h"
 #include "app/telemetry/tegrastats_parser.h"
+#include "support/cli_process.h"
 
 #include <QtTest>
 
 #include <limits>
 
 using namespace ffint8;
+using ffint8::testing::CliResult;
+using ffint8::testing::runCli;
 
 namespace {
 
@@ -126,33 +129,6 @@ const char *kOldCpu
 class TestTegrastatsParser : public QObject
 {
     Q_OBJECT
-
-    struct CliResult
-    {
-        int exitCode = -1;
-        QString out, err;
-        QList<QJsonObject> events;
-    };
-
-    static CliResult runCli(const QStringList &args)
-    {
-        QProcess p;
-        p.start(FFINT8_CLI_PATH, args);
-        CliResult r;
-        if (!p.waitForFinished(60000)) {
-            p.kill();
-            return r;
-        }
-        r.exitCode = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
-        r.out = QString::fromUtf8(p.readAllStandardOutput());
-        r.err = QString::fromUtf8(p.readAllStandardError());
-        for (const QString &line : r.out.split('\n', Qt::SkipEmptyParts)) {
-            const QJsonDocument doc = QJsonDocument::fromJson(line.toUtf8());
-            if (doc.isObject())
-                r.events << doc.object();
-        }
-        return r;
-    }
 
     // The trapezoid rule written out here, independently of energy.cpp.
     static double trapezoid(const QList<QPair<double, double>> &secondsWatts)

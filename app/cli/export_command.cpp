@@ -4,6 +4,7 @@
 #include "app/export/result_table.h"
 #include "app/spec/spec_error.h"
 #include "app/store/run_store.h"
+#include "app/system/writable_path.h"
 
 #include <QSaveFile>
 #include <QTextStream>
@@ -76,6 +77,12 @@ int exportCommand(const QStringList &args)
         const int selections = int(!idsText.isEmpty()) + int(!filter.tag.isEmpty()) + int(!filter.suite.isEmpty());
         if (selections != 1)
             throw SpecError("choose the runs with exactly one of --runs, --tag, --suite");
+        // Before the store is read: a table that cannot be written is said at once.
+        if (!outPath.isEmpty()) {
+            const QString why = whyNotWritable(outPath);
+            if (!why.isEmpty())
+                throw SpecError("--out: " + why);
+        }
     } catch (const SpecError &e) {
         err << "ffint8 export: " << e.what() << "\n" << kExportUsage;
         return ExitUsage;

@@ -1,4 +1,5 @@
 // ffint8: the workbench's command line.
+#include "app/cli/command_help.h"
 #include "app/cli/command_line.h"
 #include "app/cli/commands.h"
 
@@ -10,8 +11,21 @@ int main(int argc, char **argv)
     QCoreApplication app(argc, argv);
     QCoreApplication::setApplicationName("ffint8");
     QCoreApplication::setApplicationVersion(FFINT8_VERSION);
+    using ffint8::asksForHelp;
     QStringList args = app.arguments().mid(1);
     const QString command = args.isEmpty() ? QStringLiteral("help") : args.takeFirst();
+    // `ffint8 COMMAND -h` and `ffint8 help COMMAND`: the command's usage, whatever else is given.
+    const bool helpCommand = command == "help" && !args.isEmpty() && !asksForHelp(args);
+    const QString helpOf = helpCommand ? args.first() : asksForHelp(args) ? command : QString();
+    if (!helpOf.isEmpty()) {
+        const QString usage = ffint8::commandUsage(helpOf);
+        if (usage.isEmpty()) {
+            QTextStream(stderr) << "ffint8 help: unknown command '" << helpOf << "'\n";
+            return ffint8::ExitUsage;
+        }
+        QTextStream(stdout) << usage;
+        return ffint8::ExitOk;
+    }
     if (command == "train")
         return ffint8::trainCommand(args);
     if (command == "run")

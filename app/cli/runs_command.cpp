@@ -2,6 +2,7 @@
 #include "app/cli/argument_reader.h"
 #include "app/cli/commands.h"
 #include "app/session/run_events.h"
+#include "app/spec/json_integer.h"
 #include "app/spec/spec_error.h"
 #include "app/store/run_store.h"
 #include "app/store/store_error.h"
@@ -93,7 +94,7 @@ QJsonObject runObject(RunStore &store, const RunRecord &r)
                        {"algo", r.algorithm}, {"dataset", r.dataset},     {"backend", r.backend},
                        {"started_at", r.startedAt}, {"ended_at", r.endedAt}, {"message", r.message},
                        {"epochs", store.epochCount(r.id)}, {"tags", QJsonArray::fromStringList(store.tags(r.id))},
-                       {"suite", r.suite}, {"seed", r.seed}, {"device", r.device},
+                       {"suite", r.suite}, {"seed", jsonOfUnsigned(r.seed)}, {"device", r.device},
                        {"test_acc", jsonNumber(r.testAccuracy)}, {"train_s", jsonNumber(r.trainSeconds)},
                        {"energy_j", jsonNumber(r.energyJoules)}, {"peak_engine_bytes", r.peakEngineBytes},
                        {"peak_rss_bytes", r.peakRssBytes}};

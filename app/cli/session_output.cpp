@@ -42,7 +42,11 @@ QTextStream &err()
 void stopOnInterrupt(RunSession *session)
 {
     g_interruptible.store(session);
-    std::signal(SIGINT, session ? onInterrupt : SIG_DFL);
+    // SIGTERM (kill, systemd, a batch scheduler's time limit) and SIGHUP (a closed terminal or ssh
+    // session) end a run like Ctrl-C: stopped after the current batch and recorded as cancelled,
+    // instead of killed mid-write and found "interrupted" later.
+    for (int signal : {SIGINT, SIGTERM, SIGHUP})
+        std::signal(signal, session ? onInterrupt : SIG_DFL);
 }
 
 void printSessionOutput(RunSession &session, bool json, const QString &command)

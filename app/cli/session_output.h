@@ -13,7 +13,8 @@ void printSessionOutput(RunSession &session, bool json, const QString &command);
 SessionOptions sessionOptionsOf(const TrainInvocation &invocation);
 int exitCodeOf(const RunSession &session, const RunSummary &summary);
 
-// The session that Ctrl-C stops while it runs (nullptr: none); a signal handler only sets flags.
+// The session that Ctrl-C, SIGTERM and SIGHUP stop while it runs (nullptr: none); a signal handler
+// only sets flags.
 void stopOnInterrupt(RunSession *session);
 
 } // namespace ffint8

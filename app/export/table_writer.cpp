@@ -1,6 +1,9 @@
 // Table renderings.
 #include "app/export/table_writer.h"
 
+#include "app/export/latex_text.h"
+#include "app/spec/json_integer.h"
+
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -11,9 +14,23 @@ namespace ffint8 {
 
 namespace {
 
-bool isNumber(const QVariant &v) { return v.typeId() == QMetaType::Double || v.typeId() == QMetaType::Int || v.typeId() == QMetaType::LongLong; }
-
 bool isEmptyCell(const QVariant &v) { return v.isNull() || (v.typeId() == QMetaType::Double && !std::isfinite(v.toDouble())); }
+
+bool isNumber(const QVariant &v)
+{
+    return v.typeId() == QMetaType::Double || v.typeId() == QMetaType::Int || v.typeId() == QMetaType::LongLong ||
+           v.typeId() == QMetaType::ULongLong;
+}
+
+QJsonValue jsonOf(const QVariant &v)
+{
+    if (isEmptyCell(v))
+        return QJsonValue(QJsonValue::Null);
+    // Seeds: QJsonValue::fromVariant would round one above 2^63 through a double.
+    if (v.typeId() == QMetaType::ULongLong)
+        return jsonOfUnsigned(v.toULongLong());
+    return QJsonValue::fromVariant(v);
+}
 
 QString shown(const QVariant &v, int decimals)
 {
@@ -38,25 +55,6 @@ QString markdownCell(QString text)
 {
     // A pipe ends a cell and a newline ends the row: both are written so they render as text.
     return text.replace('\\', "\\\\").replace('|', "\\|").replace("\r\n", "<br>").replace('\n', "<br>");
-}
-
-QString latexEscaped(const QString &text)
-{
-    QString result;
-    for (const QChar c : text) {
-        switch (c.unicode()) {
-        case '\\': result += "\\textbackslash{}"; break;
-        case '&': case '%': case '$': case '#': case '_': case '{': case '}': result += '\\' + QString(c); break;
-        case '~': result += "\\textasciitilde{}"; break;
-        case '^': result += "\\textasciicircum{}"; break;
-        case '\n': result += ' '; break;
-        case 0x00B1: result += "$\\pm$"; break;   // the ± of mean ± sd
-        case 0x00D7: result += "$\\times$"; break; // the × of ratios
-        case 0x2014: result += "---"; break;       // an em dash: no figure
-        default: result += c;
-        }
-    }
-    return result;
 }
 
 QString renderCsv(const Table &t)
@@ -99,25 +97,33 @@ QString renderMarkdown(const Table &t)
 
 QString renderLatex(const Table &t)
 {
+    QList<char32_t> dropped;
+    auto escaped = [&dropped](const QString &text) { return latexEscaped(text, &dropped); };
     QString align = "l";
     for (int c = 1; c < t.header.size(); ++c)
         align += !t.rows.isEmpty() && isNumber(t.rows.first().value(c)) ? "r" : "l";
     QStringList head;
     for (const QString &h : t.header)
-        head << latexEscaped(h);
-    QString text = "% needs \\usepackage{booktabs}\n\\begin{table}[t]\n\\centering\n";
+        head << escaped(h);
+    QString text = "% needs \\usepackage{booktabs} and \\usepackage{graphicx}\n\\begin{table}[t]\n\\centering\n";
     if (!t.caption.isEmpty())
-        text += "\\caption{" + latexEscaped(t.caption) + "}\n";
-    text += "\\begin{tabular}{" + align + "}\n\\toprule\n" + head.join(" & ") + " \\\\\n\\midrule\n";
+        text += "\\caption{" + escaped(t.caption) + "}\n";
+    // The long layout has 22 columns, far wider than a page. The tabular is set in a box first and
+    // scaled down to the line width (graphicx's \resizebox) only when it is wider, so a narrow table
+    // keeps its size. tabular* was not chosen: it only stretches the space between columns, it
+    // cannot shrink a table that is too wide.
+    text += "\\sbox0{\\begin{tabular}{" + align + "}\n\\toprule\n" + head.join(" & ") + " \\\\\n\\midrule\n";
     for (const QVariantList &row : t.rows) {
         QStringList cells;
         for (int c = 0; c < row.size(); ++c)
-            cells << latexEscaped(shown(row[c], t.decimals.value(c, 2)));
+            cells << escaped(shown(row[c], t.decimals.value(c, 2)));
         text += cells.join(" & ") + " \\\\\n";
     }
-    text += "\\bottomrule\n\\end{tabular}\n";
+    text += "\\bottomrule\n\\end{tabular}}\n\\ifdim\\wd0>\\linewidth\\resizebox{\\linewidth}{!}{\\usebox0}\\else\\usebox0\\fi\n";
     for (const QString &note : t.notes)
-        text += "\\par\\smallskip{\\footnotesize " + latexEscaped(note) + "}\n";
+        text += "\\par\\smallskip{\\footnotesize " + escaped(note) + "}\n";
+    if (!dropped.isEmpty())
+        text += "\\par\\smallskip{\\footnotesize Characters pdfLaTeX cannot typeset were left out: " + codePointList(dropped) + ".}\n";
     text += "\\end{table}\n";
     return text;
 }
@@ -128,7 +134,7 @@ QString renderJson(const Table &t)
     for (const QVariantList &row : t.rows) {
         QJsonObject object;
         for (int c = 0; c < t.header.size() && c < row.size(); ++c)
-            object[t.header[c]] = isEmptyCell(row[c]) ? QJsonValue(QJsonValue::Null) : QJsonValue::fromVariant(row[c]);
+            object[t.header[c]] = jsonOf(row[c]);
         rows.append(object);
     }
     return QString::fromUtf8(QJsonDocument(rows).toJson(QJsonDocument::Indented));

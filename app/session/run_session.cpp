@@ -8,10 +8,12 @@
 #include "app/store/run_writer.h"
 #include "app/store/store_error.h"
 #include "app/system/process_memory.h"
+#include "app/system/writable_path.h"
 #include "app/telemetry/telemetry_recorder.h"
 #include "engine/io/model_file.h"
 #include "engine/train/training_run.h"
 
+#include <QFile>
 #include <QJsonDocument>
 #include <QSqlDatabase>
 
@@ -121,6 +123,13 @@ RunSummary RunSession::execute()
     };
 
     try {
+        // Checked before anything is recorded or trained: found after training, it would lose the
+        // model and record the run failed.
+        if (!m_options.savePath.isEmpty()) {
+            const QString why = whyNotWritable(m_options.savePath);
+            if (!why.isEmpty())
+                throw SpecError("--save: " + why + " (checked before training)");
+        }
         if (!m_options.databasePath.isEmpty())
             writer = std::make_unique<RunWriter>(m_options.databasePath, [this](const QString &message, bool) {
                 emit storeProblem(message);
@@ -140,7 +149,7 @@ RunSummary RunSession::execute()
             record.device = QString::fromStdString(trainer.backend().description());
             record.versions = versionsOf(trainer.backend());
             record.suite = m_options.suite;
-            record.seed = qint64(config.seed);
+            record.seed = config.seed;
             runId = writer->createRun(record, paramsOf(config), m_options.tags);
             m_runId.store(runId);
         }
@@ -223,8 +232,15 @@ RunSummary RunSession::execute()
             summary.status = RunStatus::Failed;
             summary.message = QStringLiteral("the run store could not be written, so the run was stopped: %1").arg(storeFailure).toStdString();
         }
-        if (!m_options.savePath.isEmpty() && summary.status == RunStatus::Completed)
-            saveModel(m_options.savePath.toStdString(), ModelFile{config, trainer.parameters()});
+        if (!m_options.savePath.isEmpty() && summary.status == RunStatus::Completed) {
+            try {
+                saveModel(m_options.savePath.toStdString(), ModelFile{config, trainer.parameters()});
+            } catch (...) {
+                // A disk that filled during training: the half-written file beside the target goes.
+                QFile::remove(m_options.savePath + ".partial");
+                throw;
+            }
+        }
         QJsonObject event = withRunId(summaryEvent(config, summary));
         addEnergy(event, *telemetry, summary.monotonicStart, summary.monotonicEnd);
         event["telemetry"] = telemetryObject(*telemetry);
@@ -251,7 +267,7 @@ RunSummary RunSession::execute()
                 record.dataset = QString::fromStdString(config.dataset);
                 record.backend = QString::fromStdString(config.backend);
                 record.suite = m_options.suite;
-                record.seed = qint64(config.seed);
+                record.seed = config.seed;
                 runId = writer->createRun(record, paramsOf(config), m_options.tags);
                 m_runId.store(runId);
             }

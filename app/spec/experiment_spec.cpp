@@ -1,6 +1,7 @@
 // Experiment spec parsing with errors that point at the line and column of the offending field.
 #include "app/spec/experiment_spec.h"
 
+#include "app/spec/json_integer.h"
 #include "app/spec/json_positions.h"
 #include "app/spec/settings_table.h"
 #include "app/spec/spec_error.h"
@@ -33,6 +34,13 @@ public:
             if (!v.isDouble() || v.toDouble() != double(qint64(v.toDouble())))
                 fail(path, "expected an integer");
             return QString::number(qint64(v.toDouble()));
+        case SettingKind::Seed: {
+            QString why;
+            const std::optional<quint64> seed = unsignedOfJson(v, &why);
+            if (!seed)
+                fail(path, why);
+            return QString::number(*seed);
+        }
         case SettingKind::Number:
             if (!v.isDouble())
                 fail(path, "expected a number");
@@ -199,6 +207,7 @@ QJsonObject specToJson(const ExperimentSpec &spec)
         QJsonValue value;
         switch (s.kind) {
         case SettingKind::Integer: value = text.toLongLong(); break;
+        case SettingKind::Seed: value = jsonOfUnsigned(text.toULongLong()); break;
         case SettingKind::Number: value = text.toDouble(); break;
         case SettingKind::Switch: value = text == "on"; break;
         case SettingKind::IntegerList: {

@@ -122,12 +122,12 @@ std::vector<Setting> buildTable()
                         [](TrainConfig &c) -> float & { return c.momentum; }));
     t.push_back(numeric("training.weight_decay", "--weight-decay", "L2 weight decay",
                         [](TrainConfig &c) -> float & { return c.weightDecay; }));
-    t.push_back({"training.seed", "--seed", SettingKind::Integer, {}, "seed of every random choice",
+    t.push_back({"training.seed", "--seed", SettingKind::Seed, {}, "seed of every random choice",
                  [](TrainConfig &c, const QString &text) {
                      bool ok = false;
                      qulonglong v = text.toULongLong(&ok);
-                     if (!ok)
-                         throw SpecError(QStringLiteral("'%1' is not a non-negative integer").arg(text));
+                     if (!ok || text.trimmed().startsWith('-'))
+                         throw SpecError(QStringLiteral("'%1' is not an integer from 0 to 18446744073709551615").arg(text));
                      c.seed = v;
                  },
                  [](const TrainConfig &c) { return QString::number(qulonglong(c.seed)); }});
@@ -184,7 +184,7 @@ std::vector<Setting> buildTable()
                      c.backend = text.toStdString();
                  },
                  [](const TrainConfig &c) { return QString::fromStdString(c.backend); }});
-    t.push_back(integer("backend.threads", "--threads", "CPU threads (0: all cores)", 0, 4096,
+    t.push_back(integer("backend.threads", "--threads", "CPU threads (0: the cores other processes leave free, followed as it runs)", 0, 4096,
                         [](TrainConfig &c) -> int & { return c.threads; }));
     t.push_back(integer("evaluation.batch", "--eval-batch", "images per evaluation pass", 1, 1 << 16,
                         [](TrainConfig &c) -> int & { return c.evalBatch; }));

@@ -12,7 +12,8 @@
 
 namespace ffint8 {
 
-enum class SettingKind { Integer, Number, Choice, Switch, IntegerList, Text };
+// Seed: an unsigned 64-bit integer, written to JSON without loss (json_integer.h).
+enum class SettingKind { Integer, Number, Choice, Switch, IntegerList, Text, Seed };
 
 struct Setting
 {

@@ -10,6 +10,8 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 
+#include <limits>
+
 namespace ffint8 {
 
 namespace {
@@ -88,6 +90,41 @@ public:
         return specs;
     }
 
+    // How many runs a sweep makes of one, from the sizes of its arrays alone (saturating).
+    static quint64 sweepSize(const QJsonObject &sweep)
+    {
+        quint64 runs = 1;
+        for (auto it = sweep.begin(); it != sweep.end(); ++it) {
+            const quint64 values = it.value().isArray() ? quint64(it.value().toArray().size()) : 1;
+            if (values > 0 && __builtin_mul_overflow(runs, values, &runs))
+                return std::numeric_limits<quint64>::max();
+        }
+        return runs;
+    }
+
+    // Refuses a suite that would expand past kMaxSuiteRuns, before a single run is built.
+    void checkSize(const QJsonObject &root) const
+    {
+        const quint64 perRun = sweepSize(root.value("sweep").toObject());
+        quint64 total = 0;
+        if (!root.value("runs").isArray()) {
+            total = perRun;
+        } else {
+            for (const QJsonValue &entry : root.value("runs").toArray()) {
+                quint64 runs = 0;
+                if (__builtin_mul_overflow(sweepSize(entry.toObject().value("sweep").toObject()), perRun, &runs) ||
+                    __builtin_add_overflow(total, runs, &total))
+                    total = std::numeric_limits<quint64>::max();
+            }
+        }
+        if (total > kMaxSuiteRuns) {
+            const QString count = total == std::numeric_limits<quint64>::max() ? QStringLiteral("more than 2^64") : QString::number(total);
+            fail(root.contains("sweep") ? "sweep" : "runs",
+                 QStringLiteral("the suite expands to %1 runs, more than the limit of %2; split it into smaller suites")
+                     .arg(count).arg(kMaxSuiteRuns));
+        }
+    }
+
 private:
     const QByteArray &m_text;
     QString m_path;
@@ -130,6 +167,7 @@ Suite parseSuiteFile(const QString &path)
         reader.fail("version", QStringLiteral("this build reads suite version %1").arg(kSuiteVersion));
     suite.name = root.value("name").toString(QFileInfo(path).completeBaseName());
     suite.description = root.value("description").toString();
+    reader.checkSize(root);
 
     ExperimentSpec base;
     base.name = suite.name;

@@ -10,6 +10,10 @@
 namespace ffint8 {
 
 constexpr int kSuiteVersion = 1;
+// The most runs a suite may expand to. A suite is run one after the other, and every run is built
+// in memory first; a sweep written by mistake (five settings of twenty values: 3.2 million runs)
+// would exhaust memory before the first run. Counted before anything is built.
+constexpr quint64 kMaxSuiteRuns = 10000;
 
 struct Suite
 {
@@ -20,7 +24,8 @@ struct Suite
 };
 
 // Reads a suite file, or a spec file as a suite of one run. Specs named in a suite are found next
-// to the suite file, else among the built-in experiments. Throws SpecError "FILE:LINE:COLUMN: ...".
+// to the suite file, else among the built-in experiments. Throws SpecError "FILE:LINE:COLUMN: ...",
+// also for a suite of more than kMaxSuiteRuns runs (with the count).
 Suite parseSuiteFile(const QString &path);
 
 // The built-in experiment of that name (":/experiments/NAME.json"), or an empty string.

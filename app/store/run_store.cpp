@@ -7,6 +7,8 @@
 #include <QDir>
 #include <QFile>
 #include <QDate>
+#include <QDeadlineTimer>
+#include <QThread>
 #include <QFileInfo>
 #include <QSqlError>
 #include <QSqlQuery>
@@ -113,6 +115,9 @@ const char *const kMigrations[] = {
 };
 static_assert(std::size(kMigrations) == kStoreSchemaVersion, "one migration per schema version");
 
+// How long a write waits for another process's lock before it fails as Busy.
+constexpr int kBusyTimeoutMs = 5000;
+
 QString nowUtc() { return QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs); }
 
 QVariant number(double v) { return std::isnan(v) || v < -0.5 ? QVariant() : QVariant(v); }
@@ -173,12 +178,18 @@ RunStore::RunStore(const QString &path, int schemaVersion) : m_path(path), m_con
             throw StoreError(QStringLiteral("cannot read the run database %1: %2").arg(path, existing.errorString()));
         if (existing.read(16) != QByteArray("SQLite format 3\0", 16))
             throw StoreError(QStringLiteral("%1 is not an SQLite database (refusing to use or overwrite it)").arg(path));
+        // Closed before SQLite opens the file: closing any descriptor of a file drops every POSIX
+        // lock this process holds on it, SQLite's too. Closed later (it used to be, when this
+        // constructor returned), it dropped the shared lock that keeps another process, ending,
+        // from taking the store for its own and deleting the write-ahead log under us: runs were
+        // then written to a log no one read (lost epochs and results, two runs given one id).
+        existing.close();
     } else {
         QDir().mkpath(QFileInfo(path).absolutePath());
     }
     m_db = QSqlDatabase::addDatabase("QSQLITE", m_connection);
     m_db.setDatabaseName(path);
-    m_db.setConnectOptions("QSQLITE_BUSY_TIMEOUT=5000");
+    m_db.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=%1").arg(kBusyTimeoutMs));
     if (!m_db.open())
         throw StoreError(QStringLiteral("cannot open the run database %1: %2").arg(path, m_db.lastError().text()));
     QSqlQuery check(m_db);
@@ -186,7 +197,7 @@ RunStore::RunStore(const QString &path, int schemaVersion) : m_path(path), m_con
         throw StoreError(QStringLiteral("the run database %1 is corrupt (%2); it was left as it is")
                              .arg(path, check.lastError().isValid() ? check.lastError().text() : check.value(0).toString()));
     check.finish();
-    exec("PRAGMA journal_mode=WAL");
+    enableWal();
     exec("PRAGMA foreign_keys=ON");
     migrate(schemaVersion);
     if (schemaVersion >= 1) // before version 1 there is no runs table (the migration tests build one)
@@ -198,6 +209,24 @@ RunStore::~RunStore()
     m_db.close();
     m_db = QSqlDatabase();
     QSqlDatabase::removeDatabase(m_connection);
+}
+
+void RunStore::enableWal()
+{
+    // Turning a new database to WAL needs it to itself for a moment, and SQLite answers "database
+    // is locked" at once instead of waiting (the busy timeout does not apply to this pragma) while
+    // another process that opens the same new file reads it. So it is retried for as long as the
+    // busy timeout would have waited. A store already in WAL answers at once.
+    QDeadlineTimer deadline(kBusyTimeoutMs);
+    for (;;) {
+        QSqlQuery q(m_db);
+        if (q.exec("PRAGMA journal_mode=WAL") && q.next())
+            return;
+        if (kindOf(q.lastError()) != StoreError::Kind::Busy || deadline.hasExpired())
+            fail(QStringLiteral("cannot turn on write-ahead logging"), q.lastError());
+        q.finish();
+        QThread::msleep(10);
+    }
 }
 
 void RunStore::exec(const QString &sql)
@@ -217,21 +246,23 @@ int RunStore::schemaVersion()
 
 void RunStore::migrate(int target)
 {
-    const int version = schemaVersion();
-    if (version > kStoreSchemaVersion)
-        throw StoreError(QStringLiteral("%1 has schema version %2; this build knows up to %3 (a newer ffint8 wrote it)")
-                             .arg(m_path).arg(version).arg(kStoreSchemaVersion));
-    for (int v = version; v < target; ++v) {
-        if (!m_db.transaction())
-            throw StoreError(QStringLiteral("%1: cannot start a migration: %2").arg(m_path, m_db.lastError().text()));
-        for (const QString &statement : QString(kMigrations[v]).split(';', Qt::SkipEmptyParts))
-            if (!statement.trimmed().isEmpty())
-                exec(statement);
+    // Any number of processes may open a new store at once (two `ffint8 train --db NEW` started
+    // together): the version is read and every step applied inside one BEGIN IMMEDIATE, so one
+    // process migrates while the others wait for the write lock (busy timeout), then find the
+    // version already current and do nothing. A version read outside the lock would be stale.
+    transaction(QStringLiteral("cannot migrate the schema to version %1").arg(target), [&] {
+        const int version = schemaVersion();
+        if (version > kStoreSchemaVersion)
+            throw StoreError(QStringLiteral("%1 has schema version %2; this build knows up to %3 (a newer ffint8 wrote it)")
+                                 .arg(m_path).arg(version).arg(kStoreSchemaVersion));
+        for (int v = version; v < target; ++v)
+            for (const QString &statement : QString(kMigrations[v]).split(';', Qt::SkipEmptyParts))
+                if (!statement.trimmed().isEmpty())
+                    exec(statement);
         // user_version takes no bound parameter; the value is our own constant, never user input.
-        exec(QStringLiteral("PRAGMA user_version=%1").arg(v + 1));
-        if (!m_db.commit())
-            throw StoreError(QStringLiteral("%1: migration to version %2 failed: %3").arg(m_path).arg(v + 1).arg(m_db.lastError().text()));
-    }
+        if (version < target)
+            exec(QStringLiteral("PRAGMA user_version=%1").arg(target));
+    });
 }
 
 void RunStore::markInterruptedRuns()
@@ -305,7 +336,7 @@ qint64 RunStore::createRun(const RunRecord &r)
     bindAll(q, {text(r.name), text(r.specJson), text(r.algorithm), text(r.dataset), text(r.backend),
                 text(QSysInfo::machineHostName()), QVariant(qint64(::getpid())),
                 QVariant(r.startedAt.isEmpty() ? nowUtc() : r.startedAt), text(r.suite),
-                QVariant(r.seed), text(r.device), QVariant(r.versions.isEmpty() ? QStringLiteral("{}") : r.versions)});
+                QVariant(qint64(r.seed)), text(r.device), QVariant(r.versions.isEmpty() ? QStringLiteral("{}") : r.versions)});
     execute(q, QStringLiteral("cannot record the run"));
     return q.lastInsertId().toLongLong();
 }
@@ -570,7 +601,7 @@ QList<RunRecord> RunStore::selectRuns(const QStringList &where, const QVariantLi
         r.endedAt = q.value(8).toString();
         r.message = q.value(9).toString();
         r.suite = q.value(10).toString();
-        r.seed = q.value(11).toLongLong();
+        r.seed = quint64(q.value(11).toLongLong());
         r.host = q.value(12).toString();
         r.device = q.value(13).toString();
         r.versions = q.value(14).toString();

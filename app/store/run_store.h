@@ -32,7 +32,9 @@ struct RunRecord
     QString endedAt;
     QString message;
     QString suite;  // the suite it was run in, or empty
-    qint64 seed = 0;
+    // All 64 bits: SQLite's integers are signed, so the column holds the seed's bits as a signed
+    // number (seeds from 2^63 up show negative in the sqlite3 shell) and they are read back unsigned.
+    quint64 seed = 0;
     QString host;
     QString device;   // the backend's description of the hardware
     QString versions; // JSON: ffint8, Qt, SQLite, oneDNN/CUDA as the run used them
@@ -153,6 +155,7 @@ public:
 
 private:
     void exec(const QString &sql);
+    void enableWal();
     [[noreturn]] void fail(const QString &what, const QSqlError &error);
     void execute(QSqlQuery &q, const QString &what);
     QStringList textsOf(const char *sql, qint64 runId); // the first column of a query bound to one run

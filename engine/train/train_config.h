@@ -76,7 +76,7 @@ struct TrainConfig
     QuantiserConfig quant;
     Ui8Config ui8;
     uint64_t seed = 1;
-    int threads = 0; // 0: all cores
+    int threads = 0; // 0: the cores that other processes leave free (CpuBackend follows the load)
     std::string backend = "cpu";
     std::string dataset = "fashion-mnist";
     int trainLimit = 0;

@@ -83,4 +83,11 @@ inline bool writeIdxClusters(const QString &dir, int train, int test)
     return writeIdx(dir, "train", tr) && writeIdx(dir, "t10k", te);
 }
 
+// The folder `dir`/clusters made and filled as above; its path, or empty when it could not be written.
+inline QString clusterFolder(const QString &dir, int train, int test)
+{
+    const QString folder = QDir(dir).filePath("clusters");
+    return QDir().mkpath(folder) && writeIdxClusters(folder, train, test) ? folder : QString();
+}
+
 } // namespace ffint8::testing

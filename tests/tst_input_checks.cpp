@@ -1,0 +1,146 @@
+// Inputs that size or receive work are checked before the work: a suite's size before its runs are
+// built, and the --save, --out and store paths before anything is trained or read.
+#include "app/spec/suite.h"
+#include "app/store/run_store.h"
+#include "support/cli_process.h"
+#include "support/synthetic_data.h"
+
+#include <QElapsedTimer>
+#include <QtTest>
+
+using namespace ffint8;
+using namespace ffint8::testing;
+
+class TestInputChecks : public QObject
+{
+    Q_OBJECT
+
+    QTemporaryDir m_dir;
+    QString m_data;
+
+    QString writeSuite(const QString &name, const QByteArray &text)
+    {
+        const QString path = m_dir.filePath(name);
+        QFile f(path);
+        if (!f.open(QIODevice::WriteOnly))
+            return {};
+        f.write(text);
+        return path;
+    }
+
+    // A sweep of `settings` settings of `values` values each: values^settings runs.
+    static QByteArray sweepOf(int settings, int values)
+    {
+        const QStringList paths = {"training.seed", "training.epochs", "training.batch", "dataset.train_limit", "dataset.test_limit"};
+        QStringList entries;
+        for (int s = 0; s < settings; ++s) {
+            QStringList list;
+            for (int v = 1; v <= values; ++v)
+                list << QString::number(v);
+            entries << QStringLiteral("\"%1\": [%2]").arg(paths[s], list.join(','));
+        }
+        return QStringLiteral("{\"format\": \"ffint8-suite\", \"version\": 1, \"name\": \"big\",\n \"sweep\": {%1}}").arg(entries.join(", ")).toUtf8();
+    }
+
+private slots:
+    void initTestCase()
+    {
+        QVERIFY(m_dir.isValid());
+        m_data = clusterFolder(m_dir.path(), 200, 50);
+        QVERIFY(!m_data.isEmpty());
+    }
+
+    // 20^5 = 3.2 million runs used to end in std::bad_alloc, --dry-run or not. Now it is refused at
+    // once with the count and the limit.
+    void hugeSuiteIsRefusedBeforeItIsBuilt()
+    {
+        const QString path = writeSuite("huge.json", sweepOf(5, 20));
+        QElapsedTimer timer;
+        timer.start();
+        const CliResult r = runCli({"run", path, "--dry-run"});
+        QCOMPARE(r.exitCode, 2);
+        QVERIFY2(r.err.contains(path + ":2:2: field 'sweep': the suite expands to 3200000 runs, more than the limit of 10000"),
+                 qPrintable(r.err));
+        QVERIFY2(timer.elapsed() < 20000, "refusing took as long as building");
+        // Counting saturates instead of wrapping: 10000^5 is past 2^64.
+        try {
+            parseSuiteFile(writeSuite("overflow.json", sweepOf(5, 10000)));
+            QFAIL("a suite of 10^20 runs was accepted");
+        } catch (const std::exception &e) {
+            QVERIFY2(QString::fromUtf8(e.what()).contains("expands to more than 2^64 runs"), e.what());
+        }
+    }
+
+    void suiteAtTheLimitIsAccepted()
+    {
+        const Suite limit = parseSuiteFile(writeSuite("limit.json", sweepOf(4, 10))); // 10^4 = the limit
+        QCOMPARE(quint64(limit.runs.size()), kMaxSuiteRuns);
+        try {
+            parseSuiteFile(writeSuite("over.json", sweepOf(2, 101))); // 10201
+            QFAIL("a suite over the limit was accepted");
+        } catch (const std::exception &e) {
+            QVERIFY2(QString::fromUtf8(e.what()).contains("expands to 10201 runs, more than the limit of 10000"), e.what());
+        }
+    }
+
+    // --save to a place that cannot be written: refused before training (no start event, nothing
+    // recorded, no stray .partial), with the path and the reason.
+    void unwritableSaveIsRefusedBeforeTraining_data()
+    {
+        QTest::addColumn<QString>("save");
+        QTest::addColumn<QString>("reason");
+        QTest::newRow("missing folder") << m_dir.filePath("no/such/folder/model.ffm") << "does not exist";
+        QTest::newRow("a folder") << m_dir.path() << "is a folder";
+        QTest::newRow("read-only file system") << QStringLiteral("/proc/ffint8-model.ffm") << "cannot create a file in /proc";
+    }
+
+    void unwritableSaveIsRefusedBeforeTraining()
+    {
+        QFETCH(QString, save);
+        QFETCH(QString, reason);
+        const QString db = m_dir.filePath("save-checks.sqlite");
+        const CliResult r = runCli({"train", "--dataset", m_data, "--layers", "784,16", "--epochs", "1", "--threads", "1",
+                                    "--telemetry", "none", "--json", "--db", db, "--save", save});
+        QCOMPARE(r.exitCode, 2);
+        QVERIFY2(r.err.contains("--save: ") && r.err.contains(reason) && r.err.contains("checked before training"), qPrintable(r.err));
+        for (const QJsonObject &e : r.events)
+            QVERIFY(e["event"].toString() != "start");
+        QVERIFY(!QFile::exists(save + ".partial"));
+        if (QFile::exists(db))
+            QCOMPARE(RunStore(db).runs().size(), 0);
+    }
+
+    void writableSaveStillSaves()
+    {
+        const QString save = m_dir.filePath("model.ffm");
+        const CliResult r = runCli({"train", "--dataset", m_data, "--layers", "784,16", "--epochs", "1", "--threads", "1",
+                                    "--telemetry", "none", "--no-db", "--save", save});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        QVERIFY(QFileInfo(save).size() > 0);
+        QVERIFY(!QFile::exists(save + ".partial"));
+        QVERIFY(QDir(m_dir.path()).entryList({".ffint8-write-check-*"}, QDir::Hidden | QDir::Files).isEmpty());
+    }
+
+    void unwritableExportIsRefusedBeforeReading()
+    {
+        const QString out = m_dir.filePath("no/such/folder/table.csv");
+        const CliResult r = runCli({"export", "--runs", "1", "--out", out, "--db", m_dir.filePath("absent.sqlite")});
+        QCOMPARE(r.exitCode, 2);
+        QVERIFY2(r.err.contains("--out: cannot write " + out), qPrintable(r.err));
+        QVERIFY(!QFile::exists(m_dir.filePath("absent.sqlite"))); // the store was never opened
+    }
+
+    // A store that cannot be created stops the run before training starts.
+    void unwritableStoreIsRefusedBeforeTraining()
+    {
+        const CliResult r = runCli({"train", "--dataset", m_data, "--layers", "784,16", "--epochs", "1", "--threads", "1",
+                                    "--telemetry", "none", "--json", "--db", "/proc/ffint8-runs.sqlite"});
+        QCOMPARE(r.exitCode, 1);
+        QVERIFY2(r.err.contains("/proc/ffint8-runs.sqlite"), qPrintable(r.err));
+        for (const QJsonObject &e : r.events)
+            QVERIFY(e["event"].toString() != "start");
+    }
+};
+
+QTEST_GUILESS_MAIN(TestInputChecks)
+#include "tst_input_checks.moc"
