@@ -11,11 +11,12 @@ packages=(
   dataset-fashion-mnist
 )
 # Optional extras for benchmarks against a PyTorch baseline: pass --with-torch. The test suite's
-# extras (--for-tests): an aarch64 cross compiler and qemu-user, to check the ARM INT8 kernels here.
+# extras (--for-tests): an aarch64 cross compiler and qemu-user, to check the ARM INT8 kernels here,
+# and pdflatex with booktabs, to compile the LaTeX export.
 for arg in "$@"; do
   case "$arg" in
     --with-torch) packages+=(python3-torch python3-numpy) ;;
-    --for-tests) packages+=(g++-aarch64-linux-gnu qemu-user) ;;
+    --for-tests) packages+=(g++-aarch64-linux-gnu qemu-user texlive-latex-base texlive-latex-recommended) ;;
   esac
 done
 
