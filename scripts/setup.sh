@@ -11,12 +11,17 @@ packages=(
   dataset-fashion-mnist
 )
 # Optional extras for benchmarks against a PyTorch baseline: pass --with-torch. The test suite's
-# extras (--for-tests): an aarch64 cross compiler and qemu-user, to check the ARM INT8 kernels here,
-# and pdflatex with booktabs, to compile the LaTeX export.
+# extras (--for-tests): an aarch64 cross compiler, qemu-user and arm64 zlib and oneDNN (multiarch), to
+# build the engine for ARM and run its checks here (scripts/check_arm64.sh), and pdflatex with
+# booktabs, to compile the LaTeX export.
+arm64=false
 for arg in "$@"; do
   case "$arg" in
     --with-torch) packages+=(python3-torch python3-numpy) ;;
-    --for-tests) packages+=(g++-aarch64-linux-gnu qemu-user texlive-latex-base texlive-latex-recommended) ;;
+    --for-tests)
+      arm64=true
+      packages+=(g++-aarch64-linux-gnu qemu-user texlive-latex-base texlive-latex-recommended
+                 zlib1g-dev:arm64 libdnnl2:arm64) ;;
   esac
 done
 
@@ -29,6 +34,9 @@ done
 echo "setup: installing ${missing[*]}" >&2
 sudo_cmd=()
 [[ $(id -u) -ne 0 ]] && sudo_cmd=(sudo)
+if $arm64 && ! dpkg --print-foreign-architectures | grep -qx arm64; then
+  "${sudo_cmd[@]}" dpkg --add-architecture arm64
+fi
 export DEBIAN_FRONTEND=noninteractive
 "${sudo_cmd[@]}" apt-get update -qq >/dev/null
 "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

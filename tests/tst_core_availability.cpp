@@ -44,18 +44,27 @@ private slots:
                  qPrintable(QString("others' load %1 of %2 cores").arg(others).arg(cores.cores())));
     }
 
-    // The work this process does itself is not others' load.
+    // The work this process does itself is not others' load: a core's worth of this process's
+    // spinning leaves the measured load of others where it was without it.
     void ownWorkIsNotOthersLoad()
     {
         CoreAvailability cores;
+        std::this_thread::sleep_for(std::chrono::milliseconds(600));
+        const double idle = cores.othersBusySince(std::chrono::milliseconds(500));
+        QVERIFY(idle >= 0.0);
+        if (idle > cores.cores() - 1.0)
+            QSKIP(qPrintable(QString("other processes keep %1 of %2 cores busy: no core left to tell this "
+                                     "process's work apart")
+                                 .arg(idle)
+                                 .arg(cores.cores())));
         const auto end = std::chrono::steady_clock::now() + std::chrono::milliseconds(600);
         volatile double x = 0;
         while (std::chrono::steady_clock::now() < end)
             x = x + 1.0;
-        const double others = cores.othersBusySince(std::chrono::milliseconds(500));
-        QVERIFY(others >= 0.0);
-        // Other processes may run on a shared machine; this thread's full core must not show up.
-        QVERIFY2(others <= cores.cores() - 0.5, qPrintable(QString("others' load %1").arg(others)));
+        const double spinning = cores.othersBusySince(std::chrono::milliseconds(500));
+        QVERIFY2(
+            spinning <= idle + 0.5,
+            qPrintable(QString("others' load %1 while this process spun, %2 while it slept").arg(spinning).arg(idle)));
     }
 
     // Automatic threads drop to one when other processes take every core; a fixed count stays.

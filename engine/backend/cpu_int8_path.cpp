@@ -71,7 +71,11 @@ std::string int8PathDescription(CpuInt8Path path)
 {
     switch (path) {
     case CpuInt8Path::OneDnn:
+#if defined(__x86_64__) || defined(__i386__)
         return "oneDNN s8s8s32 (VNNI: u8 x s8 into 32 bits, exact)";
+#else
+        return "oneDNN s8s8s32 (reference loops without the Arm Compute Library: exact)";
+#endif
     case CpuInt8Path::Avx2:
         return "non-negative A: oneDNN u8s8s32; non-negative B: vpmaddubsw with B unsigned; signed x signed: "
                "vpmaddwd on int16 (all exact)";
