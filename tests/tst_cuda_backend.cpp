@@ -11,6 +11,8 @@
 #include "engine/tools/op_checks.h"
 #include "engine/train/ff_trainer.h"
 
+#include "support/qt_compat.h"
+
 #include <QtTest>
 
 #include <vector>

@@ -19,6 +19,8 @@
 #include <QSignalSpy>
 #include <QSortFilterProxyModel>
 #include <QTableView>
+#include "support/qt_compat.h"
+
 #include <QtTest>
 #include <algorithm>
 #include <cmath>

@@ -5,6 +5,8 @@
 #include "engine/train/training_run.h"
 #include "support/synthetic_data.h"
 
+#include "support/qt_compat.h"
+
 #include <QtTest>
 
 using namespace ffint8;
