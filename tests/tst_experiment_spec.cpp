@@ -1,7 +1,9 @@
 // Experiment specs: every shipped spec parses; bad ones are refused with line, column and field.
+#include "app/cli/command_line.h"
 #include "app/spec/experiment_spec.h"
 #include "app/spec/settings_table.h"
 #include "app/spec/spec_error.h"
+#include "app/spec/suite.h"
 
 #include <QtTest>
 
@@ -10,6 +12,8 @@ using namespace ffint8;
 class TestExperimentSpec : public QObject
 {
     Q_OBJECT
+
+    QTemporaryDir m_dir;
 
     static QString errorOf(const QByteArray &text)
     {
@@ -88,6 +92,46 @@ private slots:
         QCOMPARE(back.telemetryIntervalMs, 500);
         for (const auto &setting : settingsTable())
             QCOMPARE(setting.get(back.config), setting.get(s.config));
+    }
+
+    // A learning rate left out is the algorithm's own, whichever layer set the algorithm (spec,
+    // flag, suite); one that was given stays, whatever the order of the settings.
+    void learningRateFollowsTheAlgorithmUntilGiven()
+    {
+        QCOMPARE(parseSpecText(R"({"algorithm": "bp-fp32"})", "s.json").config.lr, 0.001f);
+        QCOMPARE(parseSpecText(R"({"algorithm": "ff-fp32"})", "s.json").config.lr, 0.03f);
+        QCOMPARE(parseSpecText(R"({"algorithm": "bp-int8", "training": {"lr": 0.03}})", "s.json").config.lr, 0.03f);
+        QCOMPARE(defaultLearningRate(Algorithm::BpUi8), 0.001f);
+        QCOMPARE(defaultLearningRate(Algorithm::FfInt8), 0.03f);
+
+        auto lrOf = [](const QStringList &args) { return parseTrainArguments(args, ExtraFlags{}).spec.config.lr; };
+        QCOMPARE(lrOf({"--algo", "bp-fp32"}), 0.001f);
+        QCOMPARE(lrOf({"--preset", "quick", "--algo", "bp-ui8"}), 0.001f); // the preset leaves lr to its method
+        QCOMPARE(lrOf({"--preset", "quick"}), 0.03f);
+        QCOMPARE(lrOf({"--lr", "0.01", "--algo", "bp-fp32"}), 0.01f);
+        QCOMPARE(lrOf({"--algo", "bp-fp32", "--lr", "0.02"}), 0.02f);
+        const QString withLr = m_dir.filePath("with-lr.json");
+        QFile file(withLr);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write(R"({"algorithm": "ff-int8", "training": {"lr": 0.05}})");
+        file.close();
+        QCOMPARE(lrOf({withLr, "--algo", "bp-fp32"}), 0.05f);
+
+        const QString suitePath = m_dir.filePath("suite.json");
+        QFile suiteFile(suitePath);
+        QVERIFY(suiteFile.open(QIODevice::WriteOnly));
+        suiteFile.write(R"({"format": "ffint8-suite", "version": 1, "name": "lr", "base": "quick", "runs": [
+            {"name": "bp", "set": {"algorithm": "bp-fp32"}},
+            {"name": "bp own", "set": {"training.lr": 0.005, "algorithm": "bp-fp32"}},
+            {"name": "ff", "set": {"algorithm": "ff-fp32"}},
+            {"name": "swept", "sweep": {"algorithm": ["bp-int8", "ff-int8"]}}]})");
+        suiteFile.close();
+        const Suite suite = parseSuiteFile(suitePath);
+        QCOMPARE(suite.runs.size(), 5);
+        QList<float> rates;
+        for (const ExperimentSpec &run : suite.runs)
+            rates << run.config.lr;
+        QCOMPARE(rates, (QList<float>{0.001f, 0.005f, 0.03f, 0.001f, 0.03f}));
     }
 
     void errorsNameLineColumnAndField_data()

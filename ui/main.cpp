@@ -1,5 +1,5 @@
 // ffint8-workbench: the workbench's window. `--run SPEC` starts an experiment (a spec file or a
-// built-in preset) at once; `--db PATH` opens that run store instead of the configured one.
+// built-in preset) at once, or queues every run of a suite; `--db PATH` opens that run store instead of the configured one.
 #include "ui/main_window.h"
 
 #include <QApplication>
@@ -19,7 +19,8 @@ int main(int argc, char *argv[])
     parser.addHelpOption();
     parser.addVersionOption();
     const QCommandLineOption run(QStringLiteral("run"),
-                                 QStringLiteral("Start this experiment at once: a spec file or a preset name."),
+                                 QStringLiteral("Start this experiment at once: a spec file or a preset name; a suite "
+                                                "(file or built-in) queues all its runs."),
                                  QStringLiteral("SPEC"));
     const QCommandLineOption db(QStringLiteral("db"), QStringLiteral("Open this run store (SQLite file)."),
                                 QStringLiteral("PATH"));

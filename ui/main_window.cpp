@@ -8,6 +8,7 @@
 #include "app/store/store_error.h"
 #include "ui/browser/runs_browser.h"
 #include "ui/compare/compare_view.h"
+#include "ui/compare/summary_bars.h"
 #include "ui/export/export_dialog.h"
 #include "ui/launcher/launch_panel.h"
 #include "ui/launcher/launcher_form.h"
@@ -18,9 +19,11 @@
 #include "ui/settings/settings_dialog.h"
 
 #include <QCloseEvent>
+#include <QComboBox>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QInputDialog>
+#include <QRegularExpression>
 #include <QLabel>
 #include <QMenuBar>
 #include <QMessageBox>
@@ -58,6 +61,7 @@ MainWindow::MainWindow(const QString &databasePath, QWidget *parent)
     };
 
     connect(m_launch, &LaunchPanel::launchRequested, this, &MainWindow::launch);
+    connect(m_launch, &LaunchPanel::suiteLaunchRequested, this, &MainWindow::launchSuite);
     connect(m_queue, &RunQueue::sessionStarting, this, &MainWindow::sessionStarting);
     connect(m_queue, &RunQueue::sessionEnded, this, &MainWindow::sessionEnded);
     connect(m_queue, &RunQueue::pendingChanged, this, &MainWindow::updateRunActions);
@@ -99,6 +103,7 @@ MainWindow::~MainWindow() = default;
 void MainWindow::buildMenus()
 {
     QMenu *file = menuBar()->addMenu(tr("&File"));
+    file->addAction(tr("Open &spec or suite..."), QKeySequence::Open, m_launch, &LaunchPanel::openSpecInteractively);
     file->addAction(tr("&Open run store..."), this, [this] {
         const QString path = QFileDialog::getOpenFileName(this, tr("Open run store"), QFileInfo(m_databasePath).path(),
                                                           tr("SQLite databases (*.sqlite *.db);;All files (*)"));
@@ -166,11 +171,31 @@ bool MainWindow::launchSpec(const QString &specOrPreset, QString *error)
 {
     QString problem;
     LauncherForm *form = m_launch->form();
+    const QString path = QFileInfo::exists(specOrPreset) ? specOrPreset : builtInExperiment(specOrPreset);
+    if (!path.isEmpty() && isSuiteFile(path)) {
+        Suite suite;
+        try {
+            suite = parseSuiteFile(path);
+        } catch (const SpecError &e) {
+            problem = QString::fromUtf8(e.what());
+        }
+        if (problem.isEmpty() && !m_store)
+            problem = tr("'%1' not started: %2").arg(specOrPreset, m_storeLabel->text());
+        if (!problem.isEmpty()) {
+            if (error)
+                *error = problem;
+            statusBar()->showMessage(problem);
+            return false;
+        }
+        form->setSpec(suite.runs.first());
+        launchSuite(suite);
+        return true;
+    }
     const bool loaded = QFileInfo::exists(specOrPreset) ? form->loadFile(specOrPreset, &problem)
                                                         : form->loadPreset(specOrPreset, &problem);
     if (!loaded) {
         if (!QFileInfo::exists(specOrPreset) && !form->presetNames().contains(specOrPreset))
-            problem = tr("'%1' is neither a spec file nor a preset (presets: %2)")
+            problem = tr("'%1' is neither a spec or suite file nor a preset (presets: %2)")
                           .arg(specOrPreset, form->presetNames().join(QStringLiteral(", ")));
         if (error)
             *error = problem;
@@ -194,19 +219,34 @@ bool MainWindow::launchSpec(const QString &specOrPreset, QString *error)
 
 void MainWindow::launch(const ExperimentSpec &spec)
 {
+    enqueue(spec, QString());
+}
+
+void MainWindow::launchSuite(const Suite &suite)
+{
+    for (const ExperimentSpec &run : suite.runs)
+        if (!enqueue(run, suite.isSuite ? suite.name : QString()))
+            return;
+    statusBar()->showMessage(tr("Queued the %1 runs of suite %2").arg(suite.runs.size()).arg(suite.name));
+}
+
+bool MainWindow::enqueue(const ExperimentSpec &spec, const QString &suite)
+{
     // A run with no store would train and leave no record behind: refused until one is open.
     if (!m_store) {
         statusBar()->showMessage(
             tr("'%1' not started: %2. Open one with File > Open run store.").arg(spec.name, m_storeLabel->text()));
-        return;
+        return false;
     }
     SessionOptions options;
     options.spec = spec;
+    options.suite = suite;
     options.databasePath = m_databasePath;
     options.telemetry = m_settings.telemetrySource.isEmpty() ? spec.telemetrySource : m_settings.telemetrySource;
     options.telemetryIntervalMs
         = m_settings.telemetryIntervalMs > 0 ? m_settings.telemetryIntervalMs : spec.telemetryIntervalMs;
     m_queue->enqueue(std::move(options));
+    return true;
 }
 
 void MainWindow::sessionStarting(RunSession *session)
@@ -229,7 +269,7 @@ void MainWindow::sessionEnded(RunSession *session, const RunSummary &summary)
     if (!summary.message.empty())
         text += QStringLiteral(" (%1)").arg(QString::fromStdString(summary.message));
     statusBar()->showMessage(text);
-    m_browser->refresh();
+    m_browser->refreshWithChoices();
     updateRunActions();
 }
 
@@ -260,8 +300,20 @@ QStringList MainWindow::plotNames() const
     for (const char *name : {"goodness", "separation", "loss", "accuracy", "power", "memory", "throughput"})
         if (m_live->plotNamed(QString::fromLatin1(name)))
             names << QStringLiteral("live/%1").arg(QString::fromLatin1(name));
-    names << QStringLiteral("compare");
+    names << QStringLiteral("compare") << QStringLiteral("compare/summary");
     return names;
+}
+
+QString MainWindow::plotTitle(const QString &plotName) const
+{
+    if (plotName == QLatin1String("compare"))
+        return tr("Compare: %1 of the compared runs").arg(m_compare->metricCombo()->currentText());
+    if (plotName == QLatin1String("compare/summary"))
+        return tr("Compare: summary bars (accuracy, time, energy, memory)");
+    if (plotName.startsWith(QLatin1String("live/")))
+        if (LivePlot *live = m_live->plotNamed(plotName.mid(5)))
+            return tr("Live: %1").arg(live->title());
+    return {};
 }
 
 bool MainWindow::exportPlot(const QString &plotName, const QString &path, QString *error)
@@ -269,6 +321,8 @@ bool MainWindow::exportPlot(const QString &plotName, const QString &path, QStrin
     QCustomPlot *plot = nullptr;
     if (plotName == QStringLiteral("compare"))
         plot = m_compare->plot();
+    else if (plotName == QStringLiteral("compare/summary"))
+        plot = m_compare->summaryBars()->plot();
     else if (plotName.startsWith(QStringLiteral("live/")))
         if (LivePlot *live = m_live->plotNamed(plotName.mid(5))) {
             live->redrawNow(); // its redraws are coalesced: the points of the last moments may be pending
@@ -282,14 +336,28 @@ bool MainWindow::exportPlot(const QString &plotName, const QString &path, QStrin
     return savePlot(plot, path, error);
 }
 
+// A file name from a plot's title: "Live: Train loss" -> "live-train-loss.png".
+QString MainWindow::plotFileName(const QString &title)
+{
+    QString name = title.toLower();
+    name.replace(QRegularExpression(QStringLiteral("[^a-z0-9]+")), QStringLiteral("-"));
+    return name.section('-', 0, 7, QString::SectionSkipEmpty) + QStringLiteral(".png");
+}
+
 void MainWindow::exportPlotInteractively()
 {
+    // The user picks a plot by the title it shows, not by its internal name.
+    const QStringList names = plotNames();
+    QStringList titles;
+    for (const QString &name : names)
+        titles << plotTitle(name);
     bool ok = false;
-    const QString name = QInputDialog::getItem(this, tr("Export plot"), tr("Plot"), plotNames(), 0, false, &ok);
-    if (!ok)
+    const QString title = QInputDialog::getItem(this, tr("Export plot"), tr("Plot"), titles, 0, false, &ok);
+    if (!ok || !titles.contains(title))
         return;
+    const QString name = names[titles.indexOf(title)];
     const QString path = QFileDialog::getSaveFileName(
-        this, tr("Export plot"), lastFolder(QStringLiteral("plots"), name.section('/', -1) + ".png"),
+        this, tr("Export plot"), lastFolder(QStringLiteral("plots"), plotFileName(title)),
         tr("PNG image (*.png);;PDF document (*.pdf);;SVG image (*.svg)"));
     rememberFolder(QStringLiteral("plots"), path);
     QString error;

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "app/spec/experiment_spec.h"
+#include "app/spec/suite.h"
 #include "ui/settings/workbench_settings.h"
 
 #include <QMainWindow>
@@ -36,11 +37,17 @@ public:
     // corrupt, locked, newer schema) the previous store stays open and `error` says why.
     bool openDatabase(const QString &path, QString *error);
     QString databasePath() const { return m_databasePath; }
-    // Starts (or queues) an experiment: a spec file or a built-in preset name (--run).
+    // Starts (or queues) an experiment: a spec file or a built-in preset name (--run). A suite (a
+    // file or a built-in one) queues all its runs, recorded under the suite's name.
     bool launchSpec(const QString &specOrPreset, QString *error);
     void launch(const ExperimentSpec &spec);
+    void launchSuite(const Suite &suite);
     // Saves one of the plots (names from plotNames()) as PNG, PDF or SVG by the file's suffix.
     QStringList plotNames() const;
+    // The title a plot shows, as File > Export plot lists it ("Live: Train loss").
+    QString plotTitle(const QString &plotName) const;
+    // The file name Export plot suggests for a plot of that title.
+    static QString plotFileName(const QString &title);
     bool exportPlot(const QString &plotName, const QString &path, QString *error);
 
     LaunchPanel *launchPanel() const { return m_launch; }
@@ -60,6 +67,7 @@ protected:
 
 private:
     void buildMenus();
+    bool enqueue(const ExperimentSpec &spec, const QString &suite);
     void sessionStarting(RunSession *session);
     void sessionEnded(RunSession *session, const RunSummary &summary);
     void compareRuns(const QList<qint64> &runIds);

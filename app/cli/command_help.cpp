@@ -102,7 +102,7 @@ QList<CommandInfo> commands()
                         "Trains several algorithms in one process and prints Table V's columns.", true, {},
                         QList<FlagLine>{kPreset,
                                         {"--algos A,B,...", "the algorithms to compare (default all five)", "comparison"},
-                                        {"--bp-lr X", "the BP methods' learning rate (default 0.001)", "comparison"},
+                                        {"--bp-lr X", QStringLiteral("the BP methods' learning rate (default %1)").arg(double(kBpDefaultLearningRate)), "comparison"},
                                         {"--baseline ALGO", "the ratios' denominator (default bp-fp32)", "comparison"},
                                         {"--interleave", "the methods take turns, one epoch each", "comparison"},
                                         kJson}
@@ -171,10 +171,9 @@ QString commandUsage(const QString &command)
         QString text = "usage: " + QString(c.synopsis).replace('\n', "\n       ") + "\n\n" + c.summary + "\n";
         QList<FlagLine> lines;
         if (c.settings) {
-            const TrainConfig defaults;
             for (const Setting &s : settingsTable())
                 if (c.onlySettings.isEmpty() || c.onlySettings.contains(s.path))
-                    lines << FlagLine{s.flag + ' ' + valueOf(s), QStringLiteral("%1 [default %2]").arg(s.help, s.get(defaults)), groupOf(s)};
+                    lines << FlagLine{s.flag + ' ' + valueOf(s), QStringLiteral("%1 [default %2]").arg(s.help, defaultTextOf(s)), groupOf(s)};
         }
         lines += c.flags;
         for (const QString &group : kGroupOrder) {

@@ -5,6 +5,7 @@
 
 #include "app/spec/settings_table.h"
 #include "app/spec/spec_error.h"
+#include "app/spec/suite.h"
 
 #include <QDir>
 #include <QFile>
@@ -34,11 +35,9 @@ QStringList presetNames()
 {
     QStringList names;
     // Experiments only: the built-in suites are for `ffint8 run`.
-    for (const QString &f : QDir(kPresetDir).entryList({"*.json"}, QDir::Files, QDir::Name)) {
-        QFile file(QStringLiteral("%1/%2").arg(kPresetDir, f));
-        if (file.open(QIODevice::ReadOnly) && !file.readAll().contains("\"ffint8-suite\""))
+    for (const QString &f : QDir(kPresetDir).entryList({"*.json"}, QDir::Files, QDir::Name))
+        if (!isSuiteFile(QStringLiteral("%1/%2").arg(kPresetDir, f)))
             names << f.section('.', 0, 0);
-    }
     return names;
 }
 
@@ -102,7 +101,7 @@ TrainInvocation parseTrainArguments(const QStringList &args, const ExtraFlags &e
     }
     for (const auto &[setting, text] : overrides) {
         try {
-            setting->apply(inv.spec.config, text);
+            applySetting(inv.spec, *setting, text);
         } catch (const SpecError &e) {
             throw SpecError(QStringLiteral("%1: %2").arg(setting->flag, QString::fromUtf8(e.what())));
         }

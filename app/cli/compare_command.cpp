@@ -22,7 +22,7 @@ struct CompareOptions
 {
     QList<Algorithm> algorithms{Algorithm::BpFp32, Algorithm::BpInt8, Algorithm::BpUi8, Algorithm::FfFp32,
                                 Algorithm::FfInt8};
-    float bpLearningRate = 0.001f; // BP diverges at FF's 0.03 with Adam
+    float bpLearningRate = kBpDefaultLearningRate;
     Algorithm baseline = Algorithm::BpFp32;
     bool interleave = false; // the methods take turns epoch by epoch instead of one after another
 };
@@ -122,8 +122,11 @@ int compareCommand(const QStringList &arguments)
             auto m = std::make_unique<Method>();
             m->config = base;
             m->config.algorithm = algo;
+            // FF methods keep a learning rate that was given, else FF's own; BP takes --bp-lr's.
             if (!isForwardForward(algo))
                 m->config.lr = options.bpLearningRate;
+            else if (!inv.spec.learningRateGiven)
+                m->config.lr = defaultLearningRate(algo);
             m->energy = telemetry.active() ? 0.0 : -1.0;
             methods.push_back(std::move(m));
         }

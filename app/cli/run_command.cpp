@@ -85,7 +85,7 @@ int runCommand(const QStringList &args)
         for (ExperimentSpec &spec : suite.runs) {
             for (const auto &[setting, text] : o.overrides) {
                 try {
-                    setting->apply(spec.config, text);
+                    applySetting(spec, *setting, text);
                 } catch (const SpecError &e) {
                     throw SpecError(QStringLiteral("%1: %2").arg(setting->flag, QString::fromUtf8(e.what())));
                 }

@@ -70,7 +70,7 @@ public:
         return {};
     }
 
-    void readObject(const QJsonObject &object, const QString &prefix, TrainConfig &config) const
+    void readObject(const QJsonObject &object, const QString &prefix, ExperimentSpec &spec) const
     {
         const QStringList groups = settingGroups();
         for (auto it = object.begin(); it != object.end(); ++it) {
@@ -80,14 +80,14 @@ public:
             if (const Setting *s = settingByPath(path)) {
                 const QString text = asText(path, it.value(), *s);
                 try {
-                    s->apply(config, text);
+                    applySetting(spec, *s, text);
                 } catch (const SpecError &e) {
                     fail(path, QString::fromUtf8(e.what()));
                 }
             } else if (groups.contains(path)) {
                 if (!it.value().isObject())
                     fail(path, "expected an object");
-                readObject(it.value().toObject(), path, config);
+                readObject(it.value().toObject(), path, spec);
             } else {
                 fail(path, QStringLiteral("unknown field; valid here: %1").arg(validKeys(prefix).join(", ")));
             }
@@ -136,7 +136,8 @@ ExperimentSpec parseSpecText(const QByteArray &text, const QString &displayName)
     ExperimentSpec spec;
     spec.name = root.value("name").toString();
     spec.description = root.value("description").toString();
-    reader.readObject(root, QString(), spec.config);
+    reader.readObject(root, QString(), spec);
+    settleLearningRate(spec);
     if (root.contains("telemetry")) {
         const QJsonValue t = root.value("telemetry");
         if (!t.isObject())
@@ -166,7 +167,21 @@ ExperimentSpec parseSpecText(const QByteArray &text, const QString &displayName)
     return spec;
 }
 
-void applySpecValue(TrainConfig &config, const QString &settingPath, const QJsonValue &value, const QByteArray &text,
+void settleLearningRate(ExperimentSpec &spec)
+{
+    if (!spec.learningRateGiven)
+        spec.config.lr = defaultLearningRate(spec.config.algorithm);
+}
+
+void applySetting(ExperimentSpec &spec, const Setting &setting, const QString &text)
+{
+    setting.apply(spec.config, text);
+    if (setting.path == QLatin1String("training.lr"))
+        spec.learningRateGiven = true;
+    settleLearningRate(spec);
+}
+
+void applySpecValue(ExperimentSpec &spec, const QString &settingPath, const QJsonValue &value, const QByteArray &text,
                     const QString &displayName, const QString &jsonPath)
 {
     SpecReader reader(text, displayName);
@@ -179,7 +194,7 @@ void applySpecValue(TrainConfig &config, const QString &settingPath, const QJson
     }
     const QString asText = reader.asText(jsonPath, value, *s);
     try {
-        s->apply(config, asText);
+        applySetting(spec, *s, asText);
     } catch (const SpecError &e) {
         reader.fail(jsonPath, QString::fromUtf8(e.what()));
     }

@@ -17,6 +17,10 @@ struct ExperimentSpec
     QString description;
     QString sourcePath; // the file it came from, or empty
     TrainConfig config;
+    // Whether training.lr was set (in the spec, a suite, a flag or the launcher); until it is, the
+    // learning rate follows the algorithm's default (defaultLearningRate), so `--algo bp-fp32` alone
+    // trains BP at BP's rate instead of FF's.
+    bool learningRateGiven = false;
     // Where board power comes from while it trains ("telemetry": {"source", "interval_ms"}); the
     // command line's --telemetry and --telemetry-interval override these.
     QString telemetrySource = QStringLiteral("auto");
@@ -28,9 +32,16 @@ struct ExperimentSpec
 ExperimentSpec parseSpecFile(const QString &path);
 ExperimentSpec parseSpecText(const QByteArray &text, const QString &displayName);
 
+struct Setting;
+// Applies one setting's text (a flag's or a field's value) to the spec and settles the learning rate:
+// throws SpecError with the setter's reason. Every layer that sets settings goes through here.
+void applySetting(ExperimentSpec &spec, const Setting &setting, const QString &text);
+// Sets the learning rate to the algorithm's default unless one was given.
+void settleLearningRate(ExperimentSpec &spec);
+
 // Applies one JSON value to the setting at `settingPath` ("training.lr") with the checks of a spec
 // file; errors are located at `jsonPath` of `text` (suites use this for their overrides and sweeps).
-void applySpecValue(TrainConfig &config, const QString &settingPath, const QJsonValue &value, const QByteArray &text,
+void applySpecValue(ExperimentSpec &spec, const QString &settingPath, const QJsonValue &value, const QByteArray &text,
                     const QString &displayName, const QString &jsonPath);
 
 // The spec of a configuration, every setting written out (what a run records).

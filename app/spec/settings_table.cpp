@@ -117,7 +117,8 @@ std::vector<Setting> buildTable()
                         [](TrainConfig &c) -> int & { return c.batch; }));
     t.push_back(choice<OptimizerKind>("training.optimizer", "--optimizer", "optimizer", {"sgd", "adam"},
                                       [](TrainConfig &c) -> OptimizerKind & { return c.optimizer; }));
-    t.push_back(numeric("training.lr", "--lr", "learning rate", [](TrainConfig &c) -> float & { return c.lr; }));
+    t.push_back(numeric("training.lr", "--lr", "learning rate (left out: the algorithm's own)",
+                        [](TrainConfig &c) -> float & { return c.lr; }));
     t.push_back(numeric("training.momentum", "--momentum", "SGD momentum (0: none)",
                         [](TrainConfig &c) -> float & { return c.momentum; }));
     t.push_back(numeric("training.weight_decay", "--weight-decay", "L2 weight decay",
@@ -213,6 +214,13 @@ const Setting *settingByFlag(const QString &flag)
         if (s.flag == flag)
             return &s;
     return nullptr;
+}
+
+QString defaultTextOf(const Setting &setting)
+{
+    if (setting.path == QLatin1String("training.lr"))
+        return QStringLiteral("%1 for ff-*, %2 for bp-*").arg(number(kFfDefaultLearningRate), number(kBpDefaultLearningRate));
+    return setting.get(TrainConfig());
 }
 
 QStringList settingGroups()

@@ -29,6 +29,8 @@ struct Setting
 const std::vector<Setting> &settingsTable();
 const Setting *settingByPath(const QString &path);
 const Setting *settingByFlag(const QString &flag);
+// The default as help shows it: TrainConfig's, or for the learning rate each method's own.
+QString defaultTextOf(const Setting &setting);
 // The groups of a spec ("training", "ff", "ff.lookahead", ...): objects that hold settings.
 QStringList settingGroups();
 

@@ -63,7 +63,7 @@ public:
     void applySet(ExperimentSpec &spec, const QJsonObject &set, const QString &jsonPrefix) const
     {
         for (auto it = set.begin(); it != set.end(); ++it)
-            applySpecValue(spec.config, it.key(), it.value(), m_text, m_path, jsonPrefix + '.' + it.key());
+            applySpecValue(spec, it.key(), it.value(), m_text, m_path, jsonPrefix + '.' + it.key());
     }
 
     // Every combination of the sweep's values, in the order written (the first setting varies slowest).
@@ -79,7 +79,7 @@ public:
                 const QJsonArray values = it.value().toArray();
                 for (qsizetype i = 0; i < values.size(); ++i) {
                     ExperimentSpec variant = base;
-                    applySpecValue(variant.config, it.key(), values[i], m_text, m_path, at + '.' + QString::number(i));
+                    applySpecValue(variant, it.key(), values[i], m_text, m_path, at + '.' + QString::number(i));
                     const QString shown = values[i].isString() ? values[i].toString() : QString::fromUtf8(QJsonDocument(QJsonArray{values[i]}).toJson(QJsonDocument::Compact)).mid(1).chopped(1);
                     variant.name += QStringLiteral(" %1=%2").arg(it.key().section('.', -1), shown);
                     next << variant;
@@ -138,6 +138,21 @@ QString builtInExperiment(const QString &name)
     return !name.isEmpty() && QFile::exists(path) ? path : QString();
 }
 
+bool isSuiteFile(const QString &path)
+{
+    QFile file(path);
+    return file.open(QIODevice::ReadOnly) && QJsonDocument::fromJson(file.readAll()).object().value("format").toString() == "ffint8-suite";
+}
+
+QStringList builtInSuiteNames()
+{
+    QStringList names;
+    for (const QString &f : QDir(QStringLiteral(":/experiments")).entryList({"*.json"}, QDir::Files, QDir::Name))
+        if (isSuiteFile(QStringLiteral(":/experiments/") + f))
+            names << f.section('.', 0, 0);
+    return names;
+}
+
 Suite parseSuiteFile(const QString &path)
 {
     QFile file(path);
@@ -161,6 +176,7 @@ Suite parseSuiteFile(const QString &path)
         suite.runs << spec;
         return suite;
     }
+    suite.isSuite = true;
     SuiteReader reader(text, path);
     reader.checkKeys(root, kSuiteKeys, QString());
     if (root.value("version").toInt(-1) != kSuiteVersion)

@@ -20,6 +20,7 @@ struct Suite
     QString name;
     QString description;
     QString sourcePath;
+    bool isSuite = false; // format "ffint8-suite"; false for a spec read as a suite of one
     QList<ExperimentSpec> runs; // expanded: one entry per run, sweeps multiplied out
 };
 
@@ -28,7 +29,11 @@ struct Suite
 // also for a suite of more than kMaxSuiteRuns runs (with the count).
 Suite parseSuiteFile(const QString &path);
 
-// The built-in experiment of that name (":/experiments/NAME.json"), or an empty string.
+// The built-in experiment or suite of that name (":/experiments/NAME.json"), or an empty string.
 QString builtInExperiment(const QString &name);
+// The names of the built-in suites (the built-in experiments are presetNames(), command_line.h).
+QStringList builtInSuiteNames();
+// Whether the JSON file is a suite (its format is "ffint8-suite"); false when it cannot be read.
+bool isSuiteFile(const QString &path);
 
 } // namespace ffint8

@@ -24,6 +24,8 @@ const char *algorithmName(Algorithm a)
 bool isInt8(Algorithm a) { return a == Algorithm::FfInt8 || a == Algorithm::BpInt8 || a == Algorithm::BpUi8; }
 bool isForwardForward(Algorithm a) { return a == Algorithm::FfFp32 || a == Algorithm::FfInt8; }
 
+float defaultLearningRate(Algorithm a) { return isForwardForward(a) ? kFfDefaultLearningRate : kBpDefaultLearningRate; }
+
 bool algorithmFromName(const std::string &name, Algorithm &out)
 {
     for (Algorithm a : {Algorithm::FfFp32, Algorithm::FfInt8, Algorithm::BpFp32, Algorithm::BpInt8, Algorithm::BpUi8}) {

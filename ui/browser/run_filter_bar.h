@@ -1,4 +1,4 @@
-// The runs browser's filter row: status, algorithm, dataset and tag choices, an optional date range and a
+// The runs browser's filter row: status, algorithm, dataset, tag and suite choices, an optional date range and a
 // text search, turned into the store's RunFilter.
 #pragma once
 
@@ -21,6 +21,7 @@ struct RunFilterChoices
     QStringList algorithms;
     QStringList datasets;
     QStringList tags;
+    QStringList suites;
 };
 
 class RunFilterBar : public QWidget
@@ -40,6 +41,7 @@ public:
     QComboBox *algorithmCombo() const { return m_algorithm; }
     QComboBox *datasetCombo() const { return m_dataset; }
     QComboBox *tagCombo() const { return m_tag; }
+    QComboBox *suiteCombo() const { return m_suite; }
     QLineEdit *textEdit() const { return m_text; }
 
 signals:
@@ -55,6 +57,7 @@ private:
     QComboBox *m_algorithm;
     QComboBox *m_dataset;
     QComboBox *m_tag;
+    QComboBox *m_suite;
     QCheckBox *m_useSince;
     QDateEdit *m_since;
     QCheckBox *m_useUntil;

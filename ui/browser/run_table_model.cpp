@@ -78,6 +78,8 @@ QVariant RunTableModel::display(const RunRecord &run, int row, int column) const
         return QString::number(run.id);
     case NameColumn:
         return run.name;
+    case SuiteColumn:
+        return run.suite;
     case StatusColumn:
         return run.status;
     case AlgorithmColumn:
@@ -116,6 +118,8 @@ QVariant RunTableModel::raw(const RunRecord &run, int row, int column) const
         return run.id;
     case NameColumn:
         return run.name;
+    case SuiteColumn:
+        return run.suite;
     case StatusColumn:
         return run.status;
     case AlgorithmColumn:
@@ -152,6 +156,8 @@ QVariant RunTableModel::headerData(int section, Qt::Orientation orientation, int
         return tr("Id");
     case NameColumn:
         return tr("Name");
+    case SuiteColumn:
+        return tr("Suite");
     case StatusColumn:
         return tr("Status");
     case AlgorithmColumn:

@@ -17,6 +17,7 @@ public:
     enum Column {
         IdColumn,
         NameColumn,
+        SuiteColumn,
         StatusColumn,
         AlgorithmColumn,
         DatasetColumn,

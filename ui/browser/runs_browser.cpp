@@ -145,6 +145,8 @@ void RunsBrowser::refreshChoices()
                 choices.statuses << run.status;
                 choices.algorithms << run.algorithm;
                 choices.datasets << run.dataset;
+                if (!run.suite.isEmpty())
+                    choices.suites << run.suite;
             }
             choices.tags = m_store->allTags();
         } catch (const StoreError &e) {
@@ -154,7 +156,14 @@ void RunsBrowser::refreshChoices()
     choices.statuses = sortedUnique(choices.statuses);
     choices.algorithms = sortedUnique(choices.algorithms);
     choices.datasets = sortedUnique(choices.datasets);
+    choices.suites = sortedUnique(choices.suites);
     m_filterBar->setChoices(choices);
+}
+
+void RunsBrowser::refreshWithChoices()
+{
+    refreshChoices();
+    refresh();
 }
 
 void RunsBrowser::refresh()

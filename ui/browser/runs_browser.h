@@ -63,6 +63,8 @@ public:
 public slots:
     // Queries the store again with the current filter; the selection is kept where its runs still show.
     void refresh();
+    // Re-reads the filters' choices too: after a run ends, its suite, status or algorithm may be new.
+    void refreshWithChoices();
     void renameSelected();
     void tagSelected();
     void removeTagFromSelected();

@@ -4,6 +4,8 @@
 #include "app/store/store_error.h"
 #include "ui/compare/comparison_summary_model.h"
 #include "ui/compare/config_diff_model.h"
+#include "ui/compare/run_colour.h"
+#include "ui/compare/summary_bars.h"
 #include "ui/plot/axis_ticks.h"
 
 #include <QComboBox>
@@ -37,15 +39,6 @@ QTableView *makeTable(QAbstractItemModel *model, QWidget *parent)
     return view;
 }
 
-// Colours told apart by most readers, also on a projector (Okabe and Ito's palette).
-QColor runColour(qsizetype index)
-{
-    static const QColor palette[]
-        = {QColor(0, 114, 178), QColor(213, 94, 0),   QColor(0, 158, 115),  QColor(204, 121, 167),
-           QColor(230, 159, 0), QColor(86, 180, 233), QColor(240, 228, 66), QColor(0, 0, 0)};
-    return palette[index % std::size(palette)];
-}
-
 QString runLabel(const RunRecord &run)
 {
     return QStringLiteral("#%1 %2").arg(run.id).arg(run.name);
@@ -59,6 +52,7 @@ CompareView::CompareView(QWidget *parent)
       m_xAxis(new QComboBox(this)),
       m_baseline(new QComboBox(this)),
       m_plot(new QCustomPlot(this)),
+      m_bars(new SummaryBars(this)),
       m_summaryModel(new ComparisonSummaryModel(this)),
       m_diffModel(new ConfigDiffModel(this)),
       m_summaryView(makeTable(m_summaryModel, this)),
@@ -86,8 +80,15 @@ CompareView::CompareView(QWidget *parent)
     tabs->addTab(m_summaryView, tr("Summary"));
     tabs->addTab(m_diffView, tr("Differing settings"));
 
+    // The curves and, beside them, the final figures as bars.
+    auto *figures = new QSplitter(Qt::Horizontal, this);
+    figures->setObjectName(QStringLiteral("compareFigures"));
+    figures->addWidget(m_plot);
+    figures->addWidget(m_bars);
+    figures->setStretchFactor(0, 3);
+    figures->setStretchFactor(1, 2);
     auto *splitter = new QSplitter(Qt::Vertical, this);
-    splitter->addWidget(m_plot);
+    splitter->addWidget(figures);
     splitter->addWidget(tabs);
     splitter->setStretchFactor(0, 3);
     splitter->setStretchFactor(1, 2);
@@ -148,6 +149,7 @@ void CompareView::setRuns(const QList<qint64> &runIds)
     fillMetricCombo();
     updateSummary();
     replot();
+    m_bars->setRuns(m_runs);
 }
 
 void CompareView::fillMetricCombo()

@@ -1,5 +1,5 @@
-// The compare view: several runs' curves overlaid in one plot, their final figures against a baseline
-// run, and the settings in which they differ.
+// The compare view: several runs' curves overlaid in one plot, their final figures as bars beside it
+// and against a baseline run in a table, and the settings in which they differ.
 #pragma once
 
 #include "app/compare/run_comparison.h"
@@ -15,6 +15,7 @@ namespace ffint8 {
 
 class ComparisonSummaryModel;
 class ConfigDiffModel;
+class SummaryBars;
 
 class CompareView : public QWidget
 {
@@ -43,6 +44,7 @@ public:
     qint64 baseline() const;
 
     QCustomPlot *plot() const { return m_plot; }
+    SummaryBars *summaryBars() const { return m_bars; }
     ComparisonSummaryModel *summaryModel() const { return m_summaryModel; }
     ConfigDiffModel *configDiffModel() const { return m_diffModel; }
     QComboBox *metricCombo() const { return m_metric; }
@@ -65,6 +67,7 @@ private:
     QComboBox *m_xAxis;
     QComboBox *m_baseline;
     QCustomPlot *m_plot;
+    SummaryBars *m_bars;
     ComparisonSummaryModel *m_summaryModel;
     ConfigDiffModel *m_diffModel;
     QTableView *m_summaryView;

@@ -15,6 +15,16 @@
 
 namespace ffint8 {
 
+namespace {
+
+// A queued run's line: its name, and its suite where it has one.
+QString queuedName(const SessionOptions &options)
+{
+    return options.suite.isEmpty() ? options.spec.name : QObject::tr("%1 (suite %2)").arg(options.spec.name, options.suite);
+}
+
+} // namespace
+
 LaunchPanel::LaunchPanel(RunQueue *queue, QWidget *parent) : QWidget(parent), m_queue(queue)
 {
     m_form = new LauncherForm;
@@ -31,6 +41,21 @@ LaunchPanel::LaunchPanel(RunQueue *queue, QWidget *parent) : QWidget(parent), m_
     m_problems->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_problems->hide();
 
+    m_suiteBar = new QWidget;
+    m_suiteBar->setObjectName(QStringLiteral("suiteBar"));
+    m_suiteLabel = new QLabel;
+    m_suiteLabel->setObjectName(QStringLiteral("suiteLabel"));
+    m_suiteLabel->setWordWrap(true);
+    m_queueSuite = new QPushButton;
+    m_queueSuite->setObjectName(QStringLiteral("queueSuite"));
+    auto *dismissSuite = new QPushButton(tr("Dismiss"));
+    auto *suiteLayout = new QHBoxLayout(m_suiteBar);
+    suiteLayout->setContentsMargins(0, 0, 0, 0);
+    suiteLayout->addWidget(m_suiteLabel, 1);
+    suiteLayout->addWidget(m_queueSuite);
+    suiteLayout->addWidget(dismissSuite);
+    m_suiteBar->hide();
+
     auto *buttons = new QHBoxLayout;
     buttons->addWidget(open);
     buttons->addWidget(save);
@@ -41,6 +66,7 @@ LaunchPanel::LaunchPanel(RunQueue *queue, QWidget *parent) : QWidget(parent), m_
     auto *formLayout = new QVBoxLayout(formSide);
     formLayout->setContentsMargins(0, 0, 0, 0);
     formLayout->addWidget(m_form, 1);
+    formLayout->addWidget(m_suiteBar);
     formLayout->addWidget(m_problems);
     formLayout->addLayout(buttons);
 
@@ -77,16 +103,13 @@ LaunchPanel::LaunchPanel(RunQueue *queue, QWidget *parent) : QWidget(parent), m_
 
     connect(m_run, &QPushButton::clicked, this, &LaunchPanel::requestRun);
     connect(m_form, &LauncherForm::validityChanged, m_run, &QPushButton::setEnabled);
-    connect(open, &QPushButton::clicked, this, [this] {
-        const QString path = QFileDialog::getOpenFileName(
-            this, tr("Open experiment spec"), lastFolder(QStringLiteral("specs")), tr("Experiment specs (*.json)"));
-        rememberFolder(QStringLiteral("specs"), path);
-        QString error;
-        if (!path.isEmpty() && !m_form->loadFile(path, &error))
-            showProblems(error);
-        else if (!path.isEmpty())
-            showProblems(QString());
+    connect(open, &QPushButton::clicked, this, &LaunchPanel::openSpecInteractively);
+    connect(m_form, &LauncherForm::suiteLoaded, this, &LaunchPanel::offerSuite);
+    connect(m_queueSuite, &QPushButton::clicked, this, [this] {
+        m_suiteBar->hide();
+        emit suiteLaunchRequested(m_suite);
     });
+    connect(dismissSuite, &QPushButton::clicked, m_suiteBar, &QWidget::hide);
     connect(save, &QPushButton::clicked, this, [this] {
         const QString name = m_form->field(QStringLiteral("name"))->property("text").toString();
         const QString path = QFileDialog::getSaveFileName(
@@ -115,6 +138,32 @@ LaunchPanel::LaunchPanel(RunQueue *queue, QWidget *parent) : QWidget(parent), m_
     connect(m_queue, &RunQueue::pendingChanged, this, &LaunchPanel::refreshQueue);
     connect(m_queue, &RunQueue::sessionEnded, this, &LaunchPanel::refreshQueue);
     refreshQueue();
+}
+
+void LaunchPanel::openSpecInteractively()
+{
+    const QString path = QFileDialog::getOpenFileName(this, tr("Open experiment spec or suite"), lastFolder(QStringLiteral("specs")),
+                                                      tr("Experiment specs and suites (*.json)"));
+    rememberFolder(QStringLiteral("specs"), path);
+    if (path.isEmpty())
+        return;
+    m_suiteBar->hide();
+    QString error;
+    showProblems(m_form->loadFile(path, &error) ? QString() : error);
+}
+
+void LaunchPanel::offerSuite(const Suite &suite)
+{
+    m_suite = suite;
+    QStringList names;
+    for (const ExperimentSpec &run : suite.runs)
+        names << run.name;
+    const QString shown = names.size() > 6 ? names.mid(0, 6).join(QStringLiteral(", ")) + tr(", ...") : names.join(QStringLiteral(", "));
+    m_suiteLabel->setText(tr("Suite %1: %2 runs (%3). The form shows the first; Run trains only the form's.")
+                              .arg(suite.name).arg(suite.runs.size()).arg(shown));
+    m_suiteLabel->setToolTip(suite.description);
+    m_queueSuite->setText(tr("Queue all %1 runs").arg(suite.runs.size()));
+    m_suiteBar->show();
 }
 
 QString LaunchPanel::problems() const
@@ -146,9 +195,9 @@ void LaunchPanel::refreshQueue()
     const int row = m_queueList->currentRow();
     m_queueList->clear();
     if (m_queue->isRunning() && m_queue->current())
-        m_queueList->addItem(tr("training: %1").arg(m_queue->current()->options().spec.name));
+        m_queueList->addItem(tr("training: %1").arg(queuedName(m_queue->current()->options())));
     for (const SessionOptions &waiting : m_queue->pending())
-        m_queueList->addItem(tr("waiting: %1").arg(waiting.spec.name));
+        m_queueList->addItem(tr("waiting: %1").arg(queuedName(waiting)));
     m_queueList->setCurrentRow(qMin(row, m_queueList->count() - 1));
     m_run->setText(m_queue->isRunning() ? tr("Add to queue") : tr("Run"));
     // With nothing training there is nothing to stop.

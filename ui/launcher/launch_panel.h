@@ -1,7 +1,9 @@
-// The launcher tab: the experiment form, its buttons (open, save, run) and the queue of runs.
+// The launcher tab: the experiment form, its buttons (open, save, run), a suite's runs to queue and
+// the queue of runs.
 #pragma once
 
 #include "app/spec/experiment_spec.h"
+#include "app/spec/suite.h"
 
 #include <QWidget>
 
@@ -22,19 +24,26 @@ public:
 
     LauncherForm *form() const { return m_form; }
     QPushButton *runButton() const { return m_run; }
+    // "Queue all N runs" of the suite opened last; hidden while none is open.
+    QPushButton *queueSuiteButton() const { return m_queueSuite; }
+    QLabel *suiteLabel() const { return m_suiteLabel; }
     QListWidget *queueList() const { return m_queueList; }
     // What the last attempt to run or save found wrong, or empty.
     QString problems() const;
 
     // As the Run button: checks the form and emits launchRequested, or shows what is wrong.
     bool requestRun();
+    // The Open spec dialog (the button and File > Open spec or suite).
+    void openSpecInteractively();
 
 signals:
     void launchRequested(const ffint8::ExperimentSpec &spec);
+    void suiteLaunchRequested(const ffint8::Suite &suite);
 
 private:
     void refreshQueue();
     void showProblems(const QString &text);
+    void offerSuite(const Suite &suite);
 
     RunQueue *m_queue;
     LauncherForm *m_form = nullptr;
@@ -43,6 +52,12 @@ private:
     QListWidget *m_queueList = nullptr;
     QPushButton *m_stop = nullptr;
     QPushButton *m_stopAll = nullptr;
+    // A suite opened from a file or the presets is not queued on opening (browsing the presets
+    // must not line up hours of training); it waits here for one click.
+    Suite m_suite;
+    QWidget *m_suiteBar = nullptr;
+    QLabel *m_suiteLabel = nullptr;
+    QPushButton *m_queueSuite = nullptr;
 };
 
 } // namespace ffint8

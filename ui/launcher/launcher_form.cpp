@@ -65,7 +65,8 @@ LauncherForm::LauncherForm(QWidget *parent) : QWidget(parent)
     m_presets = new QComboBox;
     m_presets->setObjectName(QStringLiteral("presets"));
     m_presets->addItems(presetNames());
-    m_presets->setToolTip(tr("Experiments shipped in experiments/: choosing one fills the form"));
+    m_presets->setToolTip(tr("Experiments and suites shipped in experiments/: choosing one fills the form; a "
+                             "suite offers to queue all its runs"));
     top->addWidget(new QLabel(tr("Preset")));
     top->addWidget(m_presets, 1);
     m_name = new QLineEdit;
@@ -136,6 +137,18 @@ QWidget *LauncherForm::buildGroups()
         cellLayout->setSpacing(1);
         cellLayout->addWidget(field.editor);
         cellLayout->addWidget(field.error);
+        if (s.path == QLatin1String("training.lr")) {
+            m_learningRateNote = new QLabel;
+            m_learningRateNote->setObjectName(s.path + QStringLiteral(".note"));
+            m_learningRateNote->setStyleSheet(QStringLiteral("color: #555"));
+            m_learningRateNote->setWordWrap(true);
+            m_learningRateNote->hide();
+            cellLayout->addWidget(m_learningRateNote);
+            connect(qobject_cast<QLineEdit *>(field.editor), &QLineEdit::textEdited, this, [this] {
+                m_learningRateEdited = true;
+                m_learningRateNote->hide();
+            });
+        }
         formFor(groupOf(s.path))->addRow(labelOf(s.path), cell);
         m_fields.insert(s.path, field);
         m_order << s.path;
@@ -160,7 +173,9 @@ QWidget *LauncherForm::buildGroups()
     column[1]->addStretch(1);
     if (auto *algorithm = qobject_cast<QComboBox *>(m_fields.value(QStringLiteral("algorithm")).editor)) {
         connect(algorithm, &QComboBox::currentTextChanged, this, &LauncherForm::enableGroupsFor);
+        connect(algorithm, &QComboBox::currentTextChanged, this, &LauncherForm::followLearningRate);
         enableGroupsFor(algorithm->currentText());
+        m_algorithm = algorithm->currentText();
     }
     return page;
 }
@@ -199,6 +214,26 @@ void LauncherForm::enableGroupsFor(const QString &algorithm)
         const QString tip = toolTipOf(*m_fields[path].setting);
         editor->setToolTip(bpInt8 ? tr("Not used by %1, which sets its own quantisers. %2").arg(algorithm, tip) : tip);
     }
+}
+
+// Switching between FF and BP keeps a learning rate the user chose, but otherwise takes the new
+// method's default: BP at FF's 0.03 with Adam ends 18 points lower than at its own 0.001.
+void LauncherForm::followLearningRate(const QString &algorithm)
+{
+    const QString previous = std::exchange(m_algorithm, algorithm);
+    Algorithm from, to;
+    if (m_filling || !m_learningRateNote || !algorithmFromName(previous.toStdString(), from)
+        || !algorithmFromName(algorithm.toStdString(), to) || defaultLearningRate(from) == defaultLearningRate(to))
+        return;
+    auto *edit = qobject_cast<QLineEdit *>(m_fields.value(QStringLiteral("training.lr")).editor);
+    const QString ownDefault = QString::number(double(defaultLearningRate(to)));
+    if (m_learningRateEdited) {
+        m_learningRateNote->setText(tr("Kept your %1; %2's default is %3.").arg(edit->text().trimmed(), algorithm, ownDefault));
+    } else {
+        edit->setText(ownDefault);
+        m_learningRateNote->setText(tr("Set to %1's default, %2 (with Adam); type a value to keep your own.").arg(algorithm, ownDefault));
+    }
+    m_learningRateNote->show();
 }
 
 QWidget *LauncherForm::editorFor(const Setting &s)
@@ -243,6 +278,11 @@ void LauncherForm::setSpec(const ExperimentSpec &spec)
     m_telemetry->setCurrentText(spec.telemetrySource);
     m_interval->setValue(spec.telemetryIntervalMs);
     m_filling = false;
+    m_algorithm = QString::fromLatin1(algorithmName(spec.config.algorithm));
+    // A spec's own learning rate counts as chosen; the method's default keeps following the method.
+    m_learningRateEdited = spec.config.lr != defaultLearningRate(spec.config.algorithm);
+    if (m_learningRateNote)
+        m_learningRateNote->hide();
     for (const QString &path : std::as_const(m_order))
         checkField(path);
 }
@@ -259,7 +299,13 @@ bool LauncherForm::loadPreset(const QString &name, QString *error)
 bool LauncherForm::loadFile(const QString &path, QString *error)
 {
     try {
-        setSpec(parseSpecFile(path));
+        if (!isSuiteFile(path)) {
+            setSpec(parseSpecFile(path));
+            return true;
+        }
+        const Suite suite = parseSuiteFile(path);
+        setSpec(suite.runs.first());
+        emit suiteLoaded(suite);
         return true;
     } catch (const SpecError &e) {
         if (error)
@@ -309,7 +355,7 @@ QWidget *LauncherForm::field(const QString &path) const
 
 QStringList LauncherForm::presetNames() const
 {
-    return ffint8::presetNames();
+    return ffint8::presetNames() + builtInSuiteNames();
 }
 
 void LauncherForm::showError(const QString &path, const QString &message)
@@ -362,6 +408,7 @@ std::optional<ExperimentSpec> LauncherForm::spec(QStringList *errors)
             problems << QStringLiteral("%1: %2").arg(path, QString::fromUtf8(e.what()));
         }
     }
+    spec.learningRateGiven = true; // the field always holds one, the default or the user's
     if (spec.name.isEmpty())
         problems << tr("name: give the run a name");
     if (problems.isEmpty()) {

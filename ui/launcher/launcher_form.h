@@ -5,6 +5,7 @@
 #pragma once
 
 #include "app/spec/experiment_spec.h"
+#include "app/spec/suite.h"
 
 #include <QHash>
 #include <QWidget>
@@ -29,6 +30,7 @@ public:
     // Fills every field from a spec (the fields it does not set show the defaults).
     void setSpec(const ExperimentSpec &spec);
     // A built-in preset (experiments/NAME.json) or a spec file; false with the parser's message.
+    // A suite (a built-in one, or a file) fills the form with its first run and emits suiteLoaded.
     bool loadPreset(const QString &name, QString *error);
     bool loadFile(const QString &path, QString *error);
 
@@ -43,12 +45,15 @@ public:
     QWidget *field(const QString &path) const;
     // Sets a field as a user would (text for line edits and combos, "on"/"off" for switches).
     void setFieldText(const QString &path, const QString &text);
-    QStringList presetNames() const;
+    QStringList presetNames() const; // experiments and suites
+
     bool isValid() const { return m_invalid.isEmpty(); }
 
 signals:
     // After any edit: whether every field holds a valid value.
     void validityChanged(bool valid);
+    // A suite was opened (from a file or the presets): its runs, for the launcher to queue.
+    void suiteLoaded(const ffint8::Suite &suite);
 
 private:
     struct Field
@@ -63,6 +68,7 @@ private:
     QWidget *editorFor(const Setting &setting);
     QString textOf(const Field &field) const;
     void checkField(const QString &path);
+    void followLearningRate(const QString &algorithm);
     void showError(const QString &path, const QString &message);
 
     QComboBox *m_presets = nullptr;
@@ -75,6 +81,11 @@ private:
     QStringList m_order; // setting paths in the table's order
     QStringList m_invalid;
     bool m_filling = false;
+    // The learning rate follows the algorithm's default until the user types one (or a spec brings
+    // one of its own); the note beside the field says which happened.
+    bool m_learningRateEdited = false;
+    QString m_algorithm;
+    QLabel *m_learningRateNote = nullptr;
 };
 
 } // namespace ffint8

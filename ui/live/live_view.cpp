@@ -13,6 +13,7 @@
 #include <QLabel>
 #include <QProgressBar>
 #include <QPushButton>
+#include <QScrollArea>
 #include <QVBoxLayout>
 #include <cmath>
 
@@ -100,12 +101,24 @@ LiveView::LiveView(QWidget *parent) : QWidget(parent)
     makePlot(QStringLiteral("loss"), tr("Train loss"), step, tr("loss"));
     makePlot(QStringLiteral("accuracy"), tr("Accuracy per epoch"), tr("epoch"), tr("accuracy (%)"));
     makePlot(QStringLiteral("power"), tr("Board power"), seconds, tr("power (W)"));
-    makePlot(QStringLiteral("memory"), tr("Memory"), seconds, tr("MiB"));
+    makePlot(QStringLiteral("memory"), tr("Memory"), seconds, tr("process (MiB)"));
     makePlot(QStringLiteral("throughput"), tr("Throughput"), step, tr("samples/s"));
 
-    auto *grid = new QGridLayout;
-    for (int i = 0; i < m_plotList.size(); ++i)
+    // Seven plots in two columns are four rows: on a 1366x768 screen they would get 140 px each,
+    // too short to read. Each keeps kMinPlotHeight and the grid scrolls instead.
+    auto *plotPage = new QWidget;
+    auto *grid = new QGridLayout(plotPage);
+    grid->setContentsMargins(0, 0, 0, 0);
+    for (int i = 0; i < m_plotList.size(); ++i) {
+        m_plotList[i]->setMinimumHeight(kMinPlotHeight);
         grid->addWidget(m_plotList[i], i / 2, i % 2);
+    }
+    m_plotArea = new QScrollArea(this);
+    m_plotArea->setObjectName(QStringLiteral("plotArea"));
+    m_plotArea->setWidgetResizable(true);
+    m_plotArea->setFrameShape(QFrame::NoFrame);
+    m_plotArea->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    m_plotArea->setWidget(plotPage);
 
     auto *layout = new QVBoxLayout(this);
     auto *header = new QHBoxLayout;
@@ -114,7 +127,7 @@ LiveView::LiveView(QWidget *parent) : QWidget(parent)
     layout->addLayout(header);
     layout->addLayout(controls);
     layout->addWidget(m_status);
-    layout->addLayout(grid, 1);
+    layout->addWidget(m_plotArea, 1);
 
     // RSS is the kernel's view of the whole process, which no run event carries: sampled here while
     // a run is attached, once a second (reading /proc/self/status takes microseconds).
@@ -124,6 +137,11 @@ LiveView::LiveView(QWidget *parent) : QWidget(parent)
     reset();
     m_pause->setEnabled(false);
     m_stop->setEnabled(false);
+    // Before any run the view is empty: it says what would fill it.
+    m_title->setText(tr("No run yet"));
+    setStatus(tr("Waiting for a run: start one on the Launch tab, or open a stored one from the Runs tab."));
+    for (LivePlot *plot : std::as_const(m_plotList))
+        plot->setMessage(tr("waiting for a run"));
 }
 
 LiveView::~LiveView()
@@ -137,6 +155,7 @@ void LiveView::reset()
         plot->removeAllSeries();
         plot->setMessage(QString());
     }
+    m_waiting.clear();
     m_goodnessPos.clear();
     m_goodnessNeg.clear();
     m_separation.clear();
@@ -155,8 +174,11 @@ void LiveView::reset()
     m_joules = power->addSeries(tr("energy (J)"), QColor(44, 160, 44), Qt::DashLine, true);
     power->setRightAxisLabel(tr("cumulative energy (J)"));
     LivePlot *memory = plotNamed(QStringLiteral("memory"));
-    m_enginePeak = memory->addSeries(tr("engine account, peak per epoch"), QColor(148, 103, 189));
+    // The engine's account is a few MiB where RSS is hundreds: on one axis the account would be a
+    // flat line at the bottom, so it has the right axis to itself.
+    m_enginePeak = memory->addSeries(tr("engine account, peak per epoch"), QColor(148, 103, 189), Qt::SolidLine, true);
     memory->setMarkers(m_enginePeak, true);
+    memory->setRightAxisLabel(tr("engine account (MiB)"));
     m_rss = memory->addSeries(tr("process RSS"), QColor(255, 127, 14));
     m_peakRss = memory->addSeries(tr("process peak RSS (whole run)"), QColor(140, 86, 75), Qt::DotLine);
     memory->setMarkers(m_peakRss, true);
@@ -192,6 +214,12 @@ void LiveView::attach(RunSession *session)
     setTitle(session->options().spec.name, QString::fromUtf8(algorithmName(config.algorithm)),
              QString::fromStdString(config.dataset), session->runId());
     plotNamed(QStringLiteral("power"))->setMessage(tr("waiting for the run's power source"));
+    // What each plot waits for, until its first points arrive.
+    const QString batches = tr("waiting for the first %1 batches").arg(config.metricsEvery);
+    for (const char *name : {"goodness", "separation", "loss", "throughput"})
+        showWaiting(plotNamed(QString::fromLatin1(name)), batches);
+    showWaiting(plotNamed(QStringLiteral("accuracy")), tr("waiting for the first epoch's evaluation"));
+    showWaiting(plotNamed(QStringLiteral("memory")), tr("waiting for the run to start"));
     m_progress->setFormat(tr("waiting for the run to start"));
     m_outcome = session->isRunning() ? tr("running") : tr("waiting for the run to start");
     setStatus(m_outcome);
@@ -309,7 +337,10 @@ QString LiveView::progressText() const
 
 void LiveView::setTitle(const QString &name, const QString &algorithm, const QString &dataset, qint64 runId)
 {
-    const QString id = runId > 0 ? tr("run %1").arg(runId) : tr("not stored");
+    m_titleParts = {name, algorithm, dataset};
+    // A run with a store gets its id when it starts (or, failing before that, when it ends).
+    const bool stored = !m_session || !m_session->options().databasePath.isEmpty();
+    const QString id = runId > 0 ? tr("run %1").arg(runId) : stored ? tr("not stored yet") : tr("not stored");
     m_title->setText(QStringLiteral("%1 \u2014 %2 on %3 \u2014 %4")
                          .arg(name.isEmpty() ? tr("(unnamed)") : name, algorithm, dataset, id));
 }
@@ -359,11 +390,25 @@ double LiveView::secondsSinceStart(double monotonic)
     return monotonic - *m_origin;
 }
 
+void LiveView::showWaiting(LivePlot *plot, const QString &text)
+{
+    plot->setMessage(text);
+    m_waiting.insert(plot);
+}
+
+void LiveView::stopWaiting(LivePlot *plot)
+{
+    if (m_waiting.remove(plot))
+        plot->setMessage(QString());
+}
+
 void LiveView::addProgress(qint64 step, const ProgressMetrics &metrics)
 {
     ensureLayerSeries(int(metrics.layers.size()));
     LivePlot *goodness = plotNamed(QStringLiteral("goodness"));
     LivePlot *separation = plotNamed(QStringLiteral("separation"));
+    for (const char *name : {"goodness", "separation", "loss", "throughput"})
+        stopWaiting(plotNamed(QString::fromLatin1(name)));
     bool anyFigure = false, anyDeviation = false;
     for (size_t l = 0; l < metrics.layers.size() && l < m_goodnessPos.size(); ++l) {
         const LayerMetrics &m = metrics.layers[l];
@@ -394,6 +439,8 @@ void LiveView::addProgress(qint64 step, const ProgressMetrics &metrics)
 void LiveView::addEpoch(const EpochMetrics &metrics)
 {
     LivePlot *accuracy = plotNamed(QStringLiteral("accuracy"));
+    stopWaiting(accuracy);
+    stopWaiting(plotNamed(QStringLiteral("memory")));
     if (metrics.testAccuracy >= 0)
         accuracy->append(m_testAccuracy, metrics.epoch + 1, metrics.testAccuracy * 100.0);
     if (metrics.validationAccuracy >= 0)
@@ -496,6 +543,11 @@ void LiveView::onFailed(const QString &message)
 void LiveView::onFinished(const RunSummary &summary)
 {
     m_memoryTimer.stop();
+    // A run that failed before it started is recorded now: its header names the stored run.
+    if (m_runId == 0 && m_session && m_session->runId() > 0) {
+        m_runId = m_session->runId();
+        setTitle(m_titleParts.value(0), m_titleParts.value(1), m_titleParts.value(2), m_runId);
+    }
     sampleProcessMemory();
     const QString status = QString::fromUtf8(runStatusName(summary.status));
     const QString message = QString::fromStdString(summary.message);
@@ -534,6 +586,7 @@ void LiveView::sampleProcessMemory()
     const ProcessMemory memory = readProcessMemory();
     if (memory.rssBytes == 0)
         return; // no /proc here: nothing measured, nothing drawn
+    stopWaiting(plotNamed(QStringLiteral("memory")));
     plotNamed(QStringLiteral("memory"))
         ->append(m_rss, secondsSinceStart(monotonicSeconds()), double(memory.rssBytes) / kMiB);
 }

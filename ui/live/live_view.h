@@ -6,6 +6,7 @@
 #include "engine/train/metrics.h"
 
 #include <QHash>
+#include <QSet>
 #include <QJsonObject>
 #include <QPointer>
 #include <QTimer>
@@ -16,6 +17,7 @@
 class QLabel;
 class QProgressBar;
 class QPushButton;
+class QScrollArea;
 
 namespace ffint8 {
 
@@ -49,7 +51,11 @@ public:
     // thread: `store` belongs to it). The controls are disabled: there is nothing to pause.
     void showStoredRun(RunStore &store, qint64 runId);
 
+    // Each plot's least height: below it a plot's axes and legend crowd out the curves.
+    static constexpr int kMinPlotHeight = 220;
+
     QList<LivePlot *> plots() const { return m_plotList; }
+    QScrollArea *plotArea() const { return m_plotArea; }
     LivePlot *plotNamed(const QString &name) const { return m_plots.value(name); }
     QString titleText() const;
     QString statusText() const;
@@ -67,6 +73,8 @@ private:
     void setStatus(const QString &text);
     void setBackprop(bool backprop);
     void ensureLayerSeries(int layers);
+    void showWaiting(LivePlot *plot, const QString &text);
+    void stopWaiting(LivePlot *plot);
     void addProgress(qint64 step, const ProgressMetrics &metrics);
     void addEpoch(const EpochMetrics &metrics);
     void addPower(const std::vector<PowerPoint> &points);
@@ -92,6 +100,9 @@ private:
     QLabel *m_backendLine = nullptr;
     QHash<QString, LivePlot *> m_plots;
     QList<LivePlot *> m_plotList;
+    QScrollArea *m_plotArea = nullptr;
+    QSet<LivePlot *> m_waiting; // plots that show what they wait for until their first points
+    QStringList m_titleParts;   // name, algorithm, dataset of the run shown
 
     // Series indices in their plots.
     std::vector<int> m_goodnessPos, m_goodnessNeg, m_separation; // m_goodnessNeg is -1 for BP

@@ -52,15 +52,29 @@ LivePlot::LivePlot(const QString &title, const QString &xLabel, const QString &y
     titleFont.setBold(true);
     m_title = new QCPTextElement(m_plot, title, titleFont);
     m_plot->plotLayout()->addElement(0, 0, m_title);
+    m_title->setTextFlags(Qt::TextWordWrap | Qt::AlignCenter);
     m_plot->xAxis->setLabel(xLabel);
     m_plot->yAxis->setLabel(yLabel);
 
     QFont small = font();
     small.setPointSizeF(std::max(6.0, small.pointSizeF() * 0.85));
     m_plot->legend->setFont(small);
-    m_plot->legend->setBrush(QColor(255, 255, 255, 200));
+    m_plot->legend->setBrush(Qt::NoBrush);
+    m_plot->legend->setBorderPen(Qt::NoPen);
     m_plot->legend->setVisible(false);
-    m_plot->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignLeft);
+    // The legend stands beside the axes, at their top: inside them it covered the first steps of the
+    // curves, which are the ones a user watches while a run starts. A stretching empty cell below it
+    // keeps it at its own height.
+    auto *legendColumn = new QCPLayoutGrid;
+    m_plot->plotLayout()->addElement(1, 1, legendColumn);
+    m_plot->axisRect()->insetLayout()->take(m_plot->legend);
+    legendColumn->addElement(0, 0, m_plot->legend);
+    legendColumn->addElement(1, 0, new QCPLayoutElement(m_plot));
+    legendColumn->setRowStretchFactor(0, 0.001);
+    legendColumn->setRowStretchFactor(1, 1.0);
+    legendColumn->setMargins(QMargins(0, 0, 4, 0));
+    m_plot->plotLayout()->setColumnStretchFactor(1, 0.001);
+    m_plot->plotLayout()->setColumnSpacing(0);
 
     // Antialiased series lines doubled the redraw time (1400x600 px, gui latency bench), and the GUI
     // thread's worst delay with them; axes, grid and text keep their smooth defaults. Exported PNGs
@@ -253,21 +267,6 @@ void LivePlot::redraw()
         m_plot->yAxis->setRange(paddedRange(left));
     if (right.valid())
         m_plot->yAxis2->setRange(paddedRange(right));
-    m_plot->plotLayout()->update(QCPLayoutElement::upPreparation);
-    m_plot->plotLayout()->update(QCPLayoutElement::upMargins);
-    m_plot->plotLayout()->update(QCPLayoutElement::upLayout);
-
-    const int columns = std::max(1, m_plot->axisRect()->width());
-    for (const auto &s : m_series) {
-        QVector<QCPGraphData> data;
-        if (!s->buffer.isEmpty()) {
-            const QVector<QPointF> points = s->buffer.pointsForWidth(x.lo, x.hi, columns);
-            data.reserve(points.size());
-            for (const QPointF &p : points)
-                data.append(QCPGraphData(p.x(), p.y()));
-        }
-        s->graph->data()->set(data, true); // pointsForWidth returns the points in x order
-    }
     // A series with no points (a run without a validation split, a machine without a power source)
     // is left out of the legend rather than named beside an empty plot.
     // The legend is rebuilt in the order the series were added when one gains its first points.
@@ -281,6 +280,25 @@ void LivePlot::redraw()
                 s->graph->addToLegend();
     }
     m_plot->legend->setVisible(m_plot->legend->itemCount() > 0);
+    // The legend stands beside the axes: it is settled before the layout that gives their width.
+    m_plot->plotLayout()->update(QCPLayoutElement::upPreparation);
+    m_plot->plotLayout()->update(QCPLayoutElement::upMargins);
+    m_plot->plotLayout()->update(QCPLayoutElement::upLayout);
+
+    // A plot never shown has not been laid out: its axes are a few pixels wide, which would decimate
+    // an export of a hidden window to a point or two. It keeps at least its minimum width's columns.
+    const int laidOut = m_plot->axisRect()->width();
+    const int columns = std::max(1, isVisible() ? laidOut : std::max(laidOut, minimumWidth()));
+    for (const auto &s : m_series) {
+        QVector<QCPGraphData> data;
+        if (!s->buffer.isEmpty()) {
+            const QVector<QPointF> points = s->buffer.pointsForWidth(x.lo, x.hi, columns);
+            data.reserve(points.size());
+            for (const QPointF &p : points)
+                data.append(QCPGraphData(p.x(), p.y()));
+        }
+        s->graph->data()->set(data, true); // pointsForWidth returns the points in x order
+    }
 
     m_plot->replot(QCustomPlot::rpImmediateRefresh);
     ++m_redrawCount;

@@ -1,6 +1,6 @@
-// ffint8-screenshots: takes the README's screenshots of a real session. It trains the quick demo
-// twice (with and without look-ahead) through the workbench's own launcher and queue, and grabs
-// each tab as it looks with real data: nothing drawn here is made up.
+// ffint8-screenshots: takes the README's screenshots of a real session at 1366x768. It opens a suite
+// of the quick demo (FF-INT8 with and without look-ahead, BP-FP32) in the workbench's own launcher,
+// queues its runs, and grabs each tab as it looks with real data: nothing drawn here is made up.
 #include "app/session/run_queue.h"
 #include "ui/browser/runs_browser.h"
 #include "ui/compare/compare_view.h"
@@ -9,8 +9,11 @@
 #include "ui/live/live_view.h"
 #include "ui/main_window.h"
 
+#include <QPushButton>
+
 #include <QApplication>
 #include <QDir>
+#include <QFile>
 #include <QElapsedTimer>
 #include <QSettings>
 #include <QTabWidget>
@@ -62,29 +65,35 @@ int main(int argc, char *argv[])
     QApplication::setOrganizationName(QStringLiteral("ffint8"));
     QApplication::setApplicationName(QStringLiteral("ffint8-screenshots"));
 
+    // The laptop screen the workbench must be readable on.
     ffint8::MainWindow window(scratch.filePath("runs.sqlite"));
-    window.resize(1440, 900);
+    window.resize(1366, 768);
     window.show();
-    ffint8::LauncherForm *form = window.launchPanel()->form();
+    const QString suitePath = scratch.filePath("quick-methods.json");
+    QFile suiteFile(suitePath);
+    if (!suiteFile.open(QIODevice::WriteOnly)
+        || suiteFile.write(R"({"format": "ffint8-suite", "version": 1, "name": "quick-methods", "base": "quick",
+            "description": "The quick demo with each method: FF-INT8 with and without look-ahead, BP-FP32.",
+            "runs": [{"name": "ff-int8, look-ahead on", "set": {"algorithm": "ff-int8"}},
+                     {"name": "ff-int8, look-ahead off", "set": {"algorithm": "ff-int8", "ff.lookahead.enabled": false}},
+                     {"name": "bp-fp32", "set": {"algorithm": "bp-fp32"}}]})") < 0) {
+        std::fprintf(stderr, "ffint8-screenshots: cannot write %s\n", qPrintable(suitePath));
+        return 1;
+    }
+    suiteFile.close();
     QString error;
-    if (!form->loadPreset(QStringLiteral("quick"), &error)) {
+    if (!window.launchPanel()->form()->loadFile(suitePath, &error)) {
         std::fprintf(stderr, "ffint8-screenshots: %s\n", qPrintable(error));
         return 1;
     }
-    form->setFieldText(QStringLiteral("name"), QStringLiteral("quick, look-ahead off"));
-    form->setFieldText(QStringLiteral("ff.lookahead.enabled"), QStringLiteral("off"));
-    form->setFieldText(QStringLiteral("telemetry.source"), QStringLiteral("auto"));
-    bool ok = window.launchPanel()->requestRun();
-    form->loadPreset(QStringLiteral("quick"), nullptr);
-    form->setFieldText(QStringLiteral("name"), QStringLiteral("quick, look-ahead on"));
-    ok = ok && window.launchPanel()->requestRun();
-    if (!ok) {
-        std::fprintf(stderr, "ffint8-screenshots: %s\n", qPrintable(window.launchPanel()->problems()));
+    bool ok = grabTab(window, window.launchPanel(), out + QStringLiteral("/launcher.png"));
+    window.launchPanel()->queueSuiteButton()->click();
+    if (!window.queue()->isRunning()) {
+        std::fprintf(stderr, "ffint8-screenshots: the suite was not queued\n");
         return 1;
     }
-    ok = grabTab(window, window.launchPanel(), out + QStringLiteral("/launcher.png"));
-    if (!waitFor([&] { return !window.queue()->isRunning() && window.queue()->pending().isEmpty(); }, 600)) {
-        std::fprintf(stderr, "ffint8-screenshots: the runs did not finish within 10 minutes\n");
+    if (!waitFor([&] { return !window.queue()->isRunning() && window.queue()->pending().isEmpty(); }, 1200)) {
+        std::fprintf(stderr, "ffint8-screenshots: the runs did not finish within 20 minutes\n");
         return 1;
     }
     ok = grabTab(window, window.liveView(), out + QStringLiteral("/live.png")) && ok;
@@ -92,7 +101,8 @@ int main(int argc, char *argv[])
     ok = grabTab(window, window.browser(), out + QStringLiteral("/runs.png")) && ok;
     QList<qint64> ids;
     for (const ffint8::RunRecord &r : window.store()->runs())
-        ids << r.id;
+        ids << r.id; // by id: the suite's order
+
     window.browser()->selectRuns(ids);
     emit window.browser()->compareRequested(ids);
     ok = grabTab(window, window.compareView(), out + QStringLiteral("/compare.png")) && ok;
