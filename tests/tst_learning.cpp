@@ -92,6 +92,50 @@ private slots:
         QVERIFY(epochs[1].lambda > 0.0f);
     }
 
+    // INT8 products are exact on every path (cpu_int8_path.h), and the element-wise ops split rows the
+    // same way at any thread count: an INT8 run is bit-identical on every path the CPU can take.
+    void int8TrainingIsTheSameOnEveryPath_data()
+    {
+        QTest::addColumn<int>("algo");
+        QTest::newRow("ff-int8") << int(Algorithm::FfInt8);
+        QTest::newRow("bp-int8") << int(Algorithm::BpInt8);
+        QTest::newRow("bp-ui8") << int(Algorithm::BpUi8);
+    }
+
+    void int8TrainingIsTheSameOnEveryPath()
+    {
+        QFETCH(int, algo);
+        TrainConfig c = smallConfig(Algorithm(algo));
+        c.epochs = 2;
+        if (!isForwardForward(c.algorithm))
+            c.lr = 0.001f;
+        const DatasetSplits data = testing::clusterSplits(1000, 300, 64);
+        std::vector<LayerParameters> initial;
+        auto train = [&](CpuInt8Path path, int threads) {
+            CpuBackend backend(threads, path);
+            auto trainer = createTrainer(c, backend);
+            initial = trainer->parameters();
+            const RunSummary s = TrainingRun(*trainer, data).run();
+            return std::make_pair(s.testAccuracy, trainer->parameters());
+        };
+        const auto baseline = train(CpuInt8Path::Portable, 1);
+        QVERIFY(baseline.second.front().weights != initial.front().weights); // it trained
+        int compared = 0;
+        for (CpuInt8Path path : allInt8Paths()) {
+            if (!int8PathUnavailableReason(path).empty())
+                continue;
+            const auto other = train(path, 2);
+            QCOMPARE(other.first, baseline.first);
+            QCOMPARE(other.second.size(), baseline.second.size());
+            for (size_t l = 0; l < other.second.size(); ++l) {
+                QVERIFY2(other.second[l].weights == baseline.second[l].weights, int8PathName(path));
+                QVERIFY2(other.second[l].bias == baseline.second[l].bias, int8PathName(path));
+            }
+            ++compared;
+        }
+        QVERIFY(compared >= 2); // portable and at least this CPU's best
+    }
+
     // The real dataset, where installed: a few thousand images are enough to be far above chance.
     void learnsFashionMnist()
     {
