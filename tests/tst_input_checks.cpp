@@ -1,9 +1,12 @@
 // Inputs that size or receive work are checked before the work: a suite's size before its runs are
 // built, and the --save, --out and store paths before anything is trained or read.
+#include "app/session/memory_check.h"
 #include "app/spec/suite.h"
 #include "app/store/run_store.h"
 #include "support/cli_process.h"
 #include "support/synthetic_data.h"
+#include "engine/core/error.h"
+#include "engine/train/memory_estimate.h"
 
 #include <QElapsedTimer>
 #include <QtTest>
@@ -119,6 +122,37 @@ private slots:
         QVERIFY(QFileInfo(save).size() > 0);
         QVERIFY(!QFile::exists(save + ".partial"));
         QVERIFY(QDir(m_dir.path()).entryList({".ffint8-write-check-*"}, QDir::Hidden | QDir::Files).isEmpty());
+    }
+
+    // A model larger than the memory the machine has is refused before its weights are allocated,
+    // with what it needs and what is available.
+    void modelTooLargeForTheMachineIsRefused()
+    {
+        const QString db = m_dir.filePath("memory-checks.sqlite");
+        const CliResult r = runCli({"train", "--dataset", m_data, "--layers", "784,200000,200000", "--epochs", "1",
+                                    "--telemetry", "none", "--json", "--db", db});
+        QVERIFY(r.exitCode != 0 && r.exitCode != -1);
+        QVERIFY2(r.err.count("MiB") == 2 && r.err.contains("MemAvailable") && r.err.contains("40156800000 weights"),
+                 qPrintable(r.err));
+        for (const QJsonObject &e : r.events)
+            QVERIFY(e["event"].toString() != "start");
+    }
+
+    // The exact estimate decides where the parameter count alone does not: the same run fits in its
+    // estimate and is refused one byte below it.
+    void runIsRefusedJustBelowItsEstimate()
+    {
+        TrainConfig c;
+        c.layers = {784, 300, 300};
+        const uint64_t needed = estimateTrainerBytes(c) + uint64_t(784) * 300 * 4; // + the host's initial weights
+        checkMemoryFits(c, needed);
+        bool refused = false;
+        try {
+            checkMemoryFits(c, needed - 1);
+        } catch (const EngineError &e) {
+            refused = QString(e.what()).contains("engine memory");
+        }
+        QVERIFY(refused);
     }
 
     void unwritableExportIsRefusedBeforeReading()

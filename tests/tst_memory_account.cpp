@@ -3,6 +3,7 @@
 #include "engine/backend/reference_backend.h"
 #include "engine/train/bp_trainer.h"
 #include "engine/train/ff_trainer.h"
+#include "engine/train/memory_estimate.h"
 #include "engine/train/training_run.h"
 #include "support/synthetic_data.h"
 
@@ -151,6 +152,40 @@ private slots:
         // Evaluation holds the embedded input (500 x 64) and three 500 x 64 buffers, among others.
         QVERIFY(s.memory.peakTotal >= resident + 500 * 64 * 4 * 4);
         QVERIFY(s.memory.peakOf(MemoryCategory::Workspace) > s.memory.currentOf(MemoryCategory::Workspace));
+    }
+
+    // The estimate made before allocating (a trainer taken through a step and an evaluation chunk
+    // on the counting backend) is a real run's peak on the reference backend.
+    void estimateIsWhatTheTrainerHolds_data()
+    {
+        QTest::addColumn<int>("algo");
+        QTest::addColumn<bool>("master");
+        QTest::newRow("ff-int8") << int(Algorithm::FfInt8) << false;
+        QTest::newRow("ff-int8 with master weights") << int(Algorithm::FfInt8) << true;
+        QTest::newRow("ff-fp32") << int(Algorithm::FfFp32) << true;
+        QTest::newRow("bp-fp32") << int(Algorithm::BpFp32) << true;
+        QTest::newRow("bp-int8") << int(Algorithm::BpInt8) << true;
+        QTest::newRow("bp-ui8") << int(Algorithm::BpUi8) << true;
+    }
+
+    void estimateIsWhatTheTrainerHolds()
+    {
+        QFETCH(int, algo);
+        QFETCH(bool, master);
+        TrainConfig c;
+        c.algorithm = Algorithm(algo);
+        c.layers = {64, 120, 80};
+        c.batch = 16;
+        c.epochs = 1;
+        c.evalBatch = 8;
+        c.masterWeights = master;
+        const size_t estimate = estimateTrainerBytes(c);
+        ReferenceBackend backend;
+        auto trainer = createTrainer(c, backend);
+        const DatasetSplits data = testing::clusterSplits(64, 40, 64);
+        const RunSummary s = TrainingRun(*trainer, data).run();
+        QCOMPARE(int(s.status), int(RunStatus::Completed));
+        QCOMPARE(estimate, s.memory.peakTotal);
     }
 };
 

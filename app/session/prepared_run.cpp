@@ -1,6 +1,7 @@
 // Data, backend and trainer for a run.
 #include "app/session/prepared_run.h"
 
+#include "app/session/memory_check.h"
 #include "engine/backend/backend_factory.h"
 #include "engine/core/error.h"
 
@@ -22,6 +23,7 @@ PreparedRun prepareRun(const TrainConfig &config, const DatasetSplits &data)
         throw EngineError("dataset " + data.train.name + " has " + std::to_string(data.train.features()) +
                           " values per example, but the model's input width (layers[0]) is " +
                           std::to_string(config.layers.front()));
+    checkMemoryFits(config);
     PreparedRun run;
     run.backend = createBackend(config.backend, config.threads);
     run.trainer = createTrainer(config, *run.backend);
