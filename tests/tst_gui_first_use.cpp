@@ -295,6 +295,11 @@ private slots:
         const QRect barsRect(bars->mapTo(&window, QPoint()), bars->size());
         QVERIFY(barsRect.left() >= curves.right());
         QVERIFY(barsRect.top() < curves.bottom());
+        // The curves' legend names both runs outside the data.
+        QCustomPlot *curvePlot = window.compareView()->plot();
+        curvePlot->replot();
+        QCOMPARE(curvePlot->legend->itemCount(), 2);
+        QVERIFY(!legendRect(curvePlot).intersects(curvePlot->axisRect()->rect()));
 
         const QString png = m_dir.filePath("bars.png");
         QString error;

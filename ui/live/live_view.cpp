@@ -178,7 +178,7 @@ void LiveView::reset()
     // flat line at the bottom, so it has the right axis to itself.
     m_enginePeak = memory->addSeries(tr("engine account, peak per epoch"), QColor(148, 103, 189), Qt::SolidLine, true);
     memory->setMarkers(m_enginePeak, true);
-    memory->setRightAxisLabel(tr("engine account (MiB)"));
+    memory->setRightAxisLabel(tr("engine (MiB)"));
     m_rss = memory->addSeries(tr("process RSS"), QColor(255, 127, 14));
     m_peakRss = memory->addSeries(tr("process peak RSS (whole run)"), QColor(140, 86, 75), Qt::DotLine);
     memory->setMarkers(m_peakRss, true);
