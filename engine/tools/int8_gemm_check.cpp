@@ -58,18 +58,23 @@ int main()
             continue;
         }
         for (const Shape &s : shapes) {
-            for (int layout = 0; layout < 4; ++layout) {
-                const bool ta = layout & 1, tb = layout & 2;
-                const int lda = (ta ? s.m : s.k) + 3, ldb = (tb ? s.k : s.n) + 5; // padded rows
+            for (int layout = 0; layout < 8; ++layout) {
+                const bool ta = layout & 1, tb = layout & 2, padded = layout & 4;
+                // Each matrix ends its buffer: exactly as long as its rows, or at the right end of
+                // longer rows (a block of a wider matrix, as the blocked weight gradient passes), so
+                // that a read past its last line leaves the buffer and AddressSanitizer reports it.
+                const int padA = padded ? 3 : 0, padB = padded ? 5 : 0;
+                const int lda = (ta ? s.m : s.k) + padA, ldb = (tb ? s.k : s.n) + padB;
                 for (const Signs &sign : signs) {
-                    const std::vector<int8_t> a = randomInt8Codes(size_t(ta ? s.k : s.m) * lda, sign.a, rng);
-                    const std::vector<int8_t> b = randomInt8Codes(size_t(tb ? s.n : s.k) * ldb, sign.b, rng);
+                    const std::vector<int8_t> aStore = randomInt8Codes(size_t(ta ? s.k : s.m) * lda, sign.a, rng);
+                    const std::vector<int8_t> bStore = randomInt8Codes(size_t(tb ? s.n : s.k) * ldb, sign.b, rng);
+                    const int8_t *a = aStore.data() + padA, *b = bStore.data() + padB;
                     for (int threads : {1, 3}) {
                         const int ldc = s.n + 2;
                         std::vector<int32_t> c(size_t(s.m) * ldc, -7);
                         std::vector<uint8_t> scratch(int8gemm::scratchBytes(s.m, s.n, s.k, threads));
-                        int8gemm::gemm(kernels, sign.operands, ta, tb, s.m, s.n, s.k, a.data(), lda, b.data(), ldb,
-                                       c.data(), ldc, scratch.data(), threads, threadSlots);
+                        int8gemm::gemm(kernels, sign.operands, ta, tb, s.m, s.n, s.k, a, lda, b, ldb, c.data(), ldc,
+                                       scratch.data(), threads, threadSlots);
                         long long worst = 0;
                         for (int i = 0; i < s.m; ++i) {
                             for (int j = 0; j < s.n; ++j) {
@@ -84,9 +89,9 @@ int main()
                         }
                         ++checks;
                         failures += worst != 0;
-                        std::printf("%s  %-13s %c%c %-17s m=%d n=%d k=%d threads %d  err %lld\n",
+                        std::printf("%s  %-13s %c%c %-17s m=%d n=%d k=%d %s threads %d  err %lld\n",
                                     worst ? "FAIL" : "ok  ", name, ta ? 'T' : 'N', tb ? 'T' : 'N', sign.name, s.m, s.n,
-                                    s.k, threads, worst);
+                                    s.k, padded ? "padded" : "exact ", threads, worst);
                     }
                 }
             }

@@ -105,14 +105,16 @@ FFINT8_AVX2 void packContiguousLines16(Packing packing, const int8_t *x, int ld,
     }
 }
 
-// A full A panel in quads whose values for one depth are contiguous (x[p * ld + first + r]): 8 bytes
-// of four depths interleaved into quads, of which the first kPanelRows are kept. Reads two bytes past
-// the panel, so the caller makes sure that they lie inside the row.
+// A full A panel in quads whose values for one depth are contiguous (x[p * ld + first + r]): the
+// panel's 6 bytes of four depths interleaved into quads. Each depth's bytes are copied out first:
+// an 8-byte load would read past the last line of the matrix.
 FFINT8_AVX2 void packContiguousLinesRowsQuads(const int8_t *x, int ld, int first, int k, uint8_t *panel)
 {
     auto row = [&](int p) {
-        return p < k ? _mm_loadl_epi64(reinterpret_cast<const __m128i *>(x + size_t(p) * ld + first))
-                     : _mm_setzero_si128();
+        int64_t bytes = 0;
+        if (p < k)
+            std::memcpy(&bytes, x + size_t(p) * ld + first, kPanelRows);
+        return _mm_cvtsi64_si128(bytes);
     };
     for (int p = 0; p < k; p += 4, panel += kPanelRows * kGroupBytes) {
         const __m128i t01 = _mm_unpacklo_epi8(row(p), row(p + 1)), t23 = _mm_unpacklo_epi8(row(p + 2), row(p + 3));
@@ -125,7 +127,6 @@ FFINT8_AVX2 void packContiguousLinesRowsQuads(const int8_t *x, int ld, int first
 // sign-extended at a time, their four pairs written to that line's place in four groups.
 FFINT8_AVX2 void packContiguousDepthRowsPairs(const int8_t *x, int ld, int first, int k, uint8_t *panel)
 {
-    const int groups = groupsOf(k, Packing::Pairs);
     auto *words = reinterpret_cast<int32_t *>(panel);
     for (int r = 0; r < kPanelRows; ++r) {
         const int8_t *line = x + size_t(first + r) * ld;
@@ -142,7 +143,6 @@ FFINT8_AVX2 void packContiguousDepthRowsPairs(const int8_t *x, int ld, int first
             std::memcpy(&words[size_t(p / 2) * kPanelRows + r], pair, 4);
         }
     }
-    (void)groups;
 }
 
 // The fast packs where the layout allows, the portable one for the rest (edges, rare layouts).
@@ -151,7 +151,7 @@ void packAvx2(Packing packing, bool trans, const int8_t *x, int ld, int first, i
 {
     if (count == width && width == kPanelCols && trans)
         packContiguousLines16(packing, x, ld, first, k, panel);
-    else if (count == width && width == kPanelRows && trans && packing == Packing::Quads && first + 8 <= ld)
+    else if (count == width && width == kPanelRows && trans && packing == Packing::Quads)
         packContiguousLinesRowsQuads(x, ld, first, k, panel);
     else if (count == width && width == kPanelRows && !trans && packing == Packing::Pairs)
         packContiguousDepthRowsPairs(x, ld, first, k, panel);
