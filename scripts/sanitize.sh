@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Builds the project with a sanitizer preset (CMakePresets.json) into its own folder and runs the
+# CTest suite there: asan (AddressSanitizer + UndefinedBehaviorSanitizer, every test) or tsan
+# (ThreadSanitizer). Extra arguments go to ctest (e.g. -R tst_run_store).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+preset="${1:-}"
+[[ "$preset" == asan || "$preset" == tsan ]] || { echo "usage: scripts/sanitize.sh asan|tsan [CTEST_ARGS...]" >&2; exit 2; }
+shift
+./scripts/setup.sh --for-tests
+cmake --preset "$preset" >/dev/null
+cmake --build "build-$preset" --parallel "$(nproc)"
+# Leaks are reported at exit; a UBSan finding stops the test (no recovery) with its stack.
+export ASAN_OPTIONS="detect_leaks=1:abort_on_error=1:strict_string_checks=1"
+export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
+export TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1"
+ctest --test-dir "build-$preset" --output-on-failure --timeout 1800 -E arm64_checks "$@"
