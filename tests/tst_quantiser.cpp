@@ -201,22 +201,7 @@ private slots:
             x[i] = i % 7 == 0 ? 0.0f : rng.uniform() * 5.0f;
         for (Rounding rounding : {Rounding::Nearest, Rounding::Stochastic}) {
             for (bool perRow : {false, true}) {
-                Tensor xt = m_backend.allocate(rows, cols, DType::F32, MemoryCategory::Workspace);
-                Tensor qt = m_backend.allocate(rows, cols, DType::S8, MemoryCategory::Workspace);
-                Tensor st = m_backend.allocate(1, perRow ? rows : 1, DType::F32, MemoryCategory::Workspace);
-                m_backend.upload(xt, x.data(), x.size() * sizeof(float));
-                QuantiseArgs a;
-                a.x = xt.f32();
-                a.rows = rows;
-                a.cols = cols;
-                a.perRow = perRow;
-                a.rounding = rounding;
-                a.seed = 9;
-                a.q = qt.s8();
-                a.scales = st.f32();
-                m_backend.quantise(a);
-                std::vector<int8_t> q(x.size());
-                m_backend.download(qt, q.data(), q.size());
+                const std::vector<int8_t> q = quantise(x, rows, cols, perRow, rounding, 9).q;
                 QVERIFY(*std::min_element(q.begin(), q.end()) >= 0);
                 QCOMPARE(int(*std::max_element(q.begin(), q.end())), 127);
             }

@@ -17,16 +17,15 @@
 
 namespace ffint8 {
 
+double medianOf(std::vector<double> values)
+{
+    std::sort(values.begin(), values.end());
+    return values[values.size() / 2];
+}
+
 namespace {
 
-constexpr int kEpochRepeats = 5;
 constexpr float kBpLearningRate = 0.001f; // Adam at FF's 0.03 diverges for BP, which would end its epoch early
-
-double median(std::vector<double> v)
-{
-    std::sort(v.begin(), v.end());
-    return v[v.size() / 2];
-}
 
 struct AlgorithmTimes
 {
@@ -64,7 +63,7 @@ void benchEpochs(const TrainConfig &config, bool json, QTextStream &out)
     data.validation = Dataset{};
     const Algorithm algorithms[] = {Algorithm::BpFp32, Algorithm::FfFp32, Algorithm::FfInt8};
     std::map<Algorithm, AlgorithmTimes> times;
-    for (int r = 0; r < kEpochRepeats; ++r) {
+    for (int r = 0; r < kBenchEpochRepeats; ++r) {
         for (Algorithm algo : algorithms) {
             PreparedRun prepared = prepareRun(configFor(base, algo, lastEpoch), data);
             RunSummary s = TrainingRun(*prepared.trainer, data).run();
@@ -82,7 +81,7 @@ void benchEpochs(const TrainConfig &config, bool json, QTextStream &out)
     }
 
     const int steps = (data.train.count + config.batch - 1) / config.batch;
-    const double bpStep = median(times[Algorithm::BpFp32].epochSeconds) / steps;
+    const double bpStep = medianOf(times[Algorithm::BpFp32].epochSeconds) / steps;
     if (!json)
         out << QStringLiteral("one epoch (%1 examples, batch %2; FF at lambda %3, its value in epoch %4)\n")
                    .arg(data.train.count).arg(config.batch).arg(double(base.lambda.at(lastEpoch))).arg(lastEpoch + 1)
@@ -91,7 +90,7 @@ void benchEpochs(const TrainConfig &config, bool json, QTextStream &out)
                    .arg("step x bp-fp32", 15);
     for (Algorithm algo : algorithms) {
         const AlgorithmTimes &t = times[algo];
-        const double epoch = median(t.epochSeconds), step = epoch / steps;
+        const double epoch = medianOf(t.epochSeconds), step = epoch / steps;
         const double rest = step - t.gemmSeconds - t.optimizerSeconds;
         QStringList runs;
         for (double v : t.epochSeconds)
@@ -109,7 +108,7 @@ void benchEpochs(const TrainConfig &config, bool json, QTextStream &out)
                    .arg(t.gemmSeconds * 1e3, 9, 'f', 3).arg(t.optimizerSeconds * 1e3, 9, 'f', 3).arg(rest * 1e3, 8, 'f', 3)
                    .arg(step / bpStep, 15, 'f', 3);
     }
-    const double int8OverFp32 = median(times[Algorithm::FfInt8].epochSeconds) / median(times[Algorithm::FfFp32].epochSeconds);
+    const double int8OverFp32 = medianOf(times[Algorithm::FfInt8].epochSeconds) / medianOf(times[Algorithm::FfFp32].epochSeconds);
     if (json) {
         printEvent(QJsonObject{{"event", "epoch_ratio"}, {"ff_int8_over_ff_fp32", int8OverFp32}});
         return;

@@ -2,6 +2,7 @@
 // fixed count, taking turns so that a change in the machine's speed reaches every setting alike.
 #include "app/cli/bench_threads.h"
 
+#include "app/cli/bench_epochs.h"
 #include "app/session/prepared_run.h"
 #include "app/session/run_events.h"
 #include "app/system/busy_processes.h"
@@ -17,14 +18,6 @@
 namespace ffint8 {
 
 namespace {
-
-constexpr int kRepeats = 5;
-
-double median(std::vector<double> v)
-{
-    std::sort(v.begin(), v.end());
-    return v[v.size() / 2];
-}
 
 QString settingName(int threads)
 {
@@ -49,7 +42,7 @@ void benchThreads(const TrainConfig &config, int busy, bool json, QTextStream &o
     std::map<int, std::vector<double>> seconds;
     {
         BusyProcesses load(busy);
-        for (int r = 0; r < kRepeats; ++r) {
+        for (int r = 0; r < kBenchEpochRepeats; ++r) {
             for (int threads : settings) {
                 TrainConfig c = base;
                 c.threads = threads;
@@ -65,9 +58,9 @@ void benchThreads(const TrainConfig &config, int busy, bool json, QTextStream &o
 
     int best = 1;
     for (int t = 1; t <= cores; ++t)
-        if (median(seconds[t]) < median(seconds[best]))
+        if (medianOf(seconds[t]) < medianOf(seconds[best]))
             best = t;
-    const double ratio = median(seconds[0]) / median(seconds[best]);
+    const double ratio = medianOf(seconds[0]) / medianOf(seconds[best]);
     if (!json)
         out << QStringLiteral(
                    "one %1 epoch (%2 examples, batch %3) on %4 cores, %5 of them kept busy by other processes\n")
@@ -85,12 +78,12 @@ void benchThreads(const TrainConfig &config, int busy, bool json, QTextStream &o
             printEvent(QJsonObject{{"event", "threads_bench"},
                                    {"threads", settingName(threads)},
                                    {"busy", busy},
-                                   {"seconds", median(seconds[threads])},
+                                   {"seconds", medianOf(seconds[threads])},
                                    {"runs", QJsonArray::fromStringList(runs)}});
         else
             out << QStringLiteral("%1 %2 %3\n")
                        .arg(settingName(threads), -8)
-                       .arg(median(seconds[threads]), 9, 'f', 3)
+                       .arg(medianOf(seconds[threads]), 9, 'f', 3)
                        .arg(runs.join(" "), 40);
     }
     if (json)

@@ -162,7 +162,7 @@ void CpuBackend::gemmS8S8S32(Trans ta, Trans tb, int m, int n, int k, const int8
             = tb == Trans::Yes ? int8gemm::nonNegative(b, n, k, ldb) : int8gemm::nonNegative(b, k, n, ldb);
         operands = bUnsigned ? Operands::BUnsigned : Operands::BothSigned;
     }
-    uint8_t *scratch = int8Scratch(int8gemm::scratchBytes(m, n, k, m_threads));
+    uint8_t *scratch = int8Scratch(int8gemm::scratchBytes(m, k, m_threads));
     int8gemm::gemm(kernels, operands, ta == Trans::Yes, tb == Trans::Yes, m, n, k, a, lda, b, ldb, c, ldc, scratch,
                    m_threads, [this](int slots, const std::function<void(int)> &body) { parallelSlots(slots, body); });
 }

@@ -7,11 +7,6 @@
 #include <cstdlib>
 #include <oneapi/dnnl/dnnl.h>
 
-#if defined(__aarch64__) && defined(__linux__)
-#include <asm/hwcap.h>
-#include <sys/auxv.h>
-#endif
-
 namespace ffint8 {
 
 namespace {
@@ -168,10 +163,8 @@ std::string cpuIsaName()
     }
 #elif defined(__aarch64__)
     std::string name = "aarch64 neon";
-#if defined(__linux__) && defined(HWCAP_ASIMDDP)
-    if (getauxval(AT_HWCAP) & HWCAP_ASIMDDP)
+    if (int8gemm::available(int8gemm::Kernels::NeonDot))
         name += " dotprod";
-#endif
     return name;
 #else
     return "unknown cpu";

@@ -72,7 +72,7 @@ int main()
                     for (int threads : {1, 3}) {
                         const int ldc = s.n + 2;
                         std::vector<int32_t> c(size_t(s.m) * ldc, -7);
-                        std::vector<uint8_t> scratch(int8gemm::scratchBytes(s.m, s.n, s.k, threads));
+                        std::vector<uint8_t> scratch(int8gemm::scratchBytes(s.m, s.k, threads));
                         int8gemm::gemm(kernels, sign.operands, ta, tb, s.m, s.n, s.k, a, lda, b, ldb, c.data(), ldc,
                                        scratch.data(), threads, threadSlots);
                         long long worst = 0;

@@ -44,7 +44,7 @@ KernelSet kernelsFor(Kernels kernels, Operands operands)
 {
 #if defined(__x86_64__) || defined(__i386__)
     if (kernels == Kernels::Avx2)
-        return avx2Kernels(operands == Operands::AUnsigned ? 1 : operands == Operands::BUnsigned ? 2 : 0);
+        return avx2Kernels(operands);
 #endif
 #if defined(__aarch64__)
     if (kernels == Kernels::NeonDot)
@@ -63,9 +63,8 @@ void storeTile(const int32_t *tile, int rows, int cols, int32_t *c, int ldc)
 
 } // namespace
 
-size_t scratchBytes(int m, int n, int k, int threads)
+size_t scratchBytes(int m, int k, int threads)
 {
-    (void)n;
     return aPanelsBytes(m, k) + size_t(std::max(1, threads)) * bPanelBytes(k) + kAlign;
 }
 

@@ -25,7 +25,7 @@ const char *kernelsName(Kernels kernels); // "portable", "avx2", "neon-dotprod"
 using ParallelSlots = std::function<void(int slots, const std::function<void(int slot)> &body)>;
 
 // Bytes of scratch that gemm() needs for these sizes with `threads` parallel bodies.
-size_t scratchBytes(int m, int n, int k, int threads);
+size_t scratchBytes(int m, int k, int threads);
 
 // Row-major C[m x n] = op(A) op(B), op(A) m x k, op(B) k x n, exact INT32 accumulation whatever the
 // codes (-128..127), provided `operands` tells the truth about them. `scratch` holds scratchBytes().

@@ -161,16 +161,17 @@ void packAvx2(Packing packing, bool trans, const int8_t *x, int ld, int first, i
 
 } // namespace
 
-KernelSet avx2Kernels(int operands)
+KernelSet avx2Kernels(Operands operands)
 {
     switch (operands) {
-    case 1:
+    case Operands::AUnsigned:
         return {Packing::Quads, microKernel<Product::QuadsAUnsigned>, packAvx2, packAvx2};
-    case 2:
+    case Operands::BUnsigned:
         return {Packing::Quads, microKernel<Product::QuadsBUnsigned>, packAvx2, packAvx2};
-    default:
-        return {Packing::Pairs, microKernel<Product::Pairs>, packAvx2, packAvx2};
+    case Operands::BothSigned:
+        break;
     }
+    return {Packing::Pairs, microKernel<Product::Pairs>, packAvx2, packAvx2};
 }
 
 } // namespace ffint8::int8gemm::detail

@@ -6,6 +6,8 @@
 // 64 bytes a group: two AVX2 registers, broadcast 32-bit words from A against them.
 #pragma once
 
+#include "engine/backend/int8/int8_gemm.h"
+
 #include <cstddef>
 #include <cstdint>
 
@@ -49,8 +51,8 @@ void packPortable(Packing packing, bool trans, const int8_t *x, int ld, int firs
 KernelSet portableKernels();
 
 #if defined(__x86_64__) || defined(__i386__)
-// operands: 0 both signed (pairs), 1 A unsigned, 2 B unsigned (quads).
-KernelSet avx2Kernels(int operands);
+// Pairs for signed x signed, quads with the unsigned operand fed to vpmaddubsw otherwise.
+KernelSet avx2Kernels(Operands operands);
 #endif
 #if defined(__aarch64__)
 KernelSet neonDotKernels();
