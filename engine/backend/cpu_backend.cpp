@@ -56,15 +56,7 @@ void flushDenormalsOnThisThread()
 
 CpuBackend::CpuBackend(int threads, std::optional<CpuInt8Path> int8Path)
 {
-    if (int8Path) {
-        const std::string why = int8PathUnavailableReason(*int8Path);
-        if (!why.empty())
-            throw EngineError(std::string("cpu backend: the ") + int8PathName(*int8Path)
-                              + " INT8 path cannot run exactly here: " + why);
-        m_int8Path = *int8Path;
-    } else {
-        m_int8Path = chooseInt8Path();
-    }
+    m_int8Path = chooseInt8Path(int8Path);
     setThreads(threads);
 }
 

@@ -118,14 +118,19 @@ std::string int8PathUnavailableReason(CpuInt8Path path)
 #endif
 }
 
-CpuInt8Path chooseInt8Path()
+CpuInt8Path chooseInt8Path(std::optional<CpuInt8Path> requested)
 {
-    if (const char *forced = std::getenv("FFINT8_INT8_PATH"); forced && *forced) {
-        const CpuInt8Path path = int8PathFromName(forced);
-        const std::string why = int8PathUnavailableReason(path);
+    std::string source;
+    if (const char *forced = std::getenv("FFINT8_INT8_PATH"); !requested && forced && *forced) {
+        requested = int8PathFromName(forced);
+        source = std::string(" (FFINT8_INT8_PATH=") + forced + ")";
+    }
+    if (requested) {
+        const std::string why = int8PathUnavailableReason(*requested);
         if (!why.empty())
-            throw EngineError(std::string("FFINT8_INT8_PATH=") + forced + " cannot run exactly here: " + why);
-        return path;
+            throw EngineError(std::string("the ") + int8PathName(*requested) + " INT8 path" + source
+                              + " cannot run exactly here: " + why);
+        return *requested;
     }
 #if defined(__x86_64__) || defined(__i386__)
     if (int8PathUnavailableReason(CpuInt8Path::OneDnn).empty())

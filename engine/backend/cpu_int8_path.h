@@ -3,6 +3,7 @@
 // saturate, the portable kernels elsewhere (aarch64, x86 below AVX2).
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -20,8 +21,9 @@ std::string int8PathDescription(CpuInt8Path path);
 // ONEDNN_MAX_CPU_ISA may hold down); otherwise why not.
 std::string int8PathUnavailableReason(CpuInt8Path path);
 
-// The fastest exact path here, or the one FFINT8_INT8_PATH names (an error if it cannot run here).
-CpuInt8Path chooseInt8Path();
+// `requested` if given, else the one FFINT8_INT8_PATH names, else the fastest exact path here. An
+// EngineError names the path and why when a requested one cannot run exactly on this CPU.
+CpuInt8Path chooseInt8Path(std::optional<CpuInt8Path> requested = std::nullopt);
 
 // Every path, best first.
 std::vector<CpuInt8Path> allInt8Paths();
