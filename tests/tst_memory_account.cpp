@@ -104,7 +104,9 @@ private slots:
         at(e, MemoryCategory::Activations) += rows * 20 * f;
         at(e, MemoryCategory::Gradients) += 3 * 20 * 4 + 8 * f + f // 3 rows of the widest input (INT32), bias, scale
                                             + 4 * rows * 20 * f;
-        at(e, MemoryCategory::Workspace) += rows * 20 * 4 + rows * 20 + f;
+        // Accumulators, the quantised gradient and its scale, and with blocks the gradient and the
+        // input transposed for the blocks' GEMMs (two rows x widest S8 buffers).
+        at(e, MemoryCategory::Workspace) += rows * 20 * 4 + rows * 20 + f + 2 * rows * 20;
         compare(backend.memory().snapshot(), e);
     }
 

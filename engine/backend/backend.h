@@ -160,6 +160,9 @@ public:
     virtual void reluBackward(float *g, const float *y, int rows, int cols) = 0;
     // out[c] = alpha * sum over rows of g[r][c].
     virtual void columnSums(const float *g, int rows, int cols, float alpha, float *out) = 0;
+    // dst[c][r] = src[r][c]: src is [rows x cols] row-major, dst [cols x rows]. A GEMM operand used
+    // by several GEMMs in a row is transposed once so that each of them reads it in place.
+    virtual void transposeS8(const int8_t *src, int rows, int cols, int8_t *dst) = 0;
     virtual void updateParameters(const UpdateArgs &args) = 0;
 
     // Softmax cross-entropy over `cols` classes per row: lossOut[r] = -log softmax(logits_r)[label_r],

@@ -112,6 +112,11 @@ void HostBackend::columnSums(const float *g, int rows, int cols, float alpha, fl
     forChunks(cols, size_t(rows) * cols, [&](int c0, int c1) { hostkernels::columnSums(g, rows, cols, alpha, out, c0, c1); });
 }
 
+void HostBackend::transposeS8(const int8_t *src, int rows, int cols, int8_t *dst)
+{
+    forChunks(cols, size_t(rows) * cols, [&](int c0, int c1) { hostkernels::transposeS8(src, rows, cols, dst, c0, c1); });
+}
+
 void HostBackend::updateParameters(const UpdateArgs &a)
 {
     if (!a.master && (!a.q || !a.qPerRow))

@@ -26,6 +26,7 @@ public:
                           float *gradUpdate, float *gradPropagate) override;
     void reluBackward(float *g, const float *y, int rows, int cols) override;
     void columnSums(const float *g, int rows, int cols, float alpha, float *out) override;
+    void transposeS8(const int8_t *src, int rows, int cols, int8_t *dst) override;
     void updateParameters(const UpdateArgs &args) override;
     void softmaxCrossEntropy(const float *logits, int rows, int cols, const int32_t *labels, float lossScale,
                              float *lossOut, float *gradLogits) override;

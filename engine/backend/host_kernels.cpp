@@ -271,6 +271,13 @@ void columnSums(const float *g, int rows, int cols, float alpha, float *out, int
         out[c] *= alpha;
 }
 
+void transposeS8(const int8_t *src, int rows, int cols, int8_t *dst, int c0, int c1)
+{
+    for (int c = c0; c < c1; ++c)
+        for (int r = 0; r < rows; ++r)
+            dst[size_t(c) * rows + r] = src[size_t(r) * cols + c];
+}
+
 namespace {
 
 // Columns [c0, c1) of one row of the optimizer step. The gradient source, the optimizer and the

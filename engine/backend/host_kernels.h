@@ -21,6 +21,8 @@ void lookaheadCombineRows(const float *own, const float *later, const float *y, 
                           float *gradUpdate, float *gradPropagate, int r0, int r1);
 void reluBackwardRows(float *g, const float *y, int cols, int r0, int r1);
 void columnSums(const float *g, int rows, int cols, float alpha, float *out, int c0, int c1);
+// Rows [c0, c1) of the transpose (columns [c0, c1) of src).
+void transposeS8(const int8_t *src, int rows, int cols, int8_t *dst, int c0, int c1);
 void softmaxCrossEntropyRows(const float *logits, int cols, const int32_t *labels, float lossScale, float *lossOut,
                              float *gradLogits, int r0, int r1);
 // Partial sums over x[begin, end) for the deviation of a quantisation with scale `clip` / 127:

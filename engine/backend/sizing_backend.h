@@ -30,6 +30,7 @@ public:
     void lookaheadCombine(const float *, const float *, const float *, int, int, float, float *, float *) override { }
     void reluBackward(float *, const float *, int, int) override { }
     void columnSums(const float *, int, int, float, float *) override { }
+    void transposeS8(const int8_t *, int, int, int8_t *) override { }
     void updateParameters(const UpdateArgs &) override { }
     void softmaxCrossEntropy(const float *, int, int, const int32_t *, float, float *, float *) override { }
     void quantisationDeviation(const float *, size_t, const float *, int, float *) override { }

@@ -189,11 +189,15 @@ void LinearLayer::quantiseOutputGradient(const float *gradZ, int rows, const flo
 }
 
 void LinearLayer::weightGradientRows(const float *gradZ, const LayerInput &input, int rows, int r0, int n,
-                                     LayerGradient &gradient, LayerWorkspace &ws)
+                                     LayerGradient &gradient, LayerWorkspace &ws, bool transposed)
 {
     // dW[r0 .. r0+n) = gradZ^T[r0 .. r0+n) * input, reduced over the batch: column r0 of gradZ
     // (leading dimension m_out) is row r0 of gradZ^T.
-    if (m_options.precision == Precision::Int8) {
+    if (m_options.precision == Precision::Int8 && transposed) {
+        m_backend.gemmS8S8S32(Trans::No, Trans::Yes, n, m_in, rows, ws.transposedGrad.s8() + size_t(r0) * rows, rows,
+                              ws.transposedInput.s8(), rows, gradient.weights.s32(), m_in);
+        gradient.inputScale = input.scale;
+    } else if (m_options.precision == Precision::Int8) {
         m_backend.gemmS8S8S32(Trans::Yes, Trans::No, n, m_in, rows, ws.quantGrad.s8() + r0, m_out, input.q, m_in,
                               gradient.weights.s32(), m_in);
         gradient.inputScale = input.scale;
@@ -290,11 +294,18 @@ void LinearLayer::update(const float *gradZ, const LayerInput &input, int rows, 
                           "their whole gradient at once");
     // The same quantised output gradient (one per-tensor scale) and the same random counters as
     // the unblocked update: blocking changes the memory, not the result.
+    const size_t transposedValues = size_t(rows) * size_t(std::max(m_in, m_out));
+    const bool transposed = m_options.precision == Precision::Int8 && ws.transposedGrad.count() >= transposedValues &&
+                            ws.transposedInput.count() >= transposedValues;
     if (m_options.precision == Precision::Int8)
         quantiseOutputGradient(gradZ, rows, nullptr, gradient.scales.f32(), ws, seed, counter);
+    if (transposed) {
+        m_backend.transposeS8(ws.quantGrad.s8(), rows, m_out, ws.transposedGrad.s8());
+        m_backend.transposeS8(input.q, rows, m_in, ws.transposedInput.s8());
+    }
     for (int r0 = 0; r0 < m_out; r0 += blockRows) {
         const int n = std::min(blockRows, m_out - r0);
-        weightGradientRows(gradZ, input, rows, r0, n, gradient, ws);
+        weightGradientRows(gradZ, input, rows, r0, n, gradient, ws, transposed);
         applyWeightRows(gradient, r0, n, step, seed, counter);
     }
     counter += uint64_t(m_out) * m_in;

@@ -58,6 +58,10 @@ struct LayerWorkspace
     Tensor accumulators; // S32, maxRows x max(width): GEMM outputs before dequantisation
     Tensor quantGrad;    // S8, maxRows x max(out): quantised output gradient
     Tensor scales;       // F32, 1 value: the quantised gradient's scale
+    // S8, maxRows x max(width) each, or empty: the quantised output gradient and input transposed,
+    // so that every block of a blocked INT8 weight gradient reads both operands in place (on the GPU
+    // each block is then one matmul instead of two repacks and a matmul).
+    Tensor transposedGrad, transposedInput;
 };
 
 // A layer's weight and bias gradient: FP32, or INT32 accumulators with the scales of their two
@@ -130,8 +134,9 @@ private:
                                 LayerWorkspace &ws, uint64_t seed, uint64_t &counter);
     // Rows [r0, r0 + n) of dW into the start of gradient.weights, from the quantised output gradient
     // (INT8) or gradZ (FP32).
+    // `transposed`: the INT8 operands are read from ws.transposedGrad and ws.transposedInput.
     void weightGradientRows(const float *gradZ, const LayerInput &input, int rows, int r0, int n,
-                            LayerGradient &gradient, LayerWorkspace &ws);
+                            LayerGradient &gradient, LayerWorkspace &ws, bool transposed = false);
     // The optimizer step for weight rows [r0, r0 + n) whose gradient starts at gradient.weights;
     // `counter` is the one of the whole layer's update, so every row draws what it would unblocked.
     void applyWeightRows(const LayerGradient &gradient, int r0, int n, const OptimizerStep &step, uint64_t seed,

@@ -353,6 +353,12 @@ void checkElementwise(Checker &c)
         c.m_ref.columnSums(later.ref.f32(), rows, cols, 0.5f, sums.ref.f32());
         c.record("column_sums", dims(rows, cols), c.difference(sums), 0.0, kExact);
     }
+    for (auto [rows, cols] : {std::pair{64, 1000}, std::pair{37, 45}, std::pair{1, 33}}) {
+        Pair src = c.int8s(rows, cols), dst = c.zeros(cols, rows, DType::S8);
+        c.m_cand.transposeS8(src.cand.s8(), rows, cols, dst.cand.s8());
+        c.m_ref.transposeS8(src.ref.s8(), rows, cols, dst.ref.s8());
+        c.record("transpose_s8", dims(rows, cols), c.difference(dst), 0.0, kExact);
+    }
 }
 
 void checkBackpropOps(Checker &c)

@@ -83,6 +83,9 @@ FfTrainer::FfTrainer(const TrainConfig &config, Backend &backend)
     m_gradient = LayerGradient::allocate(m_backend, ffGradientBufferValues(m_config), maxOut, int8);
     m_workspace.quantGrad = m_backend.allocate(int8 ? rows : 0, m_maxWidth, DType::S8, MemoryCategory::Workspace);
     m_workspace.scales = m_backend.allocate(1, 1, DType::F32, MemoryCategory::Workspace);
+    const int transposedRows = int8 && m_config.gradientBlockRows > 0 ? rows : 0;
+    m_workspace.transposedGrad = m_backend.allocate(transposedRows, m_maxWidth, DType::S8, MemoryCategory::Workspace);
+    m_workspace.transposedInput = m_backend.allocate(transposedRows, m_maxWidth, DType::S8, MemoryCategory::Workspace);
 
     m_input = m_backend.allocate(rows, widths[0], DType::F32, MemoryCategory::Activations);
     // The backward chain of look-ahead exists only when it is on.

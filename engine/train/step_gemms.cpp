@@ -27,18 +27,23 @@ StepGemm inputGradient(size_t i, int rows, int in, int out, bool int8)
 }
 
 // gradZ^T x input in blocks of output rows, out x in in all, as LinearLayer::update splits it for a
-// gradient buffer of `bufferValues` values.
-void weightGradient(std::vector<StepGemm> &gemms, size_t i, int rows, int in, int out, size_t bufferValues, bool int8)
+// gradient buffer of `bufferValues` values. FF's blocked INT8 blocks read both operands transposed
+// once beforehand (LayerWorkspace::transposedGrad).
+void weightGradient(std::vector<StepGemm> &gemms, size_t i, int rows, int in, int out, size_t bufferValues, bool int8,
+                    bool transposedBlocks)
 {
     const int block = LinearLayer::gradientBlockRows(in, out, bufferValues);
     const int full = out / block, rest = out % block;
     const std::string name = layerName(i) + " weight gradient";
+    const bool transposed = transposedBlocks && int8 && block < out;
+    const Trans ta = transposed ? Trans::No : Trans::Yes, tb = transposed ? Trans::Yes : Trans::No;
+    const int lda = transposed ? rows : out, ldb = transposed ? rows : in;
     if (full > 0)
         gemms.push_back({full > 1 ? name + " (" + std::to_string(full) + " blocks of " + std::to_string(block) + " rows)" : name,
-                         Trans::Yes, Trans::No, block, in, rows, out, in, int8, false, true, full});
+                         ta, tb, block, in, rows, lda, ldb, int8, false, true, full});
     if (rest > 0)
-        gemms.push_back({name + " (last " + std::to_string(rest) + " rows)", Trans::Yes, Trans::No, rest, in, rows, out, in,
-                         int8, false, true, 1});
+        gemms.push_back({name + " (last " + std::to_string(rest) + " rows)", ta, tb, rest, in, rows, lda, ldb, int8, false,
+                         true, 1});
 }
 
 } // namespace
@@ -71,7 +76,7 @@ std::vector<StepGemm> stepGemms(const TrainConfig &config, int epoch)
         for (size_t i = widths.size() - 1; i-- > 0;) {
             if (config.lambda.at(epoch) > 0.0f && i > 0)
                 gemms.push_back(inputGradient(i, rows, widths[i], widths[i + 1], int8));
-            weightGradient(gemms, i, rows, widths[i], widths[i + 1], bufferValues, int8);
+            weightGradient(gemms, i, rows, widths[i], widths[i + 1], bufferValues, int8, config.gradientBlockRows > 0);
         }
         return gemms;
     }
@@ -82,7 +87,7 @@ std::vector<StepGemm> stepGemms(const TrainConfig &config, int epoch)
     for (size_t i = widths.size() - 1; i-- > 0;) {
         if (i > 0)
             gemms.push_back(inputGradient(i, rows, widths[i], widths[i + 1], int8));
-        weightGradient(gemms, i, rows, widths[i], widths[i + 1], size_t(widths[i]) * widths[i + 1], int8);
+        weightGradient(gemms, i, rows, widths[i], widths[i + 1], size_t(widths[i]) * widths[i + 1], int8, false);
     }
     return gemms;
 }

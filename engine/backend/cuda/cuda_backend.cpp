@@ -105,12 +105,14 @@ void CudaBackend::upload(Tensor &dst, const void *host, size_t bytes, size_t off
     FFINT8_CUDA_CHECK(cudaMemcpyAsync(static_cast<char *>(dst.raw()) + offsetBytes, host, bytes,
                                       cudaMemcpyHostToDevice, m_stream));
     ++m_copies;
+    m_bytesIn += bytes;
 }
 
 void CudaBackend::copyToHost(void *host, const void *device, size_t bytes)
 {
     FFINT8_CUDA_CHECK(cudaMemcpyAsync(host, device, bytes, cudaMemcpyDeviceToHost, m_stream));
     ++m_copies;
+    m_bytesOut += bytes;
     FFINT8_CUDA_CHECK(cudaStreamSynchronize(m_stream));
 }
 
@@ -246,6 +248,14 @@ void CudaBackend::columnSums(const float *g, int rows, int cols, float alpha, fl
     cuda::launchColumnSums(stream(), g, rows, cols, alpha, out);
 }
 
+void CudaBackend::transposeS8(const int8_t *src, int rows, int cols, int8_t *dst)
+{
+    if (rows == 0 || cols == 0)
+        return;
+    // The pack kernel with its source read transposed and no padding is exactly a transpose.
+    cuda::launchPackInt8(stream(), src, cols, true, cols, rows, cols, rows, dst);
+}
+
 void CudaBackend::updateParameters(const UpdateArgs &a)
 {
     if (!a.master && (!a.q || !a.qPerRow))
@@ -294,6 +304,7 @@ void CudaBackend::quantisationDeviation(const float *x, size_t count, const floa
     auto *clips = static_cast<float *>(scratch(m_clips, size_t(clipCount) * sizeof(float)));
     FFINT8_CUDA_CHECK(cudaMemcpyAsync(clips, clipsHost, size_t(clipCount) * sizeof(float), cudaMemcpyHostToDevice, m_stream));
     ++m_copies;
+    m_bytesIn += size_t(clipCount) * sizeof(float);
     const size_t stride = 1 + 2 * size_t(clipCount);
     const size_t values = size_t(cuda::kReductionBlocks) * stride;
     auto *partials = static_cast<double *>(scratch(m_partials, values * sizeof(double)));

@@ -51,6 +51,7 @@ public:
                           float *gradUpdate, float *gradPropagate) override;
     void reluBackward(float *g, const float *y, int rows, int cols) override;
     void columnSums(const float *g, int rows, int cols, float alpha, float *out) override;
+    void transposeS8(const int8_t *src, int rows, int cols, int8_t *dst) override;
     void updateParameters(const UpdateArgs &args) override;
     void softmaxCrossEntropy(const float *logits, int rows, int cols, const int32_t *labels, float lossScale,
                              float *lossOut, float *gradLogits) override;
@@ -72,6 +73,9 @@ public:
     // Kernel launches and cuBLASLt calls (each counted as one) since construction; copies apart.
     uint64_t launches() const { return m_launches; }
     uint64_t copies() const { return m_copies; }
+    // Bytes copied host to device and device to host since construction.
+    uint64_t bytesIn() const { return m_bytesIn; }
+    uint64_t bytesOut() const { return m_bytesOut; }
     cuda::PoolStats poolStats() const { return m_pool.stats(); }
     // Returns cached device memory to the driver and restarts the pool's peak (between benchmarks).
     void trimPool()
@@ -105,6 +109,7 @@ private:
     cudaStream_t m_stream = nullptr;
     uint64_t m_launches = 0;
     uint64_t m_copies = 0;
+    uint64_t m_bytesIn = 0, m_bytesOut = 0;
     bool m_tf32 = false;
 
     Tensor m_workspace;    // cuBLASLt's workspace: 32 MiB on Hopper and later, 4 MiB before

@@ -28,6 +28,17 @@ Types typesOf(LtKind kind)
     throw EngineError("cuBLASLt: unknown matmul kind");
 }
 
+// Candidates asked of the heuristic; only problems worth tuning use more than the first.
+constexpr int kCandidates = 8;
+
+// Worth timing: at least 2^30 multiply-adds (a few hundred microseconds, where a better kernel
+// saves more than the tuning costs), exact or benchmark-only kinds, C not read.
+bool worthTuning(const LtProblem &p)
+{
+    return (p.kind == LtKind::Int8 || p.kind == LtKind::F16) && !p.accumulate &&
+           double(p.m) * double(p.n) * double(p.k) >= double(1 << 30);
+}
+
 } // namespace
 
 LtGemm::LtGemm(cudaStream_t stream, void *workspace, size_t workspaceBytes)
@@ -91,18 +102,21 @@ LtGemm::Plan &LtGemm::plan(const LtProblem &p)
             status = cublasLtMatmulPreferenceSetAttribute(preference, CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_C_BYTES, &alignC, sizeof alignC);
         if (status == CUBLAS_STATUS_SUCCESS)
             status = cublasLtMatmulPreferenceSetAttribute(preference, CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_D_BYTES, &alignC, sizeof alignC);
-        cublasLtMatmulHeuristicResult_t result{};
+        std::array<cublasLtMatmulHeuristicResult_t, kCandidates> results{};
         int found = 0;
         if (status == CUBLAS_STATUS_SUCCESS)
-            status = cublasLtMatmulAlgoGetHeuristic(m_handle, plan.desc, plan.a, plan.b, plan.c, plan.c, preference, 1,
-                                                    &result, &found);
+            status = cublasLtMatmulAlgoGetHeuristic(m_handle, plan.desc, plan.a, plan.b, plan.c, plan.c, preference,
+                                                    kCandidates, results.data(), &found);
         cublasLtMatmulPreferenceDestroy(preference);
         // NOT_SUPPORTED from the heuristic means "no algorithm": remembered, so callers can fall back.
         if (status != CUBLAS_STATUS_SUCCESS && status != CUBLAS_STATUS_NOT_SUPPORTED)
             throwCublasError(status, ("cublasLtMatmulAlgoGetHeuristic for " + p.describe()).c_str(), __FILE__, __LINE__);
-        plan.found = status == CUBLAS_STATUS_SUCCESS && found > 0 && result.state == CUBLAS_STATUS_SUCCESS;
+        for (int i = 0; status == CUBLAS_STATUS_SUCCESS && i < found; ++i)
+            if (results[size_t(i)].state == CUBLAS_STATUS_SUCCESS)
+                plan.candidates.push_back(results[size_t(i)].algo);
+        plan.found = !plan.candidates.empty();
         if (plan.found)
-            plan.algo = result.algo;
+            plan.algo = plan.candidates.front();
     } catch (...) {
         destroy(plan);
         throw;
@@ -112,12 +126,48 @@ LtGemm::Plan &LtGemm::plan(const LtProblem &p)
 
 bool LtGemm::supported(const LtProblem &p) { return plan(p).found; }
 
+void LtGemm::tune(Plan &pl, const void *alpha, const void *a, const void *b, const void *beta,
+                  void *c)
+{
+    cudaEvent_t start = nullptr, stop = nullptr;
+    FFINT8_CUDA_CHECK(cudaEventCreate(&start));
+    if (cudaEventCreate(&stop) != cudaSuccess) {
+        cudaEventDestroy(start);
+        throw EngineError("cuBLASLt tuning: cudaEventCreate failed");
+    }
+    float best = 0.0f;
+    for (const cublasLtMatmulAlgo_t &algo : pl.candidates) {
+        auto run = [&] {
+            return cublasLtMatmul(m_handle, pl.desc, alpha, a, pl.a, b, pl.b, beta, c, pl.c, c, pl.c, &algo, m_workspace,
+                                  m_workspaceBytes, m_stream);
+        };
+        if (run() != CUBLAS_STATUS_SUCCESS) // a candidate that does not run here is skipped
+            continue;
+        constexpr int kRepeats = 3;
+        cudaEventRecord(start, m_stream);
+        for (int i = 0; i < kRepeats; ++i)
+            run();
+        cudaEventRecord(stop, m_stream);
+        float ms = 0.0f;
+        if (cudaEventSynchronize(stop) == cudaSuccess && cudaEventElapsedTime(&ms, start, stop) == cudaSuccess &&
+            (best == 0.0f || ms < best)) {
+            best = ms;
+            pl.algo = algo;
+        }
+    }
+    cudaEventDestroy(start);
+    cudaEventDestroy(stop);
+    pl.tuned = true;
+}
+
 void LtGemm::matmul(const LtProblem &p, const void *alpha, const void *a, const void *b, const void *beta, void *c)
 {
     Plan &pl = plan(p);
     if (!pl.found)
         throw EngineError("cuBLASLt has no algorithm for " + p.describe() +
                           " (CUBLASLT_LOG_LEVEL=5 makes cuBLASLt say why)");
+    if (!pl.tuned && pl.candidates.size() > 1 && worthTuning(p))
+        tune(pl, alpha, a, b, beta, c);
     const cublasStatus_t status = cublasLtMatmul(m_handle, pl.desc, alpha, a, pl.a, b, pl.b, beta, c, pl.c, c, pl.c,
                                                  &pl.algo, m_workspace, m_workspaceBytes, m_stream);
     if (status != CUBLAS_STATUS_SUCCESS)

@@ -1,6 +1,10 @@
 // cuBLASLt matmuls with their descriptors and heuristic choice made once per problem and cached:
 // the handle, the layouts, the matmul descriptor and the algorithm are created the first time a
 // shape is seen and reused for every later call (cuda-int8.md: "never per call"). One workspace.
+// Large INT8 and FP16 problems are tuned on their first call: the heuristic's candidates are timed
+// and the fastest kept. FP32 and TF32 keep the heuristic's first choice, because algorithms differ
+// in their rounding and a choice made by timing would make training differ from run to run; INT8
+// results are exact whichever algorithm computes them.
 #pragma once
 
 #include "engine/backend/cuda/gemm_plan.h"
@@ -10,6 +14,7 @@
 
 #include <array>
 #include <map>
+#include <vector>
 
 namespace ffint8::cuda {
 
@@ -36,8 +41,13 @@ private:
         cublasLtMatrixLayout_t a = nullptr, b = nullptr, c = nullptr;
         cublasLtMatmulAlgo_t algo{};
         bool found = false;
+        std::vector<cublasLtMatmulAlgo_t> candidates; // the heuristic's, best first
+        bool tuned = false;
     };
     Plan &plan(const LtProblem &p);
+    // Times each candidate on the call's own operands (beta = 0 only, so C is just overwritten).
+    void tune(Plan &plan, const void *alpha, const void *a, const void *b, const void *beta,
+              void *c);
     static void destroy(Plan &plan);
 
     cublasLtHandle_t m_handle = nullptr;
