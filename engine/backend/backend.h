@@ -114,6 +114,72 @@ struct UpdateArgs
     int step = 1; // 1-based, for Adam's bias correction
 };
 
+// A 2-D window (a convolution's or a pooling's) over a batch of NHWC images: value (h, w, c) of
+// image n is x[((n * height + h) * width + w) * channels + c]. Output position (oh, ow) covers
+// image rows oh * strideH - padH + [0, kernelH) and columns ow * strideW - padW + [0, kernelW);
+// positions outside the image are padding. The output is batch x outHeight() x outWidth(), NHWC too.
+struct WindowGeometry
+{
+    int batch = 1;
+    int height = 1;
+    int width = 1;
+    int channels = 1;
+    int kernelH = 1, kernelW = 1;
+    int strideH = 1, strideW = 1;
+    int padH = 0, padW = 0;
+
+    int outHeight() const { return (height + 2 * padH - kernelH) / strideH + 1; }
+    int outWidth() const { return (width + 2 * padW - kernelW) / strideW + 1; }
+};
+
+// Throws EngineError naming `op` unless g is a window op it can run: positive sizes, an output of at
+// least 1 x 1, channels divisible by `groups`, and for a pooling (every window must reach into the
+// image, or a maximum would be undefined) padding of at most half the kernel.
+void checkWindowGeometry(const char *op, const WindowGeometry &g, int groups, bool pooling);
+
+// Batch normalisation of NHWC data seen as [count x channels] (count = batch * height * width):
+// y = (x - mean[c]) * invStd[c] * gamma[c] + beta[c] with invStd = 1 / sqrt(var[c] + eps), in FP32.
+// Training: mean and the biased variance var (sum of squared deviations / count) are computed per
+// channel in double (two passes), rounded to FP32 and written; then runningMean = (1 - momentum) *
+// runningMean + momentum * mean, and runningVar likewise with the unbiased variance var * count /
+// (count - 1) (var itself when count is 1). Evaluation: mean and var are read (the caller passes the
+// running statistics there) and nothing else is written but y.
+struct BatchNormArgs
+{
+    const float *x = nullptr;
+    int count = 0;
+    int channels = 0;
+    const float *gamma = nullptr;
+    const float *beta = nullptr;
+    float eps = 1e-5f;
+    bool training = true;
+    float momentum = 0.1f;
+    float *mean = nullptr;
+    float *var = nullptr;
+    float *runningMean = nullptr; // training only
+    float *runningVar = nullptr;  // training only
+    float *y = nullptr;
+};
+
+// The gradients of a training-mode batch normalisation, given the mean and var its forward wrote:
+// with xhat = (x - mean) * invStd, gradBeta[c] = sum over rows of gradY and gradGamma[c] = sum of
+// gradY * xhat (both in double, rounded to FP32), and gradX = gamma * invStd * (gradY - gradBeta /
+// count - xhat * gradGamma / count) in FP32. gradX may be null (only the parameters' gradients).
+struct BatchNormBackwardArgs
+{
+    const float *x = nullptr;
+    const float *gradY = nullptr;
+    int count = 0;
+    int channels = 0;
+    const float *gamma = nullptr;
+    const float *mean = nullptr;
+    const float *var = nullptr;
+    float eps = 1e-5f;
+    float *gradX = nullptr;
+    float *gradGamma = nullptr;
+    float *gradBeta = nullptr;
+};
+
 class Backend
 {
 public:
@@ -174,6 +240,38 @@ public:
     // host array `deviations`: the clipping search of BP-UI8 runs on the host over these few numbers.
     virtual void quantisationDeviation(const float *x, size_t count, const float *clipsHost, int clipCount,
                                        float *deviationsHost) = 0;
+    // --- layer ops (convolutions, batch norm, pooling, residual adds); images are NHWC ---
+    // im2col: the convolution's input patches as rows, so that a convolution is a GEMM.
+    // cols[(n * outHeight + oh) * outWidth + ow][((grp * kernelH + kh) * kernelW + kw) * cg + c] is
+    // image n's value at (oh * strideH - padH + kh, ow * strideW - padW + kw, grp * cg + c), or 0 in
+    // the padding, with cg = channels / groups: a row holds kernelH * kernelW * channels values and
+    // the columns of group grp are one contiguous block of kernelH * kernelW * cg, so that each group
+    // is one GEMM over that leading dimension.
+    virtual void im2colF32(const float *x, const WindowGeometry &g, int groups, float *cols) = 0;
+    // The same over INT8 codes; padding is code 0, which stands for 0 in a symmetric quantisation.
+    virtual void im2colS8(const int8_t *x, const WindowGeometry &g, int groups, int8_t *cols) = 0;
+    // col2im, im2col's transpose (the input gradient of a convolution): gradX at (n, h, w, c) is the
+    // FP32 sum of every element of cols that im2col would have copied from there, added in the order
+    // of kh, then kw ascending; positions no window reads get 0. gradX is overwritten.
+    virtual void col2imF32(const float *cols, const WindowGeometry &g, int groups, float *gradX) = 0;
+    virtual void batchNormForward(const BatchNormArgs &args) = 0;
+    virtual void batchNormBackward(const BatchNormBackwardArgs &args) = 0;
+    // Max pooling: y at (n, oh, ow, c) is the largest x over the window's positions inside the image
+    // (padding never wins, as if it held -infinity; every window must reach into the image), the
+    // first in (kh, kw) order among equal values. argmax (optional) gets that position's h * width + w.
+    virtual void maxPoolForward(const float *x, const WindowGeometry &g, float *y, int32_t *argmax) = 0;
+    // gradX at (n, h, w, c) = FP32 sum, in (kh, kw) order, of gradY over the windows of image n and
+    // channel c whose argmax is (h, w); 0 elsewhere. gradX is overwritten.
+    virtual void maxPoolBackward(const float *gradY, const int32_t *argmax, const WindowGeometry &g, float *gradX) = 0;
+    // Average pooling with the padding counted as zeros (PyTorch's count_include_pad): y = (sum of
+    // the window's image values in (kh, kw) order) / (kernelH * kernelW).
+    virtual void avgPoolForward(const float *x, const WindowGeometry &g, float *y) = 0;
+    // gradX at (n, h, w, c) = sum, in (kh, kw) order, of gradY / (kernelH * kernelW) over the windows
+    // that hold (h, w). gradX is overwritten.
+    virtual void avgPoolBackward(const float *gradY, const WindowGeometry &g, float *gradX) = 0;
+    // out = a + b element-wise (b null: out = a, a copy), then max(out, 0) when relu; out may be a or b.
+    virtual void addTensors(const float *a, const float *b, int rows, int cols, bool relu, float *out) = 0;
+
     // sum of x^2 over `count` values, returned to the host (metrics: gradient norms).
     virtual double squaredNorm(const float *x, size_t count) = 0;
     // max |x| over `count` values, returned to the host (the range a clipping search scans).

@@ -2,6 +2,7 @@
 #include "engine/backend/host_backend.h"
 
 #include "engine/backend/host_kernels.h"
+#include "engine/backend/host_layer_kernels.h"
 #include "engine/core/error.h"
 
 #include <algorithm>
@@ -158,6 +159,83 @@ void HostBackend::quantisationDeviation(const float *x, size_t count, const floa
         double denominator = std::sqrt(xx * sums[1]);
         deviationsHost[i] = denominator > 0.0 ? float(1.0 - sums[0] / denominator) : 0.0f;
     }
+}
+
+namespace {
+
+size_t imageValues(const WindowGeometry &g) { return size_t(g.batch) * g.height * g.width * g.channels; }
+
+} // namespace
+
+void HostBackend::im2colF32(const float *x, const WindowGeometry &g, int groups, float *cols)
+{
+    checkWindowGeometry("im2col", g, groups, false);
+    const size_t work = imageValues(g) * size_t(g.kernelH) * g.kernelW;
+    forChunks(g.batch * g.outHeight(), work, [&](int r0, int r1) { hostkernels::im2colRows(x, g, groups, cols, r0, r1); });
+}
+
+void HostBackend::im2colS8(const int8_t *x, const WindowGeometry &g, int groups, int8_t *cols)
+{
+    checkWindowGeometry("im2col", g, groups, false);
+    const size_t work = imageValues(g) * size_t(g.kernelH) * g.kernelW;
+    forChunks(g.batch * g.outHeight(), work, [&](int r0, int r1) { hostkernels::im2colRows(x, g, groups, cols, r0, r1); });
+}
+
+void HostBackend::col2imF32(const float *cols, const WindowGeometry &g, int groups, float *gradX)
+{
+    checkWindowGeometry("col2im", g, groups, false);
+    const size_t work = imageValues(g) * size_t(g.kernelH) * g.kernelW;
+    forChunks(g.batch * g.height, work, [&](int r0, int r1) { hostkernels::col2imRows(cols, g, groups, gradX, r0, r1); });
+}
+
+void HostBackend::batchNormForward(const BatchNormArgs &a)
+{
+    const size_t work = size_t(a.count) * a.channels;
+    if (a.training)
+        forChunks(a.channels, work * 2, [&](int c0, int c1) { hostkernels::batchNormStatisticsChannels(a, c0, c1); });
+    forChunks(a.count, work, [&](int r0, int r1) { hostkernels::batchNormApplyRows(a, r0, r1); });
+}
+
+void HostBackend::batchNormBackward(const BatchNormBackwardArgs &a)
+{
+    const size_t work = size_t(a.count) * a.channels;
+    forChunks(a.channels, work * 2, [&](int c0, int c1) { hostkernels::batchNormGradientChannels(a, c0, c1); });
+    if (a.gradX)
+        forChunks(a.count, work, [&](int r0, int r1) { hostkernels::batchNormInputGradientRows(a, r0, r1); });
+}
+
+void HostBackend::maxPoolForward(const float *x, const WindowGeometry &g, float *y, int32_t *argmax)
+{
+    checkWindowGeometry("max_pool", g, 1, true);
+    const size_t work = imageValues(g) * size_t(g.kernelH) * g.kernelW;
+    forChunks(g.batch * g.outHeight(), work, [&](int r0, int r1) { hostkernels::maxPoolRows(x, g, y, argmax, r0, r1); });
+}
+
+void HostBackend::maxPoolBackward(const float *gradY, const int32_t *argmax, const WindowGeometry &g, float *gradX)
+{
+    checkWindowGeometry("max_pool_backward", g, 1, true);
+    const size_t work = imageValues(g) * size_t(g.kernelH) * g.kernelW;
+    forChunks(g.batch * g.height, work,
+              [&](int r0, int r1) { hostkernels::maxPoolBackwardRows(gradY, argmax, g, gradX, r0, r1); });
+}
+
+void HostBackend::avgPoolForward(const float *x, const WindowGeometry &g, float *y)
+{
+    checkWindowGeometry("avg_pool", g, 1, true);
+    const size_t work = imageValues(g) * size_t(g.kernelH) * g.kernelW;
+    forChunks(g.batch * g.outHeight(), work, [&](int r0, int r1) { hostkernels::avgPoolRows(x, g, y, r0, r1); });
+}
+
+void HostBackend::avgPoolBackward(const float *gradY, const WindowGeometry &g, float *gradX)
+{
+    checkWindowGeometry("avg_pool_backward", g, 1, true);
+    const size_t work = imageValues(g) * size_t(g.kernelH) * g.kernelW;
+    forChunks(g.batch * g.height, work, [&](int r0, int r1) { hostkernels::avgPoolBackwardRows(gradY, g, gradX, r0, r1); });
+}
+
+void HostBackend::addTensors(const float *a, const float *b, int rows, int cols, bool relu, float *out)
+{
+    forChunks(rows, size_t(rows) * cols, [&](int r0, int r1) { hostkernels::addRows(a, b, cols, relu, out, r0, r1); });
 }
 
 double HostBackend::squaredNorm(const float *x, size_t count) { return hostkernels::sumOfSquares(x, 0, count); }

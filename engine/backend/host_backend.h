@@ -30,6 +30,16 @@ public:
     void updateParameters(const UpdateArgs &args) override;
     void softmaxCrossEntropy(const float *logits, int rows, int cols, const int32_t *labels, float lossScale,
                              float *lossOut, float *gradLogits) override;
+    void im2colF32(const float *x, const WindowGeometry &g, int groups, float *cols) override;
+    void im2colS8(const int8_t *x, const WindowGeometry &g, int groups, int8_t *cols) override;
+    void col2imF32(const float *cols, const WindowGeometry &g, int groups, float *gradX) override;
+    void batchNormForward(const BatchNormArgs &args) override;
+    void batchNormBackward(const BatchNormBackwardArgs &args) override;
+    void maxPoolForward(const float *x, const WindowGeometry &g, float *y, int32_t *argmax) override;
+    void maxPoolBackward(const float *gradY, const int32_t *argmax, const WindowGeometry &g, float *gradX) override;
+    void avgPoolForward(const float *x, const WindowGeometry &g, float *y) override;
+    void avgPoolBackward(const float *gradY, const WindowGeometry &g, float *gradX) override;
+    void addTensors(const float *a, const float *b, int rows, int cols, bool relu, float *out) override;
     void quantisationDeviation(const float *x, size_t count, const float *clipsHost, int clipCount,
                                float *deviationsHost) override;
     double squaredNorm(const float *x, size_t count) override;

@@ -34,6 +34,16 @@ public:
     void updateParameters(const UpdateArgs &) override { }
     void softmaxCrossEntropy(const float *, int, int, const int32_t *, float, float *, float *) override { }
     void quantisationDeviation(const float *, size_t, const float *, int, float *) override { }
+    void im2colF32(const float *, const WindowGeometry &, int, float *) override { }
+    void im2colS8(const int8_t *, const WindowGeometry &, int, int8_t *) override { }
+    void col2imF32(const float *, const WindowGeometry &, int, float *) override { }
+    void batchNormForward(const BatchNormArgs &) override { }
+    void batchNormBackward(const BatchNormBackwardArgs &) override { }
+    void maxPoolForward(const float *, const WindowGeometry &, float *, int32_t *) override { }
+    void maxPoolBackward(const float *, const int32_t *, const WindowGeometry &, float *) override { }
+    void avgPoolForward(const float *, const WindowGeometry &, float *) override { }
+    void avgPoolBackward(const float *, const WindowGeometry &, float *) override { }
+    void addTensors(const float *, const float *, int, int, bool, float *) override { }
     double squaredNorm(const float *, size_t) override { return 0.0; }
     float maxAbsValue(const float *, size_t) override { return 0.0f; }
 

@@ -4,29 +4,13 @@
 
 #include "engine/backend/backend.h"
 #include "engine/core/counter_rng.h"
+#include "engine/nn/layer_options.h"
 
 #include <algorithm>
 #include <cstdint>
 #include <vector>
 
 namespace ffint8 {
-
-enum class Precision : uint8_t { Fp32, Int8 };
-
-struct LayerOptions
-{
-    Precision precision = Precision::Fp32;
-    bool masterWeights = true;     // INT8 only: keep an FP32 copy that the optimizer updates
-    bool bf16State = false;        // the weights' optimizer state in BF16 (stochastically rounded)
-    bool weightsPerChannel = true; // INT8 only
-    Rounding activationRounding = Rounding::Stochastic;
-    Rounding gradientRounding = Rounding::Stochastic;
-    Rounding weightRounding = Rounding::Nearest;
-    OptimizerKind optimizer = OptimizerKind::Adam;
-    float momentum = 0.9f;         // SGD keeps a momentum buffer only when this is non-zero
-    bool relu = true;              // false for a classifier head
-    bool clippedGradients = false; // INT8: output gradients quantised with a clipping value (setGradientClip)
-};
 
 // A layer's input as the forward pass saw it: FP32 values, and for INT8 layers where the quantised
 // copy and its scale go. The caller owns these buffers, so training keeps them per layer (they are
@@ -42,14 +26,6 @@ struct LayerInput
     {
         return {x, quantised.empty() ? nullptr : quantised.s8(), scale.empty() ? nullptr : scale.f32()};
     }
-};
-
-struct OptimizerStep
-{
-    float lr = 0.001f;
-    float momentum = 0.9f;
-    float weightDecay = 0.0f;
-    int step = 1;
 };
 
 // Scratch space shared by all layers of a network, sized for its widest layer.

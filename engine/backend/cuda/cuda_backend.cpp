@@ -322,6 +322,57 @@ void CudaBackend::quantisationDeviation(const float *x, size_t count, const floa
     }
 }
 
+void CudaBackend::im2colF32(const float *x, const WindowGeometry &g, int groups, float *cols)
+{
+    checkWindowGeometry("im2col", g, groups, false);
+    cuda::launchIm2colF32(stream(), x, g, groups, cols);
+}
+
+void CudaBackend::im2colS8(const int8_t *x, const WindowGeometry &g, int groups, int8_t *cols)
+{
+    checkWindowGeometry("im2col", g, groups, false);
+    cuda::launchIm2colS8(stream(), x, g, groups, cols);
+}
+
+void CudaBackend::col2imF32(const float *cols, const WindowGeometry &g, int groups, float *gradX)
+{
+    checkWindowGeometry("col2im", g, groups, false);
+    cuda::launchCol2imF32(stream(), cols, g, groups, gradX);
+}
+
+void CudaBackend::batchNormForward(const BatchNormArgs &a) { cuda::launchBatchNormForward(stream(), a); }
+
+void CudaBackend::batchNormBackward(const BatchNormBackwardArgs &a) { cuda::launchBatchNormBackward(stream(), a); }
+
+void CudaBackend::maxPoolForward(const float *x, const WindowGeometry &g, float *y, int32_t *argmax)
+{
+    checkWindowGeometry("max_pool", g, 1, true);
+    cuda::launchMaxPoolForward(stream(), x, g, y, argmax);
+}
+
+void CudaBackend::maxPoolBackward(const float *gradY, const int32_t *argmax, const WindowGeometry &g, float *gradX)
+{
+    checkWindowGeometry("max_pool_backward", g, 1, true);
+    cuda::launchMaxPoolBackward(stream(), gradY, argmax, g, gradX);
+}
+
+void CudaBackend::avgPoolForward(const float *x, const WindowGeometry &g, float *y)
+{
+    checkWindowGeometry("avg_pool", g, 1, true);
+    cuda::launchAvgPoolForward(stream(), x, g, y);
+}
+
+void CudaBackend::avgPoolBackward(const float *gradY, const WindowGeometry &g, float *gradX)
+{
+    checkWindowGeometry("avg_pool_backward", g, 1, true);
+    cuda::launchAvgPoolBackward(stream(), gradY, g, gradX);
+}
+
+void CudaBackend::addTensors(const float *a, const float *b, int rows, int cols, bool relu, float *out)
+{
+    cuda::launchAddTensors(stream(), a, b, rows, cols, relu, out);
+}
+
 double CudaBackend::squaredNorm(const float *x, size_t count)
 {
     auto *partials = static_cast<double *>(scratch(m_partials, cuda::kReductionBlocks * sizeof(double)));

@@ -66,4 +66,17 @@ void launchDeviationPartials(Stream s, const float *x, size_t count, const float
 // FP32 to FP16 (round to nearest), for the FP16 GEMMs of the benchmark.
 void launchToHalf(Stream s, const float *x, size_t count, void *half);
 
+// --- layer ops: the window ops (kernels_window.cu), batch norm and add (kernels_norm.cu); each is
+// the Backend op of the same name, with the geometry already checked by the caller ---
+void launchIm2colF32(Stream s, const float *x, const WindowGeometry &g, int groups, float *cols);
+void launchIm2colS8(Stream s, const int8_t *x, const WindowGeometry &g, int groups, int8_t *cols);
+void launchCol2imF32(Stream s, const float *cols, const WindowGeometry &g, int groups, float *gradX);
+void launchMaxPoolForward(Stream s, const float *x, const WindowGeometry &g, float *y, int32_t *argmax);
+void launchMaxPoolBackward(Stream s, const float *gradY, const int32_t *argmax, const WindowGeometry &g, float *gradX);
+void launchAvgPoolForward(Stream s, const float *x, const WindowGeometry &g, float *y);
+void launchAvgPoolBackward(Stream s, const float *gradY, const WindowGeometry &g, float *gradX);
+void launchBatchNormForward(Stream s, const BatchNormArgs &a);
+void launchBatchNormBackward(Stream s, const BatchNormBackwardArgs &a);
+void launchAddTensors(Stream s, const float *a, const float *b, int rows, int cols, bool relu, float *out);
+
 } // namespace ffint8::cuda

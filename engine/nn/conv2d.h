@@ -1,0 +1,81 @@
+// A 2-D convolution over NHWC images (kernel, stride, padding, groups) in FP32 or INT8, as one GEMM
+// per group over im2col's columns: the output [batch * outH * outW x outChannels] is the NHWC
+// output itself. The INT8 path is LinearLayer's (Fig. 4 of the paper): the input quantised per
+// tensor with stochastic rounding, then im2col of its codes; weights per output channel; the output
+// gradient quantised to INT8 for the input and weight gradients; INT32 accumulators dequantised.
+#pragma once
+
+#include "engine/core/counter_rng.h"
+#include "engine/nn/layer.h"
+#include "engine/nn/parameter.h"
+
+#include <memory>
+
+namespace ffint8 {
+
+struct ConvOptions
+{
+    int outChannels = 1;
+    int kernel = 3;
+    int stride = 1;
+    int padding = 0;
+    int groups = 1;
+    bool bias = true;
+};
+
+class Conv2d : public Layer
+{
+public:
+    // LayerOptions::relu fuses a ReLU into the output (set it false before a batch norm);
+    // clippedGradients is LinearLayer's alone and refused here.
+    Conv2d(Backend &backend, std::string name, Shape input, const ConvOptions &conv, const LayerOptions &options,
+           SplitMix64 &initRng);
+    // The output shape for `input`; EngineError naming the layer and both shapes when it does not fit.
+    static Shape outputShape(const std::string &name, const Shape &input, const ConvOptions &conv);
+    using Layer::outputShape;
+
+    const char *kind() const override { return "conv2d"; }
+    bool needsInputCodes() const override { return m_int8; }
+    void forward(std::span<const Activation> inputs, int rows, float *output, LayerContext &ctx) override;
+    void backward(const LayerBackward &args, LayerContext &ctx) override;
+    void update(const OptimizerStep &step, LayerContext &ctx) override;
+    size_t parameterCount() const override;
+    size_t macsPerImage() const override;
+    std::vector<NamedValues> exportState() override;
+    void importState(const std::vector<NamedValues> &state) override;
+    std::vector<NamedValues> gradientsToHost() override;
+    std::vector<LayerGemm> gemms(int rows, bool inputGradient) const override;
+
+protected:
+    // For Linear: a kernel of 1 over a flat input, under another kind's name.
+    Conv2d(Backend &backend, std::string name, Shape input, Shape output, const ConvOptions &conv,
+           const LayerOptions &options, SplitMix64 &initRng);
+
+private:
+    WindowGeometry geometry(int rows) const;
+    // A 1x1 kernel with stride 1 and no padding: im2col is the identity and is skipped.
+    bool pointwise() const { return m_conv.kernel == 1 && m_conv.stride == 1 && m_conv.padding == 0; }
+    int outputPixels(int rows) const { return rows * outputShape().height * outputShape().width; }
+    // im2col of the input (scratch), or the input itself for a pointwise convolution.
+    const float *columns(const float *x, int rows, LayerContext &ctx);
+    const int8_t *columnCodes(const int8_t *codes, int rows, LayerContext &ctx);
+    // Backend::quantise per tensor with the step's random stream (advanced by rows x cols).
+    void quantise(const float *x, int rows, int cols, Rounding rounding, const float *columnFactors, int8_t *codes,
+                  float *scale, LayerContext &ctx);
+    // The output gradient's codes (scratch) for `m` output pixels.
+    const int8_t *quantiseGradient(const float *gradZ, int m, const float *columnFactors, float *scale,
+                                   LayerContext &ctx);
+    void inputGradient(const float *gradZ, int rows, float *gradInput, LayerContext &ctx);
+    void weightGradient(const float *gradZ, const Activation &in, int rows, LayerContext &ctx);
+
+    ConvOptions m_conv;
+    LayerOptions m_options;
+    bool m_int8;
+    int m_columns; // kernel * kernel * in channels: one im2col row
+    int m_groupColumns; // m_columns / groups: the reduction of one group's GEMM
+    int m_groupOut; // out channels / groups
+    Parameter m_weights; // out x m_groupColumns
+    std::unique_ptr<Parameter> m_bias;
+};
+
+} // namespace ffint8
