@@ -6,9 +6,11 @@
 #include "support/cli_process.h"
 #include "support/synthetic_data.h"
 #include "engine/core/error.h"
+#include "engine/data/idx_reader.h"
 #include "engine/train/memory_estimate.h"
 
 #include <QElapsedTimer>
+#include <sys/resource.h>
 #include <QtTest>
 
 using namespace ffint8;
@@ -153,6 +155,55 @@ private slots:
             refused = QString(e.what()).contains("engine memory");
         }
         QVERIFY(refused);
+    }
+
+    // An IDX header that promises 2^31 - 1 images or labels in a file of a few bytes is refused as
+    // truncated within a second, without allocating what the header promises (the payload buffer
+    // grows with the bytes that really arrive).
+    void forgedIdxHeaderIsRefusedWithoutItsAllocation_data()
+    {
+        QTest::addColumn<QByteArray>("header");
+        QTest::addColumn<bool>("images");
+        const auto bigEndian = [](std::initializer_list<quint32> words) {
+            QByteArray bytes;
+            for (quint32 w : words)
+                for (int shift = 24; shift >= 0; shift -= 8)
+                    bytes.append(char((w >> shift) & 0xFF));
+            return bytes;
+        };
+        QTest::newRow("images") << bigEndian({0x803, 0x7FFFFFFF, 28, 28}) << true;
+        QTest::newRow("labels") << bigEndian({0x801, 0x7FFFFFFF}) << false;
+    }
+
+    void forgedIdxHeaderIsRefusedWithoutItsAllocation()
+    {
+        QFETCH(QByteArray, header);
+        QFETCH(bool, images);
+        const QString path = m_dir.filePath(images ? "forged-images-idx3-ubyte" : "forged-labels-idx1-ubyte");
+        QFile file(path);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write(header + QByteArray(1000, '\1'));
+        file.close();
+        rusage before{}, after{};
+        getrusage(RUSAGE_SELF, &before);
+        QElapsedTimer timer;
+        timer.start();
+        QString message;
+        try {
+            if (images)
+                readIdxImages(path.toStdString());
+            else
+                readIdxLabels(path.toStdString(), 10);
+        } catch (const EngineError &e) {
+            message = e.what();
+        }
+        const qint64 ms = timer.elapsed();
+        getrusage(RUSAGE_SELF, &after);
+        QVERIFY2(message.contains("truncated") && message.contains(path) && message.contains("2147483647"),
+                 qPrintable(message));
+        QVERIFY2(ms < 1000, qPrintable(QString::number(ms) + " ms"));
+        const long grownKiB = after.ru_maxrss - before.ru_maxrss;
+        QVERIFY2(grownKiB < 100 * 1024, qPrintable(QString::number(grownKiB) + " KiB more resident memory at the peak"));
     }
 
     void unwritableExportIsRefusedBeforeReading()

@@ -125,27 +125,36 @@ void checkMagic(uint32_t found, uint32_t expected, const std::string &path, cons
 }
 
 // Reads exactly size bytes of payload and insists the file ends right after them.
-void readPayload(GzFile &file, const std::string &path, uint8_t *dst, size_t size, const std::string &promise)
+// Reads the `size` payload bytes the header promises into a buffer that grows with the data that
+// actually arrives, a chunk at a time: a header that promises more than the file holds (a truncated
+// or forged file claiming 2^31 images) costs no more memory than the file's own bytes.
+std::vector<uint8_t> readPayload(GzFile &file, const std::string &path, uint64_t size, const std::string &promise)
 {
-    size_t header = file.offset();
-    size_t got = file.read(dst, size);
-    if (got < size)
-        throw EngineError(path + ": truncated: its header promises " + promise + ", " + std::to_string(header + size)
-                          + " bytes in all, but it holds " + std::to_string(header + got) + " bytes");
-    file.advance(got);
-    size_t extra = file.skipRest();
-    if (extra > 0)
-        throw EngineError(path + ": its header promises " + promise + ", " + std::to_string(header + size)
-                          + " bytes in all, but it holds " + std::to_string(header + size + extra) + " bytes");
-}
-
-std::vector<uint8_t> allocateBytes(const std::string &path, uint64_t size)
-{
+    constexpr uint64_t kChunk = uint64_t(16) << 20;
+    const size_t header = file.offset();
+    std::vector<uint8_t> data;
+    size_t got = 0;
     try {
-        return std::vector<uint8_t>(size_t(size));
+        while (got < size) {
+            const size_t want = size_t(std::min<uint64_t>(kChunk, size - got));
+            data.resize(got + want);
+            const size_t n = file.read(data.data() + got, want);
+            got += n;
+            if (n < want)
+                break;
+        }
     } catch (const std::bad_alloc &) {
         throw EngineError(path + ": out of memory reading " + std::to_string(size) + " bytes");
     }
+    if (got < size)
+        throw EngineError(path + ": truncated: its header promises " + promise + ", " + std::to_string(header + size) +
+                          " bytes in all, but it holds " + std::to_string(header + got) + " bytes");
+    file.advance(got);
+    const size_t extra = file.skipRest();
+    if (extra > 0)
+        throw EngineError(path + ": its header promises " + promise + ", " + std::to_string(header + size) +
+                          " bytes in all, but it holds " + std::to_string(header + size + extra) + " bytes");
+    return data;
 }
 
 } // namespace
@@ -164,9 +173,8 @@ IdxImages readIdxImages(const std::string &path)
     images.rows = int(rows);
     images.cols = int(cols);
     uint64_t size = uint64_t(count) * rows * cols;
-    images.pixels = allocateBytes(path, size);
-    readPayload(file, path, images.pixels.data(), images.pixels.size(),
-                std::to_string(count) + " images of " + std::to_string(rows) + "x" + std::to_string(cols));
+    images.pixels =
+        readPayload(file, path, size, std::to_string(count) + " images of " + std::to_string(rows) + "x" + std::to_string(cols));
     return images;
 }
 
@@ -178,8 +186,7 @@ std::vector<uint8_t> readIdxLabels(const std::string &path, int numClasses)
     uint32_t count = header[1];
     if (count > uint32_t(INT_MAX))
         throw EngineError(path + ": implausible label count " + std::to_string(count) + " in the header (offset 4)");
-    std::vector<uint8_t> labels = allocateBytes(path, count);
-    readPayload(file, path, labels.data(), labels.size(), std::to_string(count) + " labels");
+    std::vector<uint8_t> labels = readPayload(file, path, count, std::to_string(count) + " labels");
     for (size_t i = 0; i < labels.size(); ++i) {
         if (labels[i] >= numClasses)
             throw EngineError(path + ": label " + std::to_string(labels[i]) + " of example " + std::to_string(i)

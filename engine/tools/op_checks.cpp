@@ -67,7 +67,10 @@ void checkQuantise(Checker &c)
     // The last is larger than a device backend quantises in one block (64 K values): its multi-block
     // maximum is checked too.
     const int shapes[][2] = {{1, 1}, {7, 13}, {64, 1000}, {33, 785}, {257, 1001}};
-    for (auto [rows, cols] : shapes) {
+    for (const auto &shape : shapes) {
+        // Plain variables rather than a structured binding: clang 14 (the fuzz build's) cannot
+        // capture a binding in the lambda below.
+        const int rows = shape[0], cols = shape[1];
         for (int mode = 0; mode < 8; ++mode) {
             bool perRow = mode & 1, stochastic = mode & 2, factors = mode & 4;
             Pair x = c.floats(rows, cols, -3.0f, 3.0f);

@@ -122,7 +122,9 @@ void checkBatchNorm(Checker &c)
 {
     // A small batch of images, and more rows than a device block has threads.
     const int shapes[][2] = {{70, 13}, {3001, 7}, {1, 5}};
-    for (auto [count, channels] : shapes) {
+    for (const auto &dims : shapes) {
+        // Not a structured binding: clang 14 (the fuzz build's) cannot capture one in a lambda.
+        const int count = dims[0], channels = dims[1];
         const std::string shape = "count=" + std::to_string(count) + " c=" + std::to_string(channels);
         Pair x = c.floats(count, channels, -2.0f, 3.0f), gamma = c.floats(1, channels, 0.5f, 1.5f);
         Pair beta = c.floats(1, channels), y = c.zeros(count, channels, DType::F32);
