@@ -11,8 +11,8 @@ packages=(
   dataset-fashion-mnist
 )
 # Optional extras for benchmarks against a PyTorch baseline: pass --with-torch. The test suite's
-# extras (--for-tests): an aarch64 cross compiler, qemu-user and arm64 zlib and oneDNN (multiarch), to
-# build the engine for ARM and run its checks here (scripts/check_arm64.sh), and pdflatex with
+# extras (--for-tests): an aarch64 cross compiler, qemu-user and arm64 zlib, oneDNN and Qt (multiarch), to
+# build the engine and the command line for ARM and run them here (scripts/check_arm64.sh), and pdflatex with
 # booktabs, to compile the LaTeX export.
 arm64=false
 for arg in "$@"; do
@@ -21,7 +21,7 @@ for arg in "$@"; do
     --for-tests)
       arm64=true
       packages+=(g++-aarch64-linux-gnu qemu-user texlive-latex-base texlive-latex-recommended
-                 zlib1g-dev:arm64 libdnnl2:arm64) ;;
+                 zlib1g-dev:arm64 libdnnl2:arm64 qt6-base-dev:arm64 libqt6sql6-sqlite:arm64) ;;
   esac
 done
 
