@@ -1,6 +1,7 @@
 // The ffint8 command line as users and scripts run it: flags, errors, JSON events, save and eval.
 #include "support/synthetic_data.h"
 
+#include <QRegularExpression>
 #include <QtTest>
 
 class TestCli : public QObject
@@ -247,6 +248,135 @@ private slots:
         Result r = run({"eval", path, "--dataset", m_dataDir});
         QCOMPARE(r.exitCode, 1);
         QVERIFY2(r.err.contains("is not an FF-INT8 model file"), qPrintable(r.err));
+    }
+
+    // cnn-small's totals by hand: 3x3 kernels over Cin without conv bias (a batch norm follows),
+    // gamma and beta per channel, the head's weights and bias; MACs: output pixels x Cout x 9 x Cin.
+    static qint64 cnnSmallParameters(int inChannels, int classes)
+    {
+        return (9 * inChannels * 16 + 32) + (9 * 16 * 32 + 64) + 2 * (9 * 32 * 32 + 64) + (32 * classes + classes);
+    }
+    static QString grouped(qint64 n)
+    {
+        QString digits = QString::number(n);
+        for (int i = int(digits.size()) - 3; i > 0; i -= 3)
+            digits.insert(i, ',');
+        return digits;
+    }
+    static qint64 cnnSmallMacs(int inChannels, int side)
+    {
+        const qint64 half = (side + 1) / 2; // stride 2, padding 1
+        return qint64(side) * side * 16 * 9 * inChannels + half * half * 32 * 9 * 16 + 2 * half * half * 32 * 9 * 32 + 32 * 10;
+    }
+
+    void modelShowPrintsASummary()
+    {
+        Result r = run({"model", "show", "cnn-small"});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        const QString total = grouped(cnnSmallParameters(1, 10));
+        QVERIFY2(r.out.contains("Total params: " + total), qPrintable(r.out));
+        QVERIFY2(r.out.contains("MACs per image: " + grouped(cnnSmallMacs(1, 28))), qPrintable(r.out));
+        for (const char *line : {"stem.conv1 (conv2d)", "res.add (residual_add)", "pool.gap1 (global_avg_pool)", "head.fc1 (linear)"})
+            QVERIFY2(r.out.contains(line), line);
+        // A layer's row: its output shape, parameters and MACs (stem.conv1: 1 -> 16 channels at 28x28).
+        static const QRegularExpression stem(R"(stem\.conv1 \(conv2d\)\s+16x28x28\s+144\s+112,896)");
+        QVERIFY2(stem.match(r.out).hasMatch(), qPrintable(r.out));
+    }
+
+    void modelShowJson()
+    {
+        Result r = run({"model", "show", "cnn-small", "--json", "--input", "3x32x32", "--classes", "7"});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        QCOMPARE(r.events.size(), 1);
+        const QJsonObject o = r.events[0];
+        QCOMPARE(o["parameters"].toInteger(), cnnSmallParameters(3, 7));
+        const QJsonArray layers = o["layers"].toArray();
+        qint64 sum = 0, macs = 0;
+        for (const auto &l : layers) {
+            for (const char *key : {"name", "type", "output_shape", "parameters"})
+                QVERIFY2(l.toObject().contains(key), key);
+            sum += l.toObject()["parameters"].toInteger();
+            macs += l.toObject()["macs"].toInteger();
+        }
+        QCOMPARE(sum, o["parameters"].toInteger());
+        QCOMPARE(macs, o["macs"].toInteger());
+        QCOMPARE(o["macs"].toInteger(), cnnSmallMacs(3, 32) - 32 * 10 + 32 * 7);
+        QCOMPARE(layers.last().toObject()["output_shape"].toArray(), (QJsonArray{7, 1, 1}));
+        QCOMPARE(layers.first().toObject()["output_shape"].toArray(), (QJsonArray{16, 32, 32}));
+    }
+
+    void modelShowReadsASpec()
+    {
+        QString path = m_dir.filePath("cnn-cifar.json");
+        QFile f(path);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write(R"({"model": "cnn-small", "algorithm": "bp-fp32", "dataset": {"name": "cifar10"}})");
+        f.close();
+        Result r = run({"model", "show", path, "--json"});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        QCOMPARE(r.events[0]["input_shape"].toArray(), (QJsonArray{3, 32, 32}));
+        QCOMPARE(r.events[0]["parameters"].toInteger(), cnnSmallParameters(3, 10));
+
+        // A spec with only widths is the MLP of those widths, with BP's 10-class head.
+        QString mlp = m_dir.filePath("mlp.json");
+        QFile g(mlp);
+        QVERIFY(g.open(QIODevice::WriteOnly));
+        g.write(R"({"model": {"layers": [784, 64]}})");
+        g.close();
+        r = run({"model", "show", mlp, "--json"});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        QCOMPARE(r.events[0]["parameters"].toInteger(), qint64(784 * 64 + 64 + 64 * 10 + 10));
+    }
+
+    void modelShowErrors_data()
+    {
+        QTest::addColumn<QStringList>("args");
+        QTest::addColumn<int>("exitCode");
+        QTest::addColumn<QString>("message");
+        QTest::newRow("no subcommand") << QStringList{"model"} << 2 << "usage: ffint8 model show";
+        QTest::newRow("unknown model") << QStringList{"model", "show", "resnet-7"} << 2
+                                       << "'resnet-7' is neither a model (mlp, cnn-small) nor a spec file";
+        QTest::newRow("bad input") << QStringList{"model", "show", "cnn-small", "--input", "3x32"} << 2 << "--input: '3x32'";
+        QTest::newRow("input too small") << QStringList{"model", "show", "cnn-small", "--input", "1x1x1"} << 1
+                                         << "1x1x1";
+        QTest::newRow("mlp of other data") << QStringList{"model", "show", "mlp", "--input", "3x32x32"} << 1
+                                           << "3x32x32";
+    }
+
+    void modelShowErrors()
+    {
+        QFETCH(QStringList, args);
+        QFETCH(int, exitCode);
+        QFETCH(QString, message);
+        Result r = run(args);
+        QCOMPARE(r.exitCode, exitCode);
+        QVERIFY2(r.err.contains(message), qPrintable(r.err));
+    }
+
+    void trainsAModelGraph()
+    {
+        Result r = run({"train", "--dataset", m_dataDir, "--model", "cnn-small", "--algo", "bp-fp32", "--epochs", "1",
+                        "--batch", "16", "--train-limit", "320", "--test-limit", "100", "--threads", "1", "--json",
+                        "--no-db"});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        QCOMPARE(r.events.last()["status"].toString(), QString("completed"));
+        QList<QJsonObject> epochs;
+        for (const auto &e : r.events)
+            if (e["event"].toString() == "epoch")
+                epochs << e;
+        QCOMPARE(epochs.size(), 1);
+        QCOMPARE(epochs[0]["layers"].toArray().size(), 5); // one per block: stem, down, res, pool, head
+
+        Result ff = run({"train", "--dataset", m_dataDir, "--model", "cnn-small", "--algo", "ff-int8", "--no-db"});
+        QCOMPARE(ff.exitCode, 2);
+        QVERIFY2(ff.err.contains("ff-int8 does not train model graphs yet"), qPrintable(ff.err));
+        Result save = run({"train", "--dataset", m_dataDir, "--model", "cnn-small", "--algo", "bp-fp32", "--no-db",
+                           "--save", m_dir.filePath("graph.ffm")});
+        QVERIFY(save.exitCode != 0);
+        QVERIFY2(save.err.contains("model files hold MLPs only"), qPrintable(save.err));
+        Result unknown = run({"train", "--model", "vgg"});
+        QCOMPARE(unknown.exitCode, 2);
+        QVERIFY2(unknown.err.contains("--model: 'vgg' is not a model; valid: mlp, cnn-small"), qPrintable(unknown.err));
     }
 
     void helpListsCommandsAndFlags()

@@ -412,15 +412,18 @@ void TestDatasets::cifarReadsValues()
     }
     QCOMPARE(splits.train.count, 10);
     QCOMPARE(splits.test.count, 3);
-    // Batches are concatenated in order 1..5; records keep their channel-major pixel layout.
+    // Batches are concatenated in order 1..5; the file's channel planes become channels last
+    // (NHWC): file byte c * 1024 + p is image value p * 3 + c.
     for (int i = 0; i < 10; ++i) {
         QCOMPARE(int(splits.train.labels[size_t(i)]), int(labelValue(i)));
-        for (int p = 0; p < 3072; ++p)
-            QVERIFY(splits.train.image(i)[p] == float(pixelValue(i, p)) / 255.0f);
+        for (int c = 0; c < 3; ++c)
+            for (int p = 0; p < 1024; ++p)
+                QVERIFY(splits.train.image(i)[p * 3 + c] == float(pixelValue(i, c * 1024 + p)) / 255.0f);
     }
     for (int i = 0; i < 3; ++i) {
         QCOMPARE(int(splits.test.labels[size_t(i)]), int(labelValue(1000 + i)));
-        QVERIFY(splits.test.image(i)[3071] == float(pixelValue(1000 + i, 3071)) / 255.0f);
+        QVERIFY(splits.test.image(i)[3071] == float(pixelValue(1000 + i, 3071)) / 255.0f); // last of both layouts
+        QVERIFY(splits.test.image(i)[1] == float(pixelValue(1000 + i, 1024)) / 255.0f); // pixel 0, green
     }
     // The batches folder given directly works too.
     QCOMPARE(load(tmp.path() + "/cifar10/cifar-10-batches-bin").train.count, 10);

@@ -150,6 +150,14 @@ QList<CommandInfo> commands()
                         false, {},
                         {{"--interval MS", "parse: time between lines without timestamps (default 1000)", "telemetry"},
                          kJson}};
+    list << CommandInfo{"model", "ffint8 model show PRESET|SPEC.json [--input CxHxW] [--classes N] [--layers W,W,...] [--json]",
+                        "Prints a model's layers (name, type, output shape, parameters, MACs per image) and the totals, "
+                        "as Keras' summary() does; PRESET is mlp or cnn-small, SPEC.json an experiment's model.",
+                        false, {},
+                        {{"--input CxHxW", "one example's shape (default: the spec's dataset's, else 1x28x28)", "model"},
+                         {"--classes N", "the head's classes (default 10)", "model"},
+                         {"--layers W,W,...", "the mlp preset's widths (default the spec's, else 784,1000,1000)", "model"},
+                         {"--json", "one JSON object: parameters, macs, layers", "output"}}};
     list << CommandInfo{"help", "ffint8 help [COMMAND]", "Every command, or one command's flags.", false, {}, {}};
     return list;
 }

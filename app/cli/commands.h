@@ -17,5 +17,6 @@ int compareCommand(const QStringList &args);
 int runsCommand(const QStringList &args);
 int backendsCommand(const QStringList &args);
 int telemetryCommand(const QStringList &args);
+int modelCommand(const QStringList &args);
 
 } // namespace ffint8

@@ -44,6 +44,8 @@ int main(int argc, char **argv)
         return ffint8::backendsCommand(args);
     if (command == "telemetry")
         return ffint8::telemetryCommand(args);
+    if (command == "model")
+        return ffint8::modelCommand(args);
     if (command == "help" || command == "--help" || command == "-h") {
         QTextStream(stdout) << ffint8::usageText();
         return ffint8::ExitOk;
@@ -53,6 +55,6 @@ int main(int argc, char **argv)
         return ffint8::ExitOk;
     }
     QTextStream(stderr) << "ffint8: unknown command '" << command
-                        << "'; valid: train, run, runs, export, eval, bench, compare, backends, telemetry, help\n";
+                        << "'; valid: train, run, runs, export, eval, bench, compare, backends, telemetry, model, help\n";
     return ffint8::ExitUsage;
 }

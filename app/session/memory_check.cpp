@@ -34,8 +34,9 @@ void checkMemoryFits(const TrainConfig &config, std::optional<uint64_t> availabl
     const double available = double(*availableBytes);
     // At least a byte a weight (INT8) or four (FP32) held, plus the largest layer's FP32 initial
     // weights on the host while it is built.
+    // A graph model's weights are few next to its activations: its estimate alone decides.
     double weights = 0.0, largest = 0.0;
-    for (size_t i = 0; i + 1 < config.layers.size(); ++i) {
+    for (size_t i = 0; !config.graphModel() && i + 1 < config.layers.size(); ++i) {
         const double count = double(config.layers[i]) * double(config.layers[i + 1]);
         weights += count;
         largest = std::max(largest, count);

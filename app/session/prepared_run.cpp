@@ -17,9 +17,21 @@ DatasetSplits loadRunData(const TrainConfig &config)
     return data;
 }
 
-PreparedRun prepareRun(const TrainConfig &config, const DatasetSplits &data)
+TrainConfig configForData(const TrainConfig &config, const Dataset &data)
 {
-    if (data.train.features() != config.layers.front())
+    TrainConfig c = config;
+    if (c.graphModel()) {
+        c.inputShape = Shape::image(data.channels, data.height, data.width);
+        c.classes = data.numClasses;
+    }
+    return c;
+}
+
+PreparedRun prepareRun(const TrainConfig &given, const DatasetSplits &data)
+{
+    // A graph takes its input shape and class count from the data; an MLP's widths are given.
+    const TrainConfig config = configForData(given, data.train.count > 0 ? data.train : data.test);
+    if (!config.graphModel() && data.train.features() != config.layers.front())
         throw EngineError("dataset " + data.train.name + " has " + std::to_string(data.train.features()) +
                           " values per example, but the model's input width (layers[0]) is " +
                           std::to_string(config.layers.front()));

@@ -18,6 +18,9 @@ struct PreparedRun
     std::unique_ptr<Trainer> trainer;
 };
 
+// `config` with a graph model's input shape and class count taken from `data` (an MLP's unchanged).
+TrainConfig configForData(const TrainConfig &config, const Dataset &data);
+
 // Throws EngineError when the backend is unavailable or the model does not fit the data.
 PreparedRun prepareRun(const TrainConfig &config, const DatasetSplits &data);
 

@@ -129,6 +129,9 @@ RunSummary RunSession::execute()
             const QString why = whyNotWritable(m_options.savePath);
             if (!why.isEmpty())
                 throw SpecError("--save: " + why + " (checked before training)");
+            if (config.graphModel())
+                throw SpecError(QStringLiteral("--save: model files hold MLPs only (version 1), not model \"%1\"")
+                                    .arg(QString::fromStdString(config.model)));
         }
         if (!m_options.databasePath.isEmpty())
             writer = std::make_unique<RunWriter>(m_options.databasePath, [this](const QString &message, bool) {

@@ -77,7 +77,16 @@ public:
             const QString path = prefix.isEmpty() ? it.key() : prefix + '.' + it.key();
             if (prefix.isEmpty() && kTopLevelInfo.contains(it.key()))
                 continue;
-            if (const Setting *s = settingByPath(path)) {
+            // "model": "cnn-small" is short for "model": {"preset": "cnn-small"}.
+            const QString shorthand = path + ".preset";
+            if (path == QLatin1String("model") && it.value().isString() && settingByPath(shorthand)) {
+                const QString text = asText(path, it.value(), *settingByPath(shorthand));
+                try {
+                    applySetting(spec, *settingByPath(shorthand), text);
+                } catch (const SpecError &e) {
+                    fail(path, QString::fromUtf8(e.what()));
+                }
+            } else if (const Setting *s = settingByPath(path)) {
                 const QString text = asText(path, it.value(), *s);
                 try {
                     applySetting(spec, *s, text);
@@ -86,7 +95,9 @@ public:
                 }
             } else if (groups.contains(path)) {
                 if (!it.value().isObject())
-                    fail(path, "expected an object");
+                    fail(path, path == QLatin1String("model")
+                                   ? QStringLiteral("expected a model name (e.g. \"cnn-small\") or an object with preset or layers")
+                                   : QStringLiteral("expected an object"));
                 readObject(it.value().toObject(), path, spec);
             } else {
                 fail(path, QStringLiteral("unknown field; valid here: %1").arg(validKeys(prefix).join(", ")));

@@ -2,6 +2,7 @@
 #include "app/spec/settings_table.h"
 
 #include "app/spec/spec_error.h"
+#include "engine/nn/model_spec.h"
 
 #include <cmath>
 
@@ -102,6 +103,17 @@ std::vector<Setting> buildTable()
                          parts << QString::number(w);
                      return parts.join(',');
                  }});
+    t.push_back({"model.preset", "--model", SettingKind::Text, {},
+                 "a model graph by name: cnn-small, or mlp (--layers as a graph); bp-fp32 and bp-int8 train them",
+                 [](TrainConfig &c, const QString &text) {
+                     QStringList names;
+                     for (const std::string &n : modelPresetNames())
+                         names << QString::fromStdString(n);
+                     if (!text.isEmpty() && !names.contains(text))
+                         throw SpecError(QStringLiteral("'%1' is not a model; valid: %2").arg(text, names.join(", ")));
+                     c.model = text.toStdString();
+                 },
+                 [](const TrainConfig &c) { return QString::fromStdString(c.model); }});
     t.push_back({"dataset.name", "--dataset", SettingKind::Text, {}, "fashion-mnist, mnist, cifar10 or a folder",
                  [](TrainConfig &c, const QString &text) { c.dataset = text.toStdString(); },
                  [](const TrainConfig &c) { return QString::fromStdString(c.dataset); }});
@@ -220,6 +232,8 @@ QString defaultTextOf(const Setting &setting)
 {
     if (setting.path == QLatin1String("training.lr"))
         return QStringLiteral("%1 for ff-*, %2 for bp-*").arg(number(kFfDefaultLearningRate), number(kBpDefaultLearningRate));
+    if (setting.path == QLatin1String("model.preset"))
+        return QStringLiteral("none: the MLP of --layers");
     return setting.get(TrainConfig());
 }
 

@@ -83,9 +83,13 @@ Dataset readCifarBatch(const std::string &path)
                               + " (byte offset " + std::to_string(r * RecordBytes) + ") is out of range 0.."
                               + std::to_string(d.numClasses - 1));
         d.labels[r] = record[0];
+        // The file stores each channel's plane in turn; the engine's images are channels last
+        // (NHWC, engine/nn/shape.h), so pixel p's channel c goes to p * 3 + c.
         float *out = d.images.data() + r * PixelBytes;
-        for (size_t i = 0; i < PixelBytes; ++i)
-            out[i] = float(record[1 + i]) / 255.0f;
+        const size_t plane = size_t(Side) * Side;
+        for (size_t c = 0; c < size_t(Channels); ++c)
+            for (size_t p = 0; p < plane; ++p)
+                out[p * Channels + c] = float(record[1 + c * plane + p]) / 255.0f;
     }
     return d;
 }

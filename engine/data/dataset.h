@@ -15,7 +15,9 @@ struct Dataset
     int height = 0;
     int width = 0;
     int numClasses = 10;
-    std::vector<float> images; // count x features(), row-major, each value in [0, 1]
+    // count x features(), row-major, each value in [0, 1]; an image's values are channels last
+    // (height x width x channels, the NHWC layout of engine/nn/shape.h)
+    std::vector<float> images;
     std::vector<uint8_t> labels; // count entries, each < numClasses
 
     int features() const { return channels * height * width; }

@@ -19,9 +19,16 @@ size_t estimateTrainerBytes(const TrainConfig &config)
     Dataset blank;
     blank.name = "blank";
     blank.count = std::max({config.batch, config.evalBatch, 1});
-    blank.height = 1;
-    blank.width = config.layers.front();
-    blank.images.assign(size_t(blank.count) * size_t(blank.width), 0.0f);
+    if (config.graphModel()) {
+        blank.channels = config.inputShape.channels;
+        blank.height = config.inputShape.height;
+        blank.width = config.inputShape.width;
+        blank.numClasses = config.classes;
+    } else {
+        blank.height = 1;
+        blank.width = config.layers.front();
+    }
+    blank.images.assign(size_t(blank.count) * size_t(blank.features()), 0.0f);
     blank.labels.assign(size_t(blank.count), 0);
     std::vector<int> indices(size_t(blank.count));
     std::iota(indices.begin(), indices.end(), 0);

@@ -2,6 +2,7 @@
 #include "engine/train/train_config.h"
 
 #include "engine/core/error.h"
+#include "engine/nn/model_spec.h"
 
 #include <algorithm>
 #include <cmath>
@@ -75,6 +76,22 @@ void TrainConfig::validate() const
     require(gradientBlockRows >= 0, "gradient_block_rows", "must be >= 0 (0 = a whole layer at once)");
     require(ui8.alpha >= 0 && ui8.beta > 0 && ui8.beta <= 1, "ui8.alpha/ui8.beta", "need alpha >= 0 and 0 < beta <= 1");
     require(ui8.clipCandidates >= 1 && ui8.clipCandidates <= 64, "ui8.clip_candidates", "must be in 1..64");
+    if (graphModel()) {
+        const std::vector<std::string> presets = modelPresetNames();
+        std::string valid;
+        for (const std::string &p : presets)
+            valid += (valid.empty() ? "" : ", ") + p;
+        require(std::find(presets.begin(), presets.end(), model) != presets.end(), "model",
+                "\"" + model + "\" is not a model; valid: " + valid);
+        require(!isForwardForward(algorithm), "algorithm",
+                std::string(algorithmName(algorithm)) + " does not train model graphs yet (model \"" + model
+                    + "\"); bp-fp32 and bp-int8 do, and FF trains the MLP of `layers` when no model is given");
+        require(algorithm != Algorithm::BpUi8, "algorithm",
+                "bp-ui8 does not train model graphs (model \"" + model
+                    + "\"): its clipped INT8 gradients exist for the MLP's layers only; use bp-int8 or bp-fp32");
+        require(inputShape.features() > 0, "input shape", inputShape.text() + " holds no values");
+        require(classes >= 2, "classes", "must be at least 2, got " + std::to_string(classes));
+    }
     if (isInt8(algorithm) && !masterWeights)
         require(quant.weightsPerChannel, "quant.weights_per_channel",
                 "must be on when INT8 weights are kept without an FP32 master copy");

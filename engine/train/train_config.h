@@ -2,6 +2,7 @@
 #pragma once
 
 #include "engine/backend/backend.h"
+#include "engine/nn/shape.h"
 
 #include <cstdint>
 #include <string>
@@ -62,6 +63,13 @@ struct TrainConfig
 {
     Algorithm algorithm = Algorithm::FfInt8;
     std::vector<int> layers{784, 1000, 1000}; // input width, then each hidden layer's width
+    // A model graph by preset name (modelPresetNames(): "cnn-small", or "mlp" built from `layers`),
+    // trained by the graph trainers; empty: the MLP of `layers` on the MLP trainers, as before.
+    std::string model;
+    // Graph models: one example's shape and the class count. A run takes them from its dataset
+    // (prepareRun); these defaults are Fashion-MNIST's.
+    Shape inputShape = Shape::image(1, 28, 28);
+    int classes = 10;
     int epochs = 20;
     int batch = 32;
     OptimizerKind optimizer = OptimizerKind::Adam;
@@ -95,6 +103,7 @@ struct TrainConfig
     // training batch: evaluation then needs no more memory than training does.
     int evalBatch = 8;
 
+    bool graphModel() const { return !model.empty(); }
     // Throws EngineError naming the first field that is out of range.
     void validate() const;
 };

@@ -3,6 +3,7 @@
 #include "engine/nn/linear_layer.h"
 #include "engine/train/bp_trainer.h"
 #include "engine/train/ff_trainer.h"
+#include "engine/train/graph_bp_trainer.h"
 #include "engine/train/trainer.h"
 
 namespace ffint8 {
@@ -32,6 +33,9 @@ void assignParameters(std::vector<LinearLayer> &layers, const std::vector<LayerP
 
 std::unique_ptr<Trainer> createTrainer(const TrainConfig &config, Backend &backend)
 {
+    // A model graph goes to the graph trainers, which refuse what they cannot train by name.
+    if (config.graphModel())
+        return std::make_unique<GraphBpTrainer>(config, backend);
     switch (config.algorithm) {
     case Algorithm::FfFp32:
     case Algorithm::FfInt8: return std::make_unique<FfTrainer>(config, backend);

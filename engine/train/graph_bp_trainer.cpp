@@ -1,0 +1,159 @@
+// Backpropagation through a model graph with a softmax cross-entropy head.
+#include "engine/train/graph_bp_trainer.h"
+
+#include "engine/core/error.h"
+#include "engine/train/bp_trainer.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace ffint8 {
+
+ModelSpec modelSpecOf(const TrainConfig &config)
+{
+    return modelPreset(config.model, config.layers);
+}
+
+namespace {
+
+std::string modelLabel(const TrainConfig &config)
+{
+    return "model \"" + config.model + "\"";
+}
+
+} // namespace
+
+GraphBpTrainer::GraphBpTrainer(const TrainConfig &config, Backend &backend)
+    : m_config(config),
+      m_backend(backend),
+      m_scratch(backend),
+      m_quantSeed(config.seed * 0x9E3779B97F4A7C15ULL + 2) // BpTrainer's stream
+{
+    m_config.validate();
+    if (!m_config.graphModel())
+        throw EngineError(
+            "GraphBpTrainer needs a model graph (TrainConfig::model); the MLP of `layers` is BpTrainer's");
+    if (isForwardForward(m_config.algorithm) || m_config.algorithm == Algorithm::BpUi8)
+        throw EngineError(std::string("GraphBpTrainer cannot train ") + algorithmName(m_config.algorithm));
+    m_graph = std::make_unique<ModelGraph>(backend, modelSpecOf(m_config), m_config.inputShape, m_config.classes,
+                                           bpLayerOptions(m_config, false), m_config.seed);
+    m_graph->reserve(m_config.batch, true);
+    m_labels = m_backend.allocate(1, m_config.batch, DType::S32, MemoryCategory::Workspace);
+    m_loss = m_backend.allocate(1, m_config.batch, DType::F32, MemoryCategory::Workspace);
+}
+
+void GraphBpTrainer::upload(const Dataset &data, const int *indices, int count)
+{
+    const Shape shape = Shape::image(data.channels, data.height, data.width);
+    if (!(shape == m_graph->inputShape()))
+        throw EngineError(modelLabel(m_config) + " was built for " + m_graph->inputShape().text()
+                          + " examples, but dataset " + data.name + " holds " + shape.text());
+    if (data.numClasses > m_config.classes)
+        throw EngineError(modelLabel(m_config) + " has " + std::to_string(m_config.classes) + " classes, but dataset "
+                          + data.name + " has " + std::to_string(data.numClasses));
+    const size_t features = size_t(shape.features());
+    m_hostInput.resize(size_t(count) * features);
+    for (int i = 0; i < count; ++i)
+        std::copy(data.image(indices[i]), data.image(indices[i]) + features, m_hostInput.data() + size_t(i) * features);
+    m_backend.upload(m_graph->input(), m_hostInput.data(), m_hostInput.size() * sizeof(float));
+}
+
+StepStats GraphBpTrainer::computeGradients(const Dataset &data, const int *indices, int count)
+{
+    if (count <= 0 || count > m_config.batch)
+        throw EngineError("trainStep: batch of " + std::to_string(count) + " examples, expected 1.."
+                          + std::to_string(m_config.batch));
+    upload(data, indices, count);
+    m_hostLabels.resize(size_t(count));
+    for (int i = 0; i < count; ++i)
+        m_hostLabels[size_t(i)] = data.labels[size_t(indices[i])];
+    m_backend.upload(m_labels, m_hostLabels.data(), m_hostLabels.size() * sizeof(int32_t));
+
+    LayerContext ctx = context(true);
+    m_graph->forward(count, ctx);
+    m_backend.softmaxCrossEntropy(m_graph->output(), count, m_config.classes, m_labels.s32(), 1.0f / float(count),
+                                  m_loss.f32(), m_graph->outputGradient());
+    std::vector<double> norms;
+    m_graph->backward(count, ctx, &norms);
+    m_counter = ctx.counter;
+
+    StepStats stats;
+    stats.layers.resize(norms.size());
+    for (size_t b = 0; b < norms.size(); ++b)
+        stats.layers[b].gradNorm = norms[b];
+    std::vector<float> loss(static_cast<size_t>(count));
+    m_backend.download(m_loss, loss.data(), loss.size() * sizeof(float));
+    double sum = 0.0;
+    for (float v : loss)
+        sum += v;
+    stats.loss = sum / count;
+    stats.layers.back().loss = stats.loss;
+    stats.finite = std::isfinite(stats.loss);
+    for (const LayerMetrics &m : stats.layers)
+        stats.finite = stats.finite && std::isfinite(m.gradNorm);
+    return stats;
+}
+
+StepStats GraphBpTrainer::trainStep(const Dataset &data, const int *indices, int count)
+{
+    StepStats stats = computeGradients(data, indices, count);
+    ++m_step;
+    LayerContext ctx = context(true);
+    m_graph->update(OptimizerStep{m_config.lr, m_config.momentum, m_config.weightDecay, m_step}, ctx);
+    m_counter = ctx.counter;
+    return stats;
+}
+
+bool GraphBpTrainer::predict(const Dataset &data, const int *indices, int count, uint8_t *predictions,
+                             const std::atomic<bool> *cancel)
+{
+    const int classes = m_config.classes;
+    std::vector<float> logits;
+    for (int start = 0; start < count; start += m_config.batch) {
+        if (cancel && cancel->load())
+            return false;
+        const int n = std::min(m_config.batch, count - start);
+        upload(data, indices + start, n);
+        LayerContext ctx = context(false);
+        m_graph->forward(n, ctx);
+        m_counter = ctx.counter;
+        logits.resize(size_t(n) * size_t(classes));
+        m_graph->downloadOutput(logits.data(), n);
+        for (int i = 0; i < n; ++i) {
+            const float *z = logits.data() + size_t(i) * size_t(classes);
+            predictions[start + i] = uint8_t(std::max_element(z, z + classes) - z);
+        }
+    }
+    return true;
+}
+
+std::vector<QuantiserInfo> GraphBpTrainer::quantisers() const
+{
+    if (m_config.algorithm == Algorithm::BpFp32)
+        return {};
+    // bp-int8's options (bpLayerOptions): per-tensor weights from a master copy, round to nearest.
+    // A graph layer may read a batch norm's signed output, so activation codes are signed.
+    std::vector<QuantiserInfo> result = {
+        {"activations", "symmetric-int8", "per-tensor", "nearest", kSignedCodes},
+        {"weights", "symmetric-int8", "per-tensor", "nearest", kSignedCodes},
+        {"output_gradients", "symmetric-int8", "per-tensor", "nearest", kSignedCodes},
+    };
+    if (m_config.optimizerState == StateFormat::Bf16)
+        result.push_back(bf16StateInfo());
+    return result;
+}
+
+std::vector<LayerParameters> GraphBpTrainer::parameters()
+{
+    throw EngineError(modelLabel(m_config)
+                      + ": model files hold MLPs only (version 1); a graph's state is "
+                        "ModelGraph::exportState() until model files v2");
+}
+
+void GraphBpTrainer::setParameters(const std::vector<LayerParameters> &parameters)
+{
+    (void)parameters;
+    throw EngineError(modelLabel(m_config) + ": model files hold MLPs only (version 1), not model graphs");
+}
+
+} // namespace ffint8

@@ -1,0 +1,61 @@
+// Backpropagation on model graphs (TrainConfig::model): the graph with a linear head to the class
+// count and softmax cross-entropy, in FP32 (bp-fp32) or INT8 (bp-int8: the graph layers' Fig. 4
+// scheme with bp-int8's per-tensor weights and round to nearest). bp-ui8's clipped gradients and
+// FF exist for the MLP trainers only and are refused here.
+#pragma once
+
+#include "engine/nn/layer_scratch.h"
+#include "engine/nn/model_graph.h"
+#include "engine/train/trainer.h"
+
+#include <memory>
+#include <vector>
+
+namespace ffint8 {
+
+// The model a graph configuration trains: its preset, with `layers` as the mlp preset's widths.
+ModelSpec modelSpecOf(const TrainConfig &config);
+
+class GraphBpTrainer final : public Trainer
+{
+public:
+    // The graph of config.model for config.inputShape and config.classes, with buffers for
+    // batches of config.batch (prediction runs in batches of the same size).
+    GraphBpTrainer(const TrainConfig &config, Backend &backend);
+
+    const TrainConfig &config() const override { return m_config; }
+    Backend &backend() override { return m_backend; }
+    void beginEpoch(int epoch) override { (void)epoch; }
+    // Per-block statistics: the norm of dL/d(block output); the loss on the head's block.
+    StepStats trainStep(const Dataset &data, const int *indices, int count) override;
+    bool predict(const Dataset &data, const int *indices, int count, uint8_t *predictions,
+                 const std::atomic<bool> *cancel) override;
+    std::vector<QuantiserInfo> quantisers() const override;
+    // Model files hold MLPs only (version 1): EngineError naming the model.
+    std::vector<LayerParameters> parameters() override;
+    void setParameters(const std::vector<LayerParameters> &parameters) override;
+
+    ModelGraph &graph() { return *m_graph; }
+    // Forward and backward of one batch, the gradients left in the layers and no update (tests
+    // read them with ModelGraph::gradientsToHost). Returns the mean loss.
+    StepStats computeGradients(const Dataset &data, const int *indices, int count);
+
+private:
+    // The examples into the graph's input; EngineError when the data's shape is not the model's.
+    void upload(const Dataset &data, const int *indices, int count);
+    LayerContext context(bool training) { return {m_scratch, m_quantSeed, m_counter, training}; }
+
+    TrainConfig m_config;
+    Backend &m_backend;
+    LayerScratch m_scratch;
+    std::unique_ptr<ModelGraph> m_graph;
+    Tensor m_labels; // S32 rows
+    Tensor m_loss; // F32 rows
+    std::vector<float> m_hostInput;
+    std::vector<int32_t> m_hostLabels;
+    uint64_t m_quantSeed;
+    uint64_t m_counter = 0;
+    int m_step = 0;
+};
+
+} // namespace ffint8
