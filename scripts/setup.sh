@@ -6,7 +6,8 @@
 # about a minute), unless --no-gui leaves the GUI out.
 # Idempotent: when everything is present it prints nothing and exits in a second or two.
 #   scripts/setup.sh [--for-tests] [--with-torch] [--no-gui] [--print-packages]
-#   --for-tests       the test suite's extras too: pdflatex with booktabs (the LaTeX export), and on
+#   --for-tests       the test suite's extras too: pdflatex with booktabs (the LaTeX export), clang
+#                     with libFuzzer (scripts/fuzz.sh), and on
 #                     Debian 12 amd64 an aarch64 cross compiler, qemu-user and arm64 zlib, oneDNN and
 #                     Qt by multiarch (scripts/check_arm64.sh; it skips elsewhere)
 #   --with-torch      Debian's PyTorch for scripts/bench_vs_torch.sh
@@ -46,8 +47,10 @@ esac
 
 # Each distribution's names where they differ, and whether it has a Qt 6 QCustomPlot.
 case "$os_id:$os_version" in
-  debian:12|debian:13|ubuntu:24.04) svg_dev=qt6-svg-dev; qcustomplot=package ;;
-  ubuntu:22.04) svg_dev=libqt6svg6-dev; qcustomplot=source ;;
+  debian:12) svg_dev=qt6-svg-dev; qcustomplot=package; fuzzer_runtime=libclang-rt-14-dev ;;
+  debian:13) svg_dev=qt6-svg-dev; qcustomplot=package; fuzzer_runtime=libclang-rt-19-dev ;;
+  ubuntu:24.04) svg_dev=qt6-svg-dev; qcustomplot=package; fuzzer_runtime=libclang-rt-18-dev ;;
+  ubuntu:22.04) svg_dev=libqt6svg6-dev; qcustomplot=source; fuzzer_runtime=libclang-common-14-dev ;;
   *) echo "setup: $os_release says ID=$os_id VERSION_ID=$os_version; setup.sh knows Debian 12 and 13" \
           "and Ubuntu 22.04 and 24.04" >&2
      exit 1 ;;
@@ -68,6 +71,8 @@ $with_torch && packages+=(python3-torch python3-numpy)
 cross_arm64=false
 if $for_tests; then
   packages+=(texlive-latex-base texlive-latex-recommended)
+  # scripts/fuzz.sh: clang with its libFuzzer and sanitizer runtimes.
+  packages+=(clang "$fuzzer_runtime")
   # The aarch64 checks need arm64 libraries that match the host's by multiarch: set up where CI runs.
   if [[ "$os_id:$os_version:$arch" == debian:12:amd64 ]]; then
     cross_arm64=true

@@ -74,7 +74,7 @@ Shape parseShape(const QString &text)
             break;
         v.push_back(n);
     }
-    if (v.size() != parts.size() || (v.size() != 3 && v.size() != 1))
+    if (qsizetype(v.size()) != parts.size() || (v.size() != 3 && v.size() != 1))
         throw SpecError(QStringLiteral("--input: '%1' is not a shape CxHxW (e.g. 3x32x32) or a width").arg(text));
     return v.size() == 3 ? Shape::image(v[0], v[1], v[2]) : Shape::flat(v[0]);
 }
@@ -167,7 +167,7 @@ int showModel(const ModelRequest &r)
         macs << grouped(l.macsPerImage());
     }
     int nameWidth = QStringLiteral("Layer (type)").size();
-    for (size_t i = 0; i < names.size(); ++i)
+    for (qsizetype i = 0; i < names.size(); ++i)
         nameWidth = std::max(nameWidth, int(names[i].size() + types[i].size() + 3));
     const int shapeWidth = 14, numberWidth = 13;
     const int width = nameWidth + 2 + shapeWidth + 2 * numberWidth;
@@ -179,7 +179,7 @@ int showModel(const ModelRequest &r)
         << QStringLiteral("Param #").rightJustified(numberWidth) << QStringLiteral("MACs").rightJustified(numberWidth)
         << "\n";
     out << QString(width, '=') << "\n";
-    for (size_t i = 0; i < names.size(); ++i)
+    for (qsizetype i = 0; i < names.size(); ++i)
         out << QStringLiteral("%1 (%2)").arg(names[i], types[i]).leftJustified(nameWidth + 2)
             << shapes[i].leftJustified(shapeWidth) << params[i].rightJustified(numberWidth)
             << macs[i].rightJustified(numberWidth) << "\n";
