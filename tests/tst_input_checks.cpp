@@ -7,6 +7,10 @@
 #include "support/synthetic_data.h"
 #include "engine/core/error.h"
 #include "engine/data/idx_reader.h"
+#include "engine/io/model_file.h"
+#include "app/spec/experiment_spec.h"
+#include "app/spec/spec_error.h"
+#include "app/spec/spec_file.h"
 #include "engine/train/memory_estimate.h"
 
 #include <QElapsedTimer>
@@ -204,6 +208,58 @@ private slots:
         QVERIFY2(ms < 1000, qPrintable(QString::number(ms) + " ms"));
         const long grownKiB = after.ru_maxrss - before.ru_maxrss;
         QVERIFY2(grownKiB < 100 * 1024, qPrintable(QString::number(grownKiB) + " KiB more resident memory at the peak"));
+    }
+
+    // Spec and suite files are a few kilobytes: a larger one, or a device that never ends, is
+    // refused with the limit named before it is read whole.
+    void oversizedSpecIsRefusedWithTheLimit_data()
+    {
+        QTest::addColumn<QString>("path");
+        const QString big = m_dir.filePath("big-spec.json");
+        QFile file(big);
+        if (file.open(QIODevice::WriteOnly)) {
+            file.write("{\"name\": \"");
+            file.write(QByteArray(kMaxSpecFileBytes, 'a'));
+            file.write("\"}");
+        }
+        QTest::newRow("file over the limit") << big;
+        QTest::newRow("/dev/zero") << QStringLiteral("/dev/zero");
+    }
+
+    void oversizedSpecIsRefusedWithTheLimit()
+    {
+        QFETCH(QString, path);
+        QElapsedTimer timer;
+        timer.start();
+        QString message;
+        try {
+            parseSpecFile(path);
+        } catch (const SpecError &e) {
+            message = e.what();
+        }
+        QVERIFY2(message.contains(path) && message.contains(QString::number(kMaxSpecFileBytes)), qPrintable(message));
+        QVERIFY(timer.elapsed() < 1000);
+    }
+
+    // A model file past the size limit (here a sparse file) is refused by its size, unread.
+    void oversizedModelFileIsRefusedUnread()
+    {
+        const QString path = m_dir.filePath("huge.ffm");
+        QFile file(path);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        QVERIFY(file.resize(qint64(kMaxModelFileBytes) + 1));
+        file.close();
+        QElapsedTimer timer;
+        timer.start();
+        QString message;
+        try {
+            loadModel(path.toStdString());
+        } catch (const EngineError &e) {
+            message = e.what();
+        }
+        QVERIFY2(message.contains("limit") && message.contains(QString::number(kMaxModelFileBytes)), qPrintable(message));
+        QVERIFY(timer.elapsed() < 1000);
+        QFile::remove(path);
     }
 
     void unwritableExportIsRefusedBeforeReading()

@@ -5,6 +5,7 @@
 #include "app/spec/json_positions.h"
 #include "app/spec/settings_table.h"
 #include "app/spec/spec_error.h"
+#include "app/spec/spec_file.h"
 
 #include <QFile>
 #include <QJsonArray>
@@ -213,10 +214,7 @@ void applySpecValue(ExperimentSpec &spec, const QString &settingPath, const QJso
 
 ExperimentSpec parseSpecFile(const QString &path)
 {
-    QFile file(path);
-    if (!file.open(QIODevice::ReadOnly))
-        throw SpecError(QStringLiteral("cannot read experiment spec %1: %2").arg(path, file.errorString()));
-    ExperimentSpec spec = parseSpecText(file.readAll(), path);
+    ExperimentSpec spec = parseSpecText(readSpecFile(path, QStringLiteral("experiment spec")), path);
     spec.sourcePath = path;
     if (spec.name.isEmpty())
         spec.name = path.section('/', -1).section('.', 0, 0);

@@ -3,6 +3,7 @@
 
 #include "app/spec/json_positions.h"
 #include "app/spec/spec_error.h"
+#include "app/spec/spec_file.h"
 
 #include <QDir>
 #include <QFile>
@@ -140,8 +141,12 @@ QString builtInExperiment(const QString &name)
 
 bool isSuiteFile(const QString &path)
 {
-    QFile file(path);
-    return file.open(QIODevice::ReadOnly) && QJsonDocument::fromJson(file.readAll()).object().value("format").toString() == "ffint8-suite";
+    try {
+        return QJsonDocument::fromJson(readSpecFile(path, QStringLiteral("suite"))).object().value("format").toString() ==
+               "ffint8-suite";
+    } catch (const SpecError &) {
+        return false; // unreadable or too large: parsing it as a spec then says so
+    }
 }
 
 QStringList builtInSuiteNames()
@@ -155,10 +160,7 @@ QStringList builtInSuiteNames()
 
 Suite parseSuiteFile(const QString &path)
 {
-    QFile file(path);
-    if (!file.open(QIODevice::ReadOnly))
-        throw SpecError(QStringLiteral("cannot read %1: %2").arg(path, file.errorString()));
-    const QByteArray text = file.readAll();
+    const QByteArray text = readSpecFile(path, QStringLiteral("suite"));
     QJsonParseError error;
     const QJsonDocument doc = QJsonDocument::fromJson(text, &error);
     if (error.error != QJsonParseError::NoError) {

@@ -6,7 +6,9 @@
 
 #include "engine/core/error.h"
 
+#include <algorithm>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <map>
@@ -149,7 +151,21 @@ ModelFile loadModel(const std::string &path)
     std::ifstream in(path, std::ios::binary);
     if (!in)
         throw EngineError("cannot open model file " + path + ": " + std::strerror(errno));
-    std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    // Read whole, so its size is checked first: a model that large is a wrong path, not a model.
+    std::error_code ec;
+    const auto size = std::filesystem::file_size(path, ec);
+    if (!ec && size > kMaxModelFileBytes)
+        throw EngineError(path + ": " + std::to_string(size) + " bytes is larger than the limit of " +
+                          std::to_string(kMaxModelFileBytes) + " bytes for a model file");
+    std::string bytes(size_t(std::min<uintmax_t>(ec ? 0 : size, kMaxModelFileBytes)), '\0');
+    in.read(bytes.data(), std::streamsize(bytes.size()));
+    bytes.resize(size_t(in.gcount()));
+    if (ec) // not a regular file: read what comes, up to the limit
+        for (char c; bytes.size() <= kMaxModelFileBytes && in.get(c);)
+            bytes.push_back(c);
+    if (bytes.size() > kMaxModelFileBytes)
+        throw EngineError(path + ": larger than the limit of " + std::to_string(kMaxModelFileBytes) +
+                          " bytes for a model file");
     if (bytes.size() < sizeof kMagic || std::memcmp(bytes.data(), kMagic, sizeof kMagic) != 0)
         throw EngineError(path + " is not an FF-INT8 model file (it does not start with \"FFINT8MD\")");
     if (bytes.size() < sizeof kMagic + 4 + 8)

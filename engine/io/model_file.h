@@ -5,6 +5,7 @@
 #include "engine/train/train_config.h"
 #include "engine/train/trainer.h"
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -22,5 +23,7 @@ void saveModel(const std::string &path, const ModelFile &model);
 // Throws EngineError naming the file and what is wrong: not a model file, another version,
 // truncated, or corrupt (checksum).
 ModelFile loadModel(const std::string &path);
+// Model files above this size are refused before they are read: far above any model of the paper's.
+constexpr uint64_t kMaxModelFileBytes = uint64_t(1) << 30;
 
 } // namespace ffint8
