@@ -251,10 +251,17 @@ private slots:
     }
 
     // cnn-small's totals by hand: 3x3 kernels over Cin without conv bias (a batch norm follows),
-    // gamma and beta per channel, the head's weights and bias; MACs: output pixels x Cout x 9 x Cin.
-    static qint64 cnnSmallParameters(int inChannels, int classes)
+    // gamma and beta per channel, the head's weights and bias over the 2x2-max-pooled map of the
+    // stride-2 stage; MACs: output pixels x Cout x 9 x Cin, and the head's weights.
+    static qint64 pooledFeatures(int side)
     {
-        return (9 * inChannels * 16 + 32) + (9 * 16 * 32 + 64) + 2 * (9 * 32 * 32 + 64) + (32 * classes + classes);
+        const qint64 half = (side + 1) / 2; // stride 2, padding 1
+        return 32 * (half / 2) * (half / 2);
+    }
+    static qint64 cnnSmallParameters(int inChannels, int side, int classes)
+    {
+        return (9 * inChannels * 16 + 32) + (9 * 16 * 32 + 64) + 2 * (9 * 32 * 32 + 64) +
+               (pooledFeatures(side) * classes + classes);
     }
     static QString grouped(qint64 n)
     {
@@ -263,20 +270,21 @@ private slots:
             digits.insert(i, ',');
         return digits;
     }
-    static qint64 cnnSmallMacs(int inChannels, int side)
+    static qint64 cnnSmallMacs(int inChannels, int side, int classes)
     {
         const qint64 half = (side + 1) / 2; // stride 2, padding 1
-        return qint64(side) * side * 16 * 9 * inChannels + half * half * 32 * 9 * 16 + 2 * half * half * 32 * 9 * 32 + 32 * 10;
+        return qint64(side) * side * 16 * 9 * inChannels + half * half * 32 * 9 * 16 + 2 * half * half * 32 * 9 * 32 +
+               pooledFeatures(side) * classes;
     }
 
     void modelShowPrintsASummary()
     {
         Result r = run({"model", "show", "cnn-small"});
         QVERIFY2(r.exitCode == 0, qPrintable(r.err));
-        const QString total = grouped(cnnSmallParameters(1, 10));
+        const QString total = grouped(cnnSmallParameters(1, 28, 10));
         QVERIFY2(r.out.contains("Total params: " + total), qPrintable(r.out));
-        QVERIFY2(r.out.contains("MACs per image: " + grouped(cnnSmallMacs(1, 28))), qPrintable(r.out));
-        for (const char *line : {"stem.conv1 (conv2d)", "res.add (residual_add)", "pool.gap1 (global_avg_pool)", "head.fc1 (linear)"})
+        QVERIFY2(r.out.contains("MACs per image: " + grouped(cnnSmallMacs(1, 28, 10))), qPrintable(r.out));
+        for (const char *line : {"stem.conv1 (conv2d)", "res.add (residual_add)", "pool.maxpool1 (max_pool)", "head.fc1 (linear)"})
             QVERIFY2(r.out.contains(line), line);
         // A layer's row: its output shape, parameters and MACs (stem.conv1: 1 -> 16 channels at 28x28).
         static const QRegularExpression stem(R"(stem\.conv1 \(conv2d\)\s+16x28x28\s+144\s+112,896)");
@@ -289,7 +297,7 @@ private slots:
         QVERIFY2(r.exitCode == 0, qPrintable(r.err));
         QCOMPARE(r.events.size(), 1);
         const QJsonObject o = r.events[0];
-        QCOMPARE(o["parameters"].toInteger(), cnnSmallParameters(3, 7));
+        QCOMPARE(o["parameters"].toInteger(), cnnSmallParameters(3, 32, 7));
         const QJsonArray layers = o["layers"].toArray();
         qint64 sum = 0, macs = 0;
         for (const auto &l : layers) {
@@ -300,7 +308,7 @@ private slots:
         }
         QCOMPARE(sum, o["parameters"].toInteger());
         QCOMPARE(macs, o["macs"].toInteger());
-        QCOMPARE(o["macs"].toInteger(), cnnSmallMacs(3, 32) - 32 * 10 + 32 * 7);
+        QCOMPARE(o["macs"].toInteger(), cnnSmallMacs(3, 32, 7));
         QCOMPARE(layers.last().toObject()["output_shape"].toArray(), (QJsonArray{7, 1, 1}));
         QCOMPARE(layers.first().toObject()["output_shape"].toArray(), (QJsonArray{16, 32, 32}));
     }
@@ -315,7 +323,7 @@ private slots:
         Result r = run({"model", "show", path, "--json"});
         QVERIFY2(r.exitCode == 0, qPrintable(r.err));
         QCOMPARE(r.events[0]["input_shape"].toArray(), (QJsonArray{3, 32, 32}));
-        QCOMPARE(r.events[0]["parameters"].toInteger(), cnnSmallParameters(3, 10));
+        QCOMPARE(r.events[0]["parameters"].toInteger(), cnnSmallParameters(3, 32, 10));
 
         // A spec with only widths is the MLP of those widths, with BP's 10-class head.
         QString mlp = m_dir.filePath("mlp.json");

@@ -180,16 +180,18 @@ private slots:
         QVERIFY(shapes.at("down.conv1") == Shape::image(32, 14, 14)); // stride 2, padding 1
         QVERIFY(shapes.at("res.add") == Shape::image(32, 14, 14));
         QVERIFY(shapes.count("res.shortcut_conv") == 0); // the body keeps the shape: identity shortcut
-        QVERIFY(shapes.at("pool.gap1") == Shape::flat(32));
+        QVERIFY(shapes.at("pool.maxpool1") == Shape::image(32, 7, 7));
+        QVERIFY(shapes.at("pool.flatten1") == Shape::flat(32 * 7 * 7));
         QVERIFY(shapes.at("head.fc1") == Shape::flat(10));
-        // By hand: 3x3 kernels over Cin, no conv bias before a batch norm, gamma and beta per channel.
-        const size_t params
-            = (9 * 1 * 16 + 2 * 16) + (9 * 16 * 32 + 2 * 32) + 2 * (9 * 32 * 32 + 2 * 32) + (32 * 10 + 10);
+        // By hand: 3x3 kernels over Cin, no conv bias before a batch norm, gamma and beta per channel;
+        // the head reads the 7x7 map of every channel.
+        const size_t params = (9 * 1 * 16 + 2 * 16) + (9 * 16 * 32 + 2 * 32) + 2 * (9 * 32 * 32 + 2 * 32) +
+                              (32 * 7 * 7 * 10 + 10);
         QCOMPARE(graph.parameterCount(), params);
-        const size_t macs
-            = size_t(28 * 28) * 16 * 9 + size_t(14 * 14) * 32 * 9 * 16 + 2 * size_t(14 * 14) * 32 * 9 * 32 + 32 * 10;
+        const size_t macs = size_t(28 * 28) * 16 * 9 + size_t(14 * 14) * 32 * 9 * 16 +
+                            2 * size_t(14 * 14) * 32 * 9 * 32 + 32 * 7 * 7 * 10;
         QCOMPARE(graph.macsPerImage(), macs);
-        // CIFAR-10's images fit as well: the preset takes any image.
+        // CIFAR-10's images fit as well: the preset takes any image of even size.
         ModelGraph cifar(backend, cnnSmallModel(), Shape::image(3, 32, 32), 10, fp32(), 1);
         QVERIFY(cifar.graphPlan().layers.front().output == Shape::image(16, 32, 32));
     }

@@ -173,7 +173,7 @@ ModelSpec cnnSmallModel()
     res.body.push_back(NodeSpec::conv(32, 3, 1, 1));
     res.body.push_back(NodeSpec::batchNorm());
     m.blocks.push_back(std::move(res));
-    m.blocks.push_back({"pool", {NodeSpec::globalAvgPool()}, false, true, {}});
+    m.blocks.push_back({"pool", {NodeSpec::maxPool(2, 2), NodeSpec::flatten()}, false, true, {}});
     return m;
 }
 
