@@ -8,10 +8,12 @@ preset="${1:-}"
 [[ "$preset" == asan || "$preset" == tsan ]] || { echo "usage: scripts/sanitize.sh asan|tsan [CTEST_ARGS...]" >&2; exit 2; }
 shift
 ./scripts/setup.sh --for-tests
-cmake --preset "$preset" >/dev/null
-cmake --build "build-$preset" --parallel "$(nproc)"
+# Set before the build too: it runs a sanitized program (the icon renderer).
 # Leaks are reported at exit; a UBSan finding stops the test (no recovery) with its stack.
 export ASAN_OPTIONS="detect_leaks=1:abort_on_error=1:strict_string_checks=1"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
-export TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1"
+# Suppressions only for libraries built without TSan, each with its stack (tests/tsan.supp).
+export TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1:suppressions=$PWD/tests/tsan.supp"
+cmake --preset "$preset" >/dev/null
+cmake --build "build-$preset" --parallel "$(nproc)"
 ctest --test-dir "build-$preset" --output-on-failure --timeout 1800 -E arm64_checks "$@"

@@ -137,8 +137,12 @@ bool Ina3221Source::read(TelemetrySample &out) const
             const std::optional<qint64> ma = mv ? readSysfsInteger(c.currentFile) : std::nullopt;
             if (!ma)
                 continue;
-            // The product is exact in integers, so the one rounding is the division.
-            mw = double(*mv * *ma) / 1000.0;
+            // The product is exact in integers, so the one rounding is the division. A product past
+            // 64 bits is no reading a monitor can give: that rail is left out, as if unparsable.
+            qint64 microwatts = 0;
+            if (__builtin_mul_overflow(*mv, *ma, &microwatts))
+                continue;
+            mw = double(microwatts) / 1000.0;
         }
         out.rails.push_back(PowerRail{c.name, mw, std::nullopt});
     }
