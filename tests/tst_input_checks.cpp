@@ -8,6 +8,7 @@
 #include "engine/core/error.h"
 #include "engine/data/idx_reader.h"
 #include "engine/io/model_file.h"
+#include "engine/io/model_file_bytes.h"
 #include "app/spec/experiment_spec.h"
 #include "app/spec/spec_error.h"
 #include "app/spec/spec_file.h"
@@ -257,7 +258,7 @@ private slots:
         } catch (const EngineError &e) {
             message = e.what();
         }
-        QVERIFY2(message.contains("limit") && message.contains(QString::number(kMaxModelFileBytes)), qPrintable(message));
+        QVERIFY2(message.contains(path) && message.contains(QString::number(kMaxModelFileBytes)), qPrintable(message));
         QVERIFY(timer.elapsed() < 1000);
         QFile::remove(path);
     }

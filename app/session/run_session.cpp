@@ -10,7 +10,9 @@
 #include "app/system/process_memory.h"
 #include "app/system/writable_path.h"
 #include "app/telemetry/telemetry_recorder.h"
+#include "engine/io/graph_model_file.h"
 #include "engine/io/model_file.h"
+#include "engine/train/graph_bp_trainer.h"
 #include "engine/train/training_run.h"
 
 #include <QFile>
@@ -129,9 +131,6 @@ RunSummary RunSession::execute()
             const QString why = whyNotWritable(m_options.savePath);
             if (!why.isEmpty())
                 throw SpecError("--save: " + why + " (checked before training)");
-            if (config.graphModel())
-                throw SpecError(QStringLiteral("--save: model files hold MLPs only (version 1), not model \"%1\"")
-                                    .arg(QString::fromStdString(config.model)));
         }
         if (!m_options.databasePath.isEmpty())
             writer = std::make_unique<RunWriter>(m_options.databasePath, [this](const QString &message, bool) {
@@ -237,7 +236,14 @@ RunSummary RunSession::execute()
         }
         if (!m_options.savePath.isEmpty() && summary.status == RunStatus::Completed) {
             try {
-                saveModel(m_options.savePath.toStdString(), ModelFile{config, trainer.parameters()});
+                const std::string path = m_options.savePath.toStdString();
+                // A graph is saved as version 2 with its description and named state; an MLP stays
+                // version 1, which every earlier build reads.
+                if (auto *graph = dynamic_cast<GraphBpTrainer *>(&trainer))
+                    saveGraphModel(path, GraphModelFile{graph->config(), modelSpecOf(graph->config()),
+                                                        graph->graph().exportState()});
+                else
+                    saveModel(path, ModelFile{config, trainer.parameters()});
             } catch (...) {
                 // A disk that filled during training: the half-written file beside the target goes.
                 QFile::remove(m_options.savePath + ".partial");

@@ -2,6 +2,7 @@
 // FP32 parameters of every layer (INT8 weights are re-derived from them exactly as in training).
 #pragma once
 
+#include "engine/io/model_file_bytes.h"
 #include "engine/train/train_config.h"
 #include "engine/train/trainer.h"
 
@@ -11,8 +12,6 @@
 
 namespace ffint8 {
 
-constexpr uint32_t kModelFileVersion = 1;
-
 struct ModelFile
 {
     TrainConfig config; // algorithm, layers, goodness, theta, label value, prediction layers, quantisers
@@ -20,10 +19,8 @@ struct ModelFile
 };
 
 void saveModel(const std::string &path, const ModelFile &model);
-// Throws EngineError naming the file and what is wrong: not a model file, another version,
-// truncated, or corrupt (checksum).
+// Throws EngineError naming the file and what is wrong: not a model file, another version (a
+// version 2 file holds a model graph: loadGraphModel), truncated, or corrupt (checksum).
 ModelFile loadModel(const std::string &path);
-// Model files above this size are refused before they are read: far above any model of the paper's.
-constexpr uint64_t kMaxModelFileBytes = uint64_t(1) << 30;
 
 } // namespace ffint8

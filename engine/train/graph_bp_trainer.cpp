@@ -146,14 +146,16 @@ std::vector<QuantiserInfo> GraphBpTrainer::quantisers() const
 std::vector<LayerParameters> GraphBpTrainer::parameters()
 {
     throw EngineError(modelLabel(m_config)
-                      + ": model files hold MLPs only (version 1); a graph's state is "
-                        "ModelGraph::exportState() until model files v2");
+                      + ": LayerParameters describe MLP layers (model files version 1); a graph is saved as "
+                        "version 2 from graph().exportState() (saveGraphModel)");
 }
 
 void GraphBpTrainer::setParameters(const std::vector<LayerParameters> &parameters)
 {
     (void)parameters;
-    throw EngineError(modelLabel(m_config) + ": model files hold MLPs only (version 1), not model graphs");
+    throw EngineError(modelLabel(m_config)
+                      + ": LayerParameters describe MLP layers (model files version 1); a graph's state goes in with "
+                        "graph().importState() (loadGraphModel)");
 }
 
 } // namespace ffint8

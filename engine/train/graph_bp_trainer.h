@@ -31,7 +31,8 @@ public:
     bool predict(const Dataset &data, const int *indices, int count, uint8_t *predictions,
                  const std::atomic<bool> *cancel) override;
     std::vector<QuantiserInfo> quantisers() const override;
-    // Model files hold MLPs only (version 1): EngineError naming the model.
+    // MLP layers only (model files version 1): EngineError naming the model. A graph's state is
+    // graph().exportState()/importState(), which model files version 2 hold.
     std::vector<LayerParameters> parameters() override;
     void setParameters(const std::vector<LayerParameters> &parameters) override;
 
