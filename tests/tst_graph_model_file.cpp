@@ -7,6 +7,7 @@
 #include "engine/nn/model_spec_diff.h"
 #include "engine/train/graph_bp_trainer.h"
 #include "engine/train/training_run.h"
+#include "support/predict_all.h"
 #include "support/qt_compat.h"
 #include "support/synthetic_data.h"
 
@@ -70,16 +71,6 @@ class TestGraphModelFile : public QObject
         return c;
     }
 
-    std::vector<uint8_t> predictAll(Trainer &t)
-    {
-        std::vector<int> idx(size_t(m_data.test.count));
-        std::iota(idx.begin(), idx.end(), 0);
-        std::vector<uint8_t> p(idx.size());
-        if (!t.predict(m_data.test, idx.data(), int(idx.size()), p.data(), nullptr))
-            QTest::qFail("the prediction stopped early", __FILE__, __LINE__);
-        return p;
-    }
-
     static QByteArray readAll(const QString &path)
     {
         QFile f(path);
@@ -133,7 +124,7 @@ private slots:
         saveGraphModel(path.toStdString(), GraphModelFile{c, modelSpecOf(c), state});
         if (model == "cnn-small" && Algorithm(algo) == Algorithm::BpFp32)
             m_cnnPath = path;
-        const std::vector<uint8_t> expected = predictAll(trainer);
+        const std::vector<uint8_t> expected = predictAll(trainer, m_data.test);
 
         QCOMPARE(modelFileVersion(path.toStdString()), kGraphModelFileVersion);
         const GraphModelFile loaded = loadGraphModel(path.toStdString());
@@ -164,9 +155,9 @@ private slots:
         fresh.seed += 1;
         CpuBackend other(1);
         GraphBpTrainer restored(fresh, other);
-        QVERIFY(predictAll(restored) != expected || model == "mlp");
+        QVERIFY(predictAll(restored, m_data.test) != expected || model == "mlp");
         restored.graph().importState(loaded.state);
-        QVERIFY(predictAll(restored) == expected);
+        QVERIFY(predictAll(restored, m_data.test) == expected);
     }
 
     void everySettingRoundTrips()

@@ -3,6 +3,7 @@
 #include "engine/core/error.h"
 #include "engine/io/model_file.h"
 #include "engine/train/training_run.h"
+#include "support/predict_all.h"
 #include "support/synthetic_data.h"
 
 #include "support/qt_compat.h"
@@ -29,16 +30,6 @@ class TestModelFile : public QObject
         c.batch = 16;
         c.dataset = "clusters";
         return c;
-    }
-
-    std::vector<uint8_t> predictAll(Trainer &t)
-    {
-        std::vector<int> idx(size_t(m_data.test.count));
-        std::iota(idx.begin(), idx.end(), 0);
-        std::vector<uint8_t> p(idx.size());
-        if (!t.predict(m_data.test, idx.data(), int(idx.size()), p.data(), nullptr)) // nothing can cancel it
-            QTest::qFail("the prediction stopped early", __FILE__, __LINE__);
-        return p;
     }
 
     static void expectError(const QString &path, const QString &fragment)
@@ -90,7 +81,7 @@ private slots:
         TrainingRun(*trainer, m_data).run();
         m_modelPath = m_dir.filePath("model.ffm");
         saveModel(m_modelPath.toStdString(), ModelFile{c, trainer->parameters()});
-        std::vector<uint8_t> expected = predictAll(*trainer);
+        std::vector<uint8_t> expected = predictAll(*trainer, m_data.test);
 
         ModelFile loaded = loadModel(m_modelPath.toStdString());
         QCOMPARE(int(loaded.config.algorithm), algo);
@@ -99,7 +90,7 @@ private slots:
         CpuBackend other(1);
         auto restored = createTrainer(loaded.config, other);
         restored->setParameters(loaded.layers);
-        QVERIFY(predictAll(*restored) == expected);
+        QVERIFY(predictAll(*restored, m_data.test) == expected);
     }
 
     void refusesOtherFiles()
