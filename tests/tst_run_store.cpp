@@ -116,9 +116,12 @@ private slots:
         f.write(QByteArray(4096, char(0xA5)));
         f.close();
         const QByteArray before = bytesOf(path);
+        const QStringList connectionsBefore = QSqlDatabase::connectionNames();
         const QString error = errorOpening(path);
         QVERIFY2(error.contains(path) && (error.contains("corrupt") || error.contains("malformed")), qPrintable(error));
         QCOMPARE(bytesOf(path), before);
+        // The refused store keeps no connection (nor the file open): trying many files gathers none.
+        QCOMPARE(QSqlDatabase::connectionNames(), connectionsBefore);
     }
 
     // Every earlier schema version migrates forward with its runs intact.

@@ -11,6 +11,8 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 
+#include <cmath>
+
 namespace ffint8 {
 
 namespace {
@@ -32,7 +34,8 @@ public:
     {
         switch (s.kind) {
         case SettingKind::Integer:
-            if (!v.isDouble() || v.toDouble() != double(qint64(v.toDouble())))
+            // The range test comes first: converting a double beyond 64 bits is undefined.
+            if (!v.isDouble() || !(std::abs(v.toDouble()) < 9.2e18) || v.toDouble() != std::trunc(v.toDouble()))
                 fail(path, "expected an integer");
             return QString::number(qint64(v.toDouble()));
         case SettingKind::Seed: {

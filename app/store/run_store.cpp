@@ -188,6 +188,19 @@ RunStore::RunStore(const QString &path, int schemaVersion) : m_path(path), m_con
         QDir().mkpath(QFileInfo(path).absolutePath());
     }
     m_db = QSqlDatabase::addDatabase("QSQLITE", m_connection);
+    // A store refused from here on must not keep its connection: it holds the file open (and its
+    // locks), and a program that tries many files would gather them.
+    try {
+        openDatabase(schemaVersion);
+    } catch (...) {
+        closeConnection();
+        throw;
+    }
+}
+
+void RunStore::openDatabase(int schemaVersion)
+{
+    const QString &path = m_path;
     m_db.setDatabaseName(path);
     m_db.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=%1").arg(kBusyTimeoutMs));
     if (!m_db.open())
@@ -204,7 +217,9 @@ RunStore::RunStore(const QString &path, int schemaVersion) : m_path(path), m_con
         markInterruptedRuns();
 }
 
-RunStore::~RunStore()
+RunStore::~RunStore() { closeConnection(); }
+
+void RunStore::closeConnection()
 {
     m_db.close();
     m_db = QSqlDatabase();

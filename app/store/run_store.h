@@ -154,6 +154,9 @@ public:
     bool checkpoint();
 
 private:
+    // Everything the constructor does once the connection exists (see there for why it is split).
+    void openDatabase(int schemaVersion);
+    void closeConnection();
     void exec(const QString &sql);
     void enableWal();
     [[noreturn]] void fail(const QString &what, const QSqlError &error);
