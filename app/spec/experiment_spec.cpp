@@ -30,12 +30,19 @@ public:
         throw SpecError(QStringLiteral("%1: field '%2': %3").arg(locateJsonPath(m_text, m_name, path), path, message));
     }
 
+    // A JSON number that is a whole number within 64 bits. The range test comes first: converting
+    // a double beyond 64 bits to an integer is undefined.
+    static bool isWholeNumber(const QJsonValue &v)
+    {
+        const double d = v.toDouble();
+        return v.isDouble() && std::abs(d) < 9.2e18 && d == std::trunc(d);
+    }
+
     QString asText(const QString &path, const QJsonValue &v, const Setting &s) const
     {
         switch (s.kind) {
         case SettingKind::Integer:
-            // The range test comes first: converting a double beyond 64 bits is undefined.
-            if (!v.isDouble() || !(std::abs(v.toDouble()) < 9.2e18) || v.toDouble() != std::trunc(v.toDouble()))
+            if (!isWholeNumber(v))
                 fail(path, "expected an integer");
             return QString::number(qint64(v.toDouble()));
         case SettingKind::Seed: {
@@ -58,7 +65,7 @@ public:
                 fail(path, "expected an array of integers, e.g. [784, 1000, 1000]");
             QStringList parts;
             for (const QJsonValue &e : v.toArray()) {
-                if (!e.isDouble())
+                if (!isWholeNumber(e))
                     fail(path, "expected an array of integers, e.g. [784, 1000, 1000]");
                 parts << QString::number(qint64(e.toDouble()));
             }
