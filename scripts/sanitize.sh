@@ -13,7 +13,11 @@ shift
 export ASAN_OPTIONS="detect_leaks=1:abort_on_error=1:strict_string_checks=1"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
 # Suppressions only for libraries built without TSan, each with its stack (tests/tsan.supp).
-export TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1:suppressions=$PWD/tests/tsan.supp"
+# die_after_fork=0: QProcess forks the multi-threaded test process and only execs in the child,
+# which TSan would otherwise refuse outright.
+export TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1:die_after_fork=0:suppressions=$PWD/tests/tsan.supp"
+# Sanitized code runs several times slower: Qt Test's 5-minute limit per test function is too short.
+export QTEST_FUNCTION_TIMEOUT=1800000
 cmake --preset "$preset" >/dev/null
 cmake --build "build-$preset" --parallel "$(nproc)"
 ctest --test-dir "build-$preset" --output-on-failure --timeout 1800 -E arm64_checks "$@"
