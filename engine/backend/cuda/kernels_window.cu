@@ -182,22 +182,29 @@ size_t outputValues(const WindowGeometry &g)
 
 } // namespace
 
-void launchIm2colF32(Stream s, const float *x, const WindowGeometry &g, int groups, float *cols)
+namespace {
+
+// The one launcher of both im2col kernels: they differ only in the element type.
+template <typename T>
+void launchIm2col(Stream s, const T *x, const WindowGeometry &g, int groups, T *cols, const char *kernelName)
 {
     const size_t n = size_t(g.batch) * g.outHeight() * g.outWidth() * g.kernelH * g.kernelW * g.channels;
     if (n == 0)
         return;
-    im2colKernel<float><<<blocksFor(n), kThreads, 0, s.stream>>>(x, windowOf(g), groups, cols, n);
-    FFINT8_LAUNCHED(s, "im2colKernel<float>");
+    im2colKernel<T><<<blocksFor(n), kThreads, 0, s.stream>>>(x, windowOf(g), groups, cols, n);
+    FFINT8_LAUNCHED(s, kernelName);
+}
+
+} // namespace
+
+void launchIm2colF32(Stream s, const float *x, const WindowGeometry &g, int groups, float *cols)
+{
+    launchIm2col(s, x, g, groups, cols, "im2colKernel<float>");
 }
 
 void launchIm2colS8(Stream s, const int8_t *x, const WindowGeometry &g, int groups, int8_t *cols)
 {
-    const size_t n = size_t(g.batch) * g.outHeight() * g.outWidth() * g.kernelH * g.kernelW * g.channels;
-    if (n == 0)
-        return;
-    im2colKernel<int8_t><<<blocksFor(n), kThreads, 0, s.stream>>>(x, windowOf(g), groups, cols, n);
-    FFINT8_LAUNCHED(s, "im2colKernel<int8_t>");
+    launchIm2col(s, x, g, groups, cols, "im2colKernel<int8_t>");
 }
 
 void launchCol2imF32(Stream s, const float *cols, const WindowGeometry &g, int groups, float *gradX)

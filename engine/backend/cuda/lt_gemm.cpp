@@ -117,6 +117,8 @@ LtGemm::Plan &LtGemm::plan(const LtProblem &p)
         plan.found = !plan.candidates.empty();
         if (plan.found)
             plan.algo = plan.candidates.front();
+        // Decided once here rather than on every call: the first call of a problem worth it tunes.
+        plan.tuned = !(plan.candidates.size() > 1 && worthTuning(p));
     } catch (...) {
         destroy(plan);
         throw;
@@ -166,7 +168,7 @@ void LtGemm::matmul(const LtProblem &p, const void *alpha, const void *a, const 
     if (!pl.found)
         throw EngineError("cuBLASLt has no algorithm for " + p.describe() +
                           " (CUBLASLT_LOG_LEVEL=5 makes cuBLASLt say why)");
-    if (!pl.tuned && pl.candidates.size() > 1 && worthTuning(p))
+    if (!pl.tuned)
         tune(pl, alpha, a, b, beta, c);
     const cublasStatus_t status = cublasLtMatmul(m_handle, pl.desc, alpha, a, pl.a, b, pl.b, beta, c, pl.c, c, pl.c,
                                                  &pl.algo, m_workspace, m_workspaceBytes, m_stream);

@@ -42,7 +42,7 @@ private:
         cublasLtMatmulAlgo_t algo{};
         bool found = false;
         std::vector<cublasLtMatmulAlgo_t> candidates; // the heuristic's, best first
-        bool tuned = false;
+        bool tuned = true; // false until a problem worth tuning (worthTuning) has been timed
     };
     Plan &plan(const LtProblem &p);
     // Times each candidate on the call's own operands (beta = 0 only, so C is just overwritten).
