@@ -2,6 +2,7 @@
 #include "engine/train/bp_trainer.h"
 
 #include "engine/core/error.h"
+#include "engine/nn/model_graph.h"
 
 #include <algorithm>
 #include <cmath>
@@ -173,6 +174,12 @@ StepStats BpTrainer::computeGradients(const Dataset &data, const int *indices, i
     for (const auto &m : stats.layers)
         stats.finite = stats.finite && std::isfinite(m.gradNorm);
     return stats;
+}
+
+std::vector<std::string> BpTrainer::unitNames() const
+{
+    // Planned, not built: the names without a layer allocated.
+    return ModelGraph::plan(mlpModel(m_config.layers), Shape::flat(m_config.layers[0]), kClasses).blocks;
 }
 
 StepStats BpTrainer::trainStep(const Dataset &data, const int *indices, int count)

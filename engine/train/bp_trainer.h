@@ -23,6 +23,9 @@ public:
     Backend &backend() override { return m_backend; }
     void beginEpoch(int epoch) override { (void)epoch; }
     StepStats trainStep(const Dataset &data, const int *indices, int count) override;
+    // The blocks of the mlp preset's graph with its head: "fc1", "fc2", ..., "head", as
+    // GraphBpTrainer names the same network trained as a graph.
+    std::vector<std::string> unitNames() const override;
     bool predict(const Dataset &data, const int *indices, int count, uint8_t *predictions,
                  const std::atomic<bool> *cancel) override;
     std::vector<QuantiserInfo> quantisers() const override;

@@ -2,6 +2,7 @@
 #include "engine/train/ff_trainer.h"
 
 #include "engine/core/error.h"
+#include "engine/nn/model_spec.h"
 
 #include <algorithm>
 #include <cmath>
@@ -143,6 +144,14 @@ void FfTrainer::chooseNegativeLabels(const Dataset &data, const int *indices, in
                 best = c;
         labels[size_t(i)] = uint8_t(best);
     }
+}
+
+std::vector<std::string> FfTrainer::unitNames() const
+{
+    std::vector<std::string> names;
+    for (const BlockSpec &block : mlpModel(m_config.layers).blocks)
+        names.push_back(block.name);
+    return names;
 }
 
 StepStats FfTrainer::trainStep(const Dataset &data, const int *indices, int count)

@@ -26,6 +26,8 @@ public:
     StepStats trainStep(const Dataset &data, const int *indices, int count) override;
     // The same step with the wrong labels of the negative examples given (tests, replays).
     StepStats trainStep(const Dataset &data, const int *indices, int count, const uint8_t *negativeLabels);
+    // The mlp preset's blocks of config.layers: "fc1", "fc2", ... (FF has no head).
+    std::vector<std::string> unitNames() const override;
     bool predict(const Dataset &data, const int *indices, int count, uint8_t *predictions,
                  const std::atomic<bool> *cancel) override;
     std::vector<QuantiserInfo> quantisers() const override;

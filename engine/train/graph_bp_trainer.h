@@ -28,6 +28,7 @@ public:
     void beginEpoch(int epoch) override { (void)epoch; }
     // Per-block statistics: the norm of dL/d(block output); the loss on the head's block.
     StepStats trainStep(const Dataset &data, const int *indices, int count) override;
+    std::vector<std::string> unitNames() const override { return m_graph->blockNames(); }
     bool predict(const Dataset &data, const int *indices, int count, uint8_t *predictions,
                  const std::atomic<bool> *cancel) override;
     std::vector<QuantiserInfo> quantisers() const override;

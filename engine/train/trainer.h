@@ -9,6 +9,7 @@
 #include <atomic>
 #include <cstdint>
 #include <memory>
+#include <string>
 #include <vector>
 
 namespace ffint8 {
@@ -32,6 +33,11 @@ public:
     virtual void beginEpoch(int epoch) = 0;
     // One optimisation step on the examples `indices[0..count)` of `data`.
     virtual StepStats trainStep(const Dataset &data, const int *indices, int count) = 0;
+    // One name per entry of StepStats::layers, in that order: the units whose figures the store and
+    // the live view keep by name (an MLP's "fc1", "fc2", ..., plus "head" where the trainer reports
+    // one; a graph's block names). Known before the first step; the training loop refuses a step
+    // whose figures do not match them in number.
+    virtual std::vector<std::string> unitNames() const = 0;
     // Predicted class of each of the examples `indices[0..count)`. `cancel`, when given, is polled
     // between chunks (of the batch or the evaluation batch): false when it stopped the prediction
     // early, with the predictions after that chunk left as they were.

@@ -92,6 +92,7 @@ void TrainingRun::start()
     m_summary.monotonicStart = monotonicNow();
     m_trainer.backend().attachToThread();
     m_trainer.backend().memory().resetPeak();
+    m_units = m_trainer.unitNames();
     if (m_data.train.count == 0) {
         m_summary.status = RunStatus::Failed;
         m_summary.message = "the training set of " + m_data.train.name + " is empty";
@@ -171,6 +172,17 @@ bool TrainingRun::trainNextEpoch()
             summary.message = "loss became NaN or infinite in epoch " + std::to_string(epoch + 1) + ", batch " +
                               std::to_string(b + 1) + "; try a smaller learning rate (lr " +
                               std::to_string(config.lr) + ")";
+            return stop();
+        }
+        if (stats.layers.size() != m_units.size()) {
+            // The store and the live view file each figure under its unit's name: a trainer whose
+            // names and figures disagree would file them under the wrong units.
+            std::string names;
+            for (const std::string &n : m_units)
+                names += (names.empty() ? "" : ", ") + n;
+            summary.status = RunStatus::Failed;
+            summary.message = "the trainer reported figures of " + std::to_string(stats.layers.size()) +
+                              " units in a step but names " + std::to_string(m_units.size()) + " (" + names + ")";
             return stop();
         }
         accumulate(epochSum, stats.layers);

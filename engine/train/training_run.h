@@ -9,6 +9,8 @@
 #include <atomic>
 #include <chrono>
 #include <functional>
+#include <string>
+#include <vector>
 
 namespace ffint8 {
 
@@ -58,6 +60,7 @@ private:
     std::atomic<bool> m_paused{false};
     RunSummary m_summary;
     std::chrono::steady_clock::time_point m_runStart;
+    std::vector<std::string> m_units; // the trainer's unitNames(), read when the run starts
     int m_epoch = 0;        // the next epoch to train
     bool m_started = false; // start() was called (trainNextEpoch() calls it if not)
     bool m_done = false;    // no epoch follows
