@@ -50,6 +50,7 @@ struct KnownRun
     std::vector<KnownEpoch> epochs;
     double energyJoules; // NaN: no power source
     qint64 engineBytes, rssBytes;
+    QStringList units = {}; // the names the run gives its units; none: their fallback names
 };
 
 constexpr qint64 kMiB = 1024 * 1024;
@@ -71,7 +72,8 @@ const QList<KnownRun> &knownRuns()
          {{0.80, 0.50, 10.0, 1.0, {}}, {0.85, 0.40, 11.0, 1.5, {}}, {0.88, 0.30, 12.0, 1.0, {}}},
          330.0,
          20 * kMiB,
-         300 * kMiB},
+         300 * kMiB,
+         {"fc1", "head"}},
         {"ff int8 look-ahead",
          "completed",
          "ff-int8",
@@ -90,7 +92,8 @@ const QList<KnownRun> &knownRuns()
           {0.86, 1.1, 4.5, 0.5, {{6.5, 0.5}, {4.5, 1.0}}}},
          NAN,
          8 * kMiB,
-         250 * kMiB},
+         250 * kMiB,
+         {"fc1", "fc2"}},
         {"ff fp32 diverged",
          "failed",
          "ff-fp32",
@@ -144,6 +147,7 @@ qint64 addRun(RunStore &store, const KnownRun &k)
     r.startedAt = k.startedAt;
     const qint64 id = store.createRun(r);
     store.setParams(id, k.params);
+    store.setUnits(id, k.units);
     double trainSeconds = 0.0;
     for (size_t i = 0; i < k.epochs.size(); ++i) {
         store.addEpoch(id, epochMetrics(k.epochs[i], int(i), 2));
@@ -364,21 +368,32 @@ private slots:
         }
         QVERIFY(!curves[0].forwardForward);
         QVERIFY(curves[0].separation.isEmpty()); // BP has no goodness
+        QVERIFY(curves[0].units.isEmpty());
         QVERIFY(curves[1].forwardForward);
+        QCOMPARE(curves[1].units, known(1).units);
         QCOMPARE(curves[1].separation.size(), 2);
         for (size_t e = 0; e < known(1).epochs.size(); ++e)
-            for (int layer = 0; layer < 2; ++layer) {
-                const auto [pos, neg] = known(1).epochs[e].goodness[size_t(layer)];
-                QCOMPARE(curves[1].separation[layer][e], pos - neg);
+            for (int unit = 0; unit < 2; ++unit) {
+                const auto [pos, neg] = known(1).epochs[e].goodness[size_t(unit)];
+                QCOMPARE(curves[1].separation[unit][e], pos - neg);
             }
-        QCOMPARE(separationLayerCount(curves), 2);
+        QCOMPARE(separationUnits(curves), known(1).units);
 
         const CurveSeries wallSeries
-            = curveSeries(curves[1], CurveMetric::GoodnessSeparation, CurveAxis::WallSeconds, 1);
+            = curveSeries(curves[1], CurveMetric::GoodnessSeparation, CurveAxis::WallSeconds, "fc2");
         QCOMPARE(wallSeries.x, curves[1].wallSeconds);
         QCOMPARE(wallSeries.y, curves[1].separation[1]);
-        QVERIFY(curveSeries(curves[0], CurveMetric::GoodnessSeparation, CurveAxis::Epoch, 0).x.isEmpty());
-        QVERIFY(curveSeries(curves[1], CurveMetric::GoodnessSeparation, CurveAxis::Epoch, 5).x.isEmpty());
+        QVERIFY(curveSeries(curves[0], CurveMetric::GoodnessSeparation, CurveAxis::Epoch, "fc1").x.isEmpty());
+        QVERIFY(curveSeries(curves[1], CurveMetric::GoodnessSeparation, CurveAxis::Epoch, "fc9").x.isEmpty());
+
+        // A run that never named its units: its separation is filed under the fallback names, and
+        // runs are lined up by name, so units of the same name share a curve choice.
+        const QList<RunCurves> all = runCurves(*m_store, m_ids);
+        QCOMPARE(all[2].units, (QStringList{"layer1", "layer2"}));
+        QCOMPARE(separationUnits(all), (QStringList{"fc1", "fc2", "layer1", "layer2"}));
+        const auto [pos, neg] = known(2).epochs[0].goodness[1];
+        QCOMPARE(curveSeries(all[2], CurveMetric::GoodnessSeparation, CurveAxis::Epoch, "layer2").y,
+                 (QVector<double>{pos - neg}));
     }
 
     void curvesLeaveOutUnevaluatedEpochs()
@@ -593,13 +608,21 @@ private slots:
         }
 
         // Goodness separation: the BP run has none, the FF run one point per epoch.
-        view.setMetric(CurveMetric::GoodnessSeparation, 1);
+        view.setMetric(CurveMetric::GoodnessSeparation, "fc2");
+        QCOMPARE(view.unit(), QString("fc2"));
+        QVERIFY(view.metricCombo()->currentText().contains("fc2"));
         QCOMPARE(plot->graphCount(), 2);
         QCOMPARE(plot->graph(0)->data()->size(), 0);
         QCOMPARE(plot->graph(1)->data()->size(), int(known(1).epochs.size()));
         const auto [pos, neg] = known(1).epochs[0].goodness[1];
         QCOMPARE(plot->graph(1)->data()->at(0)->value, pos - neg);
-        QVERIFY_THROWS_EXCEPTION(std::invalid_argument, view.setMetric(CurveMetric::GoodnessSeparation, 2));
+        try {
+            view.setMetric(CurveMetric::GoodnessSeparation, "head");
+            QFAIL("a unit without separation figures was accepted");
+        } catch (const std::invalid_argument &e) {
+            const QString message = QString::fromUtf8(e.what());
+            QVERIFY2(message.contains("'head'") && message.contains("fc1, fc2"), qPrintable(message));
+        }
 
         // Summary against the bp-fp32 run by default, then against the FF run.
         QCOMPARE(view.baseline(), m_ids[0]);

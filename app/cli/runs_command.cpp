@@ -6,6 +6,7 @@
 #include "app/spec/spec_error.h"
 #include "app/store/run_store.h"
 #include "app/store/store_error.h"
+#include "app/store/unit_metrics.h"
 
 #include <QDateTime>
 #include <QJsonArray>
@@ -100,6 +101,38 @@ QJsonObject runObject(RunStore &store, const RunRecord &r)
                        {"peak_rss_bytes", r.peakRssBytes}};
 }
 
+// The last stored epoch's figures of every unit, in unit order: [{"unit": name, metric: value...}],
+// each unit with the figures it has (separation where it has both goodness figures).
+QJsonArray lastEpochUnits(RunStore &store, qint64 runId)
+{
+    const QStringList units = store.units(runId);
+    const std::vector<StoredEpoch> epochs = store.epochs(runId);
+    QJsonArray list;
+    if (epochs.empty())
+        return list;
+    const std::vector<LayerMetrics> &last = epochs.back().metrics.layers;
+    for (size_t i = 0; i < last.size() && i < size_t(units.size()); ++i) {
+        QJsonObject unit{{"unit", units[qsizetype(i)]}};
+        for (const QString &metric : unitMetricNames()) {
+            const double value = unitMetric(last[i], metric);
+            if (!std::isnan(value))
+                unit[metric] = value;
+        }
+        list.append(unit);
+    }
+    return list;
+}
+
+// "fc1: goodness_pos 1.2, goodness_neg 0.3, separation 0.9": one line of `runs show`.
+QString unitLine(const QJsonObject &unit)
+{
+    QStringList figures;
+    for (const QString &metric : unitMetricNames())
+        if (unit.contains(metric))
+            figures << metric + " " + QString::number(unit[metric].toDouble(), 'g', 6);
+    return unit["unit"].toString() + ": " + (figures.isEmpty() ? QStringLiteral("no figures") : figures.join(", "));
+}
+
 } // namespace
 
 int runsCommand(const QStringList &args)
@@ -134,11 +167,21 @@ int runsCommand(const QStringList &args)
             QJsonObject object = runObject(store, *run);
             object["notes"] = QJsonArray::fromStringList(store.notes(id));
             object["spec"] = run->specJson;
+            object["units"] = QJsonArray::fromStringList(store.units(id));
+            object["last_epoch_units"] = lastEpochUnits(store, id);
             if (o.json) {
                 printEvent(object);
             } else {
-                for (auto it = object.begin(); it != object.end(); ++it)
+                for (auto it = object.begin(); it != object.end(); ++it) {
+                    if (it.key() == QLatin1String("last_epoch_units"))
+                        continue; // after the rest, one unit a line
                     out << it.key() << ": " << (it->isArray() ? it->toVariant().toStringList().join(", ") : it->toVariant().toString()) << "\n";
+                }
+                const QJsonArray units = object["last_epoch_units"].toArray();
+                if (!units.isEmpty())
+                    out << "last epoch, per unit:\n";
+                for (const QJsonValue &unit : units)
+                    out << "  " << unitLine(unit.toObject()) << "\n";
             }
         } else if (o.action == "tag") {
             store.addTag(id, o.positional[1]);

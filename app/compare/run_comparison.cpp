@@ -2,6 +2,7 @@
 #include "app/compare/run_comparison.h"
 
 #include "app/store/store_error.h"
+#include "app/store/unit_metrics.h"
 #include "engine/train/train_config.h"
 
 #include <QMap>
@@ -108,7 +109,7 @@ QList<ComparisonRow> compareRuns(const QList<RunRecord> &runs, qint64 baselineId
     return rows;
 }
 
-RunCurves runCurves(const RunRecord &run, const std::vector<StoredEpoch> &epochs)
+RunCurves runCurves(const RunRecord &run, const std::vector<StoredEpoch> &epochs, const QStringList &units)
 {
     RunCurves c;
     c.runId = run.id;
@@ -127,12 +128,15 @@ RunCurves runCurves(const RunRecord &run, const std::vector<StoredEpoch> &epochs
         c.trainLoss.append(e.trainLoss);
         if (!c.forwardForward)
             continue;
-        while (c.separation.size() < qsizetype(e.layers.size()))
-            c.separation.append(QVector<double>(index, NAN)); // a layer first seen late: unknown before
-        for (qsizetype layer = 0; layer < c.separation.size(); ++layer)
-            c.separation[layer].append(layer < qsizetype(e.layers.size())
-                                           ? e.layers[size_t(layer)].goodnessPos - e.layers[size_t(layer)].goodnessNeg
-                                           : NAN);
+        while (c.separation.size() < qsizetype(e.layers.size())) {
+            const qsizetype unit = c.separation.size();
+            c.units.append(unit < units.size() ? units[unit] : fallbackUnitName(int(unit)));
+            c.separation.append(QVector<double>(index, NAN)); // a unit first seen late: unknown before
+        }
+        for (qsizetype unit = 0; unit < c.separation.size(); ++unit)
+            c.separation[unit].append(unit < qsizetype(e.layers.size())
+                                          ? unitSeparation(e.layers[size_t(unit)])
+                                          : NAN);
     }
     return c;
 }
@@ -141,11 +145,11 @@ QList<RunCurves> runCurves(RunStore &store, const QList<qint64> &runIds)
 {
     QList<RunCurves> list;
     for (const RunRecord &run : loadRuns(store, runIds))
-        list.append(runCurves(run, store.epochs(run.id)));
+        list.append(runCurves(run, store.epochs(run.id), store.units(run.id)));
     return list;
 }
 
-CurveSeries curveSeries(const RunCurves &curves, CurveMetric metric, CurveAxis axis, int layer)
+CurveSeries curveSeries(const RunCurves &curves, CurveMetric metric, CurveAxis axis, const QString &unit)
 {
     const QVector<double> &x = axis == CurveAxis::Epoch ? curves.epoch : curves.wallSeconds;
     const QVector<double> *y = nullptr;
@@ -156,11 +160,13 @@ CurveSeries curveSeries(const RunCurves &curves, CurveMetric metric, CurveAxis a
     case CurveMetric::TrainLoss:
         y = &curves.trainLoss;
         break;
-    case CurveMetric::GoodnessSeparation:
-        if (layer < 0 || layer >= curves.separation.size())
+    case CurveMetric::GoodnessSeparation: {
+        const qsizetype index = curves.units.indexOf(unit);
+        if (index < 0)
             return {};
-        y = &curves.separation[layer];
+        y = &curves.separation[index];
         break;
+    }
     }
     CurveSeries s;
     for (qsizetype i = 0; i < x.size(); ++i)
@@ -171,12 +177,14 @@ CurveSeries curveSeries(const RunCurves &curves, CurveMetric metric, CurveAxis a
     return s;
 }
 
-int separationLayerCount(const QList<RunCurves> &curves)
+QStringList separationUnits(const QList<RunCurves> &curves)
 {
-    qsizetype n = 0;
+    QStringList units;
     for (const RunCurves &c : curves)
-        n = std::max(n, c.separation.size());
-    return int(n);
+        for (const QString &unit : c.units)
+            if (!units.contains(unit))
+                units << unit;
+    return units;
 }
 
 } // namespace ffint8

@@ -66,10 +66,16 @@ struct RunCurves
     QVector<double> wallSeconds; // since the run started: the epochs' train + eval seconds so far
     QVector<double> testAccuracy; // percent; NaN where the epoch was not evaluated
     QVector<double> trainLoss;
-    QList<QVector<double>> separation; // [layer][epoch]: goodness of positive minus negative data; FF runs only
+    // FF runs only: per unit, goodness of positive minus negative data by epoch; units[i] names
+    // separation[i]. Runs are compared unit by unit by name, so runs of different networks line up
+    // where their units are called alike.
+    QStringList units;
+    QList<QVector<double>> separation; // [unit][epoch]
 };
 
-RunCurves runCurves(const RunRecord &run, const std::vector<StoredEpoch> &epochs);
+// `units` names the units of the epochs' `layers` (RunStore::units); units beyond them get their
+// fallback names.
+RunCurves runCurves(const RunRecord &run, const std::vector<StoredEpoch> &epochs, const QStringList &units = {});
 QList<RunCurves> runCurves(RunStore &store, const QList<qint64> &runIds);
 
 struct CurveSeries
@@ -78,10 +84,10 @@ struct CurveSeries
     QVector<double> y;
 };
 
-// The points of one metric against one axis; epochs without a value for it are left out. `layer` (from
-// 0) is for GoodnessSeparation; a run without that layer (a BP run) gives an empty series.
-CurveSeries curveSeries(const RunCurves &curves, CurveMetric metric, CurveAxis axis, int layer = 0);
-// The most layers any of the runs has separation figures for.
-int separationLayerCount(const QList<RunCurves> &curves);
+// The points of one metric against one axis; epochs without a value for it are left out. `unit` (a
+// unit's name) is for GoodnessSeparation; a run without that unit (a BP run) gives an empty series.
+CurveSeries curveSeries(const RunCurves &curves, CurveMetric metric, CurveAxis axis, const QString &unit = {});
+// Every unit any of the runs has separation figures for, by name, in the order they are first met.
+QStringList separationUnits(const QList<RunCurves> &curves);
 
 } // namespace ffint8

@@ -59,6 +59,10 @@ QJsonObject startEvent(const ExperimentSpec &spec, Trainer &trainer, const Datas
                                       {"granularity", QString::fromStdString(q.granularity)},
                                       {"rounding", QString::fromStdString(q.rounding)},
                                       {"codes", QString::fromStdString(q.codes)}});
+    // The names of the units whose figures every progress and epoch event's `layers` list, in order.
+    QJsonArray units;
+    for (const std::string &name : trainer.unitNames())
+        units.append(QString::fromStdString(name));
     const TrainConfig &c = trainer.config();
     return QJsonObject{{"event", "start"},
                        {"algo", algorithmName(c.algorithm)},
@@ -70,6 +74,7 @@ QJsonObject startEvent(const ExperimentSpec &spec, Trainer &trainer, const Datas
                        {"validation_examples", data.validation.count},
                        {"test_examples", data.test.count},
                        {"quantisers", quantisers},
+                       {"units", units},
                        {"spec", specToJson(spec)}};
 }
 

@@ -152,7 +152,10 @@ RunSummary RunSession::execute()
             record.versions = versionsOf(trainer.backend());
             record.suite = m_options.suite;
             record.seed = config.seed;
-            runId = writer->createRun(record, paramsOf(config), m_options.tags);
+            QStringList units;
+            for (const std::string &name : trainer.unitNames())
+                units << QString::fromStdString(name);
+            runId = writer->createRun(record, paramsOf(config), m_options.tags, units);
             m_runId.store(runId);
         }
         telemetry = std::make_unique<TelemetryRecorder>(choice);

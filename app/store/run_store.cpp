@@ -2,6 +2,7 @@
 #include "app/store/run_store.h"
 
 #include "app/store/store_error.h"
+#include "app/store/unit_metrics.h"
 
 #include <QDateTime>
 #include <QDir>
@@ -16,6 +17,7 @@
 #include <QUuid>
 #include <QVariant>
 
+#include <algorithm>
 #include <cmath>
 #include <iterator>
 #include <map>
@@ -112,6 +114,60 @@ const char *const kMigrations[] = {
         PRIMARY KEY (run_id, step, layer)) WITHOUT ROWID;
     CREATE INDEX runs_by_started ON runs(started_at);
     CREATE INDEX runs_by_suite ON runs(suite);)",
+    // 3 -> 4: per-unit metrics in long form, by unit and metric name, so that a network of 20 or 200
+    // units, or a trainer with other figures, needs no new columns. NaN is not stored; separation
+    // (goodness_pos - goodness_neg) is derived when read. The old layer rows move over: layer i of
+    // an MLP run becomes the mlp preset's block "fc<i+1>" (a BP run's layer after its hidden ones,
+    // its head, "head"), as trainers name them now; of any other run "layer<i+1>". Rows of runs
+    // that no longer exist (left by a shell with foreign keys off) go with the old tables.
+    R"(CREATE TABLE run_units (
+        run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+        unit_index INTEGER NOT NULL,
+        name TEXT NOT NULL,
+        PRIMARY KEY (run_id, unit_index)) WITHOUT ROWID;
+    CREATE TABLE unit_metrics (
+        run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+        epoch INTEGER NOT NULL,
+        unit_index INTEGER NOT NULL,
+        metric TEXT NOT NULL,
+        value REAL NOT NULL,
+        PRIMARY KEY (run_id, epoch, unit_index, metric)) WITHOUT ROWID;
+    CREATE TABLE progress_units (
+        run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+        step INTEGER NOT NULL,
+        unit_index INTEGER NOT NULL,
+        metric TEXT NOT NULL,
+        value REAL NOT NULL,
+        PRIMARY KEY (run_id, step, unit_index, metric)) WITHOUT ROWID;
+    INSERT INTO run_units (run_id, unit_index, name)
+        SELECT u.run_id, u.layer,
+            CASE WHEN COALESCE(preset.value, '') NOT IN ('', 'mlp') OR widths.value IS NULL THEN 'layer' || (u.layer + 1)
+                 WHEN u.layer < length(widths.value) - length(replace(widths.value, ',', '')) THEN 'fc' || (u.layer + 1)
+                 WHEN u.layer = length(widths.value) - length(replace(widths.value, ',', ''))
+                      AND r.algorithm LIKE 'bp-%' THEN 'head'
+                 ELSE 'layer' || (u.layer + 1) END
+        FROM (SELECT run_id, layer FROM layer_metrics UNION SELECT run_id, layer FROM progress_layers) u
+        JOIN runs r ON r.id = u.run_id
+        LEFT JOIN params widths ON widths.run_id = u.run_id AND widths.key = 'model.layers'
+        LEFT JOIN params preset ON preset.run_id = u.run_id AND preset.key = 'model.preset';
+    INSERT INTO unit_metrics (run_id, epoch, unit_index, metric, value)
+        SELECT * FROM (
+            SELECT run_id, epoch, layer, 'goodness_pos', g_pos FROM layer_metrics WHERE g_pos IS NOT NULL
+            UNION ALL SELECT run_id, epoch, layer, 'goodness_neg', g_neg FROM layer_metrics WHERE g_neg IS NOT NULL
+            UNION ALL SELECT run_id, epoch, layer, 'loss', loss FROM layer_metrics WHERE loss IS NOT NULL
+            UNION ALL SELECT run_id, epoch, layer, 'grad_norm', grad_norm FROM layer_metrics WHERE grad_norm IS NOT NULL
+            UNION ALL SELECT run_id, epoch, layer, 'deviation', deviation FROM layer_metrics WHERE deviation IS NOT NULL)
+        WHERE run_id IN (SELECT id FROM runs);
+    INSERT INTO progress_units (run_id, step, unit_index, metric, value)
+        SELECT * FROM (
+            SELECT run_id, step, layer, 'goodness_pos', g_pos FROM progress_layers WHERE g_pos IS NOT NULL
+            UNION ALL SELECT run_id, step, layer, 'goodness_neg', g_neg FROM progress_layers WHERE g_neg IS NOT NULL
+            UNION ALL SELECT run_id, step, layer, 'loss', loss FROM progress_layers WHERE loss IS NOT NULL
+            UNION ALL SELECT run_id, step, layer, 'grad_norm', grad_norm FROM progress_layers WHERE grad_norm IS NOT NULL
+            UNION ALL SELECT run_id, step, layer, 'deviation', deviation FROM progress_layers WHERE deviation IS NOT NULL)
+        WHERE run_id IN (SELECT id FROM runs);
+    DROP TABLE layer_metrics;
+    DROP TABLE progress_layers;)",
 };
 static_assert(std::size(kMigrations) == kStoreSchemaVersion, "one migration per schema version");
 
@@ -154,6 +210,32 @@ void bindAll(QSqlQuery &q, std::initializer_list<QVariant> values)
 {
     for (const QVariant &v : values)
         q.addBindValue(v);
+}
+
+// One row per unit and stored metric that is not NaN, through `insert` (prepared with run, epoch or
+// step, unit, metric, value; `execute` runs it). Returns the rows written.
+size_t insertUnitRows(QSqlQuery &insert, qint64 runId, qint64 at, const std::vector<LayerMetrics> &units,
+                      const std::function<void()> &execute)
+{
+    // The names as bound values once, not a new string per row (read-only, so any thread may share them).
+    static const std::vector<QVariant> names = [] {
+        std::vector<QVariant> v;
+        for (const UnitMetricField &f : kStoredUnitMetrics)
+            v.emplace_back(QString::fromLatin1(f.name));
+        return v;
+    }();
+    size_t rows = 0;
+    for (size_t i = 0; i < units.size(); ++i) {
+        for (size_t k = 0; k < std::size(kStoredUnitMetrics); ++k) {
+            const double value = units[i].*kStoredUnitMetrics[k].field;
+            if (std::isnan(value))
+                continue;
+            bindAll(insert, {QVariant(runId), QVariant(at), QVariant(int(i)), names[k], QVariant(value)});
+            execute();
+            ++rows;
+        }
+    }
+    return rows;
 }
 
 } // namespace
@@ -388,44 +470,91 @@ void RunStore::renameRun(qint64 runId, const QString &name)
     execute(q, QStringLiteral("cannot rename run %1").arg(runId));
 }
 
+void RunStore::setUnits(qint64 runId, const QStringList &names)
+{
+    for (qsizetype i = 0; i < names.size(); ++i) {
+        if (names[i].isEmpty())
+            throw StoreError(QStringLiteral("%1: unit %2 of run %3 has an empty name").arg(m_path).arg(i + 1).arg(runId));
+        const qsizetype first = names.indexOf(names[i]);
+        if (first < i)
+            throw StoreError(QStringLiteral("%1: run %2 names units %3 and %4 both '%5'; unit names must differ")
+                                 .arg(m_path).arg(runId).arg(first + 1).arg(i + 1).arg(names[i]));
+    }
+    const QString what = QStringLiteral("cannot record the unit names of run %1").arg(runId);
+    transaction(what, [&] {
+        QSqlQuery q(m_db);
+        q.prepare("INSERT OR REPLACE INTO run_units (run_id, unit_index, name) VALUES (?, ?, ?)");
+        for (qsizetype i = 0; i < names.size(); ++i) {
+            bindAll(q, {QVariant(runId), QVariant(int(i)), text(names[i])});
+            execute(q, what);
+        }
+    });
+}
+
+QStringList RunStore::units(qint64 runId)
+{
+    QSqlQuery q(m_db);
+    q.setForwardOnly(true);
+    q.prepare("SELECT unit_index, name FROM run_units WHERE run_id = ? ORDER BY unit_index");
+    q.addBindValue(runId);
+    execute(q, QStringLiteral("cannot read the unit names of run %1").arg(runId));
+    QStringList names;
+    while (q.next()) {
+        // A gap (a store written by hand) keeps every later unit at its own index.
+        const int index = q.value(0).toInt();
+        if (index < 0 || index > (1 << 20))
+            continue;
+        while (names.size() < index)
+            names << fallbackUnitName(int(names.size()));
+        names << q.value(1).toString();
+    }
+    return names;
+}
+
+void RunStore::nameUnnamedUnits(qint64 runId, size_t count, const QString &what)
+{
+    if (count == 0)
+        return;
+    QSqlQuery q(m_db);
+    q.prepare("INSERT OR IGNORE INTO run_units (run_id, unit_index, name) VALUES (?, ?, ?)");
+    for (size_t i = 0; i < count; ++i) {
+        bindAll(q, {QVariant(runId), QVariant(int(i)), QVariant(fallbackUnitName(int(i)))});
+        execute(q, what);
+    }
+}
+
 void RunStore::addEpoch(qint64 runId, const EpochMetrics &e, const EpochEnergy &energy)
 {
     transaction(QStringLiteral("cannot record epoch %1 of run %2").arg(e.epoch + 1).arg(runId),
                 [&] { insertEpoch(runId, e, energy); });
 }
 
-void RunStore::insertEpoch(qint64 runId, const EpochMetrics &e, const EpochEnergy &energy)
+size_t RunStore::insertEpoch(qint64 runId, const EpochMetrics &e, const EpochEnergy &energy)
 {
     const QString what = QStringLiteral("cannot record epoch %1 of run %2").arg(e.epoch + 1).arg(runId);
-    {
-        QSqlQuery q(m_db);
-        q.prepare("INSERT INTO epoch_metrics (run_id, epoch, train_loss, test_acc, val_acc, seconds, eval_seconds, "
-                  "samples_per_s, lambda, peak_engine_bytes, energy_j, mean_power_w, t_start, t_end) "
-                  "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
-        bindAll(q, {QVariant(runId), QVariant(e.epoch + 1), finite(e.trainLoss), number(e.testAccuracy),
-                    number(e.validationAccuracy), QVariant(e.trainSeconds), QVariant(e.evalSeconds),
-                    QVariant(e.samplesPerSecond), QVariant(double(e.lambda)), QVariant(qint64(e.memory.peakTotal)),
-                    energy.joules ? QVariant(*energy.joules) : QVariant(),
-                    energy.meanWatts ? QVariant(*energy.meanWatts) : QVariant(), QVariant(e.monotonicStart),
-                    QVariant(e.monotonicEnd)});
-        execute(q, what);
-        QSqlQuery l(m_db);
-        l.prepare("INSERT INTO layer_metrics (run_id, epoch, layer, g_pos, g_neg, loss, grad_norm, deviation) "
-                  "VALUES (?,?,?,?,?,?,?,?)");
-        for (size_t i = 0; i < e.layers.size(); ++i) {
-            const LayerMetrics &m = e.layers[i];
-            bindAll(l, {QVariant(runId), QVariant(e.epoch + 1), QVariant(int(i)), finite(m.goodnessPos),
-                        finite(m.goodnessNeg), finite(m.loss), finite(m.gradNorm), finite(m.deviation)});
-            execute(l, what);
-        }
-        // The run row carries the latest results, so that a killed run still shows how far it got.
-        QSqlQuery r(m_db);
-        r.prepare("UPDATE runs SET epochs_done = ?, test_acc = ?, val_acc = ?, "
-                  "train_seconds = COALESCE(train_seconds, 0) + ?, peak_engine_bytes = MAX(peak_engine_bytes, ?) WHERE id = ?");
-        bindAll(r, {QVariant(e.epoch + 1), number(e.testAccuracy), number(e.validationAccuracy), QVariant(e.trainSeconds),
-                    QVariant(qint64(e.memory.peakTotal)), QVariant(runId)});
-        execute(r, what);
-    }
+    QSqlQuery q(m_db);
+    q.prepare("INSERT INTO epoch_metrics (run_id, epoch, train_loss, test_acc, val_acc, seconds, eval_seconds, "
+              "samples_per_s, lambda, peak_engine_bytes, energy_j, mean_power_w, t_start, t_end) "
+              "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+    bindAll(q, {QVariant(runId), QVariant(e.epoch + 1), finite(e.trainLoss), number(e.testAccuracy),
+                number(e.validationAccuracy), QVariant(e.trainSeconds), QVariant(e.evalSeconds),
+                QVariant(e.samplesPerSecond), QVariant(double(e.lambda)), QVariant(qint64(e.memory.peakTotal)),
+                energy.joules ? QVariant(*energy.joules) : QVariant(),
+                energy.meanWatts ? QVariant(*energy.meanWatts) : QVariant(), QVariant(e.monotonicStart),
+                QVariant(e.monotonicEnd)});
+    execute(q, what);
+    nameUnnamedUnits(runId, e.layers.size(), what);
+    QSqlQuery u(m_db);
+    u.prepare("INSERT INTO unit_metrics (run_id, epoch, unit_index, metric, value) VALUES (?,?,?,?,?)");
+    size_t rows = 1 + insertUnitRows(u, runId, e.epoch + 1, e.layers, [&] { execute(u, what); });
+    // The run row carries the latest results, so that a killed run still shows how far it got.
+    QSqlQuery r(m_db);
+    r.prepare("UPDATE runs SET epochs_done = ?, test_acc = ?, val_acc = ?, "
+              "train_seconds = COALESCE(train_seconds, 0) + ?, peak_engine_bytes = MAX(peak_engine_bytes, ?) WHERE id = ?");
+    bindAll(r, {QVariant(e.epoch + 1), number(e.testAccuracy), number(e.validationAccuracy), QVariant(e.trainSeconds),
+                QVariant(qint64(e.memory.peakTotal)), QVariant(runId)});
+    execute(r, what);
+    return rows;
 }
 
 void RunStore::addProgress(qint64 runId, const std::vector<StoredProgress> &reports)
@@ -436,26 +565,26 @@ void RunStore::addProgress(qint64 runId, const std::vector<StoredProgress> &repo
     transaction(what, [&] { insertProgress(runId, reports, what); });
 }
 
-void RunStore::insertProgress(qint64 runId, const std::vector<StoredProgress> &reports, const QString &what)
+size_t RunStore::insertProgress(qint64 runId, const std::vector<StoredProgress> &reports, const QString &what)
 {
     QSqlQuery q(m_db);
     q.prepare("INSERT OR REPLACE INTO progress (run_id, step, epoch, batch, batches, elapsed_s, train_loss, samples_per_s) "
               "VALUES (?,?,?,?,?,?,?,?)");
-    QSqlQuery l(m_db);
-    l.prepare("INSERT OR REPLACE INTO progress_layers (run_id, step, layer, g_pos, g_neg, loss, grad_norm, deviation) "
-              "VALUES (?,?,?,?,?,?,?,?)");
+    QSqlQuery u(m_db);
+    u.prepare("INSERT OR REPLACE INTO progress_units (run_id, step, unit_index, metric, value) VALUES (?,?,?,?,?)");
+    size_t units = 0;
+    for (const StoredProgress &s : reports)
+        units = std::max(units, s.metrics.layers.size());
+    nameUnnamedUnits(runId, units, what);
+    size_t rows = 0;
     for (const StoredProgress &s : reports) {
         const ProgressMetrics &p = s.metrics;
         bindAll(q, {QVariant(runId), QVariant(s.step), QVariant(p.epoch + 1), QVariant(p.batch), QVariant(p.batchesPerEpoch),
                     QVariant(p.elapsedSeconds), finite(p.trainLoss), QVariant(p.samplesPerSecond)});
         execute(q, what);
-        for (size_t i = 0; i < p.layers.size(); ++i) {
-            const LayerMetrics &m = p.layers[i];
-            bindAll(l, {QVariant(runId), QVariant(s.step), QVariant(int(i)), finite(m.goodnessPos), finite(m.goodnessNeg),
-                        finite(m.loss), finite(m.gradNorm), finite(m.deviation)});
-            execute(l, what);
-        }
+        rows += 1 + insertUnitRows(u, runId, s.step, p.layers, [&] { execute(u, what); });
     }
+    return rows;
 }
 
 void RunStore::finishRun(qint64 runId, const RunResult &r)
@@ -669,18 +798,10 @@ std::vector<StoredEpoch> RunStore::epochs(qint64 runId)
         list.push_back(s);
     }
     q.finish();
-    QSqlQuery l(m_db);
-    l.setForwardOnly(true);
-    l.prepare("SELECT epoch, layer, g_pos, g_neg, loss, grad_norm, deviation FROM layer_metrics WHERE run_id = ? ORDER BY epoch, layer");
-    l.addBindValue(runId);
-    execute(l, QStringLiteral("cannot read the layer metrics of run %1").arg(runId));
-    while (l.next()) {
-        const int epoch = l.value(0).toInt();
-        for (StoredEpoch &s : list)
-            if (s.metrics.epoch + 1 == epoch)
-                s.metrics.layers.push_back({realOf(l.value(2)), realOf(l.value(3)), realOf(l.value(4)), realOf(l.value(5)),
-                                            realOf(l.value(6))});
-    }
+    std::map<qint64, std::vector<LayerMetrics> *> layersAt;
+    for (StoredEpoch &s : list)
+        layersAt[s.metrics.epoch + 1] = &s.metrics.layers;
+    readUnitMetrics(runId, "SELECT epoch, unit_index, metric, value FROM unit_metrics WHERE run_id = ?", layersAt);
     return list;
 }
 
@@ -692,7 +813,6 @@ std::vector<StoredProgress> RunStore::progress(qint64 runId)
     q.addBindValue(runId);
     execute(q, QStringLiteral("cannot read the progress of run %1").arg(runId));
     std::vector<StoredProgress> list;
-    std::map<qint64, size_t> byStep;
     while (q.next()) {
         StoredProgress s;
         s.step = q.value(0).toLongLong();
@@ -702,22 +822,35 @@ std::vector<StoredProgress> RunStore::progress(qint64 runId)
         s.metrics.elapsedSeconds = q.value(4).toDouble();
         s.metrics.trainLoss = realOf(q.value(5));
         s.metrics.samplesPerSecond = q.value(6).toDouble();
-        byStep[s.step] = list.size();
         list.push_back(s);
     }
     q.finish();
-    QSqlQuery l(m_db);
-    l.setForwardOnly(true);
-    l.prepare("SELECT step, layer, g_pos, g_neg, loss, grad_norm, deviation FROM progress_layers WHERE run_id = ? ORDER BY step, layer");
-    l.addBindValue(runId);
-    execute(l, QStringLiteral("cannot read the progress of run %1").arg(runId));
-    while (l.next()) {
-        const auto it = byStep.find(l.value(0).toLongLong());
-        if (it != byStep.end())
-            list[it->second].metrics.layers.push_back(
-                {realOf(l.value(2)), realOf(l.value(3)), realOf(l.value(4)), realOf(l.value(5)), realOf(l.value(6))});
-    }
+    std::map<qint64, std::vector<LayerMetrics> *> layersAt;
+    for (StoredProgress &s : list)
+        layersAt[s.step] = &s.metrics.layers;
+    readUnitMetrics(runId, "SELECT step, unit_index, metric, value FROM progress_units WHERE run_id = ?", layersAt);
     return list;
+}
+
+void RunStore::readUnitMetrics(qint64 runId, const char *sql, const std::map<qint64, std::vector<LayerMetrics> *> &layersAt)
+{
+    // One entry per unit of the run, NaN until a row gives a figure.
+    const size_t units = size_t(this->units(runId).size());
+    for (const auto &[at, layers] : layersAt)
+        layers->resize(units);
+    QSqlQuery q(m_db);
+    q.setForwardOnly(true);
+    q.prepare(QString::fromLatin1(sql));
+    q.addBindValue(runId);
+    execute(q, QStringLiteral("cannot read the unit metrics of run %1").arg(runId));
+    while (q.next()) {
+        // A row of an epoch or step that is not stored, or of a metric this build does not know, has
+        // nowhere to go and is passed over.
+        const auto it = layersAt.find(q.value(0).toLongLong());
+        const size_t unit = size_t(q.value(1).toLongLong());
+        if (it != layersAt.end() && unit < units)
+            setUnitMetric((*it->second)[unit], q.value(2).toString(), realOf(q.value(3)));
+    }
 }
 
 QStringList RunStore::textsOf(const char *sql, qint64 runId)

@@ -1,6 +1,7 @@
-// The run store: every run, its spec, per-epoch and per-layer metrics and power samples, in SQLite
-// (WAL, foreign keys, prepared statements only). Schema version in PRAGMA user_version, migrated
-// forward on open. One RunStore is one connection and belongs to the thread that opened it.
+// The run store: every run, its spec, per-epoch metrics, per-unit metrics by unit and metric name,
+// and power samples, in SQLite (WAL, foreign keys, prepared statements only). Schema version in
+// PRAGMA user_version, migrated forward on open. One RunStore is one connection and belongs to the
+// thread that opened it.
 #pragma once
 
 #include "app/telemetry/energy.h"
@@ -13,11 +14,12 @@
 #include <QVariant>
 
 #include <functional>
+#include <map>
 #include <optional>
 
 namespace ffint8 {
 
-constexpr int kStoreSchemaVersion = 3;
+constexpr int kStoreSchemaVersion = 4;
 
 struct RunRecord
 {
@@ -77,6 +79,8 @@ struct RunResult
     qint64 peakRssBytes = 0;
 };
 
+// Read back, an epoch's or a report's `layers` hold one entry per unit of the run (units()), in its
+// order, NaN for every figure the store has not got for that unit there.
 struct StoredEpoch
 {
     EpochMetrics metrics; // memory holds only peakTotal
@@ -117,6 +121,11 @@ public:
     void setParams(qint64 runId, const QList<QPair<QString, QString>> &params);
     QList<QPair<QString, QString>> params(qint64 runId);
     void renameRun(qint64 runId, const QString &name);
+    // The names of the run's units (Trainer::unitNames()): entry i of every epoch's and report's
+    // `layers` is stored under unit i. StoreError naming the name when one is empty or repeated.
+    // Units a run reports figures of without a name here are stored as fallbackUnitName(i).
+    void setUnits(qint64 runId, const QStringList &names);
+    QStringList units(qint64 runId); // in unit order
     void addProgress(qint64 runId, const std::vector<StoredProgress> &reports); // one transaction
     void finishRun(qint64 runId, const RunResult &result);
     void addEpoch(qint64 runId, const EpochMetrics &epoch, const EpochEnergy &energy = {});
@@ -146,8 +155,9 @@ public:
     // `body` runs between BEGIN and COMMIT; on any error the transaction rolls back and StoreError
     // (Busy for a lock held elsewhere, Full for a disk or file size limit) is thrown.
     void transaction(const QString &what, const std::function<void()> &body);
-    void insertEpoch(qint64 runId, const EpochMetrics &epoch, const EpochEnergy &energy);
-    void insertProgress(qint64 runId, const std::vector<StoredProgress> &reports, const QString &what);
+    // Each returns the rows it wrote.
+    size_t insertEpoch(qint64 runId, const EpochMetrics &epoch, const EpochEnergy &energy);
+    size_t insertProgress(qint64 runId, const std::vector<StoredProgress> &reports, const QString &what);
     void insertSamples(qint64 runId, const std::vector<PowerPoint> &samples, const QString &what);
     // Writes what is in the write-ahead log into the database and empties the log: after a failed
     // write for lack of space this frees the log's room for the last, small writes.
@@ -165,6 +175,13 @@ private:
     // `where` holds fixed SQL conditions of this class (never user text), `bound` their values.
     QList<RunRecord> selectRuns(const QStringList &where, const QVariantList &bound);
     void migrate(int target);
+    // Names units [0, count) of the run that have no name yet with their fallback names, so that
+    // every unit a metric row refers to is in run_units.
+    void nameUnnamedUnits(qint64 runId, size_t count, const QString &what);
+    // The `layers` of each epoch (by its number from 1) or report (by its step) in `layersAt`: one
+    // entry per unit of the run, filled from the unit rows `sql` selects for the run (epoch or step,
+    // unit, metric, value).
+    void readUnitMetrics(qint64 runId, const char *sql, const std::map<qint64, std::vector<LayerMetrics> *> &layersAt);
     void markInterruptedRuns();
 
     QString m_path;

@@ -72,11 +72,12 @@ void RunWriter::post(Item item, bool urgent)
         m_wake.notify_one();
 }
 
-qint64 RunWriter::createRun(const RunRecord &run, const QList<QPair<QString, QString>> &params, const QStringList &tags)
+qint64 RunWriter::createRun(const RunRecord &run, const QList<QPair<QString, QString>> &params, const QStringList &tags,
+                            const QStringList &units)
 {
     auto id = std::make_shared<std::promise<qint64>>();
     std::future<qint64> result = id->get_future();
-    post(Create{run, params, tags, id}, true);
+    post(Create{run, params, tags, units, id}, true);
     return result.get();
 }
 
@@ -218,7 +219,8 @@ size_t RunWriter::write(RunStore &store, std::deque<Item> &batch)
         qint64 reportsRun = 0;
         auto flushReports = [&] {
             if (!reports.empty())
-                store.insertProgress(reportsRun, reports, QStringLiteral("cannot record the progress of run %1").arg(reportsRun));
+                rows += store.insertProgress(reportsRun, reports,
+                                             QStringLiteral("cannot record the progress of run %1").arg(reportsRun));
             reports.clear();
         };
         for (Item &item : batch) {
@@ -227,7 +229,6 @@ size_t RunWriter::write(RunStore &store, std::deque<Item> &batch)
                     flushReports();
                 reportsRun = p->runId;
                 reports.push_back(p->report);
-                rows += 1 + p->report.metrics.layers.size();
                 continue;
             }
             flushReports();
@@ -237,14 +238,14 @@ size_t RunWriter::write(RunStore &store, std::deque<Item> &batch)
                                store.setParams(id, c.params);
                                for (const QString &tag : c.tags)
                                    store.addTag(id, tag);
+                               store.setUnits(id, c.units);
                                created.emplace_back(c.id, id);
-                               rows += 1 + size_t(c.params.size() + c.tags.size());
+                               rows += 1 + size_t(c.params.size() + c.tags.size() + c.units.size());
                            },
                            [&](PowerSource &s) { store.setPowerSource(s.runId, s.source, s.intervalMs); },
                            [&](Progress &) {},
                            [&](Epoch &e) {
-                               store.insertEpoch(e.runId, e.epoch, e.energy);
-                               rows += 1 + e.epoch.layers.size();
+                               rows += store.insertEpoch(e.runId, e.epoch, e.energy);
                            },
                            [&](Samples &s) {
                                store.insertSamples(s.runId, s.samples, QStringLiteral("cannot record power samples of run %1").arg(s.runId));

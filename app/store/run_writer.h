@@ -36,8 +36,10 @@ public:
     const QString &path() const { return m_path; }
     void setCloseTimeout(int ms) { m_closeTimeoutMs = ms; }
 
-    // Records a new run with its settings and tags and returns its id: waits for the write.
-    qint64 createRun(const RunRecord &run, const QList<QPair<QString, QString>> &params, const QStringList &tags);
+    // Records a new run with its settings, tags and unit names (RunStore::setUnits) and returns its
+    // id: waits for the write.
+    qint64 createRun(const RunRecord &run, const QList<QPair<QString, QString>> &params, const QStringList &tags,
+                     const QStringList &units = {});
 
     // Queued; they return at once.
     void setPowerSource(qint64 runId, const QString &source, std::optional<int> intervalMs);
@@ -54,7 +56,7 @@ public:
     size_t rowsWritten() const;
 
 private:
-    struct Create { RunRecord run; QList<QPair<QString, QString>> params; QStringList tags; std::shared_ptr<std::promise<qint64>> id; };
+    struct Create { RunRecord run; QList<QPair<QString, QString>> params; QStringList tags; QStringList units; std::shared_ptr<std::promise<qint64>> id; };
     struct PowerSource { qint64 runId; QString source; std::optional<int> intervalMs; };
     struct Progress { qint64 runId; StoredProgress report; };
     struct Epoch { qint64 runId; EpochMetrics epoch; EpochEnergy energy; };

@@ -1,5 +1,6 @@
 // ffint8-store-bench: what recording costs. (1) Ingestion: metric rows per second through the
-// writer's batched transactions, against one transaction per report. (2) Overhead: the quick demo
+// writer's batched transactions, against one transaction per report (each report a progress row
+// and a row per unit and figure). (2) Overhead: the quick demo
 // trained with and without the store, interleaved, in this one process: the training thread's own
 // time in store calls, and the end-to-end difference in training time.
 #include "app/session/run_session.h"
@@ -19,6 +20,9 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 double since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
+
+// Each unit has three figures (FF's goodness of positive and negative data and its loss): three rows.
+constexpr int kFiguresPerUnit = 3;
 
 StoredProgress report(qint64 step, int layers)
 {
@@ -45,7 +49,8 @@ int main(int argc, char **argv)
     QTextStream out(stdout);
     QTemporaryDir dir;
     const int reports = argc > 1 ? QString(argv[1]).toInt() : 100000;
-    const int layers = 2;
+    const int layers = argc > 3 ? QString(argv[3]).toInt() : 2; // units per report
+    const int rowsPerReport = 1 + layers * kFiguresPerUnit;
 
     // (1) Ingestion.
     {
@@ -56,9 +61,9 @@ int main(int argc, char **argv)
             writer.addProgress(id, report(i, layers));
         const bool written = writer.flush(600000);
         const double seconds = since(start);
-        const double rows = double(reports) * (1 + layers);
+        const double rows = double(reports) * rowsPerReport;
         out << QStringLiteral("ingestion, batched writer: %1 rows (%2 reports x %3 rows) in %4 s = %5 rows/s%6\n")
-                   .arg(rows, 0, 'f', 0).arg(reports).arg(1 + layers).arg(seconds, 0, 'f', 3).arg(rows / seconds, 0, 'f', 0)
+                   .arg(rows, 0, 'f', 0).arg(reports).arg(rowsPerReport).arg(seconds, 0, 'f', 3).arg(rows / seconds, 0, 'f', 0)
                    .arg(written ? "" : " (NOT all written)");
     }
     {
@@ -71,7 +76,7 @@ int main(int argc, char **argv)
             store.addProgress(id, {report(i, layers)});
         const double seconds = since(start);
         out << QStringLiteral("ingestion, one transaction per report: %1 rows in %2 s = %3 rows/s\n")
-                   .arg(n * (1 + layers)).arg(seconds, 0, 'f', 3).arg(n * (1 + layers) / seconds, 0, 'f', 0);
+                   .arg(n * rowsPerReport).arg(seconds, 0, 'f', 3).arg(n * rowsPerReport / seconds, 0, 'f', 0);
     }
     out.flush();
 

@@ -21,6 +21,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         ffint8::RunStore store(QString::fromStdString(path));
         for (const ffint8::RunRecord &run : store.runs()) {
             store.params(run.id);
+            store.units(run.id);
             store.epochs(run.id);
             store.progress(run.id);
             store.samples(run.id);

@@ -24,9 +24,9 @@ namespace ffint8 {
 
 namespace {
 
-// The metric combo's item data: the separation layer (from 0), or one of these for the other metrics.
-constexpr int kAccuracyItem = -1;
-constexpr int kLossItem = -2;
+// The metric combo's item data: the CurveMetric, and for separation the unit's name.
+constexpr int kMetricRole = Qt::UserRole;
+constexpr int kUnitRole = Qt::UserRole + 1;
 
 QTableView *makeTable(QAbstractItemModel *model, QWidget *parent)
 {
@@ -163,43 +163,50 @@ void CompareView::setRuns(const QList<qint64> &runIds)
 
 void CompareView::fillMetricCombo()
 {
-    const QVariant current = m_metric->currentData();
+    const int currentMetric = m_metric->currentData(kMetricRole).toInt();
+    const QString currentUnit = m_metric->currentData(kUnitRole).toString();
     const QSignalBlocker blocker(m_metric);
     m_metric->clear();
-    m_metric->addItem(tr("Test accuracy (%)"), kAccuracyItem);
-    m_metric->addItem(tr("Train loss"), kLossItem);
-    const int layers = separationLayerCount(m_curves);
-    for (int layer = 0; layer < layers; ++layer)
-        m_metric->addItem(tr("Goodness separation, layer %1").arg(layer + 1), layer);
-    m_metric->setCurrentIndex(std::max(0, m_metric->findData(current)));
+    auto add = [this](const QString &text, CurveMetric metric, const QString &unit) {
+        m_metric->addItem(text);
+        m_metric->setItemData(m_metric->count() - 1, int(metric), kMetricRole);
+        m_metric->setItemData(m_metric->count() - 1, unit, kUnitRole);
+    };
+    add(tr("Test accuracy (%)"), CurveMetric::TestAccuracy, QString());
+    add(tr("Train loss"), CurveMetric::TrainLoss, QString());
+    for (const QString &unit : separationUnits(m_curves))
+        add(tr("Goodness separation, %1").arg(unit), CurveMetric::GoodnessSeparation, unit);
+    int keep = 0;
+    for (int i = 0; i < m_metric->count(); ++i)
+        if (m_metric->itemData(i, kMetricRole).toInt() == currentMetric && m_metric->itemData(i, kUnitRole).toString() == currentUnit)
+            keep = i;
+    m_metric->setCurrentIndex(keep);
 }
 
-void CompareView::setMetric(CurveMetric metric, int layer)
+void CompareView::setMetric(CurveMetric metric, const QString &unit)
 {
-    int item = metric == CurveMetric::TestAccuracy ? kAccuracyItem
-        : metric == CurveMetric::TrainLoss         ? kLossItem
-                                                   : layer;
-    const int index = m_metric->findData(item);
-    if (index < 0 || (metric == CurveMetric::GoodnessSeparation && layer < 0))
-        throw std::invalid_argument(
-            QStringLiteral("no compared run has goodness figures for layer %1 (layers 1 to %2 have them)")
-                .arg(layer + 1)
-                .arg(separationLayerCount(m_curves))
-                .toStdString());
-    m_metric->setCurrentIndex(index);
+    const QString wanted = metric == CurveMetric::GoodnessSeparation ? unit : QString();
+    for (int i = 0; i < m_metric->count(); ++i) {
+        if (m_metric->itemData(i, kMetricRole).toInt() == int(metric) && m_metric->itemData(i, kUnitRole).toString() == wanted) {
+            m_metric->setCurrentIndex(i);
+            return;
+        }
+    }
+    const QStringList units = separationUnits(m_curves);
+    throw std::invalid_argument(QStringLiteral("no compared run has goodness figures for unit '%1' (%2)")
+                                    .arg(unit, units.isEmpty() ? QStringLiteral("no unit has them")
+                                                               : QStringLiteral("units with them: ") + units.join(", "))
+                                    .toStdString());
 }
 
 CurveMetric CompareView::metric() const
 {
-    const int item = m_metric->currentData().toInt();
-    return item == kAccuracyItem ? CurveMetric::TestAccuracy
-        : item == kLossItem      ? CurveMetric::TrainLoss
-                                 : CurveMetric::GoodnessSeparation;
+    return CurveMetric(m_metric->currentData(kMetricRole).toInt());
 }
 
-int CompareView::layer() const
+QString CompareView::unit() const
 {
-    return std::max(0, m_metric->currentData().toInt());
+    return m_metric->currentData(kUnitRole).toString();
 }
 
 void CompareView::setXAxis(CurveAxis axis)
@@ -236,7 +243,7 @@ void CompareView::replot()
     const CurveMetric curveMetric = metric();
     const CurveAxis axis = xAxis();
     for (qsizetype i = 0; i < m_curves.size(); ++i) {
-        const CurveSeries series = curveSeries(m_curves[i], curveMetric, axis, layer());
+        const CurveSeries series = curveSeries(m_curves[i], curveMetric, axis, unit());
         QCPGraph *graph = m_plot->addGraph();
         graph->setName(runLabel(m_runs[i]));
         graph->setPen(QPen(runColour(i), 2));

@@ -32,11 +32,11 @@ public:
     void setRuns(const QList<qint64> &runIds);
     QList<qint64> runIds() const { return m_runIds; }
 
-    // What the plot shows; `layer` (from 0) is for GoodnessSeparation. A layer no run has is refused
-    // (std::invalid_argument naming it).
-    void setMetric(ffint8::CurveMetric metric, int layer = 0);
+    // What the plot shows; `unit` (a unit's name) is for GoodnessSeparation. A unit no run has
+    // separation figures for is refused (std::invalid_argument naming it and those that have).
+    void setMetric(ffint8::CurveMetric metric, const QString &unit = {});
     ffint8::CurveMetric metric() const;
-    int layer() const;
+    QString unit() const; // empty unless the plot shows a unit's separation
     void setXAxis(ffint8::CurveAxis axis);
     ffint8::CurveAxis xAxis() const;
     // One of the compared runs (std::invalid_argument naming it otherwise).
