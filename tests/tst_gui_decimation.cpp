@@ -7,6 +7,7 @@
 #include "ui/plot/live_plot.h"
 #include "ui/plot/plot_export.h"
 #include "ui/plot/series_buffer.h"
+#include "ui/plot/unit_heatmap.h"
 
 #include <QElapsedTimer>
 #include <QFile>
@@ -346,9 +347,15 @@ private slots:
         QVERIFY2(view.backendText().contains("int8 "), qPrintable(view.backendText()));
         QVERIFY(progressEvents > 0);
 
+        // The units as the trainer names them, from the run's start event, in the legends and the
+        // heatmap, which holds a column per step reported.
+        QCOMPARE(view.units(), (QStringList{"fc1", "fc2"}));
         LivePlot *goodness = view.plotNamed("goodness");
         QVERIFY(goodness);
-        QCOMPARE(goodness->seriesCount(), 4); // two layers, positive and negative
+        QCOMPARE(goodness->seriesCount(), 4); // two units, positive and negative
+        QCOMPARE(goodness->seriesName(2), QString("fc2 +"));
+        view.heatmap()->redrawNow();
+        QCOMPARE(view.heatmap()->colorMap()->data()->valueSize(), 2);
         for (int s = 0; s < goodness->seriesCount(); ++s)
             QCOMPARE(goodness->pointCount(s), qint64(progressEvents));
         LivePlot *separation = view.plotNamed("separation");
@@ -373,6 +380,10 @@ private slots:
         const LivePlot *storedAccuracy = stored.plotNamed("accuracy");
         QCOMPARE(storedAccuracy->pointCount(seriesNamed(storedAccuracy, "test")), qint64(store.epochCount(runId)));
         QCOMPARE(store.epochCount(runId), 2);
+        QCOMPARE(view.heatmap()->buffer().lastStep(), store.progress(runId).back().step);
+        QCOMPARE(store.units(runId), view.units());
+        QCOMPARE(stored.units(), view.units());
+        QCOMPARE(stored.heatmap()->buffer().lastStep(), view.heatmap()->buffer().lastStep());
         QCOMPARE(stored.plotNamed("goodness")->seriesCount(), 4);
         QCOMPARE(stored.plotNamed("goodness")->pointCount(0), qint64(store.progress(runId).size()));
         QVERIFY2(stored.statusText().startsWith("completed"), qPrintable(stored.statusText()));

@@ -12,6 +12,7 @@
 #include "ui/live/live_view.h"
 #include "ui/main_window.h"
 #include "ui/plot/live_plot.h"
+#include "ui/plot/unit_heatmap.h"
 #include "ui/settings/last_folder.h"
 #include "ui/settings/workbench_settings.h"
 
@@ -160,7 +161,9 @@ private slots:
         QCOMPARE(window.tabs()->currentWidget(), window.liveView());
         LivePlot *goodness = window.liveView()->plotNamed("goodness");
         QVERIFY(goodness);
-        QTRY_VERIFY_WITH_TIMEOUT(goodness->pointCount(0) > 3, 60000);
+        // The per-unit curves exist once the run has started and named its units.
+        QTRY_VERIFY_WITH_TIMEOUT(goodness->seriesCount() > 0 && goodness->pointCount(0) > 3, 60000);
+        QCOMPARE(goodness->seriesName(0), QString("fc1 +"));
         QTRY_VERIFY_WITH_TIMEOUT(window.liveView()->plotNamed("loss")->pointCount(0) > 3, 60000);
         QPushButton *stop = buttonNamed(window.liveView(), "Stop");
         QVERIFY(stop);
@@ -254,7 +257,10 @@ private slots:
         LivePlot *deviation = window.liveView()->plotNamed("separation");
         QVERIFY(norms->title().contains("gradient norm"));
         QVERIFY(deviation->title().contains("deviation"));
-        QVERIFY(norms->seriesCount() >= 2);
+        // BP's units are the hidden layers and the head, as the mlp preset's graph names them.
+        QCOMPARE(window.liveView()->units(), (QStringList{"fc1", "fc2", "head"}));
+        QCOMPARE(norms->seriesCount(), 3);
+        QCOMPARE(window.liveView()->heatmap()->units(), window.liveView()->units());
         for (int layer = 0; layer < 2; ++layer) {
             QVERIFY(norms->pointCount(layer) > 0);
             QVERIFY(deviation->pointCount(layer) > 0);

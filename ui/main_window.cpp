@@ -15,6 +15,7 @@
 #include "ui/live/live_view.h"
 #include "ui/plot/live_plot.h"
 #include "ui/plot/plot_export.h"
+#include "ui/plot/unit_heatmap.h"
 #include "ui/settings/last_folder.h"
 #include "ui/settings/settings_dialog.h"
 
@@ -296,7 +297,7 @@ void MainWindow::exportTables(const QList<qint64> &runIds)
 
 QStringList MainWindow::plotNames() const
 {
-    QStringList names;
+    QStringList names{QStringLiteral("live/heatmap")};
     for (const char *name : {"goodness", "separation", "loss", "accuracy", "power", "memory", "throughput"})
         if (m_live->plotNamed(QString::fromLatin1(name)))
             names << QStringLiteral("live/%1").arg(QString::fromLatin1(name));
@@ -310,6 +311,8 @@ QString MainWindow::plotTitle(const QString &plotName) const
         return tr("Compare: %1 of the compared runs").arg(m_compare->metricCombo()->currentText());
     if (plotName == QLatin1String("compare/summary"))
         return tr("Compare: summary bars (accuracy, time, energy, memory)");
+    if (plotName == QLatin1String("live/heatmap"))
+        return tr("Live: %1").arg(m_live->heatmap()->title());
     if (plotName.startsWith(QLatin1String("live/")))
         if (LivePlot *live = m_live->plotNamed(plotName.mid(5)))
             return tr("Live: %1").arg(live->title());
@@ -323,7 +326,10 @@ bool MainWindow::exportPlot(const QString &plotName, const QString &path, QStrin
         plot = m_compare->plot();
     else if (plotName == QStringLiteral("compare/summary"))
         plot = m_compare->summaryBars()->plot();
-    else if (plotName.startsWith(QStringLiteral("live/")))
+    else if (plotName == QStringLiteral("live/heatmap")) {
+        m_live->heatmap()->redrawNow(); // as a live plot, its redraws are coalesced
+        plot = m_live->heatmap()->customPlot();
+    } else if (plotName.startsWith(QStringLiteral("live/")))
         if (LivePlot *live = m_live->plotNamed(plotName.mid(5))) {
             live->redrawNow(); // its redraws are coalesced: the points of the last moments may be pending
             plot = live->customPlot();

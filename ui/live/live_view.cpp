@@ -3,12 +3,16 @@
 
 #include "app/session/run_session.h"
 #include "app/store/run_store.h"
+#include "app/store/unit_metrics.h"
 #include "app/system/process_memory.h"
 #include "app/telemetry/power_log.h"
+#include "ui/live/unit_picker.h"
 #include "ui/plot/live_plot.h"
+#include "ui/plot/unit_heatmap.h"
 
 #include <QGridLayout>
 #include <QHBoxLayout>
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QLabel>
 #include <QProgressBar>
@@ -24,13 +28,23 @@ namespace {
 constexpr double kMiB = 1024.0 * 1024.0;
 constexpr int kProgressSteps = 1000;
 
-// One colour per layer, the same in every plot, distinguishable in print.
-QColor layerColour(int layer)
+// One colour per unit, the same in every plot, distinguishable in print. Chosen units ten apart
+// share one; their legends tell them apart.
+QColor unitColour(int unit)
 {
     static const QColor colours[]
         = {QColor(31, 119, 180), QColor(214, 39, 40), QColor(44, 160, 44),   QColor(148, 103, 189),
-           QColor(255, 127, 14), QColor(140, 86, 75), QColor(227, 119, 194), QColor(23, 190, 207)};
-    return colours[layer % int(std::size(colours))];
+           QColor(255, 127, 14), QColor(140, 86, 75), QColor(227, 119, 194), QColor(23, 190, 207),
+           QColor(188, 189, 34), QColor(127, 127, 127)};
+    return colours[unit % int(std::size(colours))];
+}
+
+// A few units' curves keep the series buffers' full resolution; a network of many units keeps
+// every unit's curves (any may be chosen later) in smaller buffers, still two points per pixel
+// column of a plot up to 512 pixels wide, so its memory stays a few MiB.
+int unitSeriesCapacity(int units)
+{
+    return units > 8 ? 1024 : SeriesBuffer::kDefaultCapacity;
 }
 
 QString duration(double seconds)
@@ -104,14 +118,26 @@ LiveView::LiveView(QWidget *parent) : QWidget(parent)
     makePlot(QStringLiteral("memory"), tr("Memory"), seconds, tr("process (MiB)"));
     makePlot(QStringLiteral("throughput"), tr("Throughput"), step, tr("samples/s"));
 
+    // The heatmap of every unit and the choice of units for the curves, across the top.
+    m_heatmap = new UnitHeatmap(this);
+    m_heatmap->setObjectName(QStringLiteral("heatmap"));
+    m_unitPicker = new UnitPicker(this);
+    m_unitPicker->setObjectName(QStringLiteral("unitPicker"));
+    connect(m_unitPicker, &UnitPicker::selectionChanged, this, &LiveView::showChosenUnits);
+    connect(m_heatmap, &UnitHeatmap::unitClicked, m_unitPicker, &UnitPicker::toggle);
+    auto *unitRow = new QHBoxLayout;
+    unitRow->addWidget(m_heatmap, 1);
+    unitRow->addWidget(m_unitPicker);
+
     // Seven plots in two columns are four rows: on a 1366x768 screen they would get 140 px each,
     // too short to read. Each keeps kMinPlotHeight and the grid scrolls instead.
     auto *plotPage = new QWidget;
     auto *grid = new QGridLayout(plotPage);
     grid->setContentsMargins(0, 0, 0, 0);
+    grid->addLayout(unitRow, 0, 0, 1, 2);
     for (int i = 0; i < m_plotList.size(); ++i) {
         m_plotList[i]->setMinimumHeight(kMinPlotHeight);
-        grid->addWidget(m_plotList[i], i / 2, i % 2);
+        grid->addWidget(m_plotList[i], 1 + i / 2, i % 2);
     }
     m_plotArea = new QScrollArea(this);
     m_plotArea->setObjectName(QStringLiteral("plotArea"));
@@ -142,6 +168,7 @@ LiveView::LiveView(QWidget *parent) : QWidget(parent)
     setStatus(tr("Waiting for a run: start one on the Launch tab, or open a stored one from the Runs tab."));
     for (LivePlot *plot : std::as_const(m_plotList))
         plot->setMessage(tr("waiting for a run"));
+    m_heatmap->setMessage(tr("waiting for a run"));
 }
 
 LiveView::~LiveView()
@@ -159,6 +186,10 @@ void LiveView::reset()
     m_goodnessPos.clear();
     m_goodnessNeg.clear();
     m_separation.clear();
+    m_units.clear();
+    m_heatmap->setUnits({});
+    m_heatmap->setMessage(QString());
+    m_unitPicker->setUnits({});
     setBackprop(false);
 
     LivePlot *loss = plotNamed(QStringLiteral("loss"));
@@ -210,7 +241,6 @@ void LiveView::attach(RunSession *session)
     const TrainConfig &config = session->options().spec.config;
     m_plannedEpochs = config.epochs;
     setBackprop(!isForwardForward(config.algorithm));
-    ensureLayerSeries(int(config.layers.size()) - 1);
     setTitle(session->options().spec.name, QString::fromUtf8(algorithmName(config.algorithm)),
              QString::fromStdString(config.dataset), session->runId());
     plotNamed(QStringLiteral("power"))->setMessage(tr("waiting for the run's power source"));
@@ -218,6 +248,7 @@ void LiveView::attach(RunSession *session)
     const QString batches = tr("waiting for the first %1 batches").arg(config.metricsEvery);
     for (const char *name : {"goodness", "separation", "loss", "throughput"})
         showWaiting(plotNamed(QString::fromLatin1(name)), batches);
+    m_heatmap->setMessage(batches);
     showWaiting(plotNamed(QStringLiteral("accuracy")), tr("waiting for the first epoch's evaluation"));
     showWaiting(plotNamed(QStringLiteral("memory")), tr("waiting for the run to start"));
     m_progress->setFormat(tr("waiting for the run to start"));
@@ -271,6 +302,7 @@ void LiveView::showStoredRun(RunStore &store, qint64 runId)
         if (algorithmFromName(run->algorithm.toStdString(), algorithm))
             setBackprop(!isForwardForward(algorithm));
 
+        setUnits(store.units(runId));
         const std::vector<StoredEpoch> epochs = store.epochs(runId);
         const std::vector<StoredProgress> progress = store.progress(runId);
         const std::vector<PowerPoint> samples = store.samples(runId);
@@ -356,30 +388,67 @@ void LiveView::setBackprop(bool backprop)
     LivePlot *goodness = plotNamed(QStringLiteral("goodness"));
     LivePlot *separation = plotNamed(QStringLiteral("separation"));
     if (backprop) {
-        // BP reports no goodness but each layer's output-gradient norm and, for the INT8 methods, the
+        // BP reports no goodness but each unit's output-gradient norm and, for the INT8 methods, the
         // direction deviation of its quantisation: the figures that explain BP-INT8's degradation.
-        goodness->setTitleAndLabel(tr("Output-gradient norm per layer (backpropagation)"), tr("norm"));
-        separation->setTitleAndLabel(tr("INT8 gradient direction deviation per layer (1 \u2212 cos)"), tr("deviation"));
+        // Norms span decades from the head down: the heatmap colours them on a log scale.
+        goodness->setTitleAndLabel(tr("Output-gradient norm of the chosen units (backpropagation)"), tr("norm"));
+        separation->setTitleAndLabel(tr("INT8 gradient direction deviation of the chosen units (1 \u2212 cos)"),
+                                     tr("deviation"));
+        m_heatmap->setTitleAndScale(tr("Output-gradient norm by unit and step (log colour scale)"), tr("norm"),
+                                    UnitHeatmap::Scale::Logarithmic);
     } else {
-        goodness->setTitleAndLabel(tr("Goodness (positive solid, negative dashed)"), tr("goodness"));
-        separation->setTitleAndLabel(tr("Separation (positive \u2212 negative)"), tr("goodness difference"));
+        goodness->setTitleAndLabel(tr("Goodness of the chosen units (positive solid, negative dashed)"), tr("goodness"));
+        separation->setTitleAndLabel(tr("Separation of the chosen units (positive \u2212 negative)"),
+                                     tr("goodness difference"));
+        m_heatmap->setTitleAndScale(tr("Separation (positive \u2212 negative goodness) by unit and step"),
+                                    tr("separation"), UnitHeatmap::Scale::Diverging);
     }
 }
 
-void LiveView::ensureLayerSeries(int layers)
+void LiveView::setUnits(const QStringList &names)
+{
+    if (names == m_units)
+        return;
+    LivePlot *goodness = plotNamed(QStringLiteral("goodness"));
+    LivePlot *separation = plotNamed(QStringLiteral("separation"));
+    const int capacity = unitSeriesCapacity(int(names.size()));
+    // Units already drawn keep their series (names only ever grow within a run); new ones get theirs.
+    for (int u = int(m_goodnessPos.size()); u < int(names.size()); ++u) {
+        const QString &name = names[u];
+        if (m_backprop) {
+            m_goodnessPos.push_back(goodness->addSeries(name, unitColour(u), Qt::SolidLine, false, capacity));
+            m_goodnessNeg.push_back(-1);
+        } else {
+            m_goodnessPos.push_back(goodness->addSeries(name + tr(" +"), unitColour(u), Qt::SolidLine, false, capacity));
+            m_goodnessNeg.push_back(goodness->addSeries(name + tr(" \u2212"), unitColour(u), Qt::DashLine, false, capacity));
+        }
+        m_separation.push_back(separation->addSeries(name, unitColour(u), Qt::SolidLine, false, capacity));
+    }
+    m_units = names;
+    m_heatmap->setUnits(names);
+    m_unitPicker->setUnits(names); // selectionChanged: showChosenUnits
+}
+
+void LiveView::ensureUnits(int count)
+{
+    if (count <= int(m_units.size()))
+        return;
+    QStringList names = m_units;
+    while (int(names.size()) < count)
+        names << fallbackUnitName(int(names.size()));
+    setUnits(names);
+}
+
+void LiveView::showChosenUnits(const QList<int> &units)
 {
     LivePlot *goodness = plotNamed(QStringLiteral("goodness"));
     LivePlot *separation = plotNamed(QStringLiteral("separation"));
-    for (int l = int(m_goodnessPos.size()); l < layers; ++l) {
-        if (m_backprop) {
-            m_goodnessPos.push_back(goodness->addSeries(tr("layer %1").arg(l + 1), layerColour(l), Qt::SolidLine));
-            m_goodnessNeg.push_back(-1);
-        } else {
-            m_goodnessPos.push_back(goodness->addSeries(tr("layer %1 +").arg(l + 1), layerColour(l), Qt::SolidLine));
-            m_goodnessNeg.push_back(
-                goodness->addSeries(tr("layer %1 \u2212").arg(l + 1), layerColour(l), Qt::DashLine));
-        }
-        m_separation.push_back(separation->addSeries(tr("layer %1").arg(l + 1), layerColour(l)));
+    for (int u = 0; u < int(m_goodnessPos.size()); ++u) {
+        const bool shown = units.contains(u);
+        goodness->setSeriesVisible(m_goodnessPos[size_t(u)], shown);
+        if (m_goodnessNeg[size_t(u)] >= 0)
+            goodness->setSeriesVisible(m_goodnessNeg[size_t(u)], shown);
+        separation->setSeriesVisible(m_separation[size_t(u)], shown);
     }
 }
 
@@ -404,34 +473,42 @@ void LiveView::stopWaiting(LivePlot *plot)
 
 void LiveView::addProgress(qint64 step, const ProgressMetrics &metrics)
 {
-    ensureLayerSeries(int(metrics.layers.size()));
+    ensureUnits(int(metrics.layers.size()));
     LivePlot *goodness = plotNamed(QStringLiteral("goodness"));
     LivePlot *separation = plotNamed(QStringLiteral("separation"));
     for (const char *name : {"goodness", "separation", "loss", "throughput"})
         stopWaiting(plotNamed(QString::fromLatin1(name)));
     bool anyFigure = false, anyDeviation = false;
+    std::vector<double> mapped(metrics.layers.size(), NAN); // the heatmap's figure of each unit
     for (size_t l = 0; l < metrics.layers.size() && l < m_goodnessPos.size(); ++l) {
         const LayerMetrics &m = metrics.layers[l];
-        // NaN (a figure this trainer does not have) is dropped by the plot.
+        // NaN (a figure this trainer does not have) is dropped by the plot. Every unit's series
+        // receives its points, shown or not, so a unit chosen later has its whole history.
         if (m_backprop) {
             anyFigure = anyFigure || !std::isnan(m.gradNorm);
             anyDeviation = anyDeviation || !std::isnan(m.deviation);
             goodness->append(m_goodnessPos[l], double(step), m.gradNorm);
             separation->append(m_separation[l], double(step), m.deviation);
+            mapped[l] = m.gradNorm;
         } else {
             anyFigure = anyFigure || !std::isnan(m.goodnessPos);
             goodness->append(m_goodnessPos[l], double(step), m.goodnessPos);
             goodness->append(m_goodnessNeg[l], double(step), m.goodnessNeg);
-            separation->append(m_separation[l], double(step), m.goodnessPos - m.goodnessNeg);
+            mapped[l] = unitSeparation(m);
+            separation->append(m_separation[l], double(step), mapped[l]);
         }
     }
+    m_heatmap->append(step, mapped);
     if (!anyFigure && goodness->message().isEmpty()) {
-        const QString why = tr("this trainer reports no per-layer figures");
+        const QString why = tr("this trainer reports no per-unit figures");
         goodness->setMessage(why);
         separation->setMessage(why);
+        m_heatmap->setMessage(why);
     } else if (m_backprop && !anyDeviation && separation->message().isEmpty()) {
         separation->setMessage(tr("no quantisation here: bp-fp32 has no INT8 gradient to deviate"));
     }
+    if (anyFigure && !m_heatmap->message().isEmpty())
+        m_heatmap->setMessage(QString()); // it waited for the first figures
     plotNamed(QStringLiteral("loss"))->append(m_loss, double(step), metrics.trainLoss);
     plotNamed(QStringLiteral("throughput"))->append(m_throughput, double(step), metrics.samplesPerSecond);
 }
@@ -470,6 +547,10 @@ void LiveView::onStarted(qint64 runId, const QJsonObject &event)
 {
     m_runId = runId;
     m_origin = monotonicSeconds();
+    QStringList units;
+    for (const QJsonValue &unit : event.value(QStringLiteral("units")).toArray())
+        units << unit.toString();
+    setUnits(units);
     const QJsonObject spec = event.value(QStringLiteral("spec")).toObject();
     setTitle(spec.value(QStringLiteral("name")).toString(), event.value(QStringLiteral("algo")).toString(),
              event.value(QStringLiteral("dataset")).toString(), runId);

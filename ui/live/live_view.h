@@ -23,13 +23,18 @@ namespace ffint8 {
 
 class LivePlot;
 class RunStore;
+class UnitHeatmap;
+class UnitPicker;
 
 // Shows the run a RunSession is training as its signals arrive (queued from the run's thread, so the
-// GUI thread never waits for the engine), or a finished run read from the store on request. The
-// plots: "goodness" (per layer, positive solid and negative dashed), "separation" (positive minus
-// negative), "loss", "accuracy" (per epoch), "power" (board watts, cumulative joules on the right),
-// "memory" (the engine's account per epoch, this process's RSS) and "throughput". Steps are global
-// batch indices (epoch * batches per epoch + batch); times are seconds from the run's start.
+// GUI thread never waits for the engine), or a finished run read from the store on request. Above
+// the plots, a unit x step heatmap of every unit's separation (BP: output-gradient norm), its units
+// named as the trainer names them (the start event's "units"), beside the list of units whose
+// curves the plots draw (first, middle and last by default). The plots: "goodness" (per chosen
+// unit, positive solid and negative dashed), "separation" (positive minus negative), "loss",
+// "accuracy" (per epoch), "power" (board watts, cumulative joules on the right), "memory" (the
+// engine's account per epoch, this process's RSS) and "throughput". Steps are global batch indices
+// (epoch * batches per epoch + batch); times are seconds from the run's start.
 class LiveView : public QWidget
 {
     Q_OBJECT
@@ -57,6 +62,9 @@ public:
     QList<LivePlot *> plots() const { return m_plotList; }
     QScrollArea *plotArea() const { return m_plotArea; }
     LivePlot *plotNamed(const QString &name) const { return m_plots.value(name); }
+    UnitHeatmap *heatmap() const { return m_heatmap; }
+    UnitPicker *unitPicker() const { return m_unitPicker; }
+    QStringList units() const { return m_units; } // the run's unit names, in order
     QString titleText() const;
     QString statusText() const;
     QString backendText() const; // backend, CPU path and threads of the run shown
@@ -72,7 +80,11 @@ private:
     void setTitle(const QString &name, const QString &algorithm, const QString &dataset, qint64 runId);
     void setStatus(const QString &text);
     void setBackprop(bool backprop);
-    void ensureLayerSeries(int layers);
+    // The run's units: their series (hidden unless chosen), the heatmap's rows and the picker's list.
+    // Figures of more units than named extend the names with fallback ones.
+    void setUnits(const QStringList &names);
+    void ensureUnits(int count);
+    void showChosenUnits(const QList<int> &units);
     void showWaiting(LivePlot *plot, const QString &text);
     void stopWaiting(LivePlot *plot);
     void addProgress(qint64 step, const ProgressMetrics &metrics);
@@ -104,7 +116,10 @@ private:
     QSet<LivePlot *> m_waiting; // plots that show what they wait for until their first points
     QStringList m_titleParts;   // name, algorithm, dataset of the run shown
 
-    // Series indices in their plots.
+    UnitHeatmap *m_heatmap = nullptr;
+    UnitPicker *m_unitPicker = nullptr;
+    QStringList m_units;
+    // Series indices in their plots, per unit.
     std::vector<int> m_goodnessPos, m_goodnessNeg, m_separation; // m_goodnessNeg is -1 for BP
     bool m_backprop = false; // the first two plots show gradient norm and deviation, not goodness
     int m_loss = -1, m_testAccuracy = -1, m_validationAccuracy = -1;

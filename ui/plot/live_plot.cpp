@@ -2,9 +2,10 @@
 #include "ui/plot/live_plot.h"
 
 #include "ui/plot/axis_ticks.h"
+#include "ui/plot/plot_frame.h"
 
+#include <QElapsedTimer>
 #include <QEvent>
-#include <QVBoxLayout>
 #include <algorithm>
 #include <limits>
 #include <qcustomplot.h>
@@ -12,9 +13,6 @@
 namespace ffint8 {
 
 namespace {
-
-// The shortest gap between two redraws; rounded up so that timer jitter cannot exceed the rate.
-constexpr int kMinRedrawGapMs = 1000 / LivePlot::kMaxRedrawsPerSecond + 1;
 
 struct Extent
 {
@@ -40,19 +38,10 @@ QCPRange paddedRange(const Extent &e)
 } // namespace
 
 LivePlot::LivePlot(const QString &title, const QString &xLabel, const QString &yLabel, QWidget *parent)
-    : QWidget(parent), m_plot(new QCustomPlot(this))
+    : QWidget(parent), m_plot(new QCustomPlot(this)), m_throttle([this] { redraw(); })
 {
-    auto *layout = new QVBoxLayout(this);
-    layout->setContentsMargins(0, 0, 0, 0);
-    layout->addWidget(m_plot);
     setMinimumSize(240, 160);
-
-    m_plot->plotLayout()->insertRow(0);
-    QFont titleFont = font();
-    titleFont.setBold(true);
-    m_title = new QCPTextElement(m_plot, title, titleFont);
-    m_plot->plotLayout()->addElement(0, 0, m_title);
-    m_title->setTextFlags(Qt::TextWordWrap | Qt::AlignCenter);
+    m_title = frameLivePlot(this, m_plot, title);
     m_plot->xAxis->setLabel(xLabel);
     m_plot->yAxis->setLabel(yLabel);
 
@@ -84,27 +73,19 @@ LivePlot::LivePlot(const QString &title, const QString &xLabel, const QString &y
     m_plot->setPlottingHint(QCP::phFastPolylines, true);
     m_plot->setPlottingHint(QCP::phCacheLabels, true);
 
-    m_message = new QCPItemText(m_plot);
-    m_message->position->setType(QCPItemPosition::ptAxisRectRatio);
-    m_message->position->setCoords(0.5, 0.5);
-    m_message->setPositionAlignment(Qt::AlignCenter);
-    m_message->setColor(QColor(110, 110, 110));
-    m_message->setVisible(false);
+    m_message = addCentredMessage(m_plot);
 
-    m_redrawTimer.setSingleShot(true);
-    m_redrawTimer.setTimerType(Qt::PreciseTimer);
-    connect(&m_redrawTimer, &QTimer::timeout, this, &LivePlot::redraw);
     // A new width means new pixel columns: the decimation must be redone.
     m_plot->installEventFilter(this);
 }
 
 LivePlot::~LivePlot() = default;
 
-int LivePlot::addSeries(const QString &name, const QColor &color, Qt::PenStyle style, bool rightAxis)
+int LivePlot::addSeries(const QString &name, const QColor &color, Qt::PenStyle style, bool rightAxis, int capacity)
 {
     if (rightAxis)
         m_plot->yAxis2->setVisible(true);
-    auto series = std::make_unique<Series>();
+    auto series = std::make_unique<Series>(capacity);
     series->graph = m_plot->addGraph(m_plot->xAxis, rightAxis ? m_plot->yAxis2 : m_plot->yAxis);
     series->graph->setName(name);
     QPen pen(color, 1.5, style);
@@ -112,6 +93,21 @@ int LivePlot::addSeries(const QString &name, const QColor &color, Qt::PenStyle s
     m_series.push_back(std::move(series));
     markDirty(); // the redraw lists the series in the legend once it has points
     return int(m_series.size()) - 1;
+}
+
+void LivePlot::setSeriesVisible(int series, bool visible)
+{
+    Series &s = seriesAt(series);
+    if (s.visible == visible)
+        return;
+    s.visible = visible;
+    s.graph->setVisible(visible);
+    markDirty();
+}
+
+bool LivePlot::isSeriesVisible(int series) const
+{
+    return seriesAt(series).visible;
 }
 
 void LivePlot::setRightAxisLabel(const QString &label)
@@ -227,33 +223,24 @@ bool LivePlot::eventFilter(QObject *watched, QEvent *event)
 
 void LivePlot::markDirty()
 {
-    m_dirty = true;
-    if (m_redrawTimer.isActive())
-        return; // a redraw is already due: this change joins it
-    const qint64 since = m_sinceRedraw.isValid() ? m_sinceRedraw.elapsed() : kMinRedrawGapMs;
-    m_redrawTimer.start(int(std::max<qint64>(0, kMinRedrawGapMs - since)));
+    m_throttle.request();
 }
 
 void LivePlot::redrawNow()
 {
-    m_redrawTimer.stop();
-    m_dirty = true;
-    redraw();
+    m_throttle.now();
 }
 
 void LivePlot::redraw()
 {
-    if (!m_dirty)
-        return;
     QElapsedTimer clock;
     clock.start();
-    m_dirty = false;
 
     // Ranges first, from each buffer's extremes (which its decimation keeps), then the layout they
     // give: wider tick labels narrow the axis rect, and the decimation needs its final pixel width.
     Extent x, left, right;
     for (const auto &s : m_series) {
-        if (s->buffer.isEmpty())
+        if (s->buffer.isEmpty() || !s->visible)
             continue;
         x.add(s->buffer.xMin());
         x.add(s->buffer.xMax());
@@ -268,15 +255,16 @@ void LivePlot::redraw()
     if (right.valid())
         m_plot->yAxis2->setRange(paddedRange(right));
     // A series with no points (a run without a validation split, a machine without a power source)
-    // is left out of the legend rather than named beside an empty plot.
+    // is left out of the legend rather than named beside an empty plot, and so is a hidden one.
     // The legend is rebuilt in the order the series were added when one gains its first points.
+    auto listed = [](const Series &s) { return s.visible && !s.buffer.isEmpty(); };
     bool changed = false;
     for (const auto &s : m_series)
-        changed = changed || m_plot->legend->hasItemWithPlottable(s->graph) == s->buffer.isEmpty();
+        changed = changed || m_plot->legend->hasItemWithPlottable(s->graph) != listed(*s);
     if (changed) {
         m_plot->legend->clearItems();
         for (const auto &s : m_series)
-            if (!s->buffer.isEmpty())
+            if (listed(*s))
                 s->graph->addToLegend();
     }
     m_plot->legend->setVisible(m_plot->legend->itemCount() > 0);
@@ -291,7 +279,7 @@ void LivePlot::redraw()
     const int columns = std::max(1, isVisible() ? laidOut : std::max(laidOut, minimumWidth()));
     for (const auto &s : m_series) {
         QVector<QCPGraphData> data;
-        if (!s->buffer.isEmpty()) {
+        if (listed(*s)) {
             const QVector<QPointF> points = s->buffer.pointsForWidth(x.lo, x.hi, columns);
             data.reserve(points.size());
             for (const QPointF &p : points)
@@ -304,7 +292,6 @@ void LivePlot::redraw()
     ++m_redrawCount;
     m_lastRedrawMs = double(clock.nsecsElapsed()) / 1e6;
     m_worstRedrawMs = std::max(m_worstRedrawMs, m_lastRedrawMs);
-    m_sinceRedraw.start();
 }
 
 } // namespace ffint8

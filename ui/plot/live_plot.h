@@ -1,11 +1,10 @@
 // One live plot: a QCustomPlot whose series live in bounded buffers and redraw on a coalescing timer.
 #pragma once
 
+#include "ui/plot/redraw_throttle.h"
 #include "ui/plot/series_buffer.h"
 
 #include <QColor>
-#include <QElapsedTimer>
-#include <QTimer>
 #include <QWidget>
 #include <memory>
 #include <vector>
@@ -25,13 +24,19 @@ class LivePlot : public QWidget
 {
     Q_OBJECT
 public:
-    static constexpr int kMaxRedrawsPerSecond = 30;
+    static constexpr int kMaxRedrawsPerSecond = RedrawThrottle::kMaxPerSecond;
 
     explicit LivePlot(const QString &title, const QString &xLabel, const QString &yLabel, QWidget *parent = nullptr);
     ~LivePlot() override;
 
     // Returns the series' index. `rightAxis` puts it on the value axis at the right (shown from then on).
-    int addSeries(const QString &name, const QColor &color, Qt::PenStyle style = Qt::SolidLine, bool rightAxis = false);
+    // `capacity` bounds its buffer (SeriesBuffer): one of many per-unit series may take fewer buckets.
+    int addSeries(const QString &name, const QColor &color, Qt::PenStyle style = Qt::SolidLine, bool rightAxis = false,
+                  int capacity = SeriesBuffer::kDefaultCapacity);
+    // A hidden series keeps receiving points but is not drawn, scaled to or listed in the legend:
+    // the live view keeps every unit's curves and shows those the user picked.
+    void setSeriesVisible(int series, bool visible);
+    bool isSeriesVisible(int series) const;
     void setRightAxisLabel(const QString &label);
     // Retitles the plot (the live view shows BP's gradient figures where FF's goodness would be).
     void setTitleAndLabel(const QString &title, const QString &yLabel);
@@ -73,8 +78,10 @@ protected:
 private:
     struct Series
     {
+        explicit Series(int capacity) : buffer(capacity) { }
         QCPGraph *graph = nullptr;
         SeriesBuffer buffer;
+        bool visible = true;
     };
     void markDirty();
     void redraw();
@@ -86,9 +93,7 @@ private:
     QCPItemText *m_message = nullptr;
     QString m_messageText;
     std::vector<std::unique_ptr<Series>> m_series;
-    QTimer m_redrawTimer;
-    QElapsedTimer m_sinceRedraw; // invalid until the first redraw
-    bool m_dirty = false;
+    RedrawThrottle m_throttle;
     int m_redrawCount = 0;
     double m_lastRedrawMs = 0.0;
     double m_worstRedrawMs = 0.0;
