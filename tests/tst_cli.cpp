@@ -375,9 +375,18 @@ private slots:
         QCOMPARE(epochs.size(), 1);
         QCOMPARE(epochs[0]["layers"].toArray().size(), 5); // one per block: stem, down, res, pool, head
 
-        Result ff = run({"train", "--dataset", m_dataDir, "--model", "cnn-small", "--algo", "ff-int8", "--no-db"});
-        QCOMPARE(ff.exitCode, 2);
-        QVERIFY2(ff.err.contains("ff-int8 does not train model graphs yet"), qPrintable(ff.err));
+        // FF's units: stem, down, and res with the pool block (no weights) joined to it.
+        Result ff = run({"train", "--dataset", m_dataDir, "--model", "cnn-small", "--algo", "ff-int8", "--epochs", "1",
+                         "--batch", "16", "--train-limit", "160", "--test-limit", "50", "--threads", "1", "--json",
+                         "--no-db"});
+        QVERIFY2(ff.exitCode == 0, qPrintable(ff.err));
+        QCOMPARE(ff.events.last()["status"].toString(), QString("completed"));
+        for (const auto &e : ff.events) {
+            if (e["event"].toString() == "start")
+                QCOMPARE(e["units"].toArray(), (QJsonArray{"stem", "down", "res"}));
+            if (e["event"].toString() == "epoch")
+                QCOMPARE(e["layers"].toArray().size(), 3);
+        }
         Result unknown = run({"train", "--model", "vgg"});
         QCOMPARE(unknown.exitCode, 2);
         QVERIFY2(unknown.err.contains("--model: 'vgg' is not a model; valid: mlp, cnn-small"), qPrintable(unknown.err));

@@ -164,7 +164,7 @@ QList<CommandInfo> commands()
 
 QString flagLine(const QString &flag, const QString &meaning)
 {
-    const QString padded = flag.size() + 4 < kFlagColumn ? QStringLiteral("    %1").arg(flag, -(kFlagColumn - 4))
+    const QString padded = flag.size() + 6 <= kFlagColumn ? QStringLiteral("    %1").arg(flag, -(kFlagColumn - 4))
                                                          : QStringLiteral("    %1  ").arg(flag);
     return padded + meaning + '\n';
 }

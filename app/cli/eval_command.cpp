@@ -9,7 +9,7 @@
 #include "engine/io/graph_model_file.h"
 #include "engine/io/model_file.h"
 #include "engine/nn/model_spec_diff.h"
-#include "engine/train/graph_bp_trainer.h"
+#include "engine/train/graph_trainer.h"
 #include "engine/train/training_run.h"
 
 #include <QElapsedTimer>
@@ -47,15 +47,15 @@ void checkGraphFitsData(const std::string &path, const TrainConfig &saved, const
 // file's state goes into it (a preset changed by a later build is refused, not half-loaded).
 void importGraphState(const std::string &path, const GraphModelFile &model, Trainer &trainer)
 {
-    auto *graphTrainer = dynamic_cast<GraphBpTrainer *>(&trainer);
+    auto *graphTrainer = dynamic_cast<GraphTrainer *>(&trainer);
     if (!graphTrainer)
         throw EngineError(path + ": a model graph, but the trainer built for it is not a graph trainer");
-    const std::string difference = modelSpecDifference(model.spec, modelSpecOf(graphTrainer->config()), path,
+    const std::string difference = modelSpecDifference(model.spec, graphTrainer->modelSpec(), path,
                                                        "model \"" + model.config.model + "\" of this build");
     if (!difference.empty())
         throw EngineError(path + " holds another graph than this build makes of it: " + difference);
     try {
-        graphTrainer->graph().importState(model.state);
+        graphTrainer->importState(model.state);
     } catch (const EngineError &e) {
         throw EngineError(path + ": " + e.what());
     }

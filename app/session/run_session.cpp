@@ -12,7 +12,7 @@
 #include "app/telemetry/telemetry_recorder.h"
 #include "engine/io/graph_model_file.h"
 #include "engine/io/model_file.h"
-#include "engine/train/graph_bp_trainer.h"
+#include "engine/train/graph_trainer.h"
 #include "engine/train/training_run.h"
 
 #include <QFile>
@@ -242,9 +242,8 @@ RunSummary RunSession::execute()
                 const std::string path = m_options.savePath.toStdString();
                 // A graph is saved as version 2 with its description and named state; an MLP stays
                 // version 1, which every earlier build reads.
-                if (auto *graph = dynamic_cast<GraphBpTrainer *>(&trainer))
-                    saveGraphModel(path, GraphModelFile{graph->config(), modelSpecOf(graph->config()),
-                                                        graph->graph().exportState()});
+                if (auto *graph = dynamic_cast<GraphTrainer *>(&trainer))
+                    saveGraphModel(path, GraphModelFile{graph->config(), graph->modelSpec(), graph->exportState()});
                 else
                     saveModel(path, ModelFile{config, trainer.parameters()});
             } catch (...) {

@@ -104,7 +104,7 @@ std::vector<Setting> buildTable()
                      return parts.join(',');
                  }});
     t.push_back({"model.preset", "--model", SettingKind::Text, {},
-                 "a model graph by name: cnn-small, or mlp (--layers as a graph); bp-fp32 and bp-int8 train them",
+                 "a model graph by name: cnn-small, or mlp (--layers as a graph); every method but bp-ui8 trains them",
                  [](TrainConfig &c, const QString &text) {
                      QStringList names;
                      for (const std::string &n : modelPresetNames())
@@ -154,8 +154,21 @@ std::vector<Setting> buildTable()
                                        {"random", "hardest"}, [](TrainConfig &c) -> NegativeLabels & { return c.negatives; }));
     t.push_back(choice<LabelValue>("ff.label_value", "--label-value", "value of the embedded one-hot label",
                                    {"image_max", "one"}, [](TrainConfig &c) -> LabelValue & { return c.labelValue; }));
+    t.push_back(choice<FfUnit>("ff.unit", "--ff-unit",
+                               "model graphs: what one FF loss covers, each block or each layer with weights "
+                               "(a residual block stays whole)",
+                               {"block", "layer"}, [](TrainConfig &c) -> FfUnit & { return c.ffUnit; }));
+    t.push_back(choice<LabelEmbedding>("ff.label_embedding", "--label-embedding",
+                                       "model graphs: the label as one-hot first pixels (the MLP's way), as extra "
+                                       "input channels, or auto (channels for image models)",
+                                       {"auto", "pixels", "channels"},
+                                       [](TrainConfig &c) -> LabelEmbedding & { return c.labelEmbedding; }));
+    t.push_back(choice<FfPrediction>("ff.prediction", "--ff-prediction",
+                                     "model graphs: predict by goodness over every label, or by a linear head "
+                                     "trained on the last unit's output for a neutral label",
+                                     {"goodness", "head"}, [](TrainConfig &c) -> FfPrediction & { return c.ffPrediction; }));
     t.push_back(integer("ff.predict_from_layer", "--predict-from-layer",
-                        "first layer whose goodness counts in prediction (0-based)", 0, 1 << 10,
+                        "first layer (model graphs: unit) whose goodness counts in prediction (0-based)", 0, 1 << 10,
                         [](TrainConfig &c) -> int & { return c.predictFromLayer; }));
     t.push_back(integer("ff.gradient_block_rows", "--gradient-block-rows",
                         "FF: weight-gradient rows computed and applied at a time, one small buffer for every layer "

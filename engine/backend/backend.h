@@ -219,7 +219,8 @@ public:
                                          int cols, float eps, float *gradIn) = 0;
     virtual void ffLoss(const FfLossArgs &args) = 0;
     // Look-ahead: gradUpdate = (own + lambda * later) * [y > 0], gradPropagate = (own + later) * [y > 0].
-    // `later` may be null (nothing from later layers): then gradPropagate is not written.
+    // `later` may be null (nothing from later layers): then gradPropagate is not written. `y` may be
+    // null: no mask (a graph unit's own layers apply theirs). gradPropagate may be `own` itself.
     virtual void lookaheadCombine(const float *own, const float *later, const float *y, int rows, int cols,
                                   float lambda, float *gradUpdate, float *gradPropagate) = 0;
     // g *= [y > 0] in place (ReLU backward).

@@ -240,7 +240,7 @@ void lookaheadCombineRows(const float *own, const float *later, const float *y, 
     for (int r = r0; r < r1; ++r) {
         size_t o = size_t(r) * cols;
         for (int c = 0; c < cols; ++c) {
-            float mask = y[o + c] > 0.0f ? 1.0f : 0.0f;
+            float mask = !y || y[o + c] > 0.0f ? 1.0f : 0.0f;
             float l = later ? later[o + c] : 0.0f;
             gradUpdate[o + c] = (own[o + c] + lambda * l) * mask;
             if (later && gradPropagate)

@@ -1,6 +1,7 @@
 // Model files version 2 (little-endian; the magic, size limit and checksum as version 1's):
 //   "FFINT8MD" | u32 version = 2 | u32 settings length | settings ("key=value\n": algorithm,
-//   precision, model, layers, batch, master_weights, optimizer_state, seed, dataset) |
+//   precision, model, layers, batch, master_weights, optimizer_state, seed, dataset; FF also
+//   ff_unit, label_embedding, label_value, goodness, predict_from_layer, ff_prediction) |
 //   text spec name | i32 spec input channels, height, width | i32 input channels, height, width |
 //   i32 classes | u32 block count | per block: text name, u8 residual, u8 projection,
 //   u32 body count, nodes, u32 after-add count, nodes |
@@ -11,6 +12,7 @@
 #include "engine/io/graph_model_file.h"
 
 #include "engine/core/error.h"
+#include "engine/train/label_embedding.h"
 
 #include <charconv>
 #include <map>
@@ -41,6 +43,15 @@ std::string settingsText(const TrainConfig &c)
     s << "optimizer_state=" << (c.optimizerState == StateFormat::Bf16 ? "bf16" : "fp32") << "\n";
     s << "seed=" << c.seed << "\n";
     s << "dataset=" << c.dataset << "\n";
+    if (isForwardForward(c.algorithm)) {
+        // What FF's prediction needs again: units, the label's embedding and the goodness.
+        s << "ff_unit=" << (c.ffUnit == FfUnit::Layer ? "layer" : "block") << "\n";
+        s << "label_embedding=" << labelEmbeddingName(c.labelEmbedding) << "\n";
+        s << "label_value=" << (c.labelValue == LabelValue::One ? "one" : "image_max") << "\n";
+        s << "goodness=" << (c.goodness == Goodness::Sum ? "sum" : "mean") << "\n";
+        s << "predict_from_layer=" << c.predictFromLayer << "\n";
+        s << "ff_prediction=" << (c.ffPrediction == FfPrediction::Head ? "head" : "goodness") << "\n";
+    }
     return s.str();
 }
 
@@ -119,6 +130,15 @@ void applySettings(const Settings &s, TrainConfig &c, const std::string &path)
     c.optimizerState = s.choice("optimizer_state", {"fp32", "bf16"}) == "bf16" ? StateFormat::Bf16 : StateFormat::Fp32;
     c.seed = s.number<uint64_t>("seed", 0, UINT64_MAX);
     c.dataset = s.value("dataset");
+    if (isForwardForward(c.algorithm)) {
+        c.ffUnit = s.choice("ff_unit", {"block", "layer"}) == "layer" ? FfUnit::Layer : FfUnit::Block;
+        labelEmbeddingFromName(s.choice("label_embedding", {"auto", "pixels", "channels"}), c.labelEmbedding);
+        c.labelValue = s.choice("label_value", {"image_max", "one"}) == "one" ? LabelValue::One : LabelValue::ImageMax;
+        c.goodness = s.choice("goodness", {"sum", "mean"}) == "sum" ? Goodness::Sum : Goodness::Mean;
+        c.predictFromLayer = s.number<int>("predict_from_layer", 0, kMaxSetting);
+        c.ffPrediction = s.choice("ff_prediction", {"goodness", "head"}) == "head" ? FfPrediction::Head
+                                                                                    : FfPrediction::Goodness;
+    }
 }
 
 void putShape(std::string &out, const Shape &s)

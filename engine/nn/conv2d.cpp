@@ -175,7 +175,8 @@ void Conv2d::backward(const LayerBackward &args, LayerContext &ctx)
     }
     if (args.gradInputs[0])
         inputGradient(gradZ, args.rows, args.gradInputs[0], ctx);
-    weightGradient(gradZ, in, args.rows, ctx);
+    if (args.weightGradients)
+        weightGradient(gradZ, in, args.rows, ctx);
 }
 
 void Conv2d::inputGradient(const float *gradZ, int rows, float *gradInput, LayerContext &ctx)

@@ -48,6 +48,9 @@ struct LayerBackward
     const float *gradOutput = nullptr;
     std::span<float *const> gradInputs;
     int rows = 0;
+    // False: only the input gradients (FF's pass to a unit's input); the parameters' gradient of
+    // the previous backward stays, and no random value is drawn for it.
+    bool weightGradients = true;
 };
 
 // One GEMM a layer issues, as it passes it to the backend (row-major, leading dimensions included).

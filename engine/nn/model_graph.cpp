@@ -206,6 +206,13 @@ GraphPlan ModelGraph::plan(const ModelSpec &spec, Shape input, int classes)
 
 ModelGraph::ModelGraph(Backend &backend, const ModelSpec &spec, Shape input, int classes, const LayerOptions &options,
                        uint64_t initSeed)
+    // The temporary stream lives until the delegated constructor returns.
+    : ModelGraph(backend, spec, input, classes, options, *std::make_unique<SplitMix64>(initSeed))
+{
+}
+
+ModelGraph::ModelGraph(Backend &backend, const ModelSpec &spec, Shape input, int classes, const LayerOptions &options,
+                       SplitMix64 &initRng)
     : m_backend(backend), m_plan(plan(spec, input, classes))
 {
     LayerOptions layerOptions = options;
@@ -217,7 +224,6 @@ ModelGraph::ModelGraph(Backend &backend, const ModelSpec &spec, Shape input, int
         for (int v : p.inputs)
             ++consumers[size_t(v)];
     }
-    SplitMix64 initRng(initSeed);
     m_storage.push_back(0);
     int storages = 1;
     for (const PlannedLayer &p : m_plan.layers) {
@@ -268,9 +274,10 @@ void ModelGraph::reserve(int rows, bool training)
         int sumFeatures = 0;
         for (int s = 0; s < storages; ++s)
             m_gradients.push_back(
-                s == 0 ? Tensor()
-                       : m_backend.allocate(rows, featuresOf[size_t(s)], DType::F32, MemoryCategory::Gradients));
-        for (size_t v = 1; v < consumers.size(); ++v)
+                s == 0 && !m_inputGradient
+                    ? Tensor()
+                    : m_backend.allocate(rows, featuresOf[size_t(s)], DType::F32, MemoryCategory::Gradients));
+        for (size_t v = m_inputGradient ? 0 : 1; v < consumers.size(); ++v)
             if (consumers[v] > 1)
                 sumFeatures = std::max(sumFeatures, featuresOf[size_t(storageOf(int(v)))]);
         if (sumFeatures > 0)
@@ -296,6 +303,13 @@ void ModelGraph::downloadOutput(float *host, int rows)
 {
     const Tensor &out = m_values[size_t(storageOf(int(m_plan.layers.size())))];
     m_backend.download(out, host, size_t(rows) * size_t(outputShape().features()) * sizeof(float));
+}
+
+const float *ModelGraph::inputGradient() const
+{
+    if (!m_training || !m_inputGradient)
+        throw EngineError("model graph: no input gradient without keepInputGradient() before reserve(rows, true)");
+    return m_gradients[0].f32();
 }
 
 float *ModelGraph::outputGradient()
@@ -334,20 +348,37 @@ void ModelGraph::forward(int rows, LayerContext &ctx)
     }
 }
 
-void ModelGraph::backward(int rows, LayerContext &ctx, std::vector<double> *blockGradNorms)
+void ModelGraph::backward(int rows, LayerContext &ctx, const BackwardPass &pass)
 {
+    std::vector<double> *blockGradNorms = pass.blockGradNorms;
+    const bool toInput = pass.toInput;
     if (!m_training || rows <= 0 || rows > m_rows)
         throw EngineError("model graph: backward over " + std::to_string(rows)
                           + " examples needs training buffers for as many");
+    if (toInput && !m_inputGradient)
+        throw EngineError("model graph: backward to the input needs keepInputGradient() before reserve()");
     const size_t layers = m_layers.size();
     // A value read by several layers (a residual fork) gets its first gradient written in place
     // and every later one added to it.
     std::vector<bool> written(layers + 1, false);
     written[layers] = true;
+    // Whether anything behind a value learns from its gradient: a layer with parameters on the way
+    // to it, or the input when its gradient is asked for. A flatten or pooling straight after the
+    // input then costs no gradient, and draws no random values for one.
+    std::vector<bool> needed(layers + 1, false);
+    needed[0] = toInput;
+    for (size_t i = 0; i < layers; ++i) {
+        bool behind = m_layers[i]->parameterCount() > 0;
+        for (int v : m_plan.layers[i].inputs)
+            behind = behind || needed[size_t(v)];
+        needed[i + 1] = behind;
+    }
     if (blockGradNorms)
         blockGradNorms->assign(m_plan.blocks.size(), NAN);
     for (size_t i = layers; i-- > 0;) {
         const PlannedLayer &p = m_plan.layers[i];
+        if (!needed[i + 1])
+            continue;
         float *gradOutput = m_gradients[size_t(storageOf(int(i) + 1))].f32();
         const size_t outValues = size_t(rows) * size_t(p.output.features());
         // Every reader of a block's last output comes later in the graph, so its gradient is whole here.
@@ -356,8 +387,8 @@ void ModelGraph::backward(int rows, LayerContext &ctx, std::vector<double> *bloc
         std::vector<float *> gradInputs;
         int summed = -1;
         for (int v : p.inputs) {
-            if (v == 0) {
-                gradInputs.push_back(nullptr); // nothing learns the image
+            if (!needed[size_t(v)]) {
+                gradInputs.push_back(nullptr); // nothing behind it learns
             } else if (!written[size_t(v)]) {
                 gradInputs.push_back(m_gradients[size_t(storageOf(v))].f32());
                 written[size_t(v)] = true;
@@ -369,7 +400,8 @@ void ModelGraph::backward(int rows, LayerContext &ctx, std::vector<double> *bloc
             }
         }
         const std::vector<Activation> acts = activationsOf(i, true);
-        LayerBackward args{acts, m_values[size_t(storageOf(int(i) + 1))].f32(), gradOutput, gradInputs, rows};
+        LayerBackward args{acts, m_values[size_t(storageOf(int(i) + 1))].f32(), gradOutput, gradInputs, rows,
+                           pass.weightGradients};
         m_layers[i]->backward(args, ctx);
         if (summed >= 0) {
             float *g = m_gradients[size_t(storageOf(summed))].f32();

@@ -4,6 +4,7 @@
 // gradients summed; every layer's update; totals; and state by "block.layer.tensor" names.
 #pragma once
 
+#include "engine/core/counter_rng.h"
 #include "engine/nn/layer.h"
 #include "engine/nn/model_spec.h"
 
@@ -40,6 +41,10 @@ public:
     // their fused ReLU (ReLUs are layers of their own); the initial weights come from `initSeed`.
     ModelGraph(Backend &backend, const ModelSpec &spec, Shape input, int classes, const LayerOptions &options,
                uint64_t initSeed);
+    // The same with the initial weights drawn from `initRng`, so that several graphs (the units of
+    // FF) draw one stream in order, as one graph would.
+    ModelGraph(Backend &backend, const ModelSpec &spec, Shape input, int classes, const LayerOptions &options,
+               SplitMix64 &initRng);
     ~ModelGraph();
     ModelGraph(const ModelGraph &) = delete;
     ModelGraph &operator=(const ModelGraph &) = delete;
@@ -59,6 +64,10 @@ public:
     // Buffers for batches of up to `rows` examples: activations, and for training also the
     // gradients and the INT8 input codes the layers keep from forward to backward.
     void reserve(int rows, bool training);
+    // Training also keeps dL/d(input) (backward(..., toInput = true) writes it): call before reserve().
+    void keepInputGradient() { m_inputGradient = true; }
+    // dL/d(input) of the last backward(..., toInput = true), [rows x input features].
+    const float *inputGradient() const;
     int capacity() const { return m_rows; }
     // The graph's input, [capacity x input features]: the caller uploads a batch here.
     Tensor &input() { return m_values[0]; }
@@ -72,7 +81,20 @@ public:
     void forward(int rows, LayerContext &ctx);
     // Backward from outputGradient() through every layer (training forward() first). When
     // `blockGradNorms` is given it receives, per block, the norm of dL/d(the block's output).
-    void backward(int rows, LayerContext &ctx, std::vector<double> *blockGradNorms = nullptr);
+    // outputGradient() may be overwritten (in-place layers write their input gradient over it).
+    // Gradients are computed only where a layer with parameters (or, with `toInput`, the input)
+    // lies behind them.
+    void backward(int rows, LayerContext &ctx, std::vector<double> *blockGradNorms = nullptr)
+    {
+        backward(rows, ctx, BackwardPass{blockGradNorms});
+    }
+    struct BackwardPass
+    {
+        std::vector<double> *blockGradNorms = nullptr;
+        bool toInput = false; // also dL/d(input) (keepInputGradient() first)
+        bool weightGradients = true; // false: input gradients only (LayerBackward::weightGradients)
+    };
+    void backward(int rows, LayerContext &ctx, const BackwardPass &pass);
     void update(const OptimizerStep &step, LayerContext &ctx);
 
     size_t parameterCount() const;
@@ -99,6 +121,7 @@ private:
     Tensor m_sum; // a second gradient of a value read twice (a residual fork), before it is added
     int m_rows = 0;
     bool m_training = false;
+    bool m_inputGradient = false;
 };
 
 } // namespace ffint8

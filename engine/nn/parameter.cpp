@@ -153,7 +153,10 @@ void Parameter::update(const OptimizerStep &step, uint64_t seed, uint64_t &count
         u.grad.f32 = m_gradient.f32();
     }
     m_backend.updateParameters(u);
-    counter += count();
+    // Only INT8 re-quantisation and BF16 state draw random values: an FP32 vector (a bias) takes
+    // none from the stream, as LinearLayer's bias takes none.
+    if (m_options.int8 || m_options.bf16State)
+        counter += count();
 }
 
 } // namespace ffint8

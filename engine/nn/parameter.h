@@ -49,8 +49,8 @@ public:
     void setHost(const std::vector<float> &values);
     std::vector<float> toHost();
     std::vector<float> gradientToHost();
-    // One optimizer step with the current gradient; advances `counter` by count() (the random
-    // values of BF16 state and of the INT8 re-quantisation).
+    // One optimizer step with the current gradient; advances `counter` by count() when it draws
+    // random values (BF16 state, INT8 re-quantisation).
     void update(const OptimizerStep &step, uint64_t seed, uint64_t &counter);
 
 private:

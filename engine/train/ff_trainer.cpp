@@ -2,6 +2,7 @@
 #include "engine/train/ff_trainer.h"
 
 #include "engine/core/error.h"
+#include "engine/train/ff_shared.h"
 #include "engine/nn/model_spec.h"
 
 #include <algorithm>
@@ -15,8 +16,6 @@ namespace {
 constexpr int kClasses = 10;
 // Keeps an all-zero activity (a dead layer) from dividing by zero when it is length-normalised.
 constexpr float kNormEpsilon = 1e-4f;
-
-const char *roundingName(Rounding r) { return r == Rounding::Stochastic ? "stochastic" : "nearest"; }
 
 } // namespace
 
@@ -100,7 +99,7 @@ FfTrainer::FfTrainer(const TrainConfig &config, Backend &backend)
 
 void FfTrainer::beginEpoch(int epoch) { m_lambda = m_config.lambda.at(epoch); }
 
-void FfTrainer::embed(const Dataset &data, const std::vector<int> &rowImage, const std::vector<uint8_t> &rowLabel)
+void FfTrainer::embed(const Dataset &data, const std::vector<int> &rowImage, const std::vector<int> &rowLabel)
 {
     const int features = data.features();
     if (features != m_config.layers[0])
@@ -127,23 +126,15 @@ void FfTrainer::chooseNegativeLabels(const Dataset &data, const int *indices, in
 {
     labels.resize(size_t(count));
     if (m_config.negatives == NegativeLabels::Random) {
-        for (int i = 0; i < count; ++i) {
-            int truth = data.labels[size_t(indices[i])];
-            labels[size_t(i)] = uint8_t((truth + 1 + int(m_labelRng.below(kClasses - 1))) % kClasses);
-        }
+        for (int i = 0; i < count; ++i)
+            labels[size_t(i)] = randomWrongLabel(m_labelRng, data.labels[size_t(indices[i])], kClasses);
         return;
     }
     // Hardest wrong label: the one the current network finds most convincing.
     std::vector<float> goodness;
     goodnessForAllLabels(data, indices, count, goodness);
-    for (int i = 0; i < count; ++i) {
-        int truth = data.labels[size_t(indices[i])];
-        int best = -1;
-        for (int c = 0; c < kClasses; ++c)
-            if (c != truth && (best < 0 || goodness[size_t(i) * kClasses + c] > goodness[size_t(i) * kClasses + best]))
-                best = c;
-        labels[size_t(i)] = uint8_t(best);
-    }
+    for (int i = 0; i < count; ++i)
+        labels[size_t(i)] = hardestWrongLabel(goodness.data() + size_t(i) * kClasses, data.labels[size_t(indices[i])], kClasses);
 }
 
 std::vector<std::string> FfTrainer::unitNames() const
@@ -167,13 +158,8 @@ StepStats FfTrainer::trainStep(const Dataset &data, const int *indices, int coun
         throw EngineError("trainStep: batch of " + std::to_string(count) + " examples, expected 1.." +
                           std::to_string(m_config.batch));
     const int rows = 2 * count;
-    std::vector<int> rowImage(static_cast<size_t>(rows));
-    std::vector<uint8_t> rowLabel(static_cast<size_t>(rows));
-    for (int i = 0; i < count; ++i) {
-        rowImage[size_t(i)] = rowImage[size_t(count + i)] = indices[i];
-        rowLabel[size_t(i)] = data.labels[size_t(indices[i])];
-        rowLabel[size_t(count + i)] = negatives[i];
-    }
+    std::vector<int> rowImage, rowLabel;
+    ffStepRows(data, indices, count, negatives, rowImage, rowLabel);
     embed(data, rowImage, rowLabel);
     m_backend.upload(m_input, m_hostInput.data(), size_t(rows) * m_config.layers[0] * sizeof(float));
 
@@ -231,23 +217,12 @@ StepStats FfTrainer::trainStep(const Dataset &data, const int *indices, int coun
 
     StepStats stats;
     stats.layers.resize(size_t(layerCount()));
-    m_hostGoodness.resize(size_t(rows));
-    m_hostLoss.resize(size_t(rows));
     for (int i = 0; i < layerCount(); ++i) {
         LayerState &s = m_states[size_t(i)];
-        m_backend.download(s.goodness, m_hostGoodness.data(), size_t(rows) * sizeof(float));
-        m_backend.download(s.loss, m_hostLoss.data(), size_t(rows) * sizeof(float));
-        LayerMetrics &m = stats.layers[size_t(i)];
-        double pos = 0, neg = 0, loss = 0;
-        for (int r = 0; r < rows; ++r) {
-            (r < count ? pos : neg) += m_hostGoodness[size_t(r)];
-            loss += m_hostLoss[size_t(r)];
-        }
-        m.goodnessPos = pos / count;
-        m.goodnessNeg = neg / count;
-        m.loss = loss / rows;
+        const LayerMetrics m = ffUnitMetrics(m_backend, s.goodness, s.loss, rows, count, m_hostGoodness, m_hostLoss);
+        stats.layers[size_t(i)] = m;
         stats.loss += m.loss;
-        stats.finite = stats.finite && std::isfinite(m.loss) && std::isfinite(pos) && std::isfinite(neg);
+        stats.finite = stats.finite && std::isfinite(m.loss) && std::isfinite(m.goodnessPos) && std::isfinite(m.goodnessNeg);
     }
     return stats;
 }
@@ -279,8 +254,7 @@ bool FfTrainer::goodnessForAllLabels(const Dataset &data, const int *indices, in
 
     goodness.assign(size_t(count) * kClasses, 0.0f);
     std::vector<float> hostGoodness(static_cast<size_t>(maxRows));
-    std::vector<int> rowImage;
-    std::vector<uint8_t> rowLabel;
+    std::vector<int> rowImage, rowLabel;
     // Evaluation draws its stochastic rounding from its own stream, so evaluating does not change
     // the training run that follows it.
     uint64_t evalCounter = 0;
@@ -293,13 +267,7 @@ bool FfTrainer::goodnessForAllLabels(const Dataset &data, const int *indices, in
         }
         const int n = std::min(chunkImages, count - start);
         const int rows = n * kClasses;
-        rowImage.resize(size_t(rows));
-        rowLabel.resize(size_t(rows));
-        for (int i = 0; i < n; ++i)
-            for (int c = 0; c < kClasses; ++c) {
-                rowImage[size_t(i) * kClasses + c] = indices[start + i];
-                rowLabel[size_t(i) * kClasses + c] = uint8_t(c);
-            }
+        ffAllLabelRows(indices + start, n, kClasses, rowImage, rowLabel);
         embed(data, rowImage, rowLabel);
         m_backend.upload(inputBuffer, m_hostInput.data(), size_t(rows) * m_config.layers[0] * sizeof(float));
         const float *x = inputBuffer.f32();
@@ -349,20 +317,8 @@ bool FfTrainer::predict(const Dataset &data, const int *indices, int count, uint
 
 std::vector<QuantiserInfo> FfTrainer::quantisers() const
 {
-    if (!isInt8(m_config.algorithm))
-        return {};
-    const auto &q = m_config.quant;
-    const char *weightRounding = m_config.masterWeights ? roundingName(q.weightRounding) : "stochastic";
-    std::vector<QuantiserInfo> result = {
-        // Every layer's input is non-negative: pixels, or a ReLU output after length normalisation.
-        {"activations", "symmetric-int8", "per-tensor", roundingName(q.activationRounding), kNonNegativeCodes},
-        {"weights", "symmetric-int8", q.weightsPerChannel ? "per-output-channel" : "per-tensor", weightRounding,
-         kSignedCodes},
-        {"output_gradients", "symmetric-int8", "per-tensor", roundingName(q.gradientRounding), kSignedCodes},
-    };
-    if (m_config.optimizerState == StateFormat::Bf16)
-        result.push_back(bf16StateInfo());
-    return result;
+    // Every layer's input is non-negative: pixels, or a ReLU output after length normalisation.
+    return ffQuantisers(m_config, kNonNegativeCodes);
 }
 
 std::vector<LayerParameters> FfTrainer::parameters() { return parametersOf(m_layers); }

@@ -53,7 +53,7 @@ private:
     int layerCount() const { return int(m_layers.size()); }
     // Writes the label-embedded copies of images into m_hostInput: row r gets image rowImage[r]
     // with label rowLabel[r].
-    void embed(const Dataset &data, const std::vector<int> &rowImage, const std::vector<uint8_t> &rowLabel);
+    void embed(const Dataset &data, const std::vector<int> &rowImage, const std::vector<int> &rowLabel);
     // Goodness summed over the prediction layers for every (image, label) pair: 10 rows per image.
     // False when `cancel` (when given) stopped it between two chunks.
     bool goodnessForAllLabels(const Dataset &data, const int *indices, int count, std::vector<float> &goodness,

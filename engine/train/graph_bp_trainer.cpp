@@ -9,11 +9,6 @@
 
 namespace ffint8 {
 
-ModelSpec modelSpecOf(const TrainConfig &config)
-{
-    return modelPreset(config.model, config.layers);
-}
-
 namespace {
 
 std::string modelLabel(const TrainConfig &config)
@@ -141,21 +136,6 @@ std::vector<QuantiserInfo> GraphBpTrainer::quantisers() const
     if (m_config.optimizerState == StateFormat::Bf16)
         result.push_back(bf16StateInfo());
     return result;
-}
-
-std::vector<LayerParameters> GraphBpTrainer::parameters()
-{
-    throw EngineError(modelLabel(m_config)
-                      + ": LayerParameters describe MLP layers (model files version 1); a graph is saved as "
-                        "version 2 from graph().exportState() (saveGraphModel)");
-}
-
-void GraphBpTrainer::setParameters(const std::vector<LayerParameters> &parameters)
-{
-    (void)parameters;
-    throw EngineError(modelLabel(m_config)
-                      + ": LayerParameters describe MLP layers (model files version 1); a graph's state goes in with "
-                        "graph().importState() (loadGraphModel)");
 }
 
 } // namespace ffint8

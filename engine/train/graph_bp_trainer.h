@@ -6,17 +6,14 @@
 
 #include "engine/nn/layer_scratch.h"
 #include "engine/nn/model_graph.h"
-#include "engine/train/trainer.h"
+#include "engine/train/graph_trainer.h"
 
 #include <memory>
 #include <vector>
 
 namespace ffint8 {
 
-// The model a graph configuration trains: its preset, with `layers` as the mlp preset's widths.
-ModelSpec modelSpecOf(const TrainConfig &config);
-
-class GraphBpTrainer final : public Trainer
+class GraphBpTrainer final : public GraphTrainer
 {
 public:
     // The graph of config.model for config.inputShape and config.classes, with buffers for
@@ -32,10 +29,10 @@ public:
     bool predict(const Dataset &data, const int *indices, int count, uint8_t *predictions,
                  const std::atomic<bool> *cancel) override;
     std::vector<QuantiserInfo> quantisers() const override;
-    // MLP layers only (model files version 1): EngineError naming the model. A graph's state is
-    // graph().exportState()/importState(), which model files version 2 hold.
-    std::vector<LayerParameters> parameters() override;
-    void setParameters(const std::vector<LayerParameters> &parameters) override;
+
+    ModelSpec modelSpec() const override { return modelSpecOf(m_config); }
+    std::vector<NamedValues> exportState() override { return m_graph->exportState(); }
+    void importState(const std::vector<NamedValues> &state) override { m_graph->importState(state); }
 
     ModelGraph &graph() { return *m_graph; }
     // Forward and backward of one batch, the gradients left in the layers and no update (tests

@@ -58,7 +58,7 @@ void TrainConfig::validate() const
     require(layers.size() >= 2, "layers", "needs the input width and at least one layer, e.g. 784,1000,1000");
     for (size_t i = 0; i < layers.size(); ++i)
         require(layers[i] > 0, "layers[" + std::to_string(i) + "]", "must be positive, got " + std::to_string(layers[i]));
-    if (isForwardForward(algorithm))
+    if (isForwardForward(algorithm) && !graphModel())
         require(layers[0] > 10, "layers[0]", "(the input width) must exceed the 10 values that carry FF's label");
     require(epochs >= 0, "epochs", "must be >= 0, got " + std::to_string(epochs));
     require(batch > 0, "batch", "must be positive, got " + std::to_string(batch));
@@ -67,7 +67,8 @@ void TrainConfig::validate() const
     require(weightDecay >= 0, "weight_decay", "must be >= 0");
     require(std::isfinite(theta), "theta", "must be a number");
     require(lambda.start >= 0 && lambda.perEpoch >= 0 && lambda.cap >= 0, "lambda", "start, per_epoch and cap must be >= 0");
-    require(predictFromLayer >= 0 && predictFromLayer < int(layers.size()) - 1, "predict_from_layer",
+    // A graph's units are known once it is planned: GraphFfTrainer checks the bound there.
+    require(predictFromLayer >= 0 && (graphModel() || predictFromLayer < int(layers.size()) - 1), "predict_from_layer",
             "must name one of the " + std::to_string(layers.size() - 1) + " layers (0-based)");
     require(trainLimit >= 0 && testLimit >= 0 && validation >= 0, "train_limit/test_limit/validation", "must be >= 0");
     require(metricsEvery > 0, "metrics_every", "must be positive");
@@ -76,6 +77,8 @@ void TrainConfig::validate() const
     require(gradientBlockRows >= 0, "gradient_block_rows", "must be >= 0 (0 = a whole layer at once)");
     require(ui8.alpha >= 0 && ui8.beta > 0 && ui8.beta <= 1, "ui8.alpha/ui8.beta", "need alpha >= 0 and 0 < beta <= 1");
     require(ui8.clipCandidates >= 1 && ui8.clipCandidates <= 64, "ui8.clip_candidates", "must be in 1..64");
+    require(ffPrediction == FfPrediction::Goodness || graphModel(), "ff.prediction",
+            "\"head\" is for model graphs; the MLP of `layers` predicts by goodness (give the model \"mlp\" for a head)");
     if (graphModel()) {
         const std::vector<std::string> presets = modelPresetNames();
         std::string valid;
@@ -83,9 +86,6 @@ void TrainConfig::validate() const
             valid += (valid.empty() ? "" : ", ") + p;
         require(std::find(presets.begin(), presets.end(), model) != presets.end(), "model",
                 "\"" + model + "\" is not a model; valid: " + valid);
-        require(!isForwardForward(algorithm), "algorithm",
-                std::string(algorithmName(algorithm)) + " does not train model graphs yet (model \"" + model
-                    + "\"); bp-fp32 and bp-int8 do, and FF trains the MLP of `layers` when no model is given");
         require(algorithm != Algorithm::BpUi8, "algorithm",
                 "bp-ui8 does not train model graphs (model \"" + model
                     + "\"): its clipped INT8 gradients exist for the MLP's layers only; use bp-int8 or bp-fp32");

@@ -14,6 +14,21 @@ enum class Algorithm : uint8_t { FfFp32, FfInt8, BpFp32, BpInt8, BpUi8 };
 enum class NegativeLabels : uint8_t { Random, Hardest };
 enum class LabelValue : uint8_t { ImageMax, One };
 enum class StateFormat : uint8_t { Fp32, Bf16 };
+// FF on model graphs: what one FF loss covers. Block: each block of the model (a block without
+// weights joins the unit before it). Layer: each layer with weights and the layers without weights
+// after it; a residual block stays one unit, since its add joins two paths.
+enum class FfUnit : uint8_t { Block, Layer };
+// FF on model graphs: how an example carries its label. Pixels: the first `classes` values of every
+// channel of the first pixels hold the one-hot label (the MLP's scheme, which a convolution sees in
+// one corner only). Channels: `classes` extra input channels, the label's one everywhere, so every
+// position of the first convolution sees it. Auto: channels for image models, pixels for flat ones.
+enum class LabelEmbedding : uint8_t { Auto, Pixels, Channels };
+// FF on model graphs: how a class is predicted. Goodness: the label whose embedding gives the most
+// goodness summed over the units from predictFromLayer (one pass per label). Head: a linear
+// softmax layer trained (by BP, at BP's default learning rate) on the last unit's output for the
+// image with a neutral label (every class at 1/classes of the label value), detached from the
+// units; one pass per image. The paper does not say which it used, so every run records it.
+enum class FfPrediction : uint8_t { Goodness, Head };
 
 const char *algorithmName(Algorithm a);
 bool isInt8(Algorithm a);
@@ -80,7 +95,10 @@ struct TrainConfig
     float theta = 2.0f;
     NegativeLabels negatives = NegativeLabels::Random;
     LabelValue labelValue = LabelValue::ImageMax;
-    int predictFromLayer = 0; // goodness summed over layers >= this for prediction (Hinton: 1)
+    int predictFromLayer = 0; // goodness summed over layers (graph models: units) >= this for prediction (Hinton: 1)
+    FfUnit ffUnit = FfUnit::Block;
+    LabelEmbedding labelEmbedding = LabelEmbedding::Auto;
+    FfPrediction ffPrediction = FfPrediction::Goodness;
     LambdaSchedule lambda;
     bool masterWeights = true;
     // INT8 trainers: how the optimizer's per-weight state (Adam's moments, SGD's momentum) is stored.

@@ -4,6 +4,7 @@
 #include "engine/train/bp_trainer.h"
 #include "engine/train/ff_trainer.h"
 #include "engine/train/graph_bp_trainer.h"
+#include "engine/train/graph_ff_trainer.h"
 #include "engine/train/trainer.h"
 
 namespace ffint8 {
@@ -34,6 +35,8 @@ void assignParameters(std::vector<LinearLayer> &layers, const std::vector<LayerP
 std::unique_ptr<Trainer> createTrainer(const TrainConfig &config, Backend &backend)
 {
     // A model graph goes to the graph trainers, which refuse what they cannot train by name.
+    if (config.graphModel() && isForwardForward(config.algorithm))
+        return std::make_unique<GraphFfTrainer>(config, backend);
     if (config.graphModel())
         return std::make_unique<GraphBpTrainer>(config, backend);
     switch (config.algorithm) {

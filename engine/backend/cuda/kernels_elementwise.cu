@@ -123,7 +123,7 @@ __global__ void lookaheadCombineKernel(const float *own, const float *later, con
                                        float *gradUpdate, float *gradPropagate)
 {
     for (size_t i = globalThread(); i < n; i += gridThreads()) {
-        const float mask = y[i] > 0.0f ? 1.0f : 0.0f;
+        const float mask = !y || y[i] > 0.0f ? 1.0f : 0.0f;
         const float l = later ? later[i] : 0.0f;
         gradUpdate[i] = fmaf(lambda, l, own[i]) * mask; // the host compiler contracts own + lambda * l
         if (later && gradPropagate)

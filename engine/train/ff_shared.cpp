@@ -1,0 +1,92 @@
+// The parts of a Forward-Forward step that do not depend on what a unit is.
+#include "engine/train/ff_shared.h"
+
+#include "engine/train/trainer.h"
+
+#include <cmath>
+
+namespace ffint8 {
+
+namespace {
+
+const char *roundingName(Rounding r)
+{
+    return r == Rounding::Stochastic ? "stochastic" : "nearest";
+}
+
+} // namespace
+
+void ffStepRows(const Dataset &data, const int *indices, int count, const uint8_t *negatives,
+                std::vector<int> &rowImage, std::vector<int> &rowLabel)
+{
+    rowImage.resize(size_t(2 * count));
+    rowLabel.resize(size_t(2 * count));
+    for (int i = 0; i < count; ++i) {
+        rowImage[size_t(i)] = rowImage[size_t(count + i)] = indices[i];
+        rowLabel[size_t(i)] = data.labels[size_t(indices[i])];
+        rowLabel[size_t(count + i)] = negatives[i];
+    }
+}
+
+void ffAllLabelRows(const int *indices, int count, int classes, std::vector<int> &rowImage, std::vector<int> &rowLabel)
+{
+    rowImage.resize(size_t(count) * size_t(classes));
+    rowLabel.resize(rowImage.size());
+    for (int i = 0; i < count; ++i)
+        for (int c = 0; c < classes; ++c) {
+            rowImage[size_t(i * classes + c)] = indices[i];
+            rowLabel[size_t(i * classes + c)] = c;
+        }
+}
+
+uint8_t randomWrongLabel(SplitMix64 &rng, int truth, int classes)
+{
+    return uint8_t((truth + 1 + int(rng.below(uint64_t(classes - 1)))) % classes);
+}
+
+uint8_t hardestWrongLabel(const float *goodness, int truth, int classes)
+{
+    int best = -1;
+    for (int c = 0; c < classes; ++c)
+        if (c != truth && (best < 0 || goodness[c] > goodness[best]))
+            best = c;
+    return uint8_t(best);
+}
+
+LayerMetrics ffUnitMetrics(Backend &backend, const Tensor &goodness, const Tensor &loss, int rows, int positives,
+                           std::vector<float> &hostGoodness, std::vector<float> &hostLoss)
+{
+    hostGoodness.resize(size_t(rows));
+    hostLoss.resize(size_t(rows));
+    backend.download(goodness, hostGoodness.data(), size_t(rows) * sizeof(float));
+    backend.download(loss, hostLoss.data(), size_t(rows) * sizeof(float));
+    double pos = 0, neg = 0, sum = 0;
+    for (int r = 0; r < rows; ++r) {
+        (r < positives ? pos : neg) += hostGoodness[size_t(r)];
+        sum += hostLoss[size_t(r)];
+    }
+    LayerMetrics m;
+    m.goodnessPos = pos / positives;
+    m.goodnessNeg = neg / (rows - positives);
+    m.loss = sum / rows;
+    return m;
+}
+
+std::vector<QuantiserInfo> ffQuantisers(const TrainConfig &config, const char *activationCodes)
+{
+    if (!isInt8(config.algorithm))
+        return {};
+    const QuantiserConfig &q = config.quant;
+    const char *weightRounding = config.masterWeights ? roundingName(q.weightRounding) : "stochastic";
+    std::vector<QuantiserInfo> result = {
+        {"activations", "symmetric-int8", "per-tensor", roundingName(q.activationRounding), activationCodes},
+        {"weights", "symmetric-int8", q.weightsPerChannel ? "per-output-channel" : "per-tensor", weightRounding,
+         kSignedCodes},
+        {"output_gradients", "symmetric-int8", "per-tensor", roundingName(q.gradientRounding), kSignedCodes},
+    };
+    if (config.optimizerState == StateFormat::Bf16)
+        result.push_back(bf16StateInfo());
+    return result;
+}
+
+} // namespace ffint8

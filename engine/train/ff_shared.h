@@ -1,0 +1,35 @@
+// What the two FF trainers (FfTrainer on an MLP's layers, GraphFfTrainer on a graph's units)
+// share: the rows of a step, the choice of negative labels, the figures of a unit, the quantisers.
+#pragma once
+
+#include "engine/backend/backend.h"
+#include "engine/core/counter_rng.h"
+#include "engine/data/dataset.h"
+#include "engine/train/metrics.h"
+#include "engine/train/train_config.h"
+
+#include <vector>
+
+namespace ffint8 {
+
+// The 2 x count rows of a step: positive rows (each image with its label) first, then the same
+// images with the wrong labels `negatives`.
+void ffStepRows(const Dataset &data, const int *indices, int count, const uint8_t *negatives,
+                std::vector<int> &rowImage, std::vector<int> &rowLabel);
+// The rows of an evaluation chunk: each of `count` images once per label 0..classes-1.
+void ffAllLabelRows(const int *indices, int count, int classes, std::vector<int> &rowImage, std::vector<int> &rowLabel);
+
+// A wrong label drawn uniformly from the other classes.
+uint8_t randomWrongLabel(SplitMix64 &rng, int truth, int classes);
+// The wrong label with the most goodness (`goodness` holds one value per class).
+uint8_t hardestWrongLabel(const float *goodness, int truth, int classes);
+
+// A unit's goodness of positive and negative rows and its loss, averaged over the step's rows
+// (the first `positives` rows are positive); host buffers are reused between calls.
+LayerMetrics ffUnitMetrics(Backend &backend, const Tensor &goodness, const Tensor &loss, int rows, int positives,
+                           std::vector<float> &hostGoodness, std::vector<float> &hostLoss);
+
+// The quantisers of an FF trainer; `activationCodes` says which codes its layers' inputs take.
+std::vector<QuantiserInfo> ffQuantisers(const TrainConfig &config, const char *activationCodes);
+
+} // namespace ffint8

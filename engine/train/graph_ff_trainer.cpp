@@ -1,0 +1,399 @@
+// Forward-Forward with look-ahead over the units of a model graph (method.md sections 1-3).
+#include "engine/train/graph_ff_trainer.h"
+
+#include "engine/core/error.h"
+#include "engine/train/ff_shared.h"
+#include "engine/train/ff_trainer.h"
+#include "engine/train/label_embedding.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace ffint8 {
+
+namespace {
+
+// As FfTrainer's: keeps an all-zero activity (a dead unit) from dividing by zero.
+constexpr float kNormEpsilon = 1e-4f;
+
+std::string modelLabel(const TrainConfig &config)
+{
+    return "model \"" + config.model + "\"";
+}
+
+} // namespace
+
+GraphFfTrainer::GraphFfTrainer(const TrainConfig &config, Backend &backend)
+    : m_config(config),
+      m_backend(backend),
+      m_scratch(backend),
+      // FfTrainer's streams, so that the MLP trains alike on both
+      m_labelRng(config.seed ^ 0x6C6162656CULL),
+      m_quantSeed(config.seed * 0x9E3779B97F4A7C15ULL + 1)
+{
+    m_config.validate();
+    if (!m_config.graphModel())
+        throw EngineError(
+            "GraphFfTrainer needs a model graph (TrainConfig::model); the MLP of `layers` is FfTrainer's");
+    if (!isForwardForward(m_config.algorithm))
+        throw EngineError(std::string("GraphFfTrainer cannot train ") + algorithmName(m_config.algorithm));
+    const ModelSpec model = modelSpec();
+    m_embedding = resolvedEmbedding(m_config.labelEmbedding, model);
+    m_embeddedShape = embeddedShape(m_config.inputShape, m_embedding, m_config.classes);
+    const std::vector<FfUnitSpec> specs = ffUnits(model, m_embeddedShape, m_config.ffUnit);
+    if (m_config.predictFromLayer >= int(specs.size()))
+        throw EngineError("predict_from_layer " + std::to_string(m_config.predictFromLayer) + ": "
+                          + modelLabel(m_config) + " has " + std::to_string(specs.size()) + " FF units (0-based)");
+
+    m_rows = std::max(2 * m_config.batch, m_config.evalBatch * m_config.classes);
+    SplitMix64 initRng(m_config.seed);
+    const LayerOptions options = ffLayerOptions(m_config);
+    int maxIn = 0, maxOut = 0;
+    for (const FfUnitSpec &s : specs) {
+        Unit u;
+        u.name = s.name;
+        u.graph = std::make_unique<ModelGraph>(backend, s.spec, s.input, 0, options, initRng);
+        u.graph->keepInputGradient();
+        u.graph->reserve(m_rows, true);
+        u.in = s.input.features();
+        u.out = s.output.features();
+        u.norms = backend.allocate(1, m_rows, DType::F32, MemoryCategory::Activations);
+        u.own = backend.allocate(m_rows, u.out, DType::F32, MemoryCategory::Gradients);
+        u.goodness = backend.allocate(1, m_rows, DType::F32, MemoryCategory::Activations);
+        u.loss = backend.allocate(1, m_rows, DType::F32, MemoryCategory::Activations);
+        maxIn = std::max(maxIn, u.in);
+        maxOut = std::max(maxOut, u.out);
+        m_units.push_back(std::move(u));
+    }
+    if (m_config.ffPrediction == FfPrediction::Head) {
+        m_head = std::make_unique<ModelGraph>(backend, ModelSpec{"head", Shape{0, 1, 1}, {}}, specs.back().output,
+                                              m_config.classes, options, initRng);
+        m_head->reserve(m_rows, true);
+        m_labels = backend.allocate(1, m_rows, DType::S32, MemoryCategory::Workspace);
+        m_headLoss = backend.allocate(1, m_rows, DType::F32, MemoryCategory::Workspace);
+    }
+    m_input = backend.allocate(m_rows, m_embeddedShape.features(), DType::F32, MemoryCategory::Activations);
+    // The backward chain of look-ahead exists only when it is on.
+    const int chainRows = m_config.lambda.enabled ? m_rows : 0;
+    m_later = backend.allocate(chainRows, maxIn, DType::F32, MemoryCategory::Gradients);
+    m_gradUpdate = backend.allocate(chainRows, maxOut, DType::F32, MemoryCategory::Gradients);
+}
+
+GraphFfTrainer::~GraphFfTrainer() = default;
+
+void GraphFfTrainer::beginEpoch(int epoch)
+{
+    m_lambda = m_config.lambda.at(epoch);
+}
+
+std::vector<std::string> GraphFfTrainer::unitNames() const
+{
+    std::vector<std::string> names;
+    for (const Unit &u : m_units)
+        names.push_back(u.name);
+    if (m_head)
+        names.push_back("head");
+    return names;
+}
+
+ModelSpec GraphFfTrainer::modelSpec() const
+{
+    return modelSpecOf(m_config);
+}
+
+void GraphFfTrainer::checkData(const Dataset &data) const
+{
+    const Shape shape = Shape::image(data.channels, data.height, data.width);
+    if (!(shape == m_config.inputShape))
+        throw EngineError(modelLabel(m_config) + " was built for " + m_config.inputShape.text()
+                          + " examples, but dataset " + data.name + " holds " + shape.text());
+    if (data.numClasses > m_config.classes)
+        throw EngineError(modelLabel(m_config) + " has " + std::to_string(m_config.classes) + " classes, but dataset "
+                          + data.name + " has " + std::to_string(data.numClasses));
+}
+
+void GraphFfTrainer::embed(const Dataset &data, const std::vector<int> &rowImage, const std::vector<int> &rowLabel)
+{
+    checkData(data);
+    const size_t features = size_t(data.features());
+    const size_t embedded = size_t(m_embeddedShape.features());
+    m_hostInput.resize(rowImage.size() * embedded);
+    for (size_t r = 0; r < rowImage.size(); ++r) {
+        const float *src = data.image(rowImage[r]);
+        float value = 1.0f;
+        if (m_config.labelValue == LabelValue::ImageMax) {
+            value = *std::max_element(src, src + features);
+            if (value <= 0.0f)
+                value = 1.0f;
+        }
+        embedLabel(src, m_config.inputShape, m_embedding, m_config.classes, rowLabel[r], value,
+                   m_hostInput.data() + r * embedded);
+    }
+    m_backend.upload(m_input, m_hostInput.data(), m_hostInput.size() * sizeof(float));
+}
+
+void GraphFfTrainer::chooseNegativeLabels(const Dataset &data, const int *indices, int count,
+                                          std::vector<uint8_t> &labels)
+{
+    const int classes = m_config.classes;
+    labels.resize(size_t(count));
+    if (m_config.negatives == NegativeLabels::Random) {
+        for (int i = 0; i < count; ++i)
+            labels[size_t(i)] = randomWrongLabel(m_labelRng, data.labels[size_t(indices[i])], classes);
+        return;
+    }
+    // Hardest wrong label: the one the current network finds most convincing.
+    std::vector<float> goodness;
+    goodnessForAllLabels(data, indices, count, goodness);
+    for (int i = 0; i < count; ++i)
+        labels[size_t(i)] = hardestWrongLabel(goodness.data() + size_t(i) * size_t(classes),
+                                              data.labels[size_t(indices[i])], classes);
+}
+
+void GraphFfTrainer::forward(int rows, int positiveRows, LayerContext &ctx)
+{
+    const float *x = m_input.f32();
+    for (Unit &u : m_units) {
+        m_backend.lengthNormalise(x, rows, u.in, kNormEpsilon, u.graph->input().f32(), u.norms.f32());
+        u.graph->forward(rows, ctx);
+        FfLossArgs loss;
+        loss.y = u.graph->output();
+        loss.rows = rows;
+        loss.cols = u.out;
+        loss.positiveRows = positiveRows;
+        loss.goodness = m_config.goodness;
+        loss.theta = m_config.theta;
+        loss.lossScale = 1.0f / float(rows);
+        loss.goodnessOut = u.goodness.f32();
+        if (ctx.training) {
+            loss.lossOut = u.loss.f32();
+            loss.gradY = u.own.f32();
+        }
+        m_backend.ffLoss(loss);
+        x = u.graph->output();
+    }
+}
+
+void GraphFfTrainer::backwardAndUpdate(int rows, LayerContext &ctx)
+{
+    // With look-ahead, unit i's update gradient is dL_i/dy_i + lambda * d(L_{i+1} + ... + L_last)/dy_i,
+    // and the second term is carried down unscaled so that every later loss weighs lambda (not
+    // lambda^k) in every earlier unit: as FfTrainer does for layers. Through a unit the two
+    // gradients take separate passes (the first only for the gradient to the unit's input).
+    ++m_step;
+    const OptimizerStep step{m_config.lr, m_config.momentum, m_config.weightDecay, m_step};
+    const bool chain = m_lambda > 0.0f;
+    const float *later = nullptr;
+    for (size_t i = m_units.size(); i-- > 0;) {
+        Unit &u = m_units[i];
+        ModelGraph &graph = *u.graph;
+        float *gradOutput = graph.outputGradient();
+        const float *gradUpdate = u.own.f32();
+        if (chain && later) {
+            m_backend.lookaheadCombine(u.own.f32(), later, nullptr, rows, u.out, m_lambda, m_gradUpdate.f32(),
+                                       gradOutput);
+            gradUpdate = m_gradUpdate.f32();
+        } else if (chain && i > 0) {
+            m_backend.addTensors(u.own.f32(), nullptr, rows, u.out, false, gradOutput);
+        }
+        if (chain && i > 0) {
+            graph.backward(rows, ctx, ModelGraph::BackwardPass{nullptr, true, false});
+            m_backend.lengthNormaliseBackward(graph.input().f32(), u.norms.f32(), graph.inputGradient(), rows, u.in,
+                                              kNormEpsilon, m_later.f32());
+            later = m_later.f32();
+        }
+        m_backend.addTensors(gradUpdate, nullptr, rows, u.out, false, gradOutput);
+        graph.backward(rows, ctx);
+        graph.update(step, ctx);
+    }
+}
+
+StepStats GraphFfTrainer::trainStep(const Dataset &data, const int *indices, int count)
+{
+    std::vector<uint8_t> negatives;
+    chooseNegativeLabels(data, indices, count, negatives);
+    return trainStep(data, indices, count, negatives.data());
+}
+
+StepStats GraphFfTrainer::trainStep(const Dataset &data, const int *indices, int count, const uint8_t *negatives)
+{
+    if (count <= 0 || count > m_config.batch)
+        throw EngineError("trainStep: batch of " + std::to_string(count) + " examples, expected 1.."
+                          + std::to_string(m_config.batch));
+    const int rows = 2 * count;
+    std::vector<int> rowImage, rowLabel;
+    ffStepRows(data, indices, count, negatives, rowImage, rowLabel);
+    embed(data, rowImage, rowLabel);
+    LayerContext ctx{m_scratch, m_quantSeed, m_counter, true};
+    forward(rows, count, ctx);
+    backwardAndUpdate(rows, ctx);
+    m_counter = ctx.counter;
+
+    StepStats stats;
+    for (Unit &u : m_units) {
+        const LayerMetrics m = ffUnitMetrics(m_backend, u.goodness, u.loss, rows, count, m_hostGoodness, m_hostLoss);
+        stats.layers.push_back(m);
+        stats.loss += m.loss;
+        stats.finite
+            = stats.finite && std::isfinite(m.loss) && std::isfinite(m.goodnessPos) && std::isfinite(m.goodnessNeg);
+    }
+    if (m_head) {
+        // After the units' figures are read: the head's pass writes over their goodness.
+        const double headLoss = headStep(data, indices, count);
+        LayerMetrics head;
+        head.loss = headLoss;
+        stats.layers.push_back(head);
+        stats.loss += headLoss;
+        stats.finite = stats.finite && std::isfinite(headLoss);
+    }
+    return stats;
+}
+
+void GraphFfTrainer::headInput(const Dataset &data, const int *indices, int count, LayerContext &unitCtx)
+{
+    embed(data, std::vector<int>(indices, indices + count), std::vector<int>(size_t(count), -1));
+    forward(count, 0, unitCtx);
+    // The head reads a copy, so that its gradient cannot reach the units.
+    const Unit &last = m_units.back();
+    m_backend.addTensors(last.graph->output(), nullptr, count, last.out, false, m_head->input().f32());
+}
+
+double GraphFfTrainer::headStep(const Dataset &data, const int *indices, int count)
+{
+    std::vector<int32_t> labels(static_cast<size_t>(count));
+    for (int i = 0; i < count; ++i)
+        labels[size_t(i)] = data.labels[size_t(indices[i])];
+    m_backend.upload(m_labels, labels.data(), labels.size() * sizeof(int32_t));
+    // Its own random stream: FF's training is the same with a head or without one.
+    LayerContext unitCtx{m_scratch, m_quantSeed ^ 0x4EADULL, m_headCounter, false};
+    headInput(data, indices, count, unitCtx);
+    LayerContext headCtx{m_scratch, unitCtx.seed, unitCtx.counter, true};
+    m_head->forward(count, headCtx);
+    m_backend.softmaxCrossEntropy(m_head->output(), count, m_config.classes, m_labels.s32(), 1.0f / float(count),
+                                  m_headLoss.f32(), m_head->outputGradient());
+    m_head->backward(count, headCtx);
+    ++m_headStep;
+    m_head->update(
+        OptimizerStep{defaultLearningRate(Algorithm::BpFp32), m_config.momentum, m_config.weightDecay, m_headStep},
+        headCtx);
+    m_headCounter = headCtx.counter;
+    std::vector<float> loss(static_cast<size_t>(count));
+    m_backend.download(m_headLoss, loss.data(), loss.size() * sizeof(float));
+    double sum = 0.0;
+    for (float v : loss)
+        sum += v;
+    return sum / count;
+}
+
+bool GraphFfTrainer::predictByHead(const Dataset &data, const int *indices, int count, uint8_t *predictions,
+                                   const std::atomic<bool> *cancel)
+{
+    const int classes = m_config.classes;
+    std::vector<float> logits;
+    LayerContext ctx{m_scratch, m_quantSeed ^ 0xE5A1ULL, 0, false};
+    for (int start = 0; start < count; start += m_rows) {
+        if (cancel && cancel->load())
+            return false;
+        const int n = std::min(m_rows, count - start);
+        headInput(data, indices + start, n, ctx);
+        m_head->forward(n, ctx);
+        logits.resize(size_t(n) * size_t(classes));
+        m_head->downloadOutput(logits.data(), n);
+        for (int i = 0; i < n; ++i) {
+            const float *z = logits.data() + size_t(i) * size_t(classes);
+            predictions[start + i] = uint8_t(std::max_element(z, z + classes) - z);
+        }
+    }
+    return true;
+}
+
+bool GraphFfTrainer::goodnessForAllLabels(const Dataset &data, const int *indices, int count,
+                                          std::vector<float> &goodness, const std::atomic<bool> *cancel)
+{
+    const int classes = m_config.classes;
+    // FfTrainer's chunks: the per-tensor scales of an INT8 pass depend on which rows share it.
+    const int chunkImages = std::min(count, m_config.evalBatch);
+    goodness.assign(size_t(count) * size_t(classes), 0.0f);
+    std::vector<int> rowImage, rowLabel;
+    // Evaluation draws its stochastic rounding from its own stream (FfTrainer's), so evaluating
+    // does not change the training run that follows it.
+    LayerContext ctx{m_scratch, m_quantSeed ^ 0xE5A1ULL, 0, false};
+    for (int start = 0; start < count; start += chunkImages) {
+        if (cancel && cancel->load())
+            return false;
+        const int n = std::min(chunkImages, count - start);
+        const int rows = n * classes;
+        ffAllLabelRows(indices + start, n, classes, rowImage, rowLabel);
+        embed(data, rowImage, rowLabel);
+        forward(rows, 0, ctx);
+        for (size_t l = size_t(m_config.predictFromLayer); l < m_units.size(); ++l) {
+            m_hostGoodness.resize(size_t(rows));
+            m_backend.download(m_units[l].goodness, m_hostGoodness.data(), size_t(rows) * sizeof(float));
+            for (int r = 0; r < rows; ++r)
+                goodness[size_t(start) * size_t(classes) + size_t(r)] += m_hostGoodness[size_t(r)];
+        }
+    }
+    return true;
+}
+
+bool GraphFfTrainer::predict(const Dataset &data, const int *indices, int count, uint8_t *predictions,
+                             const std::atomic<bool> *cancel)
+{
+    if (m_head)
+        return predictByHead(data, indices, count, predictions, cancel);
+    const int classes = m_config.classes;
+    std::vector<float> goodness;
+    if (!goodnessForAllLabels(data, indices, count, goodness, cancel))
+        return false;
+    for (int i = 0; i < count; ++i) {
+        const float *g = goodness.data() + size_t(i) * size_t(classes);
+        predictions[i] = uint8_t(std::max_element(g, g + classes) - g);
+    }
+    return true;
+}
+
+std::vector<QuantiserInfo> GraphFfTrainer::quantisers() const
+{
+    // A layer inside a unit may read a batch norm's signed output, so activation codes are signed.
+    return ffQuantisers(m_config, kSignedCodes);
+}
+
+std::vector<NamedValues> GraphFfTrainer::exportState()
+{
+    std::vector<NamedValues> all;
+    for (Unit &u : m_units)
+        for (NamedValues &v : u.graph->exportState())
+            all.push_back(std::move(v));
+    if (m_head)
+        for (NamedValues &v : m_head->exportState())
+            all.push_back(std::move(v));
+    return all;
+}
+
+void GraphFfTrainer::importState(const std::vector<NamedValues> &state)
+{
+    // Each tensor goes to the graph (unit or head) that has its layer; a graph then checks its own
+    // (missing ones too).
+    std::vector<ModelGraph *> graphs;
+    for (Unit &u : m_units)
+        graphs.push_back(u.graph.get());
+    if (m_head)
+        graphs.push_back(m_head.get());
+    std::vector<std::vector<NamedValues>> perGraph(graphs.size());
+    for (const NamedValues &v : state) {
+        const size_t dot = v.name.rfind('.');
+        const std::string layerName = dot == std::string::npos ? std::string() : v.name.substr(0, dot);
+        size_t owner = graphs.size();
+        for (size_t i = 0; i < graphs.size() && owner == graphs.size(); ++i)
+            for (size_t l = 0; l < graphs[i]->layerCount(); ++l)
+                if (graphs[i]->layer(l).name() == layerName)
+                    owner = i;
+        if (owner == graphs.size())
+            throw EngineError("the state holds a tensor \"" + v.name + "\" that no layer of this model has");
+        perGraph[owner].push_back(v);
+    }
+    for (size_t i = 0; i < graphs.size(); ++i)
+        graphs[i]->importState(perGraph[i]);
+}
+
+} // namespace ffint8
