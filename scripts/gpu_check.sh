@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The GPU check of the cuda backend on a GPU machine without Qt: builds the engine alone (or runs
 # the programs scripts/gpu_carry.sh built, when they start there), runs every op of every backend
-# against the reference backend (about 20 s), the paper MLP's whole run on cuda and cpu with the
+# against the reference backend (about 20 s), cnn-small trained by every graph method on cuda and
+# cpu (GRAPH_TIMEOUT, default 240 s), the paper MLP's whole run on cuda and cpu with the
 # same seed (ACCURACY_TIMEOUT, default 300 s), then the GPU benchmark (GEMM rates, epochs against
 # the cpu backend, launches and copies per step; about 3 minutes with --train-limit 10000, on an
 # H200 with 16 cores). Output goes to the terminal and, when $OUT is set, to $OUT/gpu_check.log.
@@ -92,7 +93,12 @@ timeout "${CHECK_TIMEOUT:-180}" "$BIN/ffint8-engine-check"
 CHECKS=$?
 echo "ffint8-engine-check exit status: $CHECKS"
 
-# First, while the time is there: the paper MLP's whole run on cuda and cpu, compared epoch by epoch.
+step "graphs: cnn-small by every graph method on cuda and cpu, same batches and seed"
+timeout "${GRAPH_TIMEOUT:-240}" "$BIN/ffint8-gpu-bench" --graphs
+GRAPHS=$?
+echo "graph comparison exit status: $GRAPHS (0 finite throughout, 3 a loss not finite, 1 error, 124 timed out)"
+
+# While the time is there: the paper MLP's whole run on cuda and cpu, compared epoch by epoch.
 step "accuracy: the paper MLP on cuda and cpu, same seed"
 timeout "${ACCURACY_TIMEOUT:-300}" "$BIN/ffint8-gpu-bench" --accuracy
 ACCURACY=$?
@@ -104,5 +110,5 @@ BENCH=$?
 echo "ffint8-gpu-bench exit status: $BENCH (0 all targets met, 3 some missed, 1 error, 124 timed out)"
 
 step "done"
-echo "op checks: $([[ $CHECKS == 0 ]] && echo passed || echo FAILED), accuracy: exit $ACCURACY, benchmark: exit $BENCH"
+echo "op checks: $([[ $CHECKS == 0 ]] && echo passed || echo FAILED), graphs: exit $GRAPHS, accuracy: exit $ACCURACY, benchmark: exit $BENCH"
 [[ $CHECKS == 0 && ( $BENCH == 0 || $BENCH == 3 ) ]]

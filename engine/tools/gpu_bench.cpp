@@ -45,7 +45,7 @@ namespace {
 void usage()
 {
     std::printf("usage: ffint8-gpu-bench [--int8-peak-tops X] [--dataset NAME|PATH] [--train-limit N] [--no-cpu]\n"
-                "                        [--quick] [--accuracy] [--seed N]\n");
+                "                        [--quick] [--accuracy] [--graphs] [--seed N]\n");
 }
 
 } // namespace
@@ -76,6 +76,8 @@ int main(int argc, char **argv)
             options.quick = true;
         else if (arg == "--accuracy")
             options.accuracyOnly = true;
+        else if (arg == "--graphs")
+            options.graphsOnly = true;
         else {
             usage();
             return arg == "--help" || arg == "-h" ? 0 : 2;
@@ -97,6 +99,10 @@ int main(int argc, char **argv)
                 return false;
             }
         };
+        if (options.graphsOnly) {
+            const bool finite = part("graphs", [&] { return ffint8::runGraphBench(cuda, options); });
+            return finite ? 0 : 3;
+        }
         if (options.accuracyOnly) {
             const bool met = part("accuracy", [&] { return ffint8::runAccuracyBench(cuda, options); });
             return met ? 0 : 3;

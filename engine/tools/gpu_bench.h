@@ -17,6 +17,7 @@ struct GpuBenchOptions
     bool cpu = true;           // also time the cpu backend
     bool quick = false;        // fewer and smaller GEMMs (a smoke run)
     bool accuracyOnly = false; // only the paper MLP's whole run on cuda and cpu, for their accuracies
+    bool graphsOnly = false;   // only cnn-small trained by every graph method on cuda and cpu
     uint64_t seed = 1;
 };
 
@@ -30,5 +31,8 @@ bool runEpochBench(CudaBackend &cuda, const GpuBenchOptions &options);
 // The paper MLP's whole ff-int8 run on cuda and on the cpu backend with the same seed: their test
 // accuracies, epoch by epoch, and whether they end within 0.5 points.
 bool runAccuracyBench(CudaBackend &cuda, const GpuBenchOptions &options);
+// cnn-small trained by bp-fp32, bp-int8, ff-fp32 and ff-int8 on cuda and on the cpu backend: loss
+// curves, time per step and test accuracy of both; false when a loss is not finite.
+bool runGraphBench(CudaBackend &cuda, const GpuBenchOptions &options);
 
 } // namespace ffint8
