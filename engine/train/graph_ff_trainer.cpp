@@ -53,7 +53,9 @@ GraphFfTrainer::GraphFfTrainer(const TrainConfig &config, Backend &backend)
         Unit u;
         u.name = s.name;
         u.graph = std::make_unique<ModelGraph>(backend, s.spec, s.input, 0, options, initRng);
-        u.graph->keepInputGradient();
+        // Look-ahead's chain reads the gradient to a unit's input, except the first unit's.
+        if (m_config.lambda.enabled && !m_units.empty())
+            u.graph->keepInputGradient();
         u.graph->reserve(m_rows, true);
         u.in = s.input.features();
         u.out = s.output.features();
