@@ -60,6 +60,14 @@ class TestGraphModelFile : public QObject
         TrainConfig c;
         c.algorithm = algo;
         c.model = model;
+        if (model == "described") {
+            // A model described layer by layer (a spec's model object): named by no preset.
+            ModelSpec m;
+            m.name = model;
+            m.blocks.push_back({"conv", {NodeSpec::conv(4, 3, 1, 1), NodeSpec::batchNorm(), NodeSpec::relu()}, false, true, {}});
+            m.blocks.push_back({"pool", {NodeSpec::maxPool(2), NodeSpec::flatten(), NodeSpec::linear(12)}, false, true, {}});
+            c.setCustomModel(m);
+        }
         c.layers = {64, 24, 16};
         c.inputShape = Shape::image(1, 8, 8);
         c.classes = 10;
@@ -109,6 +117,7 @@ private slots:
         QTest::newRow("cnn-small bp-fp32") << int(Algorithm::BpFp32) << "cnn-small";
         QTest::newRow("cnn-small bp-int8") << int(Algorithm::BpInt8) << "cnn-small";
         QTest::newRow("mlp bp-fp32") << int(Algorithm::BpFp32) << "mlp";
+        QTest::newRow("described bp-int8") << int(Algorithm::BpInt8) << "described";
     }
 
     void roundTripPredictsTheSame()
@@ -137,6 +146,11 @@ private slots:
         QCOMPARE(loaded.config.seed, c.seed);
         QCOMPARE(QString::fromStdString(loaded.config.dataset), QString("clusters"));
         QCOMPARE(QString::fromStdString(modelSpecDifference(loaded.spec, modelSpecOf(c), "file", "preset")), QString());
+        // A described model's description is the file's own: loading makes it the configuration's.
+        QCOMPARE(bool(loaded.config.customModel), model == "described");
+        if (loaded.config.customModel)
+            QCOMPARE(QString::fromStdString(modelSpecDifference(*loaded.config.customModel, loaded.spec, "config", "file")),
+                     QString());
         // Every tensor, running statistics included, by name and to the bit.
         QCOMPARE(loaded.state.size(), state.size());
         bool runningStatistics = false;
@@ -148,7 +162,7 @@ private slots:
                     == 0);
             runningStatistics = runningStatistics || state[i].name.ends_with(".running_var");
         }
-        QCOMPARE(runningStatistics, model == "cnn-small");
+        QCOMPARE(runningStatistics, model != "mlp");
 
         // Initialised from another seed, so only the imported state can make the predictions equal.
         TrainConfig fresh = loaded.config;
@@ -202,6 +216,12 @@ private slots:
         QCOMPARE(int(loaded.config.optimizerState), int(StateFormat::Bf16));
         QCOMPARE(loaded.config.classes, 3);
         QVERIFY(loaded.state.size() == 1 && loaded.state[0].values == std::vector<float>({1.5f, -2.0f}));
+
+        // Settings that name no preset name the file's own graph, or the file is refused.
+        c.model = "elsewhere";
+        const QString mismatch = m_dir.filePath("mismatch.ffm");
+        saveGraphModel(mismatch.toStdString(), GraphModelFile{c, spec, {}});
+        expectGraphError(mismatch, "the settings name model \"elsewhere\", the graph is named \"odd\"");
     }
 
     void anotherGraphIsNamed()

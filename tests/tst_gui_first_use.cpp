@@ -3,6 +3,7 @@
 // the compare view's summary bars.
 #include "app/session/run_queue.h"
 #include "app/store/run_store.h"
+#include "engine/nn/model_spec_diff.h"
 #include "ui/browser/run_filter_bar.h"
 #include "ui/browser/run_table_model.h"
 #include "ui/browser/runs_browser.h"
@@ -101,6 +102,39 @@ private slots:
         QVERIFY(form->loadPreset("quick", nullptr));
         form->setFieldText("algorithm", "bp-fp32");
         QCOMPARE(lr->text(), QString("0.001"));
+    }
+
+    // The shipped spec of a model described layer by layer: the model field shows its name, the
+    // spec the form makes (and saves) keeps the model, and naming a preset there replaces it.
+    void aDescribedModelStaysWithTheForm()
+    {
+        LauncherForm form;
+        QVERIFY(form.presetNames().contains("custom-cnn"));
+        QString error;
+        QVERIFY2(form.loadPreset("custom-cnn", &error), qPrintable(error));
+        auto *model = qobject_cast<QLineEdit *>(form.field("model.preset"));
+        QVERIFY(model);
+        QCOMPARE(model->text(), QString("tiny-resnet"));
+        QVERIFY(form.isValid());
+        const ExperimentSpec file = parseSpecFile(FFINT8_SOURCE_DIR "/experiments/custom-cnn.json");
+        QVERIFY(file.config.customModel);
+        std::optional<ExperimentSpec> spec = form.spec();
+        QVERIFY(spec && spec->config.customModel);
+        QCOMPARE(modelSpecDifference(*spec->config.customModel, *file.config.customModel, "form", "file"), std::string());
+        const QString saved = m_dir.filePath("from-form.json");
+        QVERIFY2(form.saveSpec(saved, &error), qPrintable(error));
+        const ExperimentSpec reread = parseSpecFile(saved);
+        QVERIFY(reread.config.customModel);
+        QCOMPARE(modelSpecDifference(*reread.config.customModel, *file.config.customModel, "saved", "file"), std::string());
+
+        form.setFieldText("model.preset", "cnn-small");
+        QVERIFY(form.isValid());
+        spec = form.spec();
+        QVERIFY(spec && !spec->config.customModel);
+        QCOMPARE(spec->config.model, std::string("cnn-small"));
+        form.setFieldText("model.preset", "tiny-resnet"); // the described model again
+        spec = form.spec();
+        QVERIFY(spec && spec->config.customModel);
     }
 
     // A suite opened in the launcher offers to queue all its runs; they are recorded under its name

@@ -152,7 +152,8 @@ QList<CommandInfo> commands()
                          kJson}};
     list << CommandInfo{"model", "ffint8 model show PRESET|SPEC.json [--input CxHxW] [--classes N] [--layers W,W,...] [--json]",
                         "Prints a model's layers (name, type, output shape, parameters, MACs per image) and the totals, "
-                        "as Keras' summary() does; PRESET is mlp or cnn-small, SPEC.json an experiment's model.",
+                        "as Keras' summary() does; PRESET is mlp or cnn-small, SPEC.json an experiment's model (a preset's, "
+                        "or the one it describes layer by layer).",
                         false, {},
                         {{"--input CxHxW", "one example's shape (default: the spec's dataset's, else 1x28x28)", "model"},
                          {"--classes N", "the head's classes (default 10)", "model"},

@@ -1,11 +1,13 @@
-// `ffint8 model show PRESET|SPEC.json`: a model's layers with their output shapes, parameters and
-// MACs per image, and the totals, as Keras' summary() prints them (or one JSON object).
+// `ffint8 model show PRESET|SPEC.json`: a model's layers (a preset's, or the one a spec names or
+// describes) with their output shapes, parameters and MACs per image, and the totals, as Keras'
+// summary() prints them (or one JSON object).
 #include "app/cli/argument_reader.h"
 #include "app/cli/commands.h"
 #include "app/spec/experiment_spec.h"
 #include "app/spec/spec_error.h"
 #include "engine/backend/sizing_backend.h"
 #include "engine/nn/model_graph.h"
+#include "engine/train/graph_trainer.h"
 
 #include <QFileInfo>
 #include <QJsonArray>
@@ -105,15 +107,14 @@ int showModel(const ModelRequest &r)
 {
     TrainConfig config;
     QString dataset;
-    const std::vector<std::string> presets = modelPresetNames();
-    if (std::find(presets.begin(), presets.end(), r.what.toStdString()) != presets.end()) {
+    if (isModelPreset(r.what.toStdString())) {
         config.model = r.what.toStdString();
     } else if (QFileInfo(r.what).isFile()) {
         config = parseSpecFile(r.what).config;
         dataset = QString::fromStdString(config.dataset);
     } else {
         QStringList names;
-        for (const std::string &n : presets)
+        for (const std::string &n : modelPresetNames())
             names << QString::fromStdString(n);
         throw SpecError(QStringLiteral("'%1' is neither a model (%2) nor a spec file").arg(r.what, names.join(", ")));
     }
@@ -127,7 +128,7 @@ int showModel(const ModelRequest &r)
         }
     }
     // A spec without a model trains the MLP of its layers: shown as the mlp preset.
-    const ModelSpec spec = modelPreset(config.model.empty() ? "mlp" : config.model, config.layers);
+    const ModelSpec spec = config.graphModel() ? modelSpecOf(config) : mlpModel(config.layers);
     const Shape input = !r.input.isEmpty() ? parseShape(r.input)
         : spec.input.channels > 0          ? spec.input
                                            : datasetShape(config.dataset);

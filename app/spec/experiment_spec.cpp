@@ -1,6 +1,7 @@
 // Experiment spec parsing with errors that point at the line and column of the offending field.
 #include "app/spec/experiment_spec.h"
 
+#include "app/spec/custom_model_json.h"
 #include "app/spec/json_integer.h"
 #include "app/spec/json_positions.h"
 #include "app/spec/settings_table.h"
@@ -27,7 +28,7 @@ public:
 
     [[noreturn]] void fail(const QString &path, const QString &message) const
     {
-        throw SpecError(QStringLiteral("%1: field '%2': %3").arg(locateJsonPath(m_text, m_name, path), path, message));
+        throw SpecError(jsonFieldError(m_text, m_name, path, message));
     }
 
     // A JSON number that is a whole number within 64 bits. The range test comes first: converting
@@ -90,7 +91,9 @@ public:
                 continue;
             // "model": "cnn-small" is short for "model": {"preset": "cnn-small"}.
             const QString shorthand = path + ".preset";
-            if (path == QLatin1String("model") && it.value().isString() && settingByPath(shorthand)) {
+            if (path == QLatin1String("model") && isCustomModelJson(it.value())) {
+                spec.config.setCustomModel(customModelFromJson(it.value(), path, m_text, m_name));
+            } else if (path == QLatin1String("model") && it.value().isString() && settingByPath(shorthand)) {
                 const QString text = asText(path, it.value(), *settingByPath(shorthand));
                 try {
                     applySetting(spec, *settingByPath(shorthand), text);
@@ -107,7 +110,8 @@ public:
             } else if (groups.contains(path)) {
                 if (!it.value().isObject())
                     fail(path, path == QLatin1String("model")
-                                   ? QStringLiteral("expected a model name (e.g. \"cnn-small\") or an object with preset or layers")
+                                   ? QStringLiteral("expected a model name (e.g. \"cnn-small\") or an object with "
+                                                    "preset, layers or blocks")
                                    : QStringLiteral("expected an object"));
                 readObject(it.value().toObject(), path, spec);
             } else {
@@ -119,6 +123,8 @@ public:
     QStringList validKeys(const QString &prefix) const
     {
         QStringList keys = prefix.isEmpty() ? kTopLevelInfo : QStringList{};
+        if (prefix == QLatin1String("model"))
+            keys << "name" << "input" << "blocks"; // a model described layer by layer (custom_model_json.h)
         const QString head = prefix.isEmpty() ? QString() : prefix + '.';
         for (const auto &s : settingsTable()) {
             if (!s.path.startsWith(head))
@@ -266,6 +272,9 @@ QJsonObject specToJson(const ExperimentSpec &spec)
         };
         put(root, 0);
     }
+    // A described model replaces the settings' model object: its layers are objects, not widths.
+    if (spec.config.customModel)
+        root["model"] = customModelToJson(*spec.config.customModel);
     root["telemetry"] = QJsonObject{{"source", spec.telemetrySource}, {"interval_ms", spec.telemetryIntervalMs}};
     return root;
 }

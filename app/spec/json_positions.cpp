@@ -89,10 +89,16 @@ QString locateJsonPath(const QByteArray &text, const QString &displayName, const
 {
     const QHash<QString, qsizetype> positions = jsonPositions(text);
     QString probe = path;
+    probe.replace('[', '.').remove(']');
     while (!probe.isEmpty() && !positions.contains(probe))
         probe = probe.contains('.') ? probe.section('.', 0, -2) : QString();
     const TextPosition at = positionAt(text, probe.isEmpty() ? 0 : positions.value(probe));
     return QStringLiteral("%1:%2:%3").arg(displayName).arg(at.line).arg(at.column);
+}
+
+QString jsonFieldError(const QByteArray &text, const QString &displayName, const QString &path, const QString &message)
+{
+    return QStringLiteral("%1: field '%2': %3").arg(locateJsonPath(text, displayName, path), path, message);
 }
 
 } // namespace ffint8

@@ -19,7 +19,11 @@ struct TextPosition
 QHash<QString, qsizetype> jsonPositions(const QByteArray &text);
 TextPosition positionAt(const QByteArray &text, qsizetype offset);
 
-// "NAME:LINE:COLUMN" of `path`, or of its nearest written parent.
+// "NAME:LINE:COLUMN" of `path`, or of its nearest written parent. Array indices may also be
+// written in brackets, as messages show them ("model.blocks[2].layers[0]" is "model.blocks.2.layers.0").
 QString locateJsonPath(const QByteArray &text, const QString &displayName, const QString &path);
+
+// "NAME:LINE:COLUMN: field 'PATH': MESSAGE", the form of every error in a spec or suite file.
+QString jsonFieldError(const QByteArray &text, const QString &displayName, const QString &path, const QString &message);
 
 } // namespace ffint8

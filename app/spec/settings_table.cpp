@@ -104,13 +104,19 @@ std::vector<Setting> buildTable()
                      return parts.join(',');
                  }});
     t.push_back({"model.preset", "--model", SettingKind::Text, {},
-                 "a model graph by name: cnn-small, or mlp (--layers as a graph); every method but bp-ui8 trains them",
+                 "a model graph by name: cnn-small, or mlp (--layers as a graph); every method but bp-ui8 trains them "
+                 "(a spec's model object describes one layer by layer)",
                  [](TrainConfig &c, const QString &text) {
+                     // The name of the model the spec describes keeps it: the launcher's model field
+                     // shows that name and sets it again.
+                     if (c.customModel && text.toStdString() == c.model)
+                         return;
                      QStringList names;
                      for (const std::string &n : modelPresetNames())
                          names << QString::fromStdString(n);
                      if (!text.isEmpty() && !names.contains(text))
                          throw SpecError(QStringLiteral("'%1' is not a model; valid: %2").arg(text, names.join(", ")));
+                     c.customModel.reset();
                      c.model = text.toStdString();
                  },
                  [](const TrainConfig &c) { return QString::fromStdString(c.model); }});

@@ -27,7 +27,7 @@ public:
 
     [[noreturn]] void fail(const QString &jsonPath, const QString &message) const
     {
-        throw SpecError(QStringLiteral("%1: field '%2': %3").arg(locateJsonPath(m_text, m_path, jsonPath), jsonPath, message));
+        throw SpecError(jsonFieldError(m_text, m_path, jsonPath, message));
     }
 
     void checkKeys(const QJsonObject &object, const QStringList &valid, const QString &prefix) const

@@ -275,6 +275,14 @@ GraphModelFile loadGraphModel(const std::string &path)
         b.afterAdd = g.nodes(b.name, "after-add");
         model.spec.blocks.push_back(std::move(b));
     }
+    // A model described layer by layer is named by no preset: the file's description is then the
+    // only one there is, and what evaluation rebuilds.
+    if (!isModelPreset(model.config.model)) {
+        if (model.config.model.empty() || model.spec.name != model.config.model)
+            throw EngineError(path + ": the settings name model \"" + model.config.model + "\", the graph is named \""
+                              + model.spec.name + "\"");
+        model.config.customModel = std::make_shared<const ModelSpec>(model.spec);
+    }
     const uint32_t tensors = r.get<uint32_t>("tensor count");
     for (uint32_t i = 0; i < tensors; ++i) {
         NamedValues t;

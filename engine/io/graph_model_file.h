@@ -15,8 +15,9 @@ namespace ffint8 {
 
 struct GraphModelFile
 {
-    // algorithm (and so the precision), model (the preset's name), layers (the mlp preset's
-    // widths), inputShape, classes, batch, masterWeights, optimizerState, seed, dataset.
+    // algorithm (and so the precision), model (the preset's name, or a described model's, whose
+    // description `spec` then also becomes customModel), layers (the mlp preset's widths),
+    // inputShape, classes, batch, masterWeights, optimizerState, seed, dataset.
     TrainConfig config;
     ModelSpec spec; // the graph as trained, which the file's state belongs to
     std::vector<NamedValues> state; // "block.layer.tensor" as ModelGraph::exportState names them

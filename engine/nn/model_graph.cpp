@@ -162,6 +162,16 @@ private:
     {
         if (!m_layerNames.insert(layer.name).second)
             throw EngineError("layer \"" + layer.name + "\": the model has two layers of that name");
+        // Shapes hold ints: a description (a spec's, a file's) whose values would pass 2^30 per
+        // example is refused here, before Shape::features() of a later layer could overflow. Each
+        // product is bounded before the next factor, so the check itself cannot overflow.
+        const Shape &out = layer.output;
+        const int64_t limit = int64_t(1) << 30;
+        const int64_t area = int64_t(out.height) * int64_t(out.width);
+        if (out.channels <= 0 || out.height <= 0 || out.width <= 0 || area > limit
+            || area * int64_t(out.channels) > limit)
+            throw EngineError(layer.kind + " \"" + layer.name + "\": output " + out.text()
+                              + " is not a shape of 1 to 2^30 values per example");
         m_shapes.push_back(layer.output);
         m_plan.layers.push_back(std::move(layer));
         return int(m_shapes.size()) - 1;

@@ -3,6 +3,9 @@
 
 #include "engine/core/error.h"
 
+#include <algorithm>
+#include <map>
+
 namespace ffint8 {
 
 namespace {
@@ -182,6 +185,12 @@ std::vector<std::string> modelPresetNames()
     return {"mlp", "cnn-small"};
 }
 
+bool isModelPreset(const std::string &name)
+{
+    const std::vector<std::string> presets = modelPresetNames();
+    return std::find(presets.begin(), presets.end(), name) != presets.end();
+}
+
 ModelSpec modelPreset(const std::string &name, const std::vector<int> &mlpWidths)
 {
     if (name == "mlp")
@@ -192,6 +201,21 @@ ModelSpec modelPreset(const std::string &name, const std::vector<int> &mlpWidths
     for (const std::string &n : modelPresetNames())
         valid += (valid.empty() ? "" : ", ") + n;
     throw EngineError("unknown model \"" + name + "\"; valid: " + valid);
+}
+
+std::vector<BlockSpec> blocksOfLayers(const std::vector<NodeSpec> &layers)
+{
+    std::vector<BlockSpec> blocks;
+    std::map<NodeKind, int> counts;
+    for (const NodeSpec &n : layers) {
+        BlockSpec b;
+        const int number = ++counts[n.kind];
+        b.name = n.name.empty() ? namesOf(n.kind).shortName + std::to_string(number) : n.name;
+        b.body.push_back(n);
+        b.body.back().name.clear(); // the block carries the name; the layer is "NAME.conv1"
+        blocks.push_back(std::move(b));
+    }
+    return blocks;
 }
 
 } // namespace ffint8

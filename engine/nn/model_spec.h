@@ -77,7 +77,13 @@ ModelSpec mlpModel(const std::vector<int> &widths);
 ModelSpec cnnSmallModel();
 
 std::vector<std::string> modelPresetNames(); // "mlp", "cnn-small"
+bool isModelPreset(const std::string &name);
 // The preset `name` (mlp from `mlpWidths`); EngineError naming the valid presets otherwise.
 ModelSpec modelPreset(const std::string &name, const std::vector<int> &mlpWidths);
+
+// A flat list of layers as blocks, one block per layer, so that each layer is a unit of its own
+// (FF's losses, the per-unit metrics): a block takes its layer's name, or else the kind's short
+// name numbered among the layers of that kind ("conv1", "bn1", "relu1", "conv2", ...).
+std::vector<BlockSpec> blocksOfLayers(const std::vector<NodeSpec> &layers);
 
 } // namespace ffint8

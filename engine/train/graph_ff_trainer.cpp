@@ -37,9 +37,18 @@ GraphFfTrainer::GraphFfTrainer(const TrainConfig &config, Backend &backend)
             "GraphFfTrainer needs a model graph (TrainConfig::model); the MLP of `layers` is FfTrainer's");
     if (!isForwardForward(m_config.algorithm))
         throw EngineError(std::string("GraphFfTrainer cannot train ") + algorithmName(m_config.algorithm));
-    const ModelSpec model = modelSpec();
+    ModelSpec model = modelSpec();
     m_embedding = resolvedEmbedding(m_config.labelEmbedding, model);
     m_embeddedShape = embeddedShape(m_config.inputShape, m_embedding, m_config.classes);
+    // A model that names its image input (one described in a spec) is checked against the data
+    // here: its first unit reads the examples with the label's channels added, which the input
+    // it names does not have.
+    if (m_embedding == LabelEmbedding::Channels && model.input.channels > 0 && !model.input.isFlat()) {
+        if (!model.accepts(m_config.inputShape))
+            throw EngineError(modelLabel(m_config) + ": the data's examples are " + m_config.inputShape.text()
+                              + ", the model's input is " + model.input.text());
+        model.input = m_embeddedShape;
+    }
     const std::vector<FfUnitSpec> specs = ffUnits(model, m_embeddedShape, m_config.ffUnit);
     if (m_config.predictFromLayer >= int(specs.size()))
         throw EngineError("predict_from_layer " + std::to_string(m_config.predictFromLayer) + ": "

@@ -10,10 +10,11 @@
 
 namespace ffint8 {
 
-// The model a graph configuration trains: its preset, with `layers` as the mlp preset's widths.
+// The model a graph configuration trains: the one described, or its preset, with `layers` as
+// the mlp preset's widths.
 inline ModelSpec modelSpecOf(const TrainConfig &config)
 {
-    return modelPreset(config.model, config.layers);
+    return config.customModel ? *config.customModel : modelPreset(config.model, config.layers);
 }
 
 class GraphTrainer : public Trainer

@@ -45,6 +45,12 @@ float LambdaSchedule::at(int epoch) const
     return std::min(start + perEpoch * float(epoch), cap);
 }
 
+void TrainConfig::setCustomModel(ModelSpec spec)
+{
+    model = spec.name;
+    customModel = std::make_shared<const ModelSpec>(std::move(spec));
+}
+
 namespace {
 void require(bool ok, const std::string &field, const std::string &what)
 {
@@ -79,13 +85,19 @@ void TrainConfig::validate() const
     require(ui8.clipCandidates >= 1 && ui8.clipCandidates <= 64, "ui8.clip_candidates", "must be in 1..64");
     require(ffPrediction == FfPrediction::Goodness || graphModel(), "ff.prediction",
             "\"head\" is for model graphs; the MLP of `layers` predicts by goodness (give the model \"mlp\" for a head)");
-    if (graphModel()) {
-        const std::vector<std::string> presets = modelPresetNames();
+    if (customModel) {
+        require(customModel->name == model, "model",
+                "\"" + model + "\" is not the name of the model described, \"" + customModel->name + "\"");
+        require(!model.empty() && !isModelPreset(model), "model",
+                "a model described layer by layer is named \"" + model
+                    + "\": it needs a name, and one that no preset has");
+    } else if (graphModel()) {
         std::string valid;
-        for (const std::string &p : presets)
+        for (const std::string &p : modelPresetNames())
             valid += (valid.empty() ? "" : ", ") + p;
-        require(std::find(presets.begin(), presets.end(), model) != presets.end(), "model",
-                "\"" + model + "\" is not a model; valid: " + valid);
+        require(isModelPreset(model), "model", "\"" + model + "\" is not a model; valid: " + valid);
+    }
+    if (graphModel()) {
         require(algorithm != Algorithm::BpUi8, "algorithm",
                 "bp-ui8 does not train model graphs (model \"" + model
                     + "\"): its clipped INT8 gradients exist for the MLP's layers only; use bp-int8 or bp-fp32");

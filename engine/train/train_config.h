@@ -2,9 +2,11 @@
 #pragma once
 
 #include "engine/backend/backend.h"
+#include "engine/nn/model_spec.h"
 #include "engine/nn/shape.h"
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -79,8 +81,13 @@ struct TrainConfig
     Algorithm algorithm = Algorithm::FfInt8;
     std::vector<int> layers{784, 1000, 1000}; // input width, then each hidden layer's width
     // A model graph by preset name (modelPresetNames(): "cnn-small", or "mlp" built from `layers`),
-    // trained by the graph trainers; empty: the MLP of `layers` on the MLP trainers, as before.
+    // or the name of `customModel`, trained by the graph trainers; empty: the MLP of `layers` on
+    // the MLP trainers, as before.
     std::string model;
+    // A model graph described layer by layer (a spec's model object, a model file's graph), whose
+    // name is `model` and never a preset's, so that a name alone says which of the two it is.
+    // Shared: configurations are copied freely and the description never changes once set.
+    std::shared_ptr<const ModelSpec> customModel;
     // Graph models: one example's shape and the class count. A run takes them from its dataset
     // (prepareRun); these defaults are Fashion-MNIST's.
     Shape inputShape = Shape::image(1, 28, 28);
@@ -122,6 +129,8 @@ struct TrainConfig
     int evalBatch = 8;
 
     bool graphModel() const { return !model.empty(); }
+    // Trains `spec` (a model described in full): `customModel` holds it, `model` its name.
+    void setCustomModel(ModelSpec spec);
     // Throws EngineError naming the first field that is out of range.
     void validate() const;
 };

@@ -273,6 +273,7 @@ void LauncherForm::setSpec(const ExperimentSpec &spec)
     m_filling = true;
     m_name->setText(spec.name);
     m_description = spec.description;
+    m_customModel = spec.config.customModel;
     for (const QString &path : std::as_const(m_order))
         setFieldText(path, m_fields[path].setting->get(spec.config));
     m_telemetry->setCurrentText(spec.telemetrySource);
@@ -380,6 +381,8 @@ void LauncherForm::checkField(const QString &path)
         return;
     const Field &field = m_fields[path];
     TrainConfig scratch;
+    if (m_customModel)
+        scratch.setCustomModel(*m_customModel);
     try {
         field.setting->apply(scratch, textOf(field));
         showError(path, QString());
@@ -397,6 +400,8 @@ std::optional<ExperimentSpec> LauncherForm::spec(QStringList *errors)
     spec.description = m_description;
     spec.telemetrySource = m_telemetry->currentText().trimmed();
     spec.telemetryIntervalMs = m_interval->value();
+    if (m_customModel)
+        spec.config.setCustomModel(*m_customModel); // kept unless the model field names another
     QStringList problems;
     for (const QString &path : std::as_const(m_order)) {
         const Field &field = m_fields[path];

@@ -86,6 +86,9 @@ private:
     bool m_learningRateEdited = false;
     QString m_algorithm;
     QLabel *m_learningRateNote = nullptr;
+    // The model the last spec described layer by layer (no field edits one): the model field shows
+    // its name, and the spec built from the fields keeps it while the field still names it.
+    std::shared_ptr<const ModelSpec> m_customModel;
 };
 
 } // namespace ffint8
