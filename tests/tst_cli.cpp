@@ -1,4 +1,5 @@
 // The ffint8 command line as users and scripts run it: flags, errors, JSON events, save and eval.
+#include "app/store/run_store.h"
 #include "support/synthetic_data.h"
 
 #include <QRegularExpression>
@@ -19,11 +20,13 @@ class TestCli : public QObject
         QList<QJsonObject> events;
     };
 
-    Result run(const QStringList &args, int timeoutMs = 120000)
+    Result run(const QStringList &args, int timeoutMs = 120000, const QString &defaultStore = {})
     {
         QProcess p;
         QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
         env.insert("FFINT8_DATA", m_dir.path());
+        if (!defaultStore.isEmpty())
+            env.insert("FFINT8_DB", defaultStore);
         p.setProcessEnvironment(env);
         p.start(FFINT8_CLI_PATH, args);
         Result r;
@@ -228,6 +231,66 @@ private slots:
             QVERIFY(b[i]["peak_rss_bytes"].isNull()); // shared by the methods in turn: not made up per method
             QVERIFY(b[i]["interleaved"].toBool());
         }
+    }
+
+    // compare's runs are runs like train's: recorded under one suite, with their tags, settings
+    // (each method's own learning rate), every epoch and the figures its table shows; --no-db
+    // records nothing.
+    void compareRecordsItsRuns()
+    {
+        const QString db = m_dir.filePath("compare.sqlite");
+        const QStringList args{"compare", "--dataset", m_dataDir, "--layers", "784,64,64", "--batch", "16", "--epochs", "2",
+                               "--train-limit", "600", "--threads", "1", "--algos", "bp-fp32,ff-int8", "--json",
+                               "--telemetry", "none", "--tag", "pair"};
+        for (const bool inTurn : {false, true}) {
+            QStringList compare = QStringList(args) << "--db" << db;
+            if (inTurn)
+                compare << "--interleave";
+            Result r = run(compare);
+            QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+            QList<QJsonObject> rows;
+            for (const QJsonObject &e : r.events)
+                if (e["event"].toString() == "compare_row")
+                    rows << e;
+            QCOMPARE(rows.size(), 2);
+            ffint8::RunStore store(db);
+            QString suite;
+            for (const QJsonObject &row : rows) {
+                const qint64 id = row["run_id"].toInteger();
+                QVERIFY(id > 0);
+                const std::optional<ffint8::RunRecord> record = store.run(id);
+                QVERIFY(record);
+                const ffint8::RunRecord &stored = *record;
+                QCOMPARE(stored.algorithm, row["algo"].toString());
+                QCOMPARE(stored.status, QString("completed"));
+                QVERIFY2(stored.suite.startsWith("compare "), qPrintable(stored.suite));
+                QVERIFY(suite.isEmpty() || stored.suite == suite); // one suite per comparison
+                suite = stored.suite;
+                QCOMPARE(store.tags(id), QStringList{"pair"});
+                QCOMPARE(stored.testAccuracy, row["test_acc"].toDouble());
+                QCOMPARE(stored.trainSeconds, row["seconds_train"].toDouble());
+                QCOMPARE(stored.peakEngineBytes, row["peak_engine_bytes"].toInteger());
+                // Runs in turn share the process: no peak RSS is made up for one of them.
+                QCOMPARE(stored.peakRssBytes > 0, !inTurn);
+                QCOMPARE(row["peak_rss_bytes"].isNull(), inTurn);
+                const std::vector<ffint8::StoredEpoch> epochs = store.epochs(id);
+                QCOMPARE(epochs.size(), size_t(2));
+                QCOMPARE(epochs.back().metrics.testAccuracy, row["test_acc"].toDouble());
+                QString lr;
+                for (const auto &[path, value] : store.params(id))
+                    if (path == "training.lr")
+                        lr = value;
+                QCOMPARE(lr, QString(row["algo"].toString() == "bp-fp32" ? "0.001" : "0.03"));
+            }
+            QCOMPARE(store.runs(ffint8::RunFilter{{}, {}, {}, {}, suite}).size(), 2);
+        }
+
+        const QString defaultStore = m_dir.filePath("default-store.sqlite");
+        Result none = run(QStringList(args) << "--no-db" << "--interleave", 120000, defaultStore);
+        QVERIFY2(none.exitCode == 0, qPrintable(none.err));
+        for (const QJsonObject &e : none.events)
+            QVERIFY(!e.contains("run_id"));
+        QVERIFY(!QFile::exists(defaultStore));
     }
 
     void divergedRunSaysSo()

@@ -47,6 +47,36 @@ class TestCliHelp : public QObject
 
     QTemporaryDir m_dir;
 
+    // Flags of a run far longer than any test waits for, on the synthetic dataset (written by the
+    // first test that needs it), recorded in `db`.
+    QStringList longRunArgs(const QString &db)
+    {
+        const QString data = QFile::exists(m_dir.filePath("clusters")) ? m_dir.filePath("clusters")
+                                                                       : clusterFolder(m_dir.path(), 3000, 100);
+        return {"--dataset", data, "--layers", "784,128", "--epochs", "500", "--batch", "16", "--threads", "1", "--json",
+                "--metrics-every", "10", "--telemetry", "none", "--db", db};
+    }
+
+    // Starts the command, waits until `starts` runs have started and one reports progress, sends
+    // `signal`, and checks that the process ends as a cancelled run does: exit code 4.
+    void interruptWhileTraining(const QStringList &args, int signal, int starts = 1)
+    {
+        QProcess p;
+        startCli(p, args);
+        QVERIFY(p.waitForStarted());
+        QByteArray out;
+        while ((out.count("\"event\":\"start\"") < starts || !out.contains("\"event\":\"progress\""))
+               && p.state() == QProcess::Running) {
+            p.waitForReadyRead(2000);
+            out += p.readAllStandardOutput();
+        }
+        QVERIFY2(out.contains("\"event\":\"progress\""), p.readAllStandardError().constData());
+        ::kill(pid_t(p.processId()), signal);
+        QVERIFY(p.waitForFinished(60000));
+        QCOMPARE(p.exitStatus(), QProcess::NormalExit);
+        QCOMPARE(p.exitCode(), 4);
+    }
+
 private slots:
     void everyCommandHasHelp_data()
     {
@@ -137,28 +167,40 @@ private slots:
     void signalsCancelTheRun()
     {
         QFETCH(int, signal);
-        const QString data = QFile::exists(m_dir.filePath("clusters")) ? m_dir.filePath("clusters")
-                                                                       : clusterFolder(m_dir.path(), 3000, 100);
-        QVERIFY(!data.isEmpty());
         const QString db = m_dir.filePath(QStringLiteral("signal%1.sqlite").arg(signal));
-        QProcess p;
-        startCli(p, {"train", "--dataset", data, "--layers", "784,128", "--epochs", "500", "--batch", "16", "--threads",
-                     "1", "--json", "--metrics-every", "10", "--telemetry", "none", "--db", db});
-        QVERIFY(p.waitForStarted());
-        QByteArray out;
-        while (!out.contains("\"event\":\"progress\"") && p.state() == QProcess::Running) {
-            p.waitForReadyRead(2000);
-            out += p.readAllStandardOutput();
-        }
-        QVERIFY2(out.contains("\"event\":\"progress\""), p.readAllStandardError().constData());
-        ::kill(pid_t(p.processId()), signal);
-        QVERIFY(p.waitForFinished(60000));
-        QCOMPARE(p.exitStatus(), QProcess::NormalExit);
-        QCOMPARE(p.exitCode(), 4);
+        interruptWhileTraining(QStringList{"train"} + longRunArgs(db), signal);
+        if (QTest::currentTestFailed())
+            return;
         RunStore store(db);
         const QList<RunRecord> runs = store.runs();
         QCOMPARE(runs.size(), 1);
         QCOMPARE(runs[0].status, QString("cancelled"));
+    }
+
+    // Ctrl-C stops a comparison as it stops a suite: methods in turn are all cancelled and recorded
+    // so; one after another, the method training is, and the ones after it never start.
+    void signalCancelsAComparison_data()
+    {
+        QTest::addColumn<bool>("inTurn");
+        QTest::newRow("one after another") << false;
+        QTest::newRow("in turn") << true;
+    }
+
+    void signalCancelsAComparison()
+    {
+        QFETCH(bool, inTurn);
+        const QString db = m_dir.filePath(QStringLiteral("compare%1.sqlite").arg(inTurn));
+        QStringList args = QStringList{"compare", "--algos", "bp-fp32,ff-int8"} + longRunArgs(db);
+        if (inTurn)
+            args << "--interleave";
+        interruptWhileTraining(args, SIGINT, inTurn ? 2 : 1);
+        if (QTest::currentTestFailed())
+            return;
+        RunStore store(db);
+        const QList<RunRecord> runs = store.runs();
+        QCOMPARE(runs.size(), inTurn ? 2 : 1);
+        for (const RunRecord &run : runs)
+            QCOMPARE(run.status, QString("cancelled"));
     }
 };
 

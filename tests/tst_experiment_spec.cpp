@@ -1,6 +1,7 @@
 // Experiment specs: every shipped spec parses; bad ones are refused with line, column and field.
 #include "app/cli/command_line.h"
 #include "app/spec/experiment_spec.h"
+#include "app/spec/method_spec.h"
 #include "app/spec/settings_table.h"
 #include "app/spec/spec_error.h"
 #include "app/spec/suite.h"
@@ -132,6 +133,27 @@ private slots:
         for (const ExperimentSpec &run : suite.runs)
             rates << run.config.lr;
         QCOMPARE(rates, (QList<float>{0.001f, 0.005f, 0.03f, 0.001f, 0.03f}));
+    }
+
+    // A comparison's methods (compare, bench): a rate given for the spec's own method carries over
+    // to the methods of the same default only; the others, and every method where none was given,
+    // train at their own default.
+    void methodsOfAComparisonTakeTheirFamilysRate()
+    {
+        auto rateOf = [](const QByteArray &spec, Algorithm method) {
+            return specForMethod(parseSpecText(spec, "s.json"), method).config.lr;
+        };
+        const QByteArray ffGiven = R"({"algorithm": "ff-int8", "training": {"lr": 0.05}})";
+        QCOMPARE(rateOf(ffGiven, Algorithm::FfFp32), 0.05f);
+        QCOMPARE(rateOf(ffGiven, Algorithm::BpUi8), defaultLearningRate(Algorithm::BpUi8));
+        const QByteArray bpGiven = R"({"algorithm": "bp-fp32", "training": {"lr": 0.005}})";
+        QCOMPARE(rateOf(bpGiven, Algorithm::BpInt8), 0.005f);
+        QCOMPARE(rateOf(bpGiven, Algorithm::FfInt8), defaultLearningRate(Algorithm::FfInt8));
+        for (Algorithm method : {Algorithm::FfFp32, Algorithm::BpFp32})
+            QCOMPARE(rateOf(R"({"algorithm": "ff-int8"})", method), defaultLearningRate(method));
+        // A rate that carried over stays a given one; where it did not, the default is not given.
+        QVERIFY(specForMethod(parseSpecText(ffGiven, "s.json"), Algorithm::FfFp32).learningRateGiven);
+        QVERIFY(!specForMethod(parseSpecText(ffGiven, "s.json"), Algorithm::BpFp32).learningRateGiven);
     }
 
     void errorsNameLineColumnAndField_data()

@@ -73,7 +73,7 @@ class TestGraphModelFile : public QObject
         c.classes = 10;
         c.epochs = 1;
         c.batch = 16;
-        c.lr = kBpDefaultLearningRate;
+        c.lr = defaultLearningRate(Algorithm::BpFp32);
         c.seed = 7;
         c.dataset = "clusters";
         return c;

@@ -29,7 +29,7 @@ class TestTelemetryRun : public QObject
             return {};
         const QString loop = lines > 0 ? QStringLiteral("i=0; while [ $i -lt %1 ]; do i=$((i+1));").arg(lines)
                                        : QStringLiteral("while true; do");
-        f.write(QStringLiteral("#!/bin/sh\necho $$ > '%1/pid'\n%2\n"
+        f.write(QStringLiteral("#!/bin/sh\necho $$ > '%1/pid'\necho $$ >> '%1/starts'\n%2\n"
                                "  echo \"11-15-2024 08:38:09 RAM 6185/7620MB (lfb 8x2MB) CPU [15%@729,11%@729] "
                                "VDD_IN %3mW/%3mW VDD_CPU_GPU_CV 4667mW/4667mW VDD_SOC 2817mW/2817mW\"\n"
                                "  sleep 0.02\ndone\n")
@@ -61,6 +61,17 @@ class TestTelemetryRun : public QObject
         QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
         env.insert("PATH", folder + ":" + env.value("PATH"));
         return env;
+    }
+
+    // Starts ffint8 with `args` and, first on its PATH, a fake tegrastats in `folder` (see
+    // writeFakeTegrastats); false when the fake could not be written.
+    bool startWithTegrastats(QProcess &p, const QString &folder, int milliwatts, const QStringList &args, int lines = 0)
+    {
+        if (writeFakeTegrastats(folder, milliwatts, lines).isEmpty())
+            return false;
+        p.setProcessEnvironment(environmentWith(folder));
+        p.start(FFINT8_CLI_PATH, args);
+        return true;
     }
 
     static QList<QJsonObject> events(const QByteArray &out)
@@ -107,11 +118,9 @@ private slots:
     void epochsCarryTheEnergyOfTheirSpan()
     {
         const QString folder = m_dir.filePath("steady");
-        QVERIFY(!writeFakeTegrastats(folder, 7500).isEmpty());
-        QProcess p;
-        p.setProcessEnvironment(environmentWith(folder));
         const QString db = m_dir.filePath("steady.sqlite");
-        p.start(FFINT8_CLI_PATH, trainArgs(2, 3000) << "--db" << db);
+        QProcess p;
+        QVERIFY(startWithTegrastats(p, folder, 7500, trainArgs(2, 3000) << "--db" << db));
         QVERIFY(p.waitForFinished(120000));
         QVERIFY2(p.exitCode() == 0, p.readAllStandardError().constData());
         const auto list = events(p.readAllStandardOutput());
@@ -151,13 +160,51 @@ private slots:
         }
     }
 
+    // compare's methods in turn share one power source: each epoch carries the energy of its own
+    // span, each method's total is the sum of its epochs' (the other methods' turns left out), and
+    // the store holds that total with the run.
+    void comparisonInTurnSharesOneSource()
+    {
+        const QString folder = m_dir.filePath("compare");
+        const QString db = m_dir.filePath("compare.sqlite");
+        QProcess p;
+        QVERIFY(startWithTegrastats(p, folder, 6000,
+                                    {"compare", "--dataset", m_dataDir, "--layers", "784,500,500", "--epochs", "2",
+                                     "--train-limit", "1500", "--batch", "16", "--threads", "1", "--json",
+                                     "--telemetry-interval", "20", "--algos", "bp-fp32,ff-int8", "--interleave", "--db", db}));
+        QVERIFY(p.waitForFinished(240000));
+        QVERIFY2(p.exitCode() == 0, p.readAllStandardError().constData());
+        const auto list = events(p.readAllStandardOutput());
+        QMap<QString, double> epochEnergy;
+        int rows = 0;
+        for (const QJsonObject &e : list) {
+            if (e["event"] == "epoch") {
+                QVERIFY(std::abs(e["energy_j"].toDouble() - 6.0 * e["energy_span_s"].toDouble()) < 1e-6);
+                epochEnergy[e["algo"].toString()] += e["energy_j"].toDouble();
+            }
+            if (e["event"] != "compare_row")
+                continue;
+            ++rows;
+            const double energy = e["energy_j"].toDouble();
+            QVERIFY(energy > 0);
+            QVERIFY(std::abs(energy - epochEnergy[e["algo"].toString()]) < 1e-9 * energy);
+            ffint8::RunStore store(db);
+            const std::optional<ffint8::RunRecord> run = store.run(e["run_id"].toInteger());
+            QVERIFY(run);
+            QVERIFY(std::abs(run->energyJoules - energy) < 1e-9 * energy);
+        }
+        QCOMPARE(rows, 2);
+        QFile starts(QDir(folder).filePath("starts"));
+        QVERIFY(starts.open(QIODevice::ReadOnly));
+        QCOMPARE(starts.readAll().trimmed().split('\n').size(), 1);
+        QVERIFY(childIsGone(folder));
+    }
+
     void cancelledRunStopsTheChild()
     {
         const QString folder = m_dir.filePath("cancel");
-        QVERIFY(!writeFakeTegrastats(folder, 5000).isEmpty());
         QProcess p;
-        p.setProcessEnvironment(environmentWith(folder));
-        p.start(FFINT8_CLI_PATH, trainArgs(50, 3000));
+        QVERIFY(startWithTegrastats(p, folder, 5000, trainArgs(50, 3000)));
         QVERIFY(p.waitForStarted());
         // Wait for the first progress event, then press Ctrl-C.
         QByteArray out;
@@ -177,10 +224,8 @@ private slots:
     void sourceThatExitsIsReportedOnce()
     {
         const QString folder = m_dir.filePath("short");
-        QVERIFY(!writeFakeTegrastats(folder, 5000, 3).isEmpty());
         QProcess p;
-        p.setProcessEnvironment(environmentWith(folder));
-        p.start(FFINT8_CLI_PATH, trainArgs(3, 3000));
+        QVERIFY(startWithTegrastats(p, folder, 5000, trainArgs(3, 3000), 3));
         QVERIFY(p.waitForFinished(120000));
         QCOMPARE(p.exitCode(), 0); // the run does not die with its telemetry
         const QString err = QString::fromUtf8(p.readAllStandardError());

@@ -73,7 +73,7 @@ int benchCommand(const QStringList &arguments)
     try {
         const TrainConfig &config = inv.spec.config;
         if (busy >= 0) {
-            benchThreads(config, busy, inv.json, out);
+            benchThreads(inv.spec, busy, inv.json, out);
             return ExitOk;
         }
         auto backend = createBackend(config.backend, config.threads);
@@ -113,7 +113,7 @@ int benchCommand(const QStringList &arguments)
         else
             out << QStringLiteral("%1 %2\n\n").arg("one ff-int8 step's GEMMs: INT8 rate / FP32 rate", -87).arg(sumF32 / sumS8, 9, 'f', 2);
 
-        benchEpochs(config, inv.json, out);
+        benchEpochs(inv.spec, inv.json, out);
         return ExitOk;
     } catch (const std::exception &e) {
         err << "ffint8 bench: " << e.what() << "\n";

@@ -4,10 +4,11 @@
 
 #include "app/session/prepared_run.h"
 #include "app/session/run_events.h"
+#include "app/session/run_group.h"
+#include "app/spec/method_spec.h"
 #include "engine/backend/backend_factory.h"
 #include "engine/core/error.h"
 #include "engine/tools/step_breakdown.h"
-#include "engine/train/training_run.h"
 
 #include <QJsonArray>
 #include <QJsonObject>
@@ -23,9 +24,33 @@ double medianOf(std::vector<double> values)
     return values[values.size() / 2];
 }
 
-namespace {
+std::shared_ptr<const DatasetSplits> benchData(const TrainConfig &config)
+{
+    auto data = std::make_shared<DatasetSplits>(loadRunData(config));
+    data->test = Dataset{};
+    data->validation = Dataset{};
+    return data;
+}
 
-constexpr float kBpLearningRate = 0.001f; // Adam at FF's 0.03 diverges for BP, which would end its epoch early
+std::vector<RunSummary> trainBenchRuns(const QList<ExperimentSpec> &specs, std::shared_ptr<const DatasetSplits> data,
+                                       const std::function<std::string(int)> &what)
+{
+    QList<SessionOptions> runs;
+    for (const ExperimentSpec &spec : specs) {
+        SessionOptions run;
+        run.spec = spec;
+        run.telemetry = QStringLiteral("none");
+        runs << run;
+    }
+    RunGroup group(runs, RunGroup::Order::OneAfterAnother, std::move(data));
+    const std::vector<RunSummary> summaries = group.run();
+    for (size_t i = 0; i < summaries.size(); ++i)
+        if (summaries[i].status != RunStatus::Completed)
+            throw EngineError("bench: the " + what(int(i)) + " did not complete: " + summaries[i].message);
+    return summaries;
+}
+
+namespace {
 
 struct AlgorithmTimes
 {
@@ -35,56 +60,57 @@ struct AlgorithmTimes
     double optimizerSeconds = 0.0; // per step
 };
 
-// The configuration an algorithm is timed with. FF runs the step of the configured run's last
-// epoch: lambda starts at 0, and an epoch-0 step would leave look-ahead's backward chain out.
-TrainConfig configFor(const TrainConfig &base, Algorithm algo, int lastEpoch)
+// The spec an algorithm is timed with: the method's own as a comparison has it (specForMethod: BP
+// at its learning rate, since Adam at FF's would diverge and end its epoch early). FF runs the step
+// of the configured run's last epoch: lambda starts at 0, and an epoch-0 step would leave
+// look-ahead's backward chain out.
+ExperimentSpec specFor(const ExperimentSpec &base, Algorithm algo, int lastEpoch)
 {
-    TrainConfig c = base;
-    c.algorithm = algo;
+    ExperimentSpec spec = specForMethod(base, algo);
+    spec.name = QString::fromLatin1(algorithmName(algo));
     if (isForwardForward(algo)) {
-        c.lambda.start = base.lambda.at(lastEpoch);
-        c.lambda.perEpoch = 0.0f;
-    } else {
-        c.lr = kBpLearningRate;
+        spec.config.lambda.start = base.config.lambda.at(lastEpoch);
+        spec.config.lambda.perEpoch = 0.0f;
     }
-    return c;
+    return spec;
 }
 
 } // namespace
 
-void benchEpochs(const TrainConfig &config, bool json, QTextStream &out)
+void benchEpochs(const ExperimentSpec &spec, bool json, QTextStream &out)
 {
-    TrainConfig base = config;
-    base.epochs = 1;
-    base.testLimit = 0;
+    const TrainConfig &config = spec.config;
+    ExperimentSpec base = spec;
+    base.config.epochs = 1;
+    base.config.testLimit = 0;
     const int lastEpoch = std::max(0, config.epochs - 1);
-    DatasetSplits data = loadRunData(base);
-    data.test = Dataset{};
-    data.validation = Dataset{};
+    const std::shared_ptr<const DatasetSplits> data = benchData(base.config);
     const Algorithm algorithms[] = {Algorithm::BpFp32, Algorithm::FfFp32, Algorithm::FfInt8};
+    QList<ExperimentSpec> specs;
+    for (int r = 0; r < kBenchEpochRepeats; ++r)
+        for (Algorithm algo : algorithms)
+            specs << specFor(base, algo, lastEpoch);
+    const std::vector<RunSummary> summaries = trainBenchRuns(specs, data, [&](int i) {
+        return algorithmName(specs[i].config.algorithm) + std::string(" epoch");
+    });
     std::map<Algorithm, AlgorithmTimes> times;
-    for (int r = 0; r < kBenchEpochRepeats; ++r) {
-        for (Algorithm algo : algorithms) {
-            PreparedRun prepared = prepareRun(configFor(base, algo, lastEpoch), data);
-            RunSummary s = TrainingRun(*prepared.trainer, data).run();
-            if (s.status != RunStatus::Completed)
-                throw EngineError(std::string("bench: the ") + algorithmName(algo) + " epoch did not complete: " + s.message);
-            times[algo].epochSeconds.push_back(s.trainSeconds);
-            times[algo].peakBytes = s.memory.peakTotal;
-        }
+    for (size_t i = 0; i < summaries.size(); ++i) {
+        AlgorithmTimes &t = times[specs[qsizetype(i)].config.algorithm];
+        t.epochSeconds.push_back(summaries[i].trainSeconds);
+        t.peakBytes = summaries[i].memory.peakTotal;
     }
     auto backend = createBackend(config.backend, config.threads);
     for (Algorithm algo : algorithms) {
-        const TrainConfig c = configFor(base, algo, lastEpoch);
+        const TrainConfig c = specFor(base, algo, lastEpoch).config;
         times[algo].gemmSeconds = timeStepGemms(*backend, c, 0);
         times[algo].optimizerSeconds = timeOptimizerStep(*backend, c);
     }
 
-    const int steps = (data.train.count + config.batch - 1) / config.batch;
+    const int steps = (data->train.count + config.batch - 1) / config.batch;
     const double bpStep = medianOf(times[Algorithm::BpFp32].epochSeconds) / steps;
     if (!json)
         out << QStringLiteral("one epoch (%1 examples, batch %2; FF at lambda %3, its value in epoch %4)\n")
-                   .arg(data.train.count).arg(config.batch).arg(double(base.lambda.at(lastEpoch))).arg(lastEpoch + 1)
+                   .arg(data->train.count).arg(config.batch).arg(double(config.lambda.at(lastEpoch))).arg(lastEpoch + 1)
             << QStringLiteral("%1 %2 %3 %4 %5 %6 %7 %8 %9\n").arg("", -9).arg("median s", 9).arg("runs (s)", 21)
                    .arg("engine MiB", 11).arg("step ms", 8).arg("GEMMs ms", 9).arg("optim ms", 9).arg("rest ms", 8)
                    .arg("step x bp-fp32", 15);
@@ -97,7 +123,7 @@ void benchEpochs(const TrainConfig &config, bool json, QTextStream &out)
             runs << QString::number(v, 'f', 3);
         if (json) {
             printEvent(QJsonObject{{"event", "epoch_bench"}, {"algo", algorithmName(algo)}, {"seconds", epoch},
-                                   {"runs", QJsonArray::fromStringList(runs)}, {"samples_per_s", data.train.count / epoch},
+                                   {"runs", QJsonArray::fromStringList(runs)}, {"samples_per_s", data->train.count / epoch},
                                    {"peak_engine_bytes", qint64(t.peakBytes)}, {"step_s", step},
                                    {"step_gemm_s", t.gemmSeconds}, {"step_optimizer_s", t.optimizerSeconds},
                                    {"step_rest_s", rest}, {"ratio_to_bp_fp32", step / bpStep}});

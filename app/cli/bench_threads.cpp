@@ -3,12 +3,9 @@
 #include "app/cli/bench_threads.h"
 
 #include "app/cli/bench_epochs.h"
-#include "app/session/prepared_run.h"
 #include "app/session/run_events.h"
 #include "app/system/busy_processes.h"
 #include "engine/backend/core_availability.h"
-#include "engine/core/error.h"
-#include "engine/train/training_run.h"
 
 #include <QJsonArray>
 #include <QJsonObject>
@@ -26,34 +23,33 @@ QString settingName(int threads)
 
 } // namespace
 
-void benchThreads(const TrainConfig &config, int busy, bool json, QTextStream &out)
+void benchThreads(const ExperimentSpec &spec, int busy, bool json, QTextStream &out)
 {
-    TrainConfig base = config;
-    base.epochs = 1;
-    base.testLimit = 0;
-    DatasetSplits data = loadRunData(base);
-    data.test = Dataset{};
-    data.validation = Dataset{};
+    ExperimentSpec baseSpec = spec;
+    baseSpec.config.epochs = 1;
+    baseSpec.config.testLimit = 0;
+    const TrainConfig &base = baseSpec.config;
+    const std::shared_ptr<const DatasetSplits> data = benchData(base);
 
     const int cores = CoreAvailability().cores();
     std::vector<int> settings{0};
     for (int t = 1; t <= cores; ++t)
         settings.push_back(t);
+    QList<ExperimentSpec> specs;
+    for (int r = 0; r < kBenchEpochRepeats; ++r) {
+        for (int threads : settings) {
+            specs << baseSpec;
+            specs.last().config.threads = threads;
+        }
+    }
     std::map<int, std::vector<double>> seconds;
     {
         BusyProcesses load(busy);
-        for (int r = 0; r < kBenchEpochRepeats; ++r) {
-            for (int threads : settings) {
-                TrainConfig c = base;
-                c.threads = threads;
-                PreparedRun prepared = prepareRun(c, data);
-                RunSummary s = TrainingRun(*prepared.trainer, data).run();
-                if (s.status != RunStatus::Completed)
-                    throw EngineError("bench: the epoch at threads " + settingName(threads).toStdString()
-                                      + " did not complete: " + s.message);
-                seconds[threads].push_back(s.trainSeconds);
-            }
-        }
+        const std::vector<RunSummary> summaries = trainBenchRuns(specs, data, [&](int i) {
+            return "epoch at threads " + settingName(specs[i].config.threads).toStdString();
+        });
+        for (size_t i = 0; i < summaries.size(); ++i)
+            seconds[specs[qsizetype(i)].config.threads].push_back(summaries[i].trainSeconds);
     }
 
     int best = 1;
@@ -65,7 +61,7 @@ void benchThreads(const TrainConfig &config, int busy, bool json, QTextStream &o
         out << QStringLiteral(
                    "one %1 epoch (%2 examples, batch %3) on %4 cores, %5 of them kept busy by other processes\n")
                    .arg(algorithmName(base.algorithm))
-                   .arg(data.train.count)
+                   .arg(data->train.count)
                    .arg(base.batch)
                    .arg(cores)
                    .arg(busy)

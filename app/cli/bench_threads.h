@@ -2,7 +2,7 @@
 // cores kept busy by processes the benchmark starts and stops itself.
 #pragma once
 
-#include "engine/train/train_config.h"
+#include "app/spec/experiment_spec.h"
 
 #include <QTextStream>
 
@@ -10,6 +10,6 @@ namespace ffint8 {
 
 // Prints a table (or JSON events with `json`); throws EngineError when a run fails and
 // std::runtime_error when the busy processes cannot be started.
-void benchThreads(const TrainConfig &config, int busy, bool json, QTextStream &out);
+void benchThreads(const ExperimentSpec &spec, int busy, bool json, QTextStream &out);
 
 } // namespace ffint8

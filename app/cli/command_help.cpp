@@ -99,12 +99,20 @@ QList<CommandInfo> commands()
                                       "by processes the bench starts and stops", "benchmark"},
                          kJson}};
     list << CommandInfo{"compare", "ffint8 compare [SPEC.json | --preset NAME] [flags]",
-                        "Trains several algorithms in one process and prints Table V's columns.", true, {},
+                        "Trains several algorithms in one process, records each run in the run store (suite "
+                        "\"compare DATE TIME\") and prints Table V's columns.",
+                        true, {},
                         QList<FlagLine>{kPreset,
                                         {"--algos A,B,...", "the algorithms to compare (default all five)", "comparison"},
-                                        {"--bp-lr X", QStringLiteral("the BP methods' learning rate (default %1)").arg(double(kBpDefaultLearningRate)), "comparison"},
+                                        {"--bp-lr X",
+                                         QStringLiteral("the BP methods' learning rate (default %1, BP's own)")
+                                             .arg(double(defaultLearningRate(Algorithm::BpFp32))),
+                                         "comparison"},
                                         {"--baseline ALGO", "the ratios' denominator (default bp-fp32)", "comparison"},
                                         {"--interleave", "the methods take turns, one epoch each", "comparison"},
+                                        kDb,
+                                        {"--no-db", "do not record the runs", "output"},
+                                        {"--tag TAG", "tag every recorded run (repeatable)", "output"},
                                         kJson}
                             + kTelemetryFlags + QList<FlagLine>{kReplaySpeed}};
     list << CommandInfo{"run", "ffint8 run SPEC.json|SUITE.json|--preset NAME [flags]",

@@ -23,7 +23,9 @@ QStringList flagNames(const ExtraFlags &extra)
         names << s.flag;
     names << "--json" << "--preset";
     if (extra.save)
-        names << "--save" << "--db" << "--no-db" << "--tag";
+        names << "--save";
+    if (extra.store)
+        names << "--db" << "--no-db" << "--tag";
     if (extra.telemetry)
         names << "--telemetry" << "--telemetry-interval" << "--tegrastats" << "--replay-speed";
     return names;
@@ -60,11 +62,11 @@ TrainInvocation parseTrainArguments(const QStringList &args, const ExtraFlags &e
             preset = reader.value();
         } else if (arg == "--save" && extra.save) {
             inv.savePath = reader.value();
-        } else if (arg == "--db" && extra.save) {
+        } else if (arg == "--db" && extra.store) {
             inv.databasePath = reader.value();
-        } else if (arg == "--no-db" && extra.save) {
+        } else if (arg == "--no-db" && extra.store) {
             inv.storeRun = false;
-        } else if (arg == "--tag" && extra.save) {
+        } else if (arg == "--tag" && extra.store) {
             inv.tags << reader.value();
         } else if (arg == "--telemetry" && extra.telemetry) {
             inv.telemetry = reader.value();
@@ -125,9 +127,9 @@ QString usageText()
         "                              and ff-int8 with each step split into GEMMs, optimizer step and the rest;\n"
         "                              --busy N: instead, epochs at automatic and at each fixed --threads with N\n"
         "                              cores kept busy by processes the bench starts and stops\n"
-        "  compare [SPEC.json] [flags] train several algorithms in one process and print Table V's columns;\n"
-        "                              --algos a,b,.. (default all five), --bp-lr X (0.001), --baseline ALGO (bp-fp32),\n"
-        "                              --interleave (the methods take turns, one epoch each)\n"
+        "  compare [SPEC.json] [flags] train several algorithms in one process, record each run, print Table V's\n"
+        "                              columns; --algos a,b,.. (default all five), --bp-lr X (the BP methods' lr),\n"
+        "                              --baseline ALGO (bp-fp32), --interleave (the methods take turns, an epoch each)\n"
         "  run SPEC|SUITE [flags]      run an experiment or a suite (specs, sweeps, seeds) and record every run\n"
         "  runs list|show|tag|untag|note|rename|delete  the recorded runs (list filters: --status --algo --dataset\n"
         "                              --tag --suite --since --until --text)\n"
@@ -148,9 +150,9 @@ QString usageText()
     }
     text += QStringLiteral("  %1 %2\n").arg("--preset NAME", -24).arg("start from a built-in experiment: " + presetNames().join(", "));
     text += QStringLiteral("  %1 %2\n").arg("--save FILE", -24).arg("train: save the trained model");
-    text += QStringLiteral("  %1 %2\n").arg("--db PATH", -24).arg("train, run: the run store (default $FFINT8_DB, else $XDG_DATA_HOME/ffint8/runs.sqlite)");
-    text += QStringLiteral("  %1 %2\n").arg("--no-db", -24).arg("train: do not record the run");
-    text += QStringLiteral("  %1 %2\n").arg("--tag TAG", -24).arg("train, run: tag the recorded run (repeatable)");
+    text += QStringLiteral("  %1 %2\n").arg("--db PATH", -24).arg("train, run, compare: the run store (default $FFINT8_DB, else $XDG_DATA_HOME/ffint8/runs.sqlite)");
+    text += QStringLiteral("  %1 %2\n").arg("--no-db", -24).arg("train, compare: do not record the runs");
+    text += QStringLiteral("  %1 %2\n").arg("--tag TAG", -24).arg("train, run, compare: tag the recorded runs (repeatable)");
     text += QStringLiteral("  %1 %2\n").arg("--json", -24).arg("one JSON object per line on stdout");
     text += QStringLiteral("  %1 %2\n").arg("--telemetry SOURCE", -24).arg("train, compare: auto (default), tegrastats, ina3221, nvml, rapl, none or replay:LOGFILE");
     text += QStringLiteral("  %1 %2\n").arg("--telemetry-interval MS", -24).arg("power sampling interval (200)");

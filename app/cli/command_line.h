@@ -30,6 +30,7 @@ struct ExtraFlags
     bool save = false;  // --save FILE
     bool model = false;     // a positional MODEL instead of SPEC
     bool telemetry = false; // --telemetry, --telemetry-interval, --tegrastats
+    bool store = false;     // --db PATH, --no-db, --tag TAG
 };
 
 // Throws SpecError naming the unknown flag and the valid ones, or the bad value and its flag.

@@ -1,18 +1,19 @@
-// `ffint8 compare`: several algorithms on one model and dataset in one process, reported as the
-// paper's Table V columns (accuracy, time, energy, memory) with ratios to a baseline method.
+// `ffint8 compare`: several algorithms on one model and dataset in one process, each a run like
+// `ffint8 train`'s (RunGroup: prepared, measured and recorded alike, under one suite), reported as
+// the paper's Table V columns (accuracy, time, energy, memory) with ratios to a baseline method.
 #include "app/cli/command_line.h"
 #include "app/cli/commands.h"
-#include "app/session/epoch_turns.h"
-#include "app/session/prepared_run.h"
+#include "app/cli/session_output.h"
 #include "app/session/run_events.h"
-#include "app/spec/settings_table.h"
+#include "app/session/run_group.h"
+#include "app/spec/method_spec.h"
 #include "app/spec/spec_error.h"
-#include "app/system/process_memory.h"
-#include "app/telemetry/telemetry_recorder.h"
-#include "engine/train/training_run.h"
 
-#include <QFile>
+#include <QDateTime>
 #include <QTextStream>
+
+#include <cmath>
+#include <optional>
 
 namespace ffint8 {
 
@@ -22,17 +23,18 @@ struct CompareOptions
 {
     QList<Algorithm> algorithms{Algorithm::BpFp32, Algorithm::BpInt8, Algorithm::BpUi8, Algorithm::FfFp32,
                                 Algorithm::FfInt8};
-    float bpLearningRate = kBpDefaultLearningRate;
+    std::optional<float> bpLearningRate; // --bp-lr; unset: as specForMethod gives it
     Algorithm baseline = Algorithm::BpFp32;
     bool interleave = false; // the methods take turns epoch by epoch instead of one after another
 };
 
+// One method's line of the table: what its run recorded.
 struct Row
 {
     Algorithm algorithm;
+    qint64 runId = 0; // 0: not stored
     RunSummary summary;
-    uint64_t peakRss = 0;       // 0: not measured apart (interleaved methods share the process)
-    double energyJoules = -1.0; // over the epochs' training spans, like the time column; -1: not measured
+    RunResult result; // energy NaN and peak RSS 0 where not measured (no power source; runs in turn)
 };
 
 // Takes the compare-only flags out of args, leaving the train flags.
@@ -69,7 +71,7 @@ CompareOptions takeCompareFlags(QStringList &args)
         } else {
             bool ok = false;
             o.bpLearningRate = value.toFloat(&ok);
-            if (!ok || o.bpLearningRate <= 0)
+            if (!ok || !(*o.bpLearningRate > 0) || !std::isfinite(*o.bpLearningRate))
                 throw SpecError(QStringLiteral("--bp-lr: '%1' is not a positive number").arg(value));
         }
         args.remove(i, used);
@@ -77,15 +79,94 @@ CompareOptions takeCompareFlags(QStringList &args)
     return o;
 }
 
-// The kernel's peak-RSS mark, reset so that each method's own peak is measured (Linux >= 4.0).
-void resetPeakRss()
+// Every method's run: the spec as that method trains it, recorded under one suite.
+QList<SessionOptions> runsOf(const TrainInvocation &inv, const CompareOptions &options, const QString &suite)
 {
-    QFile f(QStringLiteral("/proc/self/clear_refs"));
-    if (f.open(QIODevice::WriteOnly))
-        f.write("5");
+    QList<SessionOptions> runs;
+    for (Algorithm algorithm : options.algorithms) {
+        TrainInvocation method = inv;
+        method.spec = specForMethod(inv.spec, algorithm);
+        if (options.bpLearningRate && !isForwardForward(algorithm)) {
+            method.spec.config.lr = *options.bpLearningRate;
+            method.spec.learningRateGiven = true;
+        }
+        const QString name = QString::fromLatin1(algorithmName(algorithm));
+        method.spec.name = inv.spec.name.isEmpty() || inv.spec.name == "default" ? name : inv.spec.name + ' ' + name;
+        try {
+            method.spec.config.validate();
+        } catch (const std::exception &e) {
+            throw SpecError(QStringLiteral("--algos: %1: %2").arg(name, QString::fromUtf8(e.what())));
+        }
+        SessionOptions session = sessionOptionsOf(method);
+        session.suite = suite;
+        runs << session;
+    }
+    return runs;
 }
 
 QString ratio(double value, double base) { return base > 0 ? QString::number(value / base, 'f', 2) : QStringLiteral("-"); }
+
+QJsonValue orNull(double value) { return std::isnan(value) ? QJsonValue(QJsonValue::Null) : QJsonValue(value); }
+
+void printRows(const QList<Row> &rows, const Row *baseline, bool interleaved)
+{
+    for (const Row &r : rows) {
+        QJsonObject o{{"event", "compare_row"},
+                      {"algo", algorithmName(r.algorithm)},
+                      {"status", runStatusName(r.summary.status)},
+                      {"test_acc", r.summary.testAccuracy},
+                      {"seconds_train", r.summary.trainSeconds},
+                      {"energy_j", orNull(r.result.energyJoules)},
+                      {"peak_engine_bytes", r.result.peakEngineBytes},
+                      {"peak_rss_bytes", r.result.peakRssBytes > 0 ? QJsonValue(r.result.peakRssBytes) : QJsonValue(QJsonValue::Null)},
+                      {"interleaved", interleaved}};
+        if (r.runId)
+            o["run_id"] = r.runId;
+        if (baseline) {
+            o["time_ratio"] = r.summary.trainSeconds / baseline->summary.trainSeconds;
+            o["engine_memory_ratio"] = double(r.result.peakEngineBytes) / double(baseline->result.peakEngineBytes);
+            if (r.result.peakRssBytes > 0 && baseline->result.peakRssBytes > 0)
+                o["rss_ratio"] = double(r.result.peakRssBytes) / double(baseline->result.peakRssBytes);
+        }
+        printEvent(o);
+    }
+}
+
+void printTable(QTextStream &out, const QList<Row> &rows, const Row *baseline, const TrainInvocation &inv,
+                const CompareOptions &options)
+{
+    const TrainConfig &base = inv.spec.config;
+    out << "\n" << QString::fromStdString(base.dataset) << ", ";
+    if (base.graphModel()) {
+        out << "model " << QString::fromStdString(base.model);
+    } else {
+        out << "layers ";
+        for (size_t i = 0; i < base.layers.size(); ++i)
+            out << (i ? "-" : "") << base.layers[i];
+    }
+    out << ", batch " << base.batch << ", " << base.epochs << " epochs\n";
+    out << QStringLiteral("%1 %2 %3 %4 %5 %6 %7 %8 %9\n")
+               .arg("method", -9).arg("status", -10).arg("acc %", 7).arg("time s", 9).arg("energy J", 9)
+               .arg("engine MiB", 11).arg("RSS MiB", 9).arg("time x", 7).arg("engine mem x", 13);
+    for (const Row &r : rows) {
+        const RunSummary &s = r.summary;
+        const RunResult &result = r.result;
+        out << QStringLiteral("%1 %2 %3 %4 %5 %6 %7 %8 %9\n")
+                   .arg(algorithmName(r.algorithm), -9)
+                   .arg(runStatusName(s.status), -10)
+                   .arg(s.testAccuracy * 100.0, 7, 'f', 2)
+                   .arg(s.trainSeconds, 9, 'f', 2)
+                   .arg(!std::isnan(result.energyJoules) ? QString::number(result.energyJoules, 'f', 1) : QStringLiteral("-"), 9)
+                   .arg(result.peakEngineBytes / 1048576.0, 11, 'f', 2)
+                   .arg(result.peakRssBytes > 0 ? QString::number(result.peakRssBytes / 1048576.0, 'f', 1) : QStringLiteral("-"), 9)
+                   .arg(baseline ? ratio(s.trainSeconds, baseline->summary.trainSeconds) : "-", 7)
+                   .arg(baseline ? ratio(double(result.peakEngineBytes), double(baseline->result.peakEngineBytes)) : "-", 13);
+    }
+    if (baseline)
+        out << "ratios are to " << algorithmName(options.baseline) << "\n";
+    if (options.interleave)
+        out << "the methods trained in turn, one epoch each; their peak RSS is not measured apart (they share the process)\n";
+}
 
 } // namespace
 
@@ -95,151 +176,57 @@ int compareCommand(const QStringList &arguments)
     QStringList args = arguments;
     CompareOptions options;
     TrainInvocation inv;
+    QList<SessionOptions> runs;
+    // One suite per comparison, so that the browser, `ffint8 runs list --suite` and `ffint8 export
+    // --suite` show its runs together; to the millisecond, so that comparisons started together
+    // (a script's) stay apart.
+    const QString suite = QStringLiteral("compare %1").arg(QDateTime::currentDateTime().toString("yyyy-MM-dd HH:mm:ss.zzz"));
     try {
         options = takeCompareFlags(args);
-        inv = parseTrainArguments(args, ExtraFlags{false, false, true});
+        inv = parseTrainArguments(args, ExtraFlags{false, false, true, true});
+        runs = runsOf(inv, options, suite);
     } catch (const SpecError &e) {
         err << "ffint8 compare: " << e.what() << "\n";
         return ExitUsage;
     }
-    try {
-        const TrainConfig &base = inv.spec.config;
-        const TelemetryChoice telemetryChoice = chooseTelemetry(inv.telemetry.isEmpty() ? inv.spec.telemetrySource : inv.telemetry, inv.tegrastatsProgram,
-                                                                inv.telemetryIntervalMs > 0 ? inv.telemetryIntervalMs : inv.spec.telemetryIntervalMs,
-                                                                QStringLiteral("/sys"), inv.replaySpeed);
-        DatasetSplits data = loadRunData(base);
-        TelemetryRecorder telemetry(telemetryChoice);
-        // One trainer per method, each with its own backend and memory account.
-        struct Method
-        {
-            TrainConfig config;
-            PreparedRun prepared;
-            double energy = -1.0;
-            std::unique_ptr<TrainingRun> run;
-        };
-        std::vector<std::unique_ptr<Method>> methods;
-        for (Algorithm algo : options.algorithms) {
-            auto m = std::make_unique<Method>();
-            m->config = base;
-            m->config.algorithm = algo;
-            // FF methods keep a learning rate that was given, else FF's own; BP takes --bp-lr's.
-            if (!isForwardForward(algo))
-                m->config.lr = options.bpLearningRate;
-            else if (!inv.spec.learningRateGiven)
-                m->config.lr = defaultLearningRate(algo);
-            m->energy = telemetry.active() ? 0.0 : -1.0;
-            methods.push_back(std::move(m));
-        }
-        // Each epoch's event, and its energy added to the method's.
-        auto callbacksOf = [&](size_t i) {
-            RunCallbacks callbacks;
-            callbacks.onEpoch = [&, i](const EpochMetrics &e) {
-                Method &m = *methods[i];
-                QJsonObject event = epochEvent(e);
-                addEnergy(event, telemetry, e.monotonicStart, e.monotonicEnd);
-                if (event.contains("energy_j") && m.energy >= 0.0)
-                    m.energy += event["energy_j"].toDouble();
-                event["algo"] = algorithmName(m.config.algorithm);
-                if (inv.json)
-                    printEvent(event);
-            };
-            return callbacks;
-        };
+    RunGroup group(runs, options.interleave ? RunGroup::Order::InTurn : RunGroup::Order::OneAfterAnother);
+    for (int i = 0; i < group.size(); ++i)
+        printSessionOutput(group.session(i), inv.json, QStringLiteral("compare"), algorithmName(options.algorithms[i]));
+    if (!inv.json && options.interleave)
+        out << "training " << group.size() << " methods in turn, one epoch each (" << inv.spec.config.epochs << " epochs)...\n"
+            << Qt::flush;
+    stopGroupOnInterrupt(&group);
+    const std::vector<RunSummary> summaries = group.run();
+    stopGroupOnInterrupt(nullptr);
 
-        QList<Row> rows;
-        if (options.interleave) {
-            // All trainers live at once, so the process's peak RSS is theirs together: not reported apart.
-            std::vector<TrainingRun *> runs;
-            for (size_t i = 0; i < methods.size(); ++i) {
-                Method &m = *methods[i];
-                m.prepared = prepareRun(m.config, data);
-                m.run = std::make_unique<TrainingRun>(*m.prepared.trainer, data, callbacksOf(i));
-                runs.push_back(m.run.get());
-            }
-            if (!inv.json)
-                out << "training " << methods.size() << " methods in turn, one epoch each (" << base.epochs << " epochs)...\n"
-                    << Qt::flush;
-            const std::vector<RunSummary> summaries = trainInTurn(runs);
-            for (size_t i = 0; i < methods.size(); ++i) {
-                rows.append({methods[i]->config.algorithm, summaries[i], 0, methods[i]->energy});
-                if (inv.json)
-                    printEvent(summaryEvent(methods[i]->config, summaries[i]));
-            }
-        } else {
-            for (size_t i = 0; i < methods.size(); ++i) {
-                Method &m = *methods[i];
-                if (!inv.json)
-                    out << "training " << algorithmName(m.config.algorithm) << " (" << m.config.epochs << " epochs, lr "
-                        << m.config.lr << ")...\n" << Qt::flush;
-                resetPeakRss();
-                m.prepared = prepareRun(m.config, data);
-                RunSummary summary = TrainingRun(*m.prepared.trainer, data, callbacksOf(i)).run();
-                rows.append({m.config.algorithm, summary, readProcessMemory().peakRssBytes, m.energy});
-                if (inv.json)
-                    printEvent(summaryEvent(m.config, summary));
-                // Freed before the next method, whose peak RSS is its own: the trainer first, as it
-                // gives its tensors back to its backend.
-                m.prepared.trainer.reset();
-                m.prepared.backend.reset();
-            }
-        }
-        const Row *baseline = nullptr;
-        for (const Row &r : rows)
-            if (r.algorithm == options.baseline)
-                baseline = &r;
-        if (inv.json) {
-            for (const Row &r : rows) {
-                QJsonObject o{{"event", "compare_row"},
-                              {"algo", algorithmName(r.algorithm)},
-                              {"status", runStatusName(r.summary.status)},
-                              {"test_acc", r.summary.testAccuracy},
-                              {"seconds_train", r.summary.trainSeconds},
-                              {"energy_j", r.energyJoules >= 0 ? QJsonValue(r.energyJoules) : QJsonValue(QJsonValue::Null)},
-                              {"peak_engine_bytes", qint64(r.summary.memory.peakTotal)},
-                              {"peak_rss_bytes", r.peakRss > 0 ? QJsonValue(qint64(r.peakRss)) : QJsonValue(QJsonValue::Null)},
-                              {"interleaved", options.interleave}};
-                if (baseline) {
-                    o["time_ratio"] = r.summary.trainSeconds / baseline->summary.trainSeconds;
-                    o["engine_memory_ratio"] = double(r.summary.memory.peakTotal) / double(baseline->summary.memory.peakTotal);
-                    if (r.peakRss > 0 && baseline->peakRss > 0)
-                        o["rss_ratio"] = double(r.peakRss) / double(baseline->peakRss);
-                }
-                printEvent(o);
-            }
-            return ExitOk;
-        }
-        out << "\n" << QString::fromStdString(data.train.name) << ", layers ";
-        for (size_t i = 0; i < base.layers.size(); ++i)
-            out << (i ? "-" : "") << base.layers[i];
-        out << ", batch " << base.batch << ", " << base.epochs << " epochs; power: " << telemetryChoice.reason << "\n";
-        out << QStringLiteral("%1 %2 %3 %4 %5 %6 %7 %8 %9\n")
-                   .arg("method", -9).arg("status", -10).arg("acc %", 7).arg("time s", 9).arg("energy J", 9)
-                   .arg("engine MiB", 11).arg("RSS MiB", 9).arg("time x", 7).arg("engine mem x", 13);
-        for (const Row &r : rows) {
-            const RunSummary &s = r.summary;
-            out << QStringLiteral("%1 %2 %3 %4 %5 %6 %7 %8 %9\n")
-                       .arg(algorithmName(r.algorithm), -9)
-                       .arg(runStatusName(s.status), -10)
-                       .arg(s.testAccuracy * 100.0, 7, 'f', 2)
-                       .arg(s.trainSeconds, 9, 'f', 2)
-                       .arg(r.energyJoules >= 0 ? QString::number(r.energyJoules, 'f', 1) : QStringLiteral("-"), 9)
-                       .arg(s.memory.peakTotal / 1048576.0, 11, 'f', 2)
-                       .arg(r.peakRss > 0 ? QString::number(r.peakRss / 1048576.0, 'f', 1) : QStringLiteral("-"), 9)
-                       .arg(baseline ? ratio(s.trainSeconds, baseline->summary.trainSeconds) : "-", 7)
-                       .arg(baseline ? ratio(double(s.memory.peakTotal), double(baseline->summary.memory.peakTotal)) : "-", 13);
-        }
-        if (baseline)
-            out << "ratios are to " << algorithmName(options.baseline) << "\n";
-        if (options.interleave)
-            out << "the methods trained in turn, one epoch each; their peak RSS is not measured apart (they share the process)\n";
-        return ExitOk;
-    } catch (const SpecError &e) {
-        err << "ffint8 compare: " << e.what() << "\n";
-        return ExitUsage;
-    } catch (const std::exception &e) {
-        err << "ffint8 compare: " << e.what() << "\n";
-        return ExitError;
+    QList<Row> rows;
+    QStringList runIds;
+    int exitCode = ExitOk;
+    for (size_t i = 0; i < summaries.size(); ++i) {
+        const RunSession &session = group.session(int(i));
+        rows.append({options.algorithms[qsizetype(i)], session.runId(), summaries[i], session.result()});
+        if (session.runId())
+            runIds << QString::number(session.runId());
+        // A method that diverged is a result of the comparison; one that could not run is not.
+        const int code = session.failedOnUsage() ? int(ExitUsage)
+                       : summaries[i].status == RunStatus::Failed ? int(ExitError)
+                       : summaries[i].status == RunStatus::Cancelled ? int(ExitCancelled)
+                                                                     : int(ExitOk);
+        exitCode = exitCode == ExitOk ? code : exitCode;
     }
+    const Row *baseline = nullptr;
+    for (const Row &r : rows)
+        if (r.algorithm == options.baseline)
+            baseline = &r;
+    if (inv.json) {
+        printRows(rows, baseline, options.interleave);
+        return exitCode;
+    }
+    printTable(out, rows, baseline, inv, options);
+    if (!runIds.isEmpty())
+        out << "recorded as runs " << runIds.join(", ") << " of suite \"" << suite << "\" (ffint8 runs list --suite \""
+            << suite << "\")\n";
+    return exitCode;
 }
 
 } // namespace ffint8

@@ -15,11 +15,23 @@ namespace ffint8 {
 namespace {
 
 std::atomic<RunSession *> g_interruptible{nullptr};
+std::atomic<RunGroup *> g_interruptibleGroup{nullptr};
 
 extern "C" void onInterrupt(int)
 {
     if (RunSession *session = g_interruptible.load())
         session->stop();
+    if (RunGroup *group = g_interruptibleGroup.load())
+        group->stop();
+}
+
+// SIGTERM (kill, systemd, a batch scheduler's time limit) and SIGHUP (a closed terminal or ssh
+// session) end a run like Ctrl-C: stopped after the current batch and recorded as cancelled,
+// instead of killed mid-write and found "interrupted" later.
+void handleInterrupts(bool handle)
+{
+    for (int signal : {SIGINT, SIGTERM, SIGHUP})
+        std::signal(signal, handle ? onInterrupt : SIG_DFL);
 }
 
 QString percent(double fraction) { return fraction < 0 ? QStringLiteral("-") : QString::number(fraction * 100.0, 'f', 2) + " %"; }
@@ -42,22 +54,25 @@ QTextStream &err()
 void stopOnInterrupt(RunSession *session)
 {
     g_interruptible.store(session);
-    // SIGTERM (kill, systemd, a batch scheduler's time limit) and SIGHUP (a closed terminal or ssh
-    // session) end a run like Ctrl-C: stopped after the current batch and recorded as cancelled,
-    // instead of killed mid-write and found "interrupted" later.
-    for (int signal : {SIGINT, SIGTERM, SIGHUP})
-        std::signal(signal, session ? onInterrupt : SIG_DFL);
+    handleInterrupts(session != nullptr);
 }
 
-void printSessionOutput(RunSession &session, bool json, const QString &command)
+void stopGroupOnInterrupt(RunGroup *group)
 {
+    g_interruptibleGroup.store(group);
+    handleInterrupts(group != nullptr);
+}
+
+void printSessionOutput(RunSession &session, bool json, const QString &command, const QString &label)
+{
+    const QString prefix = label.isEmpty() ? QString() : label + ": ";
     // Direct connections: the command line runs the session on its own thread (runHere).
     QObject::connect(&session, &RunSession::storeProblem, &session, [command](const QString &message) {
         err() << "ffint8 " << command << ": store: " << message << "\n";
         err().flush();
     }, Qt::DirectConnection);
-    QObject::connect(&session, &RunSession::failed, &session, [command](const QString &message) {
-        err() << "ffint8 " << command << ": " << message << "\n";
+    QObject::connect(&session, &RunSession::failed, &session, [command, prefix](const QString &message) {
+        err() << "ffint8 " << command << ": " << prefix << message << "\n";
         err().flush();
     }, Qt::DirectConnection);
     if (json) {
@@ -74,8 +89,8 @@ void printSessionOutput(RunSession &session, bool json, const QString &command)
                 out() << "recording as run " << runId << "\n";
             out().flush();
         }, Qt::DirectConnection);
-        QObject::connect(&session, &RunSession::epochFinished, &session, [](const EpochMetrics &e, const QJsonObject &) {
-            out() << QStringLiteral("epoch %1  loss %2  test %3  train %4 s  %5 samples/s  lambda %6  engine peak %7\n")
+        QObject::connect(&session, &RunSession::epochFinished, &session, [prefix](const EpochMetrics &e, const QJsonObject &) {
+            out() << prefix << QStringLiteral("epoch %1  loss %2  test %3  train %4 s  %5 samples/s  lambda %6  engine peak %7\n")
                          .arg(e.epoch + 1, 3)
                          .arg(e.trainLoss, 0, 'f', 4)
                          .arg(percent(e.testAccuracy))
@@ -90,13 +105,13 @@ void printSessionOutput(RunSession &session, bool json, const QString &command)
     auto trained = std::make_shared<bool>(false);
     QObject::connect(&session, &RunSession::started, &session, [trained](qint64, const QJsonObject &) { *trained = true; },
                      Qt::DirectConnection);
-    QObject::connect(&session, &RunSession::finished, &session, [json, command, trained, &session](const RunSummary &s, const QJsonObject &e) {
+    QObject::connect(&session, &RunSession::finished, &session, [json, command, prefix, trained, &session](const RunSummary &s, const QJsonObject &e) {
         if (json)
             printEvent(e);
         if (!*trained)
             return;
         if (!json) {
-            out() << runStatusName(s.status) << ": test accuracy " << percent(s.testAccuracy) << " after " << s.epochsCompleted
+            out() << prefix << runStatusName(s.status) << ": test accuracy " << percent(s.testAccuracy) << " after " << s.epochsCompleted
                   << " epochs, " << QString::number(s.trainSeconds, 'f', 2) << " s training, engine peak "
                   << mib(s.memory.peakTotal) << "\n";
             if (!session.options().savePath.isEmpty() && s.status == RunStatus::Completed)
@@ -104,7 +119,7 @@ void printSessionOutput(RunSession &session, bool json, const QString &command)
             out().flush();
         }
         if (s.status != RunStatus::Completed)
-            err() << "ffint8 " << command << ": run " << runStatusName(s.status) << ": " << QString::fromStdString(s.message) << "\n";
+            err() << "ffint8 " << command << ": " << prefix << "run " << runStatusName(s.status) << ": " << QString::fromStdString(s.message) << "\n";
         if (e.contains("telemetry_problem"))
             err() << "ffint8 " << command << ": telemetry: " << e["telemetry_problem"].toString() << "\n";
         err().flush();

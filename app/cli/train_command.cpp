@@ -27,7 +27,7 @@ int trainCommand(const QStringList &args)
 {
     TrainInvocation inv;
     try {
-        inv = parseTrainArguments(args, ExtraFlags{true, false, true});
+        inv = parseTrainArguments(args, ExtraFlags{true, false, true, true});
     } catch (const SpecError &e) {
         QTextStream(stderr) << "ffint8 train: " << e.what() << "\n";
         return ExitUsage;

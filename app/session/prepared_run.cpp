@@ -17,6 +17,12 @@ DatasetSplits loadRunData(const TrainConfig &config)
     return data;
 }
 
+bool sameRunData(const TrainConfig &a, const TrainConfig &b)
+{
+    return a.dataset == b.dataset && a.trainLimit == b.trainLimit && a.testLimit == b.testLimit
+        && a.validation == b.validation && (a.validation == 0 || a.seed == b.seed);
+}
+
 TrainConfig configForData(const TrainConfig &config, const Dataset &data)
 {
     TrainConfig c = config;

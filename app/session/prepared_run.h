@@ -1,5 +1,5 @@
 // What a run needs before its first batch: the data (searched, limited, split), a backend and a
-// trainer for the configuration. Shared by the train, eval and bench commands.
+// trainer for the configuration. Shared by RunSession (every command that trains) and eval.
 #pragma once
 
 #include "engine/backend/backend.h"
@@ -11,6 +11,9 @@
 namespace ffint8 {
 
 DatasetSplits loadRunData(const TrainConfig &config);
+// Whether loadRunData gives both configurations the same splits, so that runs of them can share one
+// copy (a comparison's methods).
+bool sameRunData(const TrainConfig &a, const TrainConfig &b);
 
 struct PreparedRun
 {

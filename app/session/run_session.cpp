@@ -21,6 +21,7 @@
 
 #include <chrono>
 #include <cmath>
+#include <optional>
 
 namespace ffint8 {
 
@@ -45,6 +46,21 @@ QString versionsOf(const Backend &backend)
                                {"qt", QString::fromLatin1(qVersion())},
                                {"backend", QString::fromStdString(backend.description())}};
     return QString::fromUtf8(QJsonDocument(versions).toJson(QJsonDocument::Compact));
+}
+
+// What is known of a run before it is prepared; the dataset and backend as asked for.
+RunRecord recordOf(const SessionOptions &options)
+{
+    const TrainConfig &config = options.spec.config;
+    RunRecord record;
+    record.name = options.spec.name;
+    record.specJson = QString::fromUtf8(QJsonDocument(specToJson(options.spec)).toJson(QJsonDocument::Compact));
+    record.algorithm = algorithmName(config.algorithm);
+    record.dataset = QString::fromStdString(config.dataset);
+    record.backend = QString::fromStdString(config.backend);
+    record.suite = options.suite;
+    record.seed = config.seed;
+    return record;
 }
 
 } // namespace
@@ -107,23 +123,80 @@ void RunSession::stop()
         run->cancel();
 }
 
+// What a run holds from its preparation to its end. Members are destroyed in reverse: the loop
+// before the trainer it drives, the trainer before the backend it gives its tensors back to.
+struct RunSession::Active
+{
+    std::shared_ptr<const DatasetSplits> data;
+    PreparedRun prepared;
+    std::unique_ptr<RunWriter> writer;
+    std::shared_ptr<TelemetryRecorder> telemetry;
+    std::unique_ptr<TrainingRun> run;
+    qint64 runId = 0;
+    size_t samplesFrom = 0; // the first power sample not yet passed on
+    QString storeFailure;   // set when the store can take no more: the run stops and fails
+    bool failed = false;    // fail() was called: end() records the failure
+};
+
+QJsonObject RunSession::withRunId(QJsonObject event) const
+{
+    if (m_active && m_active->runId)
+        event["run_id"] = m_active->runId;
+    return event;
+}
+
+void RunSession::passOnSamples()
+{
+    Active &a = *m_active;
+    std::vector<PowerPoint> fresh = a.telemetry->log().pointsFrom(a.samplesFrom);
+    if (fresh.empty())
+        return;
+    a.samplesFrom += fresh.size();
+    emit powerSamples(fresh);
+    if (a.writer)
+        a.writer->addSamples(a.runId, std::move(fresh));
+}
+
+// Time the run's own thread spends handing records to the writer (the store's direct cost).
+void RunSession::timedStoreCall(const std::function<void()> &call)
+{
+    const auto begin = std::chrono::steady_clock::now();
+    call();
+    m_storeSeconds.store(m_storeSeconds.load() + std::chrono::duration<double>(std::chrono::steady_clock::now() - begin).count());
+}
+
+void RunSession::stopIfStoreFull()
+{
+    Active &a = *m_active;
+    if (a.writer && a.storeFailure.isEmpty() && !(a.storeFailure = a.writer->fatalProblem()).isEmpty())
+        a.run->cancel();
+}
+
 RunSummary RunSession::execute()
 {
+    if (begin()) {
+        while (trainNextEpoch()) {
+        }
+    }
+    return end();
+}
+
+void RunSession::fail(const QString &message, bool usage)
+{
+    m_failedOnUsage = usage;
+    m_summary.status = RunStatus::Failed;
+    m_summary.message = message.toStdString();
+    if (m_active)
+        m_active->failed = true;
+    emit failed(message);
+}
+
+bool RunSession::begin()
+{
+    m_running.store(true);
+    m_active = std::make_unique<Active>();
+    Active &a = *m_active;
     const TrainConfig &config = m_options.spec.config;
-    RunSummary summary;
-    std::unique_ptr<RunWriter> writer;
-    std::unique_ptr<TelemetryRecorder> telemetry;
-    qint64 runId = 0;
-    QString storeFailure; // set when the store can take no more: the run stops and fails
-    auto samplesFrom = std::make_shared<size_t>(0);
-
-    auto fail = [&](const QString &message, bool usage) {
-        m_failedOnUsage = usage;
-        summary.status = RunStatus::Failed;
-        summary.message = message.toStdString();
-        emit failed(message);
-    };
-
     try {
         // Checked before anything is recorded or trained: found after training, it would lose the
         // model and record the run failed.
@@ -133,174 +206,205 @@ RunSummary RunSession::execute()
                 throw SpecError("--save: " + why + " (checked before training)");
         }
         if (!m_options.databasePath.isEmpty())
-            writer = std::make_unique<RunWriter>(m_options.databasePath, [this](const QString &message, bool) {
+            a.writer = std::make_unique<RunWriter>(m_options.databasePath, [this](const QString &message, bool) {
                 emit storeProblem(message);
             });
-        const TelemetryChoice choice = chooseTelemetry(m_options.telemetry, m_options.tegrastatsProgram,
-                                                       m_options.telemetryIntervalMs, m_options.sysfsRoot, m_options.replaySpeed);
-        DatasetSplits data = loadRunData(config);
-        PreparedRun prepared = prepareRun(config, data);
-        Trainer &trainer = *prepared.trainer;
-        if (writer) {
-            RunRecord record;
-            record.name = m_options.spec.name;
-            record.specJson = QString::fromUtf8(QJsonDocument(specToJson(m_options.spec)).toJson(QJsonDocument::Compact));
-            record.algorithm = algorithmName(config.algorithm);
+        std::optional<TelemetryChoice> choice;
+        if (!m_sharedTelemetry)
+            choice = chooseTelemetry(m_options.telemetry, m_options.tegrastatsProgram, m_options.telemetryIntervalMs,
+                                     m_options.sysfsRoot, m_options.replaySpeed);
+        // The process's peak so far is an earlier run's (a suite's, a comparison's), unless runs
+        // share it now.
+        if (!m_sharesProcess)
+            resetPeakRss();
+        a.data = m_sharedData ? m_sharedData : std::make_shared<const DatasetSplits>(loadRunData(config));
+        const DatasetSplits &data = *a.data;
+        a.prepared = prepareRun(config, data);
+        Trainer &trainer = *a.prepared.trainer;
+        if (a.writer) {
+            RunRecord record = recordOf(m_options);
             record.dataset = QString::fromStdString(data.train.name);
             record.backend = QString::fromStdString(trainer.backend().name());
             record.device = QString::fromStdString(trainer.backend().description());
             record.versions = versionsOf(trainer.backend());
-            record.suite = m_options.suite;
-            record.seed = config.seed;
             QStringList units;
             for (const std::string &name : trainer.unitNames())
                 units << QString::fromStdString(name);
-            runId = writer->createRun(record, paramsOf(config), m_options.tags, units);
-            m_runId.store(runId);
+            a.runId = a.writer->createRun(record, paramsOf(config), m_options.tags, units);
+            m_runId.store(a.runId);
         }
-        telemetry = std::make_unique<TelemetryRecorder>(choice);
-        if (writer)
-            writer->setPowerSource(runId, choice.source, telemetry->active() ? std::optional<int>(choice.intervalMs) : std::nullopt);
+        a.telemetry = m_sharedTelemetry ? m_sharedTelemetry : std::make_shared<TelemetryRecorder>(*choice);
+        // A shared source has been recording for the runs before this one: this run's samples start now.
+        a.samplesFrom = size_t(a.telemetry->log().size());
+        const TelemetryRecorder &telemetry = *a.telemetry;
+        if (a.writer)
+            a.writer->setPowerSource(a.runId, telemetry.choice().source,
+                                     telemetry.active() ? std::optional<int>(telemetry.choice().intervalMs) : std::nullopt);
 
-        auto withRunId = [&](QJsonObject event) {
-            if (runId)
-                event["run_id"] = runId;
-            return event;
-        };
-        auto passOnSamples = [&] {
-            std::vector<PowerPoint> fresh = telemetry->log().pointsFrom(*samplesFrom);
-            if (fresh.empty())
-                return;
-            *samplesFrom += fresh.size();
-            emit powerSamples(fresh);
-            if (writer)
-                writer->addSamples(runId, std::move(fresh));
-        };
-
-        TrainingRun run(trainer, data);
-        auto stopIfStoreFull = [&] {
-            if (writer && storeFailure.isEmpty() && !(storeFailure = writer->fatalProblem()).isEmpty())
-                run.cancel();
-        };
+        a.run = std::make_unique<TrainingRun>(trainer, data);
+        TrainingRun &run = *a.run;
         RunCallbacks callbacks;
-        // Time the run's own thread spends handing records to the writer (the store's direct cost).
-        auto timedStoreCall = [&](const std::function<void()> &call) {
-            const auto begin = std::chrono::steady_clock::now();
-            call();
-            m_storeSeconds.store(m_storeSeconds.load() + std::chrono::duration<double>(std::chrono::steady_clock::now() - begin).count());
-        };
-        callbacks.onProgress = [&](const ProgressMetrics &p) {
-            if (writer)
-                timedStoreCall([&] { writer->addProgress(runId, StoredProgress{qint64(p.epoch) * p.batchesPerEpoch + p.batch, p}); });
+        callbacks.onProgress = [this](const ProgressMetrics &p) {
+            Active &a = *m_active;
+            if (a.writer)
+                timedStoreCall([&] { a.writer->addProgress(a.runId, StoredProgress{qint64(p.epoch) * p.batchesPerEpoch + p.batch, p}); });
             passOnSamples();
-            emit progress(p, withRunId(progressEvent(p)));
+            QJsonObject event = withRunId(progressEvent(p));
+            event["algo"] = algorithmName(m_options.spec.config.algorithm); // runs in turn interleave their events
+            emit progress(p, event);
             stopIfStoreFull();
         };
-        callbacks.onEpoch = [&](const EpochMetrics &e) {
+        callbacks.onEpoch = [this](const EpochMetrics &e) {
+            Active &a = *m_active;
             QJsonObject event = withRunId(epochEvent(e));
-            addEnergy(event, *telemetry, e.monotonicStart, e.monotonicEnd);
+            event["algo"] = algorithmName(m_options.spec.config.algorithm);
+            addEnergy(event, *a.telemetry, e.monotonicStart, e.monotonicEnd);
             passOnSamples();
-            if (writer) {
-                EpochEnergy energy;
-                if (event.contains("energy_j")) {
-                    energy.joules = event["energy_j"].toDouble();
-                    energy.meanWatts = event["mean_power_w"].toDouble();
-                    m_trainingEnergy = (std::isnan(m_trainingEnergy) ? 0.0 : m_trainingEnergy) + *energy.joules;
-                }
+            EpochEnergy energy;
+            if (event.contains("energy_j")) {
+                energy.joules = event["energy_j"].toDouble();
+                energy.meanWatts = event["mean_power_w"].toDouble();
+                m_trainingEnergy = (std::isnan(m_trainingEnergy) ? 0.0 : m_trainingEnergy) + *energy.joules;
+            }
+            if (a.writer) {
                 timedStoreCall([&] {
-                    writer->addEpoch(runId, e, energy);
-                    writer->flush(kEpochFlushMs);
+                    a.writer->addEpoch(a.runId, e, energy);
+                    a.writer->flush(kEpochFlushMs);
                 });
-            } else if (event.contains("energy_j")) {
-                m_trainingEnergy = (std::isnan(m_trainingEnergy) ? 0.0 : m_trainingEnergy) + event["energy_j"].toDouble();
             }
             emit epochFinished(e, event);
             stopIfStoreFull();
         };
         run.setCallbacks(callbacks);
 
-        emit started(runId, withRunId([&] {
-                         QJsonObject start = startEvent(m_options.spec, trainer, data);
-                         start["telemetry"] = telemetryObject(*telemetry);
-                         return start;
-                     }()));
+        QJsonObject start = withRunId(startEvent(m_options.spec, trainer, data));
+        start["telemetry"] = telemetryObject(telemetry);
+        emit started(a.runId, start);
         if (m_paused.load())
             run.pause();
         m_run.store(&run);
         if (m_stopRequested.load())
             run.cancel();
-        summary = run.run();
-        m_run.store(nullptr);
-        telemetry->stop();
-        passOnSamples();
-        if (!storeFailure.isEmpty()) {
-            summary.status = RunStatus::Failed;
-            summary.message = QStringLiteral("the run store could not be written, so the run was stopped: %1").arg(storeFailure).toStdString();
-        }
-        if (!m_options.savePath.isEmpty() && summary.status == RunStatus::Completed) {
-            try {
-                const std::string path = m_options.savePath.toStdString();
-                // A graph is saved as version 2 with its description and named state; an MLP stays
-                // version 1, which every earlier build reads.
-                if (auto *graph = dynamic_cast<GraphTrainer *>(&trainer))
-                    saveGraphModel(path, GraphModelFile{graph->config(), graph->modelSpec(), graph->exportState()});
-                else
-                    saveModel(path, ModelFile{config, trainer.parameters()});
-            } catch (...) {
-                // A disk that filled during training: the half-written file beside the target goes.
-                QFile::remove(m_options.savePath + ".partial");
-                throw;
-            }
-        }
-        QJsonObject event = withRunId(summaryEvent(config, summary));
-        addEnergy(event, *telemetry, summary.monotonicStart, summary.monotonicEnd);
-        event["telemetry"] = telemetryObject(*telemetry);
-        if (!telemetry->problem().isEmpty())
-            event["telemetry_problem"] = telemetry->problem();
-        finishRecord(writer.get(), runId, summary);
-        writer.reset(); // writes what is buffered before the run is reported finished
-        m_running.store(false);
-        emit finished(summary, event);
-        return summary;
+        run.start();
+        return true;
     } catch (const SpecError &e) {
         fail(QString::fromUtf8(e.what()), true);
     } catch (const std::exception &e) {
         fail(QString::fromUtf8(e.what()), false);
     }
-    m_run.store(nullptr);
-    if (writer) {
-        try {
-            if (!runId) { // failed before it was recorded: record it, so the store says why
-                RunRecord record;
-                record.name = m_options.spec.name;
-                record.specJson = QString::fromUtf8(QJsonDocument(specToJson(m_options.spec)).toJson(QJsonDocument::Compact));
-                record.algorithm = algorithmName(config.algorithm);
-                record.dataset = QString::fromStdString(config.dataset);
-                record.backend = QString::fromStdString(config.backend);
-                record.suite = m_options.suite;
-                record.seed = config.seed;
-                runId = writer->createRun(record, paramsOf(config), m_options.tags);
-                m_runId.store(runId);
-            }
-            finishRecord(writer.get(), runId, summary);
-        } catch (const std::exception &e) {
-            emit storeProblem(QString::fromUtf8(e.what()));
-        }
-        writer.reset();
+    return false;
+}
+
+bool RunSession::trainNextEpoch()
+{
+    if (!m_active || !m_active->run || m_active->failed)
+        return false;
+    try {
+        return m_active->run->trainNextEpoch();
+    } catch (const std::exception &e) {
+        m_summary = m_active->run->summary();
+        fail(QString::fromUtf8(e.what()), false);
     }
-    QJsonObject event = summaryEvent(config, summary);
-    if (runId)
-        event["run_id"] = runId;
+    return false;
+}
+
+RunSummary RunSession::end()
+{
+    m_run.store(nullptr);
+    if (m_active && m_active->run && !m_active->failed) {
+        m_summary = m_active->run->summary();
+        try {
+            return finishTrained();
+        } catch (const SpecError &e) {
+            fail(QString::fromUtf8(e.what()), true);
+        } catch (const std::exception &e) {
+            fail(QString::fromUtf8(e.what()), false);
+        }
+    }
+    return finishFailed();
+}
+
+RunSummary RunSession::finishTrained()
+{
+    Active &a = *m_active;
+    const TrainConfig &config = m_options.spec.config;
+    RunSummary &summary = m_summary;
+    // A shared source records on for the other runs; the group stops it.
+    if (!m_sharedTelemetry)
+        a.telemetry->stop();
+    passOnSamples();
+    if (!a.storeFailure.isEmpty()) {
+        summary.status = RunStatus::Failed;
+        summary.message = QStringLiteral("the run store could not be written, so the run was stopped: %1").arg(a.storeFailure).toStdString();
+    }
+    if (!m_options.savePath.isEmpty() && summary.status == RunStatus::Completed) {
+        try {
+            const std::string path = m_options.savePath.toStdString();
+            Trainer &trainer = *a.prepared.trainer;
+            // A graph is saved as version 2 with its description and named state; an MLP stays
+            // version 1, which every earlier build reads.
+            if (auto *graph = dynamic_cast<GraphTrainer *>(&trainer))
+                saveGraphModel(path, GraphModelFile{graph->config(), graph->modelSpec(), graph->exportState()});
+            else
+                saveModel(path, ModelFile{config, trainer.parameters()});
+        } catch (...) {
+            // A disk that filled during training: the half-written file beside the target goes.
+            QFile::remove(m_options.savePath + ".partial");
+            throw;
+        }
+    }
+    QJsonObject event = withRunId(summaryEvent(config, summary));
+    if (m_sharesProcess) {
+        // Its whole span holds the other runs' turns too: its own energy is its epochs'.
+        if (!std::isnan(m_trainingEnergy))
+            event["energy_j"] = m_trainingEnergy;
+    } else {
+        addEnergy(event, *a.telemetry, summary.monotonicStart, summary.monotonicEnd);
+    }
+    event["telemetry"] = telemetryObject(*a.telemetry);
+    if (!a.telemetry->problem().isEmpty())
+        event["telemetry_problem"] = a.telemetry->problem();
+    finishRecord(a.writer.get(), a.runId);
+    event["peak_rss_bytes"] = m_result.peakRssBytes > 0 ? QJsonValue(m_result.peakRssBytes) : QJsonValue(QJsonValue::Null);
+    a.writer.reset(); // writes what is buffered before the run is reported finished
+    m_active.reset(); // the trainer's memory goes before the next run of a group is prepared
     m_running.store(false);
     emit finished(summary, event);
     return summary;
 }
 
-void RunSession::finishRecord(RunWriter *writer, qint64 runId, const RunSummary &summary)
+RunSummary RunSession::finishFailed()
 {
-    if (!writer || !runId)
-        return;
-    RunResult result;
+    const TrainConfig &config = m_options.spec.config;
+    qint64 runId = m_active ? m_active->runId : 0;
+    std::unique_ptr<RunWriter> writer = m_active ? std::move(m_active->writer) : nullptr;
+    if (writer) {
+        try {
+            if (!runId) { // failed before it was recorded: record it, so the store says why
+                runId = writer->createRun(recordOf(m_options), paramsOf(config), m_options.tags);
+                m_runId.store(runId);
+            }
+            finishRecord(writer.get(), runId);
+        } catch (const std::exception &e) {
+            emit storeProblem(QString::fromUtf8(e.what()));
+        }
+        writer.reset();
+    } else {
+        finishRecord(nullptr, runId);
+    }
+    m_active.reset();
+    QJsonObject event = summaryEvent(config, m_summary);
+    if (runId)
+        event["run_id"] = runId;
+    m_running.store(false);
+    emit finished(m_summary, event);
+    return m_summary;
+}
+
+void RunSession::finishRecord(RunWriter *writer, qint64 runId)
+{
+    const RunSummary &summary = m_summary;
+    RunResult &result = m_result;
     result.status = QString::fromLatin1(runStatusName(summary.status));
     result.message = QString::fromStdString(summary.message);
     result.epochsDone = summary.epochsCompleted;
@@ -310,8 +414,9 @@ void RunSession::finishRecord(RunWriter *writer, qint64 runId, const RunSummary 
     result.totalSeconds = summary.totalSeconds;
     result.energyJoules = m_trainingEnergy;
     result.peakEngineBytes = qint64(summary.memory.peakTotal);
-    result.peakRssBytes = qint64(readProcessMemory().peakRssBytes);
-    writer->finishRun(runId, result);
+    result.peakRssBytes = m_sharesProcess ? 0 : qint64(readProcessMemory().peakRssBytes); // 0: unknown
+    if (writer && runId)
+        writer->finishRun(runId, result);
 }
 
 } // namespace ffint8

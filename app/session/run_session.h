@@ -1,10 +1,14 @@
 // One training run of an experiment, from its spec to its stored record: data, backend and trainer,
-// the power source, the store, and the engine loop on a thread of its own. The command line and the
-// workbench both run experiments through this, so a run launched from either is recorded alike.
+// the power source, the store, and the engine loop on a thread of its own. Every command that trains
+// (train, run, compare, bench) and the workbench's queue run experiments through this, so a run
+// launched from any of them is prepared, measured and recorded alike; RunGroup (run_group.h) drives
+// several of them together.
 #pragma once
 
 #include "app/spec/experiment_spec.h"
+#include "app/store/run_store.h"
 #include "app/telemetry/power_log.h"
+#include "engine/data/dataset.h"
 #include "engine/train/metrics.h"
 
 #include <QJsonObject>
@@ -13,12 +17,15 @@
 
 #include <atomic>
 #include <cmath>
+#include <functional>
 #include <memory>
 #include <thread>
 #include <vector>
 
 namespace ffint8 {
 
+class RunWriter;
+class TelemetryRecorder;
 class TrainingRun;
 
 struct SessionOptions
@@ -70,6 +77,10 @@ public:
     // command line's usage error rather than a failure of the run.
     bool failedOnUsage() const { return m_failedOnUsage; }
 
+    // The figures the run recorded when it ended (as stored, also when it is not stored): NaN and 0
+    // where unknown. Valid once finished() has been emitted.
+    const RunResult &result() const { return m_result; }
+
 signals:
     // The run is set up and about to train; `event` is the JSON "start" event (with run_id when stored).
     void started(qint64 runId, const QJsonObject &event);
@@ -87,10 +98,38 @@ signals:
     void failed(const QString &message);
 
 private:
+    friend class RunGroup;
+    struct Active; // what a run holds from its preparation to its end
+
     RunSummary execute();
-    void finishRecord(class RunWriter *writer, qint64 runId, const RunSummary &summary);
+    // The run in three steps, so that RunGroup can take several runs through them in turn on one
+    // thread. begin() prepares, records and starts the run (false when it could not: it has then said
+    // why through failed()); trainNextEpoch() trains one epoch and says whether another follows;
+    // end() saves the model, records the outcome, emits finished() and frees the trainer. execute()
+    // is the three in a row.
+    bool begin();
+    bool trainNextEpoch();
+    RunSummary end();
+    void fail(const QString &message, bool usage);
+    RunSummary finishTrained();
+    RunSummary finishFailed();
+    void finishRecord(RunWriter *writer, qint64 runId);
+    QJsonObject withRunId(QJsonObject event) const;
+    void passOnSamples(); // the power samples taken since the last call: emitted and stored
+    void timedStoreCall(const std::function<void()> &call);
+    void stopIfStoreFull();
 
     SessionOptions m_options;
+    // Shared by a RunGroup before begin(): data loaded for this spec (loadRunData) and a power source
+    // already recording; null: the run loads, or starts, its own.
+    std::shared_ptr<const DatasetSplits> m_sharedData;
+    std::shared_ptr<TelemetryRecorder> m_sharedTelemetry;
+    // Other runs live in this process while this one trains (runs in turn): its peak RSS is theirs
+    // too, so none is recorded, and its summary's energy is its epochs' rather than its whole span's.
+    bool m_sharesProcess = false;
+    std::unique_ptr<Active> m_active;
+    RunSummary m_summary;
+    RunResult m_result;
     std::thread m_thread;
     std::atomic<TrainingRun *> m_run{nullptr};
     std::atomic<bool> m_stopRequested{false};

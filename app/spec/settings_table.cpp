@@ -250,7 +250,8 @@ const Setting *settingByFlag(const QString &flag)
 QString defaultTextOf(const Setting &setting)
 {
     if (setting.path == QLatin1String("training.lr"))
-        return QStringLiteral("%1 for ff-*, %2 for bp-*").arg(number(kFfDefaultLearningRate), number(kBpDefaultLearningRate));
+        return QStringLiteral("%1 for ff-*, %2 for bp-*")
+            .arg(number(defaultLearningRate(Algorithm::FfInt8)), number(defaultLearningRate(Algorithm::BpFp32)));
     if (setting.path == QLatin1String("model.preset"))
         return QStringLiteral("none: the MLP of --layers");
     return setting.get(TrainConfig());

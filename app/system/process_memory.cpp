@@ -1,4 +1,4 @@
-// Reads VmRSS and VmHWM from /proc/self/status.
+// Reads VmRSS and VmHWM from /proc/self/status, and resets VmHWM through /proc/self/clear_refs.
 #include "app/system/process_memory.h"
 
 #include <QFile>
@@ -19,6 +19,13 @@ ProcessMemory readProcessMemory()
             m.peakRssBytes = kib("VmHWM:");
     }
     return m;
+}
+
+void resetPeakRss()
+{
+    QFile f(QStringLiteral("/proc/self/clear_refs"));
+    if (f.open(QIODevice::WriteOnly))
+        f.write("5");
 }
 
 } // namespace ffint8

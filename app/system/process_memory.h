@@ -14,4 +14,8 @@ struct ProcessMemory
 // Zeros where /proc is not there.
 ProcessMemory readProcessMemory();
 
+// Sets the kernel's peak-RSS mark (VmHWM) back to the current RSS, so that a run's peak is its own
+// and not an earlier run's of the same process (Linux >= 4.0; nothing elsewhere).
+void resetPeakRss();
+
 } // namespace ffint8

@@ -25,7 +25,7 @@ const char *algorithmName(Algorithm a)
 bool isInt8(Algorithm a) { return a == Algorithm::FfInt8 || a == Algorithm::BpInt8 || a == Algorithm::BpUi8; }
 bool isForwardForward(Algorithm a) { return a == Algorithm::FfFp32 || a == Algorithm::FfInt8; }
 
-float defaultLearningRate(Algorithm a) { return isForwardForward(a) ? kFfDefaultLearningRate : kBpDefaultLearningRate; }
+float defaultLearningRate(Algorithm a) { return isForwardForward(a) ? 0.03f : 0.001f; }
 
 bool algorithmFromName(const std::string &name, Algorithm &out)
 {

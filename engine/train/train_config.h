@@ -40,10 +40,9 @@ bool algorithmFromName(const std::string &name, Algorithm &out);
 
 // The learning rate a method starts from when none is given, with Adam (the default optimizer): FF
 // at 0.03, as the common FF ports use (the first epochs are slow below it); BP at 0.001, since BP
-// with Adam at FF's 0.03 reaches 65 % on Fashion-MNIST where 0.001 reaches 84 %. The command line,
-// specs, suites, `ffint8 compare` and the workbench's launcher all take their defaults from here.
-constexpr float kFfDefaultLearningRate = 0.03f;
-constexpr float kBpDefaultLearningRate = 0.001f;
+// with Adam at FF's 0.03 reaches 65 % on Fashion-MNIST where 0.001 reaches 84 %. The one place of
+// per-method defaults: the command line (train, run, compare, bench), specs, suites, help texts and
+// the workbench's launcher all take theirs from here.
 float defaultLearningRate(Algorithm a);
 
 // lambda(epoch) = min(start + perEpoch * epoch, cap); look-ahead off means lambda = 0 throughout.
@@ -95,7 +94,7 @@ struct TrainConfig
     int epochs = 20;
     int batch = 32;
     OptimizerKind optimizer = OptimizerKind::Adam;
-    float lr = kFfDefaultLearningRate; // defaultLearningRate(algorithm); specs settle it (experiment_spec.h)
+    float lr = defaultLearningRate(algorithm); // specs settle it when the algorithm changes (experiment_spec.h)
     float momentum = 0.9f;
     float weightDecay = 0.0f;
     Goodness goodness = Goodness::Mean;

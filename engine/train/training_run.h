@@ -31,7 +31,7 @@ public:
     // Trains config.epochs epochs. Never throws for a diverging or cancelled run: the summary says so.
     // The same as start(), then trainNextEpoch() until it returns false, then summary().
     RunSummary run();
-    // The run in steps, for callers that interleave several runs on one thread (EpochTurns): start()
+    // The run in steps, for callers that interleave several runs on one thread (RunGroup): start()
     // begins it; trainNextEpoch() trains, evaluates and reports one epoch and says whether another
     // follows (false once the run has ended: all epochs done, diverged, cancelled or failed).
     void start();

@@ -22,6 +22,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     return ffint8::fuzz::refusalsPass([&] {
         ffint8::ExtraFlags extra;
         extra.save = size % 2 == 1;
+        extra.store = size % 4 < 2;
         extra.telemetry = size % 3 == 1;
         ffint8::parseTrainArguments(args, extra);
     });

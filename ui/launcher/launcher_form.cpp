@@ -184,13 +184,16 @@ QWidget *LauncherForm::buildGroups()
 // form does not suggest that, say, theta changes a BP run.
 void LauncherForm::enableGroupsFor(const QString &algorithm)
 {
-    const bool ff = algorithm.startsWith(QStringLiteral("ff-"));
-    const bool int8 = algorithm.endsWith(QStringLiteral("int8")) || algorithm == QStringLiteral("bp-ui8");
+    // What each method is comes from the engine's own description of it, as its defaults do.
+    Algorithm chosen = Algorithm::FfInt8;
+    const bool known = algorithmFromName(algorithm.toStdString(), chosen);
+    const bool ff = known && isForwardForward(chosen);
+    const bool int8 = known && isInt8(chosen);
     const QList<std::tuple<QString, bool, QString>> rules = {
         {QStringLiteral("ff"), ff, tr("Forward-Forward algorithms only (ff-fp32, ff-int8)")},
         {QStringLiteral("ff.lookahead"), ff, tr("Forward-Forward algorithms only (ff-fp32, ff-int8)")},
         {QStringLiteral("int8"), int8, tr("INT8 algorithms only (ff-int8, bp-int8, bp-ui8)")},
-        {QStringLiteral("ui8"), algorithm == QStringLiteral("bp-ui8"), tr("bp-ui8 only")},
+        {QStringLiteral("ui8"), known && chosen == Algorithm::BpUi8, tr("bp-ui8 only")},
     };
     for (const auto &[group, applies, scope] : rules) {
         QGroupBox *box = m_groups.value(group);
@@ -205,7 +208,7 @@ void LauncherForm::enableGroupsFor(const QString &algorithm)
     }
     // BP's INT8 methods fix their own quantisers (per-tensor weights from an FP32 copy, their own
     // roundings): of the INT8 settings only the optimizer state's format applies to them.
-    const bool bpInt8 = algorithm == QStringLiteral("bp-int8") || algorithm == QStringLiteral("bp-ui8");
+    const bool bpInt8 = int8 && !ff;
     for (const QString &path : std::as_const(m_order)) {
         if (groupOf(path) != QStringLiteral("int8") || path == QStringLiteral("int8.optimizer_state"))
             continue;
