@@ -167,6 +167,38 @@ private slots:
         QVERIFY(!nodeKindFromName("dense", unused));
     }
 
+    // ResNet-18's CIFAR variant: its parameters counted here from the layer sizes, and Table V's
+    // figure as torchvision's port of the same network counts it.
+    void resnet18CountsAsTheCifarVariant()
+    {
+        ReferenceBackend backend;
+        const GraphPlan plan = ModelGraph::plan(modelPreset("resnet-18", {}), Shape::image(3, 32, 32), 10);
+        std::map<std::string, Shape> shapes;
+        for (const PlannedLayer &p : plan.layers)
+            shapes[p.name] = p.output;
+        QVERIFY(shapes.at("stem.relu1") == Shape::image(64, 32, 32)); // stride 1, no max pooling
+        QVERIFY(shapes.at("stage2_1.add") == Shape::image(128, 16, 16));
+        QVERIFY(shapes.at("stage4_2.add") == Shape::image(512, 4, 4));
+        QVERIFY(shapes.count("stage1_1.shortcut_conv") == 0);
+        QVERIFY(shapes.at("stage3_1.shortcut_conv") == Shape::image(256, 8, 8));
+        QVERIFY(shapes.at("pool.gap1") == Shape::flat(512));
+        auto bn = [](size_t c) { return 2 * c; };
+        size_t expected = 9 * 3 * 64 + bn(64);
+        size_t in = 64;
+        for (size_t c : {64, 128, 256, 512}) {
+            for (int b = 0; b < 2; ++b) {
+                expected += 9 * in * c + bn(c) + 9 * c * c + bn(c);
+                if (in != c)
+                    expected += in * c + bn(c); // the projected shortcut
+                in = c;
+            }
+        }
+        expected += 512 * 10 + 10;
+        ModelGraph graph(backend, modelPreset("resnet-18", {}), Shape::image(3, 32, 32), 10, fp32(), 1);
+        QCOMPARE(graph.parameterCount(), expected);
+        QCOMPARE(graph.parameterCount(), size_t(11173962));
+    }
+
     void cnnSmallShapesAndTotals()
     {
         ReferenceBackend backend;

@@ -182,7 +182,7 @@ ModelSpec cnnSmallModel()
 
 std::vector<std::string> modelPresetNames()
 {
-    return {"mlp", "cnn-small"};
+    return {"mlp", "cnn-small", "resnet-18"};
 }
 
 bool isModelPreset(const std::string &name)
@@ -197,6 +197,8 @@ ModelSpec modelPreset(const std::string &name, const std::vector<int> &mlpWidths
         return mlpModel(mlpWidths);
     if (name == "cnn-small")
         return cnnSmallModel();
+    if (name == "resnet-18")
+        return resnet18Model();
     std::string valid;
     for (const std::string &n : modelPresetNames())
         valid += (valid.empty() ? "" : ", ") + n;

@@ -75,8 +75,14 @@ ModelSpec mlpModel(const std::vector<int> &widths);
 // + ReLU; a residual block of two conv3x3 32 + BN (ReLU between, and after the add); global
 // average pooling. Any image with 1+ channels and sides >= 3 fits.
 ModelSpec cnnSmallModel();
+// ResNet-18's CIFAR variant (He et al. 2016, as the common CIFAR ports build it): a 3x3 stem of
+// 64 channels with stride 1 and no max pooling; BasicBlocks 64-64, 128-128 (stride 2), 256-256
+// (stride 2), 512-512 (stride 2), projected shortcuts where the shape changes; global average
+// pooling. With a 10-class head: 11,173,962 parameters (torchvision's ImageNet stem: 11,181,642;
+// the paper's Table V: 11.19 M).
+ModelSpec resnet18Model();
 
-std::vector<std::string> modelPresetNames(); // "mlp", "cnn-small"
+std::vector<std::string> modelPresetNames(); // "mlp", "cnn-small", "resnet-18"
 bool isModelPreset(const std::string &name);
 // The preset `name` (mlp from `mlpWidths`); EngineError naming the valid presets otherwise.
 ModelSpec modelPreset(const std::string &name, const std::vector<int> &mlpWidths);
