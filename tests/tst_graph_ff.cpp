@@ -37,27 +37,12 @@ QString messageOf(const std::function<void()> &f)
 // 12x12 images of 10 classes: each class a bright bar at its own place over noise.
 DatasetSplits bars(int train, int test)
 {
-    DatasetSplits s;
-    SplitMix64 rng(5);
-    for (Dataset *d : {&s.train, &s.test}) {
-        const int count = d == &s.train ? train : test;
-        d->name = "bars";
-        d->count = count;
-        d->height = d->width = 12;
-        d->images.resize(size_t(count) * 144);
-        d->labels.resize(size_t(count));
-        for (int i = 0; i < count; ++i) {
-            const int label = int(rng.below(10));
-            d->labels[size_t(i)] = uint8_t(label);
-            for (int p = 0; p < 144; ++p) {
-                const int y = p / 12, x = p % 12;
-                const bool inside = label < 5 ? (y == 2 * label + 1 && x > 1 && x < 10)
-                                              : (x == 2 * (label - 5) + 1 && y > 1 && y < 10);
-                d->images[size_t(i) * 144 + size_t(p)] = (inside ? 0.8f : 0.0f) + 0.2f * rng.uniform();
-            }
-        }
-    }
-    return s;
+    return testing::patternSplits(
+        "bars", 12, train, 5, 0.8f, 0.2f,
+        [](int label, int y, int x) {
+            return label < 5 ? (y == 2 * label + 1 && x > 1 && x < 10) : (x == 2 * (label - 5) + 1 && y > 1 && y < 10);
+        },
+        test);
 }
 
 TrainConfig ffConfig(Algorithm algorithm)

@@ -12,6 +12,7 @@
 #include "engine/train/memory_estimate.h"
 #include "engine/train/training_run.h"
 #include "support/qt_compat.h"
+#include "support/synthetic_data.h"
 
 #include <QtTest>
 #include <cmath>
@@ -96,25 +97,10 @@ TrainConfig graphConfig(Algorithm algorithm)
 // 28x28 images of 10 classes, each class a bright square at its own place over noise.
 DatasetSplits syntheticImages(int count)
 {
-    DatasetSplits s;
-    SplitMix64 rng(21);
-    for (Dataset *d : {&s.train, &s.test}) {
-        d->name = "squares";
-        d->count = count;
-        d->height = d->width = 28;
-        d->images.resize(size_t(count) * 784);
-        d->labels.resize(size_t(count));
-        for (int i = 0; i < count; ++i) {
-            const int label = int(rng.below(10));
-            d->labels[size_t(i)] = uint8_t(label);
-            for (int p = 0; p < 784; ++p) {
-                const int y = p / 28, x = p % 28, cy = 4 + (label / 5) * 12, cx = 2 + (label % 5) * 5;
-                const bool inside = y >= cy && y < cy + 6 && x >= cx && x < cx + 4;
-                d->images[size_t(i) * 784 + size_t(p)] = (inside ? 0.7f : 0.0f) + 0.3f * rng.uniform();
-            }
-        }
-    }
-    return s;
+    return testing::patternSplits("squares", 28, count, 21, 0.7f, 0.3f, [](int label, int y, int x) {
+        const int cy = 4 + (label / 5) * 12, cx = 2 + (label % 5) * 5;
+        return y >= cy && y < cy + 6 && x >= cx && x < cx + 4;
+    });
 }
 
 } // namespace

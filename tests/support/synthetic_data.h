@@ -48,6 +48,35 @@ inline DatasetSplits clusterSplits(int train, int test, int features, uint64_t s
     return s;
 }
 
+// Square one-channel images of 10 classes over noise: image i of class k gets `bright` where
+// lit(k, y, x) says so, plus `noise` times a uniform value. Train and test `count` images each
+// (`testCount` when given), drawn from one stream.
+template <typename Lit>
+DatasetSplits patternSplits(const char *name, int side, int count, uint64_t seed, float bright, float noise, Lit lit,
+                            int testCount = -1)
+{
+    DatasetSplits s;
+    SplitMix64 rng(seed);
+    const size_t pixels = size_t(side) * size_t(side);
+    for (Dataset *d : {&s.train, &s.test}) {
+        const int n = d == &s.test && testCount >= 0 ? testCount : count;
+        d->name = name;
+        d->count = n;
+        d->height = d->width = side;
+        d->images.resize(size_t(n) * pixels);
+        d->labels.resize(size_t(n));
+        for (int i = 0; i < n; ++i) {
+            const int label = int(rng.below(10));
+            d->labels[size_t(i)] = uint8_t(label);
+            for (size_t p = 0; p < pixels; ++p) {
+                const bool on = lit(label, int(p) / side, int(p) % side);
+                d->images[size_t(i) * pixels + p] = (on ? bright : 0.0f) + noise * rng.uniform();
+            }
+        }
+    }
+    return s;
+}
+
 inline void writeBigEndian(QByteArray &out, uint32_t v)
 {
     for (int shift = 24; shift >= 0; shift -= 8)
