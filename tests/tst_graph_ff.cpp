@@ -12,6 +12,7 @@
 #include "engine/train/graph_ff_trainer.h"
 #include "engine/train/label_embedding.h"
 #include "engine/train/training_run.h"
+#include "support/exception_message.h"
 #include "support/qt_compat.h"
 #include "support/synthetic_data.h"
 
@@ -24,15 +25,7 @@ using namespace ffint8;
 
 namespace {
 
-QString messageOf(const std::function<void()> &f)
-{
-    try {
-        f();
-    } catch (const std::exception &e) {
-        return QString::fromUtf8(e.what());
-    }
-    return QStringLiteral("(no exception)");
-}
+using testing::messageOf;
 
 // 12x12 images of 10 classes: each class a bright bar at its own place over noise.
 DatasetSplits bars(int train, int test)

@@ -11,6 +11,7 @@
 #include "engine/train/graph_bp_trainer.h"
 #include "engine/train/memory_estimate.h"
 #include "engine/train/training_run.h"
+#include "support/exception_message.h"
 #include "support/qt_compat.h"
 #include "support/synthetic_data.h"
 
@@ -74,15 +75,7 @@ double lossOf(Backend &backend, ModelGraph &graph, LayerScratch &scratch, const 
     return sum;
 }
 
-QString messageOf(const std::function<void()> &f)
-{
-    try {
-        f();
-    } catch (const std::exception &e) {
-        return QString::fromUtf8(e.what());
-    }
-    return QStringLiteral("(no exception)");
-}
+using testing::messageOf;
 
 TrainConfig graphConfig(Algorithm algorithm)
 {

@@ -3,6 +3,7 @@
 
 #include "engine/train/trainer.h"
 
+#include <algorithm>
 #include <cmath>
 
 namespace ffint8 {
@@ -39,18 +40,38 @@ void ffAllLabelRows(const int *indices, int count, int classes, std::vector<int>
         }
 }
 
-uint8_t randomWrongLabel(SplitMix64 &rng, int truth, int classes)
+void chooseNegativeLabels(NegativeLabels mode, SplitMix64 &rng, const Dataset &data, const int *indices, int count,
+                          int classes, const std::function<void(std::vector<float> &)> &allLabelGoodness,
+                          std::vector<uint8_t> &labels)
 {
-    return uint8_t((truth + 1 + int(rng.below(uint64_t(classes - 1)))) % classes);
+    labels.resize(size_t(count));
+    if (mode == NegativeLabels::Random) {
+        for (int i = 0; i < count; ++i) {
+            const int truth = data.labels[size_t(indices[i])];
+            labels[size_t(i)] = uint8_t((truth + 1 + int(rng.below(uint64_t(classes - 1)))) % classes);
+        }
+        return;
+    }
+    // Hardest wrong label: the one the current network finds most convincing.
+    std::vector<float> goodness;
+    allLabelGoodness(goodness);
+    for (int i = 0; i < count; ++i) {
+        const int truth = data.labels[size_t(indices[i])];
+        const float *g = goodness.data() + size_t(i) * size_t(classes);
+        int best = -1;
+        for (int c = 0; c < classes; ++c)
+            if (c != truth && (best < 0 || g[c] > g[best]))
+                best = c;
+        labels[size_t(i)] = uint8_t(best);
+    }
 }
 
-uint8_t hardestWrongLabel(const float *goodness, int truth, int classes)
+float labelValueOf(LabelValue value, const float *image, int features)
 {
-    int best = -1;
-    for (int c = 0; c < classes; ++c)
-        if (c != truth && (best < 0 || goodness[c] > goodness[best]))
-            best = c;
-    return uint8_t(best);
+    if (value == LabelValue::One)
+        return 1.0f;
+    const float largest = *std::max_element(image, image + features);
+    return largest > 0.0f ? largest : 1.0f;
 }
 
 LayerMetrics ffUnitMetrics(Backend &backend, const Tensor &goodness, const Tensor &loss, int rows, int positives,

@@ -8,6 +8,7 @@
 #include "engine/train/metrics.h"
 #include "engine/train/train_config.h"
 
+#include <functional>
 #include <vector>
 
 namespace ffint8 {
@@ -19,10 +20,16 @@ void ffStepRows(const Dataset &data, const int *indices, int count, const uint8_
 // The rows of an evaluation chunk: each of `count` images once per label 0..classes-1.
 void ffAllLabelRows(const int *indices, int count, int classes, std::vector<int> &rowImage, std::vector<int> &rowLabel);
 
-// A wrong label drawn uniformly from the other classes.
-uint8_t randomWrongLabel(SplitMix64 &rng, int truth, int classes);
-// The wrong label with the most goodness (`goodness` holds one value per class).
-uint8_t hardestWrongLabel(const float *goodness, int truth, int classes);
+// The wrong label of each of `count` examples: drawn uniformly from the other classes (Random),
+// or the one with the most goodness (Hardest; `allLabelGoodness` fills `classes` values per example,
+// and is called only then).
+void chooseNegativeLabels(NegativeLabels mode, SplitMix64 &rng, const Dataset &data, const int *indices, int count,
+                          int classes, const std::function<void(std::vector<float> &)> &allLabelGoodness,
+                          std::vector<uint8_t> &labels);
+
+// The value of an embedded one-hot label for `image`: 1, or the image's largest value (1 when none
+// is positive).
+float labelValueOf(LabelValue value, const float *image, int features);
 
 // A unit's goodness of positive and negative rows and its loss, averaged over the step's rows
 // (the first `positives` rows are positive); host buffers are reused between calls.

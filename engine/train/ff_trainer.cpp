@@ -3,6 +3,7 @@
 
 #include "engine/core/error.h"
 #include "engine/train/ff_shared.h"
+#include "engine/train/label_embedding.h"
 #include "engine/nn/model_spec.h"
 
 #include <algorithm>
@@ -106,35 +107,20 @@ void FfTrainer::embed(const Dataset &data, const std::vector<int> &rowImage, con
         throw EngineError("dataset " + data.name + " has " + std::to_string(features) +
                           " values per example but the model's input width is " + std::to_string(m_config.layers[0]));
     m_hostInput.resize(rowImage.size() * size_t(features));
+    // Supervised FF: the first 10 inputs carry the label as a one-hot vector.
+    const Shape flat = Shape::image(1, 1, features);
     for (size_t r = 0; r < rowImage.size(); ++r) {
         const float *src = data.image(rowImage[r]);
-        float *dst = m_hostInput.data() + r * features;
-        std::copy(src, src + features, dst);
-        float value = 1.0f;
-        if (m_config.labelValue == LabelValue::ImageMax) {
-            value = *std::max_element(src, src + features);
-            if (value <= 0.0f)
-                value = 1.0f;
-        }
-        // Supervised FF: the first 10 inputs carry the label as a one-hot vector.
-        std::fill(dst, dst + kClasses, 0.0f);
-        dst[rowLabel[r]] = value;
+        embedLabel(src, flat, LabelEmbedding::Pixels, kClasses, rowLabel[r],
+                   labelValueOf(m_config.labelValue, src, features), m_hostInput.data() + r * features);
     }
 }
 
 void FfTrainer::chooseNegativeLabels(const Dataset &data, const int *indices, int count, std::vector<uint8_t> &labels)
 {
-    labels.resize(size_t(count));
-    if (m_config.negatives == NegativeLabels::Random) {
-        for (int i = 0; i < count; ++i)
-            labels[size_t(i)] = randomWrongLabel(m_labelRng, data.labels[size_t(indices[i])], kClasses);
-        return;
-    }
-    // Hardest wrong label: the one the current network finds most convincing.
-    std::vector<float> goodness;
-    goodnessForAllLabels(data, indices, count, goodness);
-    for (int i = 0; i < count; ++i)
-        labels[size_t(i)] = hardestWrongLabel(goodness.data() + size_t(i) * kClasses, data.labels[size_t(indices[i])], kClasses);
+    ffint8::chooseNegativeLabels(
+        m_config.negatives, m_labelRng, data, indices, count, kClasses,
+        [&](std::vector<float> &goodness) { goodnessForAllLabels(data, indices, count, goodness); }, labels);
 }
 
 std::vector<std::string> FfTrainer::unitNames() const

@@ -9,15 +9,6 @@
 
 namespace ffint8 {
 
-namespace {
-
-std::string modelLabel(const TrainConfig &config)
-{
-    return "model \"" + config.model + "\"";
-}
-
-} // namespace
-
 GraphBpTrainer::GraphBpTrainer(const TrainConfig &config, Backend &backend)
     : m_config(config),
       m_backend(backend),
@@ -39,14 +30,8 @@ GraphBpTrainer::GraphBpTrainer(const TrainConfig &config, Backend &backend)
 
 void GraphBpTrainer::upload(const Dataset &data, const int *indices, int count)
 {
-    const Shape shape = Shape::image(data.channels, data.height, data.width);
-    if (!(shape == m_graph->inputShape()))
-        throw EngineError(modelLabel(m_config) + " was built for " + m_graph->inputShape().text()
-                          + " examples, but dataset " + data.name + " holds " + shape.text());
-    if (data.numClasses > m_config.classes)
-        throw EngineError(modelLabel(m_config) + " has " + std::to_string(m_config.classes) + " classes, but dataset "
-                          + data.name + " has " + std::to_string(data.numClasses));
-    const size_t features = size_t(shape.features());
+    checkData(data);
+    const size_t features = size_t(m_graph->inputShape().features());
     m_hostInput.resize(size_t(count) * features);
     for (int i = 0; i < count; ++i)
         std::copy(data.image(indices[i]), data.image(indices[i]) + features, m_hostInput.data() + size_t(i) * features);

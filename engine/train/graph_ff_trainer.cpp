@@ -112,17 +112,6 @@ ModelSpec GraphFfTrainer::modelSpec() const
     return modelSpecOf(m_config);
 }
 
-void GraphFfTrainer::checkData(const Dataset &data) const
-{
-    const Shape shape = Shape::image(data.channels, data.height, data.width);
-    if (!(shape == m_config.inputShape))
-        throw EngineError(modelLabel(m_config) + " was built for " + m_config.inputShape.text()
-                          + " examples, but dataset " + data.name + " holds " + shape.text());
-    if (data.numClasses > m_config.classes)
-        throw EngineError(modelLabel(m_config) + " has " + std::to_string(m_config.classes) + " classes, but dataset "
-                          + data.name + " has " + std::to_string(data.numClasses));
-}
-
 void GraphFfTrainer::embed(const Dataset &data, const std::vector<int> &rowImage, const std::vector<int> &rowLabel)
 {
     checkData(data);
@@ -131,14 +120,8 @@ void GraphFfTrainer::embed(const Dataset &data, const std::vector<int> &rowImage
     m_hostInput.resize(rowImage.size() * embedded);
     for (size_t r = 0; r < rowImage.size(); ++r) {
         const float *src = data.image(rowImage[r]);
-        float value = 1.0f;
-        if (m_config.labelValue == LabelValue::ImageMax) {
-            value = *std::max_element(src, src + features);
-            if (value <= 0.0f)
-                value = 1.0f;
-        }
-        embedLabel(src, m_config.inputShape, m_embedding, m_config.classes, rowLabel[r], value,
-                   m_hostInput.data() + r * embedded);
+        embedLabel(src, m_config.inputShape, m_embedding, m_config.classes, rowLabel[r],
+                   labelValueOf(m_config.labelValue, src, int(features)), m_hostInput.data() + r * embedded);
     }
     m_backend.upload(m_input, m_hostInput.data(), m_hostInput.size() * sizeof(float));
 }
@@ -146,19 +129,9 @@ void GraphFfTrainer::embed(const Dataset &data, const std::vector<int> &rowImage
 void GraphFfTrainer::chooseNegativeLabels(const Dataset &data, const int *indices, int count,
                                           std::vector<uint8_t> &labels)
 {
-    const int classes = m_config.classes;
-    labels.resize(size_t(count));
-    if (m_config.negatives == NegativeLabels::Random) {
-        for (int i = 0; i < count; ++i)
-            labels[size_t(i)] = randomWrongLabel(m_labelRng, data.labels[size_t(indices[i])], classes);
-        return;
-    }
-    // Hardest wrong label: the one the current network finds most convincing.
-    std::vector<float> goodness;
-    goodnessForAllLabels(data, indices, count, goodness);
-    for (int i = 0; i < count; ++i)
-        labels[size_t(i)] = hardestWrongLabel(goodness.data() + size_t(i) * size_t(classes),
-                                              data.labels[size_t(indices[i])], classes);
+    ffint8::chooseNegativeLabels(
+        m_config.negatives, m_labelRng, data, indices, count, m_config.classes,
+        [&](std::vector<float> &goodness) { goodnessForAllLabels(data, indices, count, goodness); }, labels);
 }
 
 void GraphFfTrainer::forward(int rows, int positiveRows, LayerContext &ctx)
@@ -271,10 +244,10 @@ void GraphFfTrainer::headInput(const Dataset &data, const int *indices, int coun
 
 double GraphFfTrainer::headStep(const Dataset &data, const int *indices, int count)
 {
-    std::vector<int32_t> labels(static_cast<size_t>(count));
+    m_hostLabels.resize(size_t(count));
     for (int i = 0; i < count; ++i)
-        labels[size_t(i)] = data.labels[size_t(indices[i])];
-    m_backend.upload(m_labels, labels.data(), labels.size() * sizeof(int32_t));
+        m_hostLabels[size_t(i)] = data.labels[size_t(indices[i])];
+    m_backend.upload(m_labels, m_hostLabels.data(), m_hostLabels.size() * sizeof(int32_t));
     // Its own random stream: FF's training is the same with a head or without one.
     LayerContext unitCtx{m_scratch, m_quantSeed ^ 0x4EADULL, m_headCounter, false};
     headInput(data, indices, count, unitCtx);
@@ -288,10 +261,10 @@ double GraphFfTrainer::headStep(const Dataset &data, const int *indices, int cou
         OptimizerStep{defaultLearningRate(Algorithm::BpFp32), m_config.momentum, m_config.weightDecay, m_headStep},
         headCtx);
     m_headCounter = headCtx.counter;
-    std::vector<float> loss(static_cast<size_t>(count));
-    m_backend.download(m_headLoss, loss.data(), loss.size() * sizeof(float));
+    m_hostLoss.resize(size_t(count));
+    m_backend.download(m_headLoss, m_hostLoss.data(), m_hostLoss.size() * sizeof(float));
     double sum = 0.0;
-    for (float v : loss)
+    for (float v : m_hostLoss)
         sum += v;
     return sum / count;
 }

@@ -78,7 +78,6 @@ private:
     bool goodnessForAllLabels(const Dataset &data, const int *indices, int count, std::vector<float> &goodness,
                               const std::atomic<bool> *cancel = nullptr);
     void chooseNegativeLabels(const Dataset &data, const int *indices, int count, std::vector<uint8_t> &labels);
-    void checkData(const Dataset &data) const;
 
     TrainConfig m_config;
     Backend &m_backend;
@@ -96,6 +95,7 @@ private:
     Tensor m_later; // F32 rows x max unit input: d(later units' losses)/d(a unit's output)
     Tensor m_gradUpdate; // F32 rows x max unit output
     std::vector<float> m_hostInput, m_hostGoodness, m_hostLoss;
+    std::vector<int32_t> m_hostLabels; // the head's targets
     SplitMix64 m_labelRng;
     uint64_t m_quantSeed;
     uint64_t m_counter = 0;

@@ -12,6 +12,18 @@ std::vector<LayerParameters> GraphTrainer::parameters()
                         "version 2 from exportState() (saveGraphModel)");
 }
 
+void GraphTrainer::checkData(const Dataset &data) const
+{
+    const TrainConfig &c = config();
+    const Shape shape = Shape::image(data.channels, data.height, data.width);
+    if (!(shape == c.inputShape))
+        throw EngineError("model \"" + c.model + "\" was built for " + c.inputShape.text() + " examples, but dataset "
+                          + data.name + " holds " + shape.text());
+    if (data.numClasses > c.classes)
+        throw EngineError("model \"" + c.model + "\" has " + std::to_string(c.classes) + " classes, but dataset "
+                          + data.name + " has " + std::to_string(data.numClasses));
+}
+
 void GraphTrainer::setParameters(const std::vector<LayerParameters> &parameters)
 {
     (void)parameters;

@@ -32,6 +32,11 @@ public:
     // and what a graph uses instead (exportState/importState, model files version 2).
     std::vector<LayerParameters> parameters() final;
     void setParameters(const std::vector<LayerParameters> &parameters) final;
+
+protected:
+    // EngineError naming the model and the dataset when the data's examples are not of
+    // config().inputShape or it has more classes than the model.
+    void checkData(const Dataset &data) const;
 };
 
 } // namespace ffint8
