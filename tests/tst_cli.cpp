@@ -406,7 +406,8 @@ private slots:
         QTest::addColumn<QString>("message");
         QTest::newRow("no subcommand") << QStringList{"model"} << 2 << "usage: ffint8 model show";
         QTest::newRow("unknown model") << QStringList{"model", "show", "resnet-7"} << 2
-                                       << "'resnet-7' is neither a model (mlp, cnn-small, resnet-18) nor a spec file";
+                                       << "'resnet-7' is neither a model (mlp, cnn-small, resnet-18, mobilenet-v2, "
+                                          "efficientnet-b0) nor a spec file";
         QTest::newRow("bad input") << QStringList{"model", "show", "cnn-small", "--input", "3x32"} << 2 << "--input: '3x32'";
         QTest::newRow("input too small") << QStringList{"model", "show", "cnn-small", "--input", "1x1x1"} << 1
                                          << "1x1x1";

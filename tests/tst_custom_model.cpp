@@ -218,6 +218,9 @@ private slots:
         QTest::newRow("residual without projection") << QByteArray(R"({"algorithm": "ff-int8", "model": {"blocks": [
             {"name": "r", "residual": true, "projection": false, "layers": [{"type": "conv2d", "out": 1, "kernel": 3, "padding": 1}],
              "after_add": [{"type": "max_pool", "kernel": 2, "stride": 0}, {"type": "avg_pool", "kernel": 3, "stride": 2, "padding": 1}]}]}})");
+        QTest::newRow("mobile layers") << QByteArray(R"({"model": {"name": "mobile", "layers": [
+            {"type": "conv2d", "out": 6, "kernel": 3, "padding": 1, "groups": 3}, {"type": "relu6"}, {"type": "silu"},
+            {"type": "global_avg_pool"}, {"type": "dropout", "rate": 0.3}]}})");
         QTest::newRow("shipped") << [] {
             QFile f(FFINT8_SOURCE_DIR "/experiments/custom-cnn.json");
             return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
@@ -281,6 +284,11 @@ private slots:
             "expected a name of 1 to 64 letters, digits, '_' or '-', got \"a.b\"");
         row("two blocks of a name", flat(R"({"type": "relu"}, {"type": "relu", "name": "relu1"})"),
             QByteArray("\"name\""), "model.layers[1].name", "a second block named 'relu1'");
+
+        row("dropout rate 1", flat(R"({"type": "dropout", "rate": 1})"), QByteArray("\"rate\""), "model.layers[0].rate",
+            "expected a rate from 0 up to (not including) 1, got 1");
+        row("dropout without rate", flat(R"({"type": "relu6"}, {"type": "dropout"})"), QByteArray("{\"type\": \"dropout"),
+            "model.layers[1]", "a dropout layer needs \"rate\"");
 
         auto blocks = [](const QByteArray &list) { return "{\"model\": {\"blocks\": [\n  " + list + "]}}"; };
         row("two layers of a name",

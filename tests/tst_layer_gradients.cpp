@@ -4,12 +4,14 @@
 // says it issues against those it issues, and shapes that do not chain refused by name.
 #include "engine/backend/reference_backend.h"
 #include "engine/core/error.h"
+#include "engine/nn/activation_layers.h"
 #include "engine/nn/batch_norm.h"
 #include "engine/nn/conv2d.h"
 #include "engine/nn/elementwise_layers.h"
 #include "engine/nn/linear.h"
 #include "engine/nn/pooling.h"
 #include "support/direct_convolution.h"
+#include "support/exception_message.h"
 #include "support/qt_compat.h"
 #include "support/recording_backend.h"
 
@@ -22,6 +24,7 @@
 
 using namespace ffint8;
 using ffint8::testing::ConvCase;
+using ffint8::testing::messageOf;
 
 Q_DECLARE_METATYPE(ffint8::testing::ConvCase)
 
@@ -350,6 +353,49 @@ private slots:
         Flatten flatten(backend, "flat", Shape::image(2, 3, 5));
         QCOMPARE(flatten.outputShape(), Shape::flat(30));
         checkFiniteDifferences(backend, flatten, {x}, 2, 1e-2f, 1e-3);
+    }
+
+    void relu6AndSiluGradients()
+    {
+        ReferenceBackend backend;
+        SplitMix64 rng(16);
+        // ReLU6: values at least 0.05 from both kinks (0 and 6), on both sides of each.
+        Values x = randomValues(60, rng, 0.05f, 5.95f);
+        for (size_t i = 0; i < x.size(); i += 3)
+            x[i] = -x[i];
+        for (size_t i = 1; i < x.size(); i += 3)
+            x[i] += 6.1f;
+        PointwiseActivation relu6(backend, "relu6", Shape::image(2, 3, 5), PointwiseFunction::Relu6);
+        QCOMPARE(QString(relu6.kind()), QString("relu6"));
+        checkFiniteDifferences(backend, relu6, {x}, 2, 1e-2f, 1e-3);
+        const Values z = run(backend, relu6, {x}, 2, nullptr).output;
+        QCOMPARE(*std::min_element(z.begin(), z.end()), 0.0f);
+        QCOMPARE(*std::max_element(z.begin(), z.end()), 6.0f);
+        PointwiseActivation silu(backend, "silu", Shape::image(2, 3, 5), PointwiseFunction::Silu);
+        QVERIFY(!silu.inPlace()); // its backward pass reads the input
+        checkFiniteDifferences(backend, silu, {randomValues(60, rng, -6.0f, 6.0f)}, 2, 1e-2f, 1e-3);
+    }
+
+    // Dropout's gradient is its own mask (the same counter in both passes); evaluation is the
+    // identity; the share dropped is the rate's and the kept values are scaled by 1 / (1 - rate).
+    void dropoutGradientsAndMask()
+    {
+        ReferenceBackend backend;
+        SplitMix64 rng(17);
+        Dropout dropout(backend, "drop", Shape::flat(500), 0.2f);
+        checkFiniteDifferences(backend, dropout, {randomValues(1000, rng, -1.0f, 1.0f)}, 2, 1e-2f, 1e-3);
+        const Values x = randomValues(1000, rng, 0.5f, 1.0f);
+        const Values trained = run(backend, dropout, {x}, 2, nullptr).output;
+        int dropped = 0;
+        for (size_t i = 0; i < x.size(); ++i) {
+            if (trained[i] == 0.0f)
+                ++dropped;
+            else
+                QCOMPARE(trained[i], x[i] * (1.0f / 0.8f));
+        }
+        QVERIFY2(dropped > 150 && dropped < 250, qPrintable(QString("%1 of 1000 dropped").arg(dropped)));
+        QCOMPARE(run(backend, dropout, {x}, 2, nullptr, false).output, x);
+        QVERIFY(messageOf([&] { Dropout(backend, "bad", Shape::flat(4), 1.0f); }).contains("\"bad\": rate 1"));
     }
 
     // INT8 against FP32 (same weights, same data): every error is bounded by the quantisation steps.

@@ -137,7 +137,8 @@ private slots:
     void kindNamesRoundTrip()
     {
         for (NodeKind k : {NodeKind::Linear, NodeKind::Conv2d, NodeKind::BatchNorm, NodeKind::Relu, NodeKind::MaxPool,
-                           NodeKind::AvgPool, NodeKind::GlobalAvgPool, NodeKind::Flatten}) {
+                           NodeKind::AvgPool, NodeKind::GlobalAvgPool, NodeKind::Flatten, NodeKind::Relu6,
+                           NodeKind::Silu, NodeKind::Dropout}) {
             NodeKind back = NodeKind::Relu;
             QVERIFY(nodeKindFromName(nodeKindName(k), back));
             QCOMPARE(int(back), int(k));
@@ -176,6 +177,54 @@ private slots:
         ModelGraph graph(backend, modelPreset("resnet-18", {}), Shape::image(3, 32, 32), 10, fp32(), 1);
         QCOMPARE(graph.parameterCount(), expected);
         QCOMPARE(graph.parameterCount(), size_t(11173962));
+    }
+
+    // MobileNet-V2 with torchvision's plan: the exact 2,236,682 with a 10-class head, the
+    // strides adapted to 32x32 (stem and first 24-channel block at 1), an input added back only
+    // where the shape stays, depthwise convolutions with one group per channel.
+    void mobilenetV2CountsAsTorchvisionsPlan()
+    {
+        ReferenceBackend backend;
+        const ModelSpec spec = modelPreset("mobilenet-v2", {});
+        const GraphPlan plan = ModelGraph::plan(spec, Shape::image(3, 32, 32), 10);
+        std::map<std::string, const PlannedLayer *> layers;
+        for (const PlannedLayer &p : plan.layers)
+            layers[p.name] = &p;
+        QVERIFY(layers.at("stem.relu6_1")->output == Shape::image(32, 32, 32));
+        QVERIFY(layers.at("stage2_1.project_bn")->output == Shape::image(24, 32, 32));
+        QVERIFY(layers.at("stage3_1.dw_conv")->output == Shape::image(144, 16, 16));
+        QCOMPARE(layers.at("stage3_1.dw_conv")->node.groups, 144);
+        QVERIFY(layers.at("stage7_1.project_bn")->output == Shape::image(320, 4, 4));
+        QVERIFY(layers.at("pool.dropout1")->output == Shape::flat(1280));
+        QCOMPARE(layers.count("stage1_1.expand_conv"), size_t(0)); // expansion 1: no 1x1 expansion
+        // Added back: the second and third 32-channel blocks, not the first (stride 2, 24 -> 32).
+        QCOMPARE(layers.count("stage3_1.add"), size_t(0));
+        QCOMPARE(layers.count("stage3_2.add"), size_t(1));
+        QCOMPARE(layers.count("stage5_1.add"), size_t(0)); // 64 -> 96 at stride 1
+        for (const PlannedLayer &p : plan.layers)
+            QVERIFY2(p.name.find("shortcut") == std::string::npos, p.name.c_str());
+        ModelGraph graph(backend, spec, Shape::image(3, 32, 32), 10, fp32(), 1);
+        QCOMPARE(graph.parameterCount(), size_t(2236682));
+    }
+
+    // EfficientNet-B0 without squeeze-excitation: the 3,383,818 of torchvision's plan, SiLU, 5x5
+    // depthwise kernels with padding 2.
+    void efficientnetB0CountsAsTorchvisionsPlan()
+    {
+        ReferenceBackend backend;
+        const ModelSpec spec = modelPreset("efficientnet-b0", {});
+        const GraphPlan plan = ModelGraph::plan(spec, Shape::image(3, 32, 32), 10);
+        std::map<std::string, const PlannedLayer *> layers;
+        for (const PlannedLayer &p : plan.layers)
+            layers[p.name] = &p;
+        QCOMPARE(layers.at("stage3_1.dw_conv")->node.kernel, 5);
+        QVERIFY(layers.at("stage3_1.dw_conv")->output == Shape::image(144, 16, 16));
+        QCOMPARE(std::string(layers.at("stage3_1.dw_act")->kind), std::string("silu"));
+        QVERIFY(layers.at("stage7_1.project_bn")->output == Shape::image(320, 4, 4));
+        ModelGraph graph(backend, spec, Shape::image(3, 32, 32), 10, fp32(), 1);
+        QCOMPARE(graph.parameterCount(), size_t(3383818));
+        // Fashion-MNIST padded to 32x32 fits as it is; 28x28 fits too (the strides round up).
+        QVERIFY(ModelGraph::plan(spec, Shape::image(1, 28, 28), 10).layers.back().output == Shape::flat(10));
     }
 
     void cnnSmallShapesAndTotals()

@@ -140,7 +140,8 @@ QString usageText()
         "                              read a tegrastats log: each sample, then mean board power and energy\n"
         "                              (--interval: time between lines without timestamps, default 1000)\n"
         "  telemetry probe [--json]    which power and memory sources this machine has, and why not the others\n"
-        "  model show PRESET|SPEC [--json]  a model's layers, output shapes, parameters and MACs (mlp, cnn-small)\n"
+        "  model show PRESET|SPEC [--json]  a model's layers, output shapes, parameters and MACs\n"
+        "                              (presets: mlp, cnn-small, resnet-18, mobilenet-v2, efficientnet-b0)\n"
         "  help [COMMAND]              this text, or one command's usage and flags by group\n"
         "                              (also: ffint8 COMMAND --help, or -h)\n\n"
         "flags of train, eval and bench:\n");

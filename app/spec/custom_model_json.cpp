@@ -11,8 +11,11 @@
 #include <QJsonDocument>
 #include <QStringList>
 #include <algorithm>
+#include <charconv>
+#include <cstdlib>
 #include <optional>
 #include <set>
+#include <string>
 
 namespace ffint8 {
 
@@ -42,6 +45,8 @@ QStringList fieldsOf(NodeKind kind)
     case NodeKind::MaxPool:
     case NodeKind::AvgPool:
         return {"kernel", "stride", "padding"};
+    case NodeKind::Dropout:
+        return {"rate"};
     default:
         return {};
     }
@@ -57,6 +62,8 @@ QStringList requiredFieldsOf(NodeKind kind)
     case NodeKind::MaxPool:
     case NodeKind::AvgPool:
         return {"kernel"};
+    case NodeKind::Dropout:
+        return {"rate"};
     default:
         return {};
     }
@@ -65,7 +72,7 @@ QStringList requiredFieldsOf(NodeKind kind)
 QStringList layerTypes()
 {
     QStringList types;
-    for (int k = 0; k <= int(NodeKind::Flatten); ++k)
+    for (int k = 0; k <= int(kLastNodeKind); ++k)
         types << QString::fromLatin1(nodeKindName(NodeKind(k)));
     return types;
 }
@@ -187,6 +194,13 @@ private:
         return integer(o.value(QLatin1String(key)), path + '.' + QLatin1String(key), lowest, highest);
     }
 
+    float rate(const QJsonValue &v, const QString &path) const
+    {
+        if (!v.isDouble() || !(v.toDouble() >= 0.0 && v.toDouble() < 1.0))
+            fail(path, QStringLiteral("expected a rate from 0 up to (not including) 1, got %1").arg(jsonText(v)));
+        return float(v.toDouble());
+    }
+
     bool flag(const QJsonObject &o, const char *key, const QString &path, bool fallback) const
     {
         if (!o.contains(QLatin1String(key)))
@@ -251,6 +265,8 @@ private:
             fail(path + ".groups",
                  QStringLiteral("%1 groups do not divide the %2 output channels").arg(n.groups).arg(n.out));
         n.bias = flag(o, "bias", path, n.bias);
+        if (o.contains("rate"))
+            n.rate = rate(o.value("rate"), path + ".rate");
         return n;
     }
 
@@ -369,13 +385,23 @@ int fieldValue(const NodeSpec &n, const QString &field)
     return n.groups;
 }
 
+// The shortest decimal that reads back as the same FP32 rate (0.3, not 0.30000001192092896).
+double shortestDecimal(float v)
+{
+    char text[32];
+    const auto end = std::to_chars(text, text + sizeof text, v).ptr;
+    return std::strtod(std::string(text, end).c_str(), nullptr);
+}
+
 QJsonObject nodeJson(const NodeSpec &n)
 {
     QJsonObject o{{"type", QString::fromLatin1(nodeKindName(n.kind))}};
     if (!n.name.empty())
         o["name"] = QString::fromStdString(n.name);
     for (const QString &field : fieldsOf(n.kind))
-        o[field] = field == "bias" ? QJsonValue(n.bias) : QJsonValue(fieldValue(n, field));
+        o[field] = field == "bias" ? QJsonValue(n.bias)
+            : field == "rate"      ? QJsonValue(shortestDecimal(n.rate))
+                                   : QJsonValue(fieldValue(n, field));
     return o;
 }
 

@@ -104,7 +104,8 @@ std::vector<Setting> buildTable()
                      return parts.join(',');
                  }});
     t.push_back({"model.preset", "--model", SettingKind::Text, {},
-                 "a model graph by name: cnn-small, resnet-18, or mlp (--layers as a graph); every method but bp-ui8 trains them "
+                 "a model graph by name: cnn-small, resnet-18, mobilenet-v2, efficientnet-b0, or mlp (--layers as a "
+                 "graph); every method but bp-ui8 trains them "
                  "(a spec's model object describes one layer by layer)",
                  [](TrainConfig &c, const QString &text) {
                      // The name of the model the spec describes keeps it: the launcher's model field

@@ -14,6 +14,9 @@ enum class Trans : bool { No = false, Yes = true };
 enum class Rounding : uint8_t { Nearest, Stochastic };
 enum class Goodness : uint8_t { Sum, Mean };
 enum class OptimizerKind : uint8_t { Sgd, Adam };
+// The element-wise activations besides ReLU (which is fused into other ops): MobileNet-V2's ReLU6,
+// EfficientNet's SiLU, and the sigmoid of squeeze-excitation gates.
+enum class PointwiseFunction : uint8_t { Relu6, Silu, Sigmoid };
 
 // Symmetric INT8 quantisation: q = clamp(round(x * factor / scale), -127, 127) with
 // scale = max|x * factor| / 127 over the tensor (perRow = false) or over each row (perRow = true).
@@ -272,6 +275,19 @@ public:
     virtual void avgPoolBackward(const float *gradY, const WindowGeometry &g, float *gradX) = 0;
     // out = a + b element-wise (b null: out = a, a copy), then max(out, 0) when relu; out may be a or b.
     virtual void addTensors(const float *a, const float *b, int rows, int cols, bool relu, float *out) = 0;
+    // y = f(x) element-wise over rows x cols values (y may be x), with s = 1 / (1 + expf(-x)):
+    // relu6 0 where x < 0, 6 where x > 6, else x (NaN stays NaN); silu x * s; sigmoid s.
+    virtual void pointwiseForward(PointwiseFunction f, const float *x, int rows, int cols, float *y) = 0;
+    // gradX = gradY * f'(x) (gradX may be gradY): relu6 gradY where 0 < y < 6, else 0 (the
+    // output tells, so x may be null); silu gradY * (s + x * (s * (1 - s))) from x (y unused);
+    // sigmoid gradY * (y * (1 - y)) from y (x may be null).
+    virtual void pointwiseBackward(PointwiseFunction f, const float *x, const float *y, const float *gradY, int rows,
+                                   int cols, float *gradX) = 0;
+    // Inverted dropout over rows x cols values (y may be x): value i = r * cols + c is kept when
+    // counterUniform(seed, counter + i) >= rate and then multiplied by 1 / (1 - rate) (rate in
+    // [0, 1)), else 0. Its backward pass is the same call on the gradient with the same counter.
+    virtual void dropout(const float *x, int rows, int cols, float rate, uint64_t seed, uint64_t counter,
+                         float *y) = 0;
 
     // sum of x^2 over `count` values, returned to the host (metrics: gradient norms).
     virtual double squaredNorm(const float *x, size_t count) = 0;

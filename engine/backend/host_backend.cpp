@@ -238,6 +238,25 @@ void HostBackend::addTensors(const float *a, const float *b, int rows, int cols,
     forChunks(rows, size_t(rows) * cols, [&](int r0, int r1) { hostkernels::addRows(a, b, cols, relu, out, r0, r1); });
 }
 
+void HostBackend::pointwiseForward(PointwiseFunction f, const float *x, int rows, int cols, float *y)
+{
+    forChunks(rows, size_t(rows) * cols,
+              [&](int r0, int r1) { hostkernels::pointwiseForwardRows(f, x, cols, y, r0, r1); });
+}
+
+void HostBackend::pointwiseBackward(PointwiseFunction f, const float *x, const float *y, const float *gradY, int rows,
+                                    int cols, float *gradX)
+{
+    forChunks(rows, size_t(rows) * cols,
+              [&](int r0, int r1) { hostkernels::pointwiseBackwardRows(f, x, y, gradY, cols, gradX, r0, r1); });
+}
+
+void HostBackend::dropout(const float *x, int rows, int cols, float rate, uint64_t seed, uint64_t counter, float *y)
+{
+    forChunks(rows, size_t(rows) * cols,
+              [&](int r0, int r1) { hostkernels::dropoutRows(x, cols, rate, seed, counter, y, r0, r1); });
+}
+
 double HostBackend::squaredNorm(const float *x, size_t count) { return hostkernels::sumOfSquares(x, 0, count); }
 
 float HostBackend::maxAbsValue(const float *x, size_t count)

@@ -40,6 +40,10 @@ public:
     void avgPoolForward(const float *x, const WindowGeometry &g, float *y) override;
     void avgPoolBackward(const float *gradY, const WindowGeometry &g, float *gradX) override;
     void addTensors(const float *a, const float *b, int rows, int cols, bool relu, float *out) override;
+    void pointwiseForward(PointwiseFunction f, const float *x, int rows, int cols, float *y) override;
+    void pointwiseBackward(PointwiseFunction f, const float *x, const float *y, const float *gradY, int rows, int cols,
+                           float *gradX) override;
+    void dropout(const float *x, int rows, int cols, float rate, uint64_t seed, uint64_t counter, float *y) override;
     void quantisationDeviation(const float *x, size_t count, const float *clipsHost, int clipCount,
                                float *deviationsHost) override;
     double squaredNorm(const float *x, size_t count) override;

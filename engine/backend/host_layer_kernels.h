@@ -30,6 +30,10 @@ void maxPoolBackwardRows(const float *gradY, const int32_t *argmax, const Window
                          int r1);
 void avgPoolBackwardRows(const float *gradY, const WindowGeometry &g, float *gradX, int r0, int r1);
 void addRows(const float *a, const float *b, int cols, bool relu, float *out, int r0, int r1);
+void pointwiseForwardRows(PointwiseFunction f, const float *x, int cols, float *y, int r0, int r1);
+void pointwiseBackwardRows(PointwiseFunction f, const float *x, const float *y, const float *gradY, int cols,
+                           float *gradX, int r0, int r1);
+void dropoutRows(const float *x, int cols, float rate, uint64_t seed, uint64_t counter, float *y, int r0, int r1);
 // 1 / sqrt(var + eps) in FP32, as every backend computes it.
 inline float inverseStd(float var, float eps)
 {

@@ -44,6 +44,9 @@ public:
     void avgPoolForward(const float *, const WindowGeometry &, float *) override { }
     void avgPoolBackward(const float *, const WindowGeometry &, float *) override { }
     void addTensors(const float *, const float *, int, int, bool, float *) override { }
+    void pointwiseForward(PointwiseFunction, const float *, int, int, float *) override { }
+    void pointwiseBackward(PointwiseFunction, const float *, const float *, const float *, int, int, float *) override { }
+    void dropout(const float *, int, int, float, uint64_t, uint64_t, float *) override { }
     double squaredNorm(const float *, size_t) override { return 0.0; }
     float maxAbsValue(const float *, size_t) override { return 0.0f; }
 

@@ -5,7 +5,8 @@
 //   text spec name | i32 spec input channels, height, width | i32 input channels, height, width |
 //   i32 classes | u32 block count | per block: text name, u8 residual, u8 projection,
 //   u32 body count, nodes, u32 after-add count, nodes |
-//   per node: u8 kind, text name, i32 out, kernel, stride, padding, groups, u8 bias |
+//   per node: u8 kind, text name, i32 out, kernel, stride, padding, groups, u8 bias, and for a
+//   dropout node f32 rate (no other kind has it, so files without dropout read as before) |
 //   u32 tensor count | per tensor: text name, u64 value count, f32 values |
 //   u64 FNV-1a of everything after the magic.
 // text = u32 length + bytes. Every integer is written as it is held, so a spec round-trips exactly.
@@ -157,6 +158,8 @@ void putNodes(std::string &out, const std::vector<NodeSpec> &nodes)
         for (int v : {n.out, n.kernel, n.stride, n.padding, n.groups})
             putValue(out, int32_t(v));
         putValue(out, uint8_t(n.bias ? 1 : 0));
+        if (n.kind == NodeKind::Dropout)
+            putValue(out, n.rate);
     }
 }
 
@@ -184,6 +187,15 @@ public:
                               + ", not 0 or 1");
         return v == 1;
     }
+    float rate(const std::string &what)
+    {
+        const size_t at = m_r.position();
+        const float v = m_r.get<float>(what.c_str());
+        if (!(v >= 0.0f && v < 1.0f))
+            throw EngineError(m_r.path() + ": " + what + " is " + std::to_string(v) + " at offset " + std::to_string(at)
+                              + ", outside [0, 1)");
+        return v;
+    }
     Shape shape(const std::string &what)
     {
         Shape s;
@@ -202,7 +214,7 @@ public:
             NodeSpec n;
             const size_t at = m_r.position();
             const uint8_t kind = m_r.get<uint8_t>("node kind");
-            if (kind > uint8_t(NodeKind::Flatten))
+            if (kind > uint8_t(kLastNodeKind))
                 throw EngineError(m_r.path() + ": " + where + " has kind " + std::to_string(kind) + " at offset "
                                   + std::to_string(at) + ", which this build does not know");
             n.kind = NodeKind(kind);
@@ -213,6 +225,8 @@ public:
             n.padding = integer(where + " padding", 0, kMaxSetting);
             n.groups = integer(where + " groups", 1, kMaxSetting);
             n.bias = flag(where + " bias");
+            if (n.kind == NodeKind::Dropout)
+                n.rate = rate(where + " rate");
             nodes.push_back(std::move(n));
         }
         return nodes;

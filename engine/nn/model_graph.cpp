@@ -3,6 +3,7 @@
 
 #include "engine/core/counter_rng.h"
 #include "engine/core/error.h"
+#include "engine/nn/activation_layers.h"
 #include "engine/nn/batch_norm.h"
 #include "engine/nn/conv2d.h"
 #include "engine/nn/elementwise_layers.h"
@@ -54,10 +55,15 @@ Shape nodeOutput(const std::string &name, const NodeSpec &n, const Shape &in)
     case NodeKind::BatchNorm:
         return BatchNorm::outputShape(name, in);
     case NodeKind::Relu:
+    case NodeKind::Relu6:
+    case NodeKind::Silu:
+    case NodeKind::Dropout:
     case NodeKind::Flatten:
         if (in.features() <= 0)
             throwShapeMismatch(nodeKindName(n.kind), name, in, "at least one value");
-        return n.kind == NodeKind::Relu ? in : Shape::flat(in.features());
+        if (n.kind == NodeKind::Dropout && !(n.rate >= 0.0f && n.rate < 1.0f))
+            throw EngineError("dropout \"" + name + "\": rate " + std::to_string(n.rate) + " is outside [0, 1)");
+        return n.kind == NodeKind::Flatten ? Shape::flat(in.features()) : in;
     case NodeKind::MaxPool:
         return MaxPool2d::outputShape(name, in, poolOptionsOf(n));
     case NodeKind::AvgPool:
@@ -101,6 +107,12 @@ std::unique_ptr<Layer> buildLayer(Backend &backend, const PlannedLayer &p, const
         return std::make_unique<GlobalAvgPool>(backend, p.name, in[0]);
     case NodeKind::Flatten:
         return std::make_unique<Flatten>(backend, p.name, in[0]);
+    case NodeKind::Relu6:
+        return std::make_unique<PointwiseActivation>(backend, p.name, in[0], PointwiseFunction::Relu6);
+    case NodeKind::Silu:
+        return std::make_unique<PointwiseActivation>(backend, p.name, in[0], PointwiseFunction::Silu);
+    case NodeKind::Dropout:
+        return std::make_unique<Dropout>(backend, p.name, in[0], n.rate);
     }
     throw EngineError(p.name + ": unknown layer kind");
 }

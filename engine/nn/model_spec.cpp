@@ -26,6 +26,9 @@ constexpr KindNames kKinds[] = {
     {NodeKind::AvgPool, "avg_pool", "avgpool"},
     {NodeKind::GlobalAvgPool, "global_avg_pool", "gap"},
     {NodeKind::Flatten, "flatten", "flatten"},
+    {NodeKind::Relu6, "relu6", "relu6_"},
+    {NodeKind::Silu, "silu", "silu"},
+    {NodeKind::Dropout, "dropout", "dropout"},
 };
 
 const KindNames &namesOf(NodeKind kind)
@@ -119,6 +122,20 @@ NodeSpec NodeSpec::flatten()
 {
     return node(NodeKind::Flatten);
 }
+NodeSpec NodeSpec::relu6()
+{
+    return node(NodeKind::Relu6);
+}
+NodeSpec NodeSpec::silu()
+{
+    return node(NodeKind::Silu);
+}
+NodeSpec NodeSpec::dropout(float rate)
+{
+    NodeSpec n = node(NodeKind::Dropout);
+    n.rate = rate;
+    return n;
+}
 
 bool ModelSpec::accepts(const Shape &data) const
 {
@@ -182,7 +199,7 @@ ModelSpec cnnSmallModel()
 
 std::vector<std::string> modelPresetNames()
 {
-    return {"mlp", "cnn-small", "resnet-18"};
+    return {"mlp", "cnn-small", "resnet-18", "mobilenet-v2", "efficientnet-b0"};
 }
 
 bool isModelPreset(const std::string &name)
@@ -199,6 +216,10 @@ ModelSpec modelPreset(const std::string &name, const std::vector<int> &mlpWidths
         return cnnSmallModel();
     if (name == "resnet-18")
         return resnet18Model();
+    if (name == "mobilenet-v2")
+        return mobilenetV2Model();
+    if (name == "efficientnet-b0")
+        return efficientnetB0Model();
     std::string valid;
     for (const std::string &n : modelPresetNames())
         valid += (valid.empty() ? "" : ", ") + n;

@@ -11,10 +11,25 @@
 
 namespace ffint8 {
 
-enum class NodeKind : uint8_t { Linear, Conv2d, BatchNorm, Relu, MaxPool, AvgPool, GlobalAvgPool, Flatten };
+// New kinds go at the end: model files store the kind's number.
+enum class NodeKind : uint8_t {
+    Linear,
+    Conv2d,
+    BatchNorm,
+    Relu,
+    MaxPool,
+    AvgPool,
+    GlobalAvgPool,
+    Flatten,
+    Relu6,
+    Silu,
+    Dropout,
+};
+constexpr NodeKind kLastNodeKind = NodeKind::Dropout;
 
-// "linear", "conv2d", "batch_norm", "relu", "max_pool", "avg_pool", "global_avg_pool", "flatten":
-// the names Layer::kind() reports, so summaries and specs use one vocabulary.
+// "linear", "conv2d", "batch_norm", "relu", "max_pool", "avg_pool", "global_avg_pool", "flatten",
+// "relu6", "silu", "dropout": the names Layer::kind() reports, so summaries and specs use one
+// vocabulary.
 const char *nodeKindName(NodeKind kind);
 // The kind of that name; false when there is none.
 bool nodeKindFromName(const std::string &name, NodeKind &out);
@@ -30,6 +45,7 @@ struct NodeSpec
     int padding = 0; // conv2d, max_pool, avg_pool
     int groups = 1; // conv2d
     bool bias = true; // conv2d (a convolution before a batch norm needs none); linear layers have one
+    float rate = 0.0f; // dropout: the share of values dropped in training, in [0, 1)
 
     static NodeSpec linear(int out);
     static NodeSpec conv(int out, int kernel, int stride = 1, int padding = 0, bool bias = false, int groups = 1);
@@ -39,6 +55,9 @@ struct NodeSpec
     static NodeSpec avgPool(int kernel, int stride = 0, int padding = 0);
     static NodeSpec globalAvgPool();
     static NodeSpec flatten();
+    static NodeSpec relu6();
+    static NodeSpec silu();
+    static NodeSpec dropout(float rate);
 };
 
 // A named run of layers. A residual block computes after(body(x) + shortcut(x)): the shortcut is x
@@ -81,8 +100,25 @@ ModelSpec cnnSmallModel();
 // pooling. With a 10-class head: 11,173,962 parameters (torchvision's ImageNet stem: 11,181,642;
 // the paper's Table V: 11.19 M).
 ModelSpec resnet18Model();
+// MobileNet-V2 (Sandler et al. 2018) with torchvision's channel plan: a 3x3 stem of 32, inverted
+// residual blocks (expansion 6, ReLU6, depthwise 3x3, linear 1x1 bottleneck; the input added
+// back where the shape stays) 16, 24 x2, 32 x3, 64 x4, 96 x3, 160 x3, 320, a 1x1 convolution
+// "top" of 1280, global average pooling and dropout 0.2 before the classifier. For 32x32 images
+// the stem and the first 24-channel block keep stride 1 (as common CIFAR ports do), so the last
+// feature map is 4x4 rather than 1x1. With a 10-class head: 2,236,682 parameters, the paper's
+// 2.24 M.
+ModelSpec mobilenetV2Model();
+// EfficientNet-B0 (Tan and Le 2019) with torchvision's plan, SiLU throughout: MBConv blocks
+// (expansion 1 then 6; kernels 3, 3, 5, 3, 5, 5, 3) 16, 24 x2, 40 x2, 80 x3, 112 x3, 192 x4, 320
+// between a 3x3 stem of 32 and a 1x1 convolution "top" of 1280, global average pooling and
+// dropout 0.2. The strides are adapted to 32x32 as for mobilenet-v2. Without squeeze-excitation
+// and with a 10-class head: 3,383,818 parameters, within 0.5 % of the paper's 3.39 M (with
+// squeeze-excitation torchvision's plan has 4,020,358, far from it), so the paper's network had
+// none. Stochastic depth is left out.
+ModelSpec efficientnetB0Model();
 
-std::vector<std::string> modelPresetNames(); // "mlp", "cnn-small", "resnet-18"
+// "mlp", "cnn-small", "resnet-18", "mobilenet-v2", "efficientnet-b0"
+std::vector<std::string> modelPresetNames();
 bool isModelPreset(const std::string &name);
 // The preset `name` (mlp from `mlpWidths`); EngineError naming the valid presets otherwise.
 ModelSpec modelPreset(const std::string &name, const std::vector<int> &mlpWidths);

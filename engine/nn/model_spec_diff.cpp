@@ -2,6 +2,7 @@
 #include "engine/nn/model_spec_diff.h"
 
 #include <algorithm>
+#include <cstdio>
 
 namespace ffint8 {
 
@@ -32,6 +33,14 @@ std::string quoted(const std::string &s)
     return "\"" + s + "\"";
 }
 
+// Exactly as held (9 significant digits round-trip an FP32), so a changed rate always shows.
+std::string rateText(float rate)
+{
+    char text[32];
+    std::snprintf(text, sizeof text, "%.9g", double(rate));
+    return text;
+}
+
 void compareNodes(Comparison &c, const BlockSpec &a, const BlockSpec &b, size_t offset, size_t count)
 {
     for (size_t i = offset; i < offset + count; ++i) {
@@ -46,6 +55,7 @@ void compareNodes(Comparison &c, const BlockSpec &a, const BlockSpec &b, size_t 
         c.field(where + " padding", x.padding, y.padding);
         c.field(where + " groups", x.groups, y.groups);
         c.flag(where + " bias", x.bias, y.bias);
+        c.field(where + " rate", rateText(x.rate), rateText(y.rate));
         if (!c.difference().empty())
             return;
     }

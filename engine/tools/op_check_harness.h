@@ -189,5 +189,6 @@ inline const char *kDeviceMaths
 
 // The layer ops (im2col, col2im, batch norm, pooling, add): op_checks_layers.cpp.
 void checkLayerOps(Checker &c);
+void checkActivationOps(Checker &c); // op_checks_activations.cpp
 
 } // namespace ffint8::opchecks

@@ -373,6 +373,22 @@ void CudaBackend::addTensors(const float *a, const float *b, int rows, int cols,
     cuda::launchAddTensors(stream(), a, b, rows, cols, relu, out);
 }
 
+void CudaBackend::pointwiseForward(PointwiseFunction f, const float *x, int rows, int cols, float *y)
+{
+    cuda::launchPointwiseForward(stream(), f, x, rows, cols, y);
+}
+
+void CudaBackend::pointwiseBackward(PointwiseFunction f, const float *x, const float *y, const float *gradY, int rows,
+                                    int cols, float *gradX)
+{
+    cuda::launchPointwiseBackward(stream(), f, x, y, gradY, rows, cols, gradX);
+}
+
+void CudaBackend::dropout(const float *x, int rows, int cols, float rate, uint64_t seed, uint64_t counter, float *y)
+{
+    cuda::launchDropout(stream(), x, rows, cols, rate, seed, counter, y);
+}
+
 double CudaBackend::squaredNorm(const float *x, size_t count)
 {
     auto *partials = static_cast<double *>(scratch(m_partials, cuda::kReductionBlocks * sizeof(double)));

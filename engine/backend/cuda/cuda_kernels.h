@@ -78,5 +78,10 @@ void launchAvgPoolBackward(Stream s, const float *gradY, const WindowGeometry &g
 void launchBatchNormForward(Stream s, const BatchNormArgs &a);
 void launchBatchNormBackward(Stream s, const BatchNormBackwardArgs &a);
 void launchAddTensors(Stream s, const float *a, const float *b, int rows, int cols, bool relu, float *out);
+void launchPointwiseForward(Stream s, PointwiseFunction f, const float *x, int rows, int cols, float *y);
+void launchPointwiseBackward(Stream s, PointwiseFunction f, const float *x, const float *y, const float *gradY,
+                             int rows, int cols, float *gradX);
+void launchDropout(Stream s, const float *x, int rows, int cols, float rate, uint64_t seed, uint64_t counter,
+                   float *y);
 
 } // namespace ffint8::cuda
