@@ -358,6 +358,7 @@ std::vector<OpCheckResult> runOpChecks(Backend &candidate, Backend &reference, u
     checkBackpropOps(c);
     checkUpdates(c);
     checkLayerOps(c);
+    checkDepthwiseOps(c);
     return c.results;
 }
 
