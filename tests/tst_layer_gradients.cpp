@@ -1,7 +1,9 @@
 // The graph layers' FP32 gradients against central finite differences of L = sum(r * y) (inputs
 // and parameters), the convolution against its definition, INT8 convolution against FP32 within
-// bounds derived from the quantisation steps, batch norm's running statistics, the GEMMs each layer
-// says it issues against those it issues, and shapes that do not chain refused by name.
+// bounds derived from the quantisation steps, the depthwise ops against the grouped GEMMs and the cpu
+// backend against the reference, batch norm's running statistics, the GEMMs each layer says it
+// issues against those it issues, and shapes that do not chain refused by name.
+#include "engine/backend/cpu_backend.h"
 #include "engine/backend/reference_backend.h"
 #include "engine/core/error.h"
 #include "engine/nn/activation_layers.h"
@@ -17,6 +19,7 @@
 
 #include <QtTest>
 #include <algorithm>
+#include <cfloat>
 #include <cmath>
 #include <functional>
 #include <memory>
@@ -177,6 +180,15 @@ LayerOptions fp32NoRelu()
     return o;
 }
 
+// A layer as a model has it: a fused ReLU, in FP32 or INT8.
+LayerOptions reluLayer(bool int8)
+{
+    LayerOptions o = fp32NoRelu();
+    o.relu = true;
+    o.precision = int8 ? Precision::Int8 : Precision::Fp32;
+    return o;
+}
+
 ConvOptions convOptions(const ConvCase &c)
 {
     ConvOptions o;
@@ -218,6 +230,8 @@ private slots:
         QTest::newRow("3x3 stride 2 padding 1 groups 2, 7x6") << ConvCase{2, 7, 6, 4, 6, 3, 2, 1, 2};
         QTest::newRow("1x1 groups 2 (no im2col)") << ConvCase{2, 3, 4, 4, 6, 1, 1, 0, 2};
         QTest::newRow("depthwise 3x3 padding 1, 5x4") << ConvCase{2, 5, 4, 3, 3, 3, 1, 1, 3};
+        QTest::newRow("depthwise 5x5 stride 2 padding 2, 9x7") << ConvCase{2, 9, 7, 5, 5, 5, 2, 2, 5};
+        QTest::newRow("depthwise 3x3 stride 2 padding 1, 6x7, 10 channels") << ConvCase{2, 6, 7, 10, 10, 3, 2, 1, 10};
     }
     void convolutionGradients()
     {
@@ -404,9 +418,15 @@ private slots:
     // sx * (|w| + sw_c/2) + |x| * sw_c/2. The gradients likewise, with the output gradient's step
     // (divided by sw_c where the weight scales were folded in) in place of sx. A slack of 1e-5 of
     // sum |a| |b| covers the FP32 roundings of both paths.
+    void int8ConvolutionWithinQuantisationBounds_data()
+    {
+        QTest::addColumn<ConvCase>("c");
+        QTest::newRow("3x3 stride 2 padding 1 groups 2") << ConvCase{2, 7, 6, 4, 6, 3, 2, 1, 2};
+        QTest::newRow("depthwise 5x5 stride 2 padding 2") << ConvCase{2, 9, 7, 5, 5, 5, 2, 2, 5};
+    }
     void int8ConvolutionWithinQuantisationBounds()
     {
-        const ConvCase c{2, 7, 6, 4, 6, 3, 2, 1, 2};
+        QFETCH(ConvCase, c);
         ReferenceBackend backend;
         LayerOptions int8 = fp32NoRelu();
         int8.precision = Precision::Int8;
@@ -497,15 +517,16 @@ private slots:
         QTest::newRow("fp32 groups 2") << false << ConvCase{2, 7, 6, 4, 6, 3, 2, 1, 2};
         QTest::newRow("int8 groups 2") << true << ConvCase{2, 7, 6, 4, 6, 3, 2, 1, 2};
         QTest::newRow("int8 1x1") << true << ConvCase{3, 4, 4, 5, 7, 1, 1, 0, 1};
+        // The depthwise ops issue no GEMM at all.
+        QTest::newRow("fp32 depthwise") << false << ConvCase{2, 7, 6, 5, 5, 3, 2, 1, 5};
+        QTest::newRow("int8 depthwise") << true << ConvCase{2, 7, 6, 5, 5, 3, 2, 1, 5};
     }
     void describedGemmsAreIssued()
     {
         QFETCH(bool, int8);
         QFETCH(ConvCase, c);
         testing::RecordingBackend backend;
-        LayerOptions options = fp32NoRelu();
-        options.relu = true;
-        options.precision = int8 ? Precision::Int8 : Precision::Fp32;
+        const LayerOptions options = reluLayer(int8);
         SplitMix64 init(31), rng(32);
         Conv2d conv(backend, "c", inputOf(c), convOptions(c), options, init);
         const Values x = randomValues(c.inputValues(), rng, 0.0f, 1.0f);
@@ -524,7 +545,117 @@ private slots:
                 macs += size_t(gemm.m) * gemm.n * gemm.k * gemm.repeats;
         }
         QCOMPARE(described, issued);
+        if (c.groups > 1 && c.groups == c.inChannels && c.groups == c.outChannels) {
+            QVERIFY(issued.isEmpty());
+            macs = c.weightValues() * c.outHeight() * c.outWidth() * size_t(c.batch); // the definition's
+        }
         QCOMPARE(macs, conv.macsPerImage() * size_t(c.batch));
+    }
+
+    // A depthwise layer's direct ops against the same layer on im2col and grouped GEMMs (the path every
+    // other convolution takes), same weights, data and random stream: what they define alike is equal
+    // to the bit, the rest within its rounding.
+    void depthwiseOpsMatchGroupedGemms_data()
+    {
+        QTest::addColumn<bool>("int8");
+        QTest::addColumn<ConvCase>("c");
+        // 576 output positions: the weight gradient sums 3 blocks of rows, the last one partial.
+        QTest::newRow("fp32 3x3 padding 1, 12x12x6") << false << ConvCase{4, 12, 12, 6, 6, 3, 1, 1, 6};
+        QTest::newRow("fp32 5x5 stride 2 padding 2, 8x11x13") << false << ConvCase{2, 8, 11, 13, 13, 5, 2, 2, 13};
+        QTest::newRow("int8 3x3 padding 1, 12x12x6") << true << ConvCase{4, 12, 12, 6, 6, 3, 1, 1, 6};
+        QTest::newRow("int8 5x5 stride 2 padding 2, 8x11x13") << true << ConvCase{2, 8, 11, 13, 13, 5, 2, 2, 13};
+    }
+    void depthwiseOpsMatchGroupedGemms()
+    {
+        QFETCH(bool, int8);
+        QFETCH(ConvCase, c);
+        ReferenceBackend backend;
+        const LayerOptions options = reluLayer(int8);
+        SplitMix64 initA(41), initB(41), rng(42);
+        Conv2d direct(backend, "direct", inputOf(c), convOptions(c), options, initA);
+        Conv2d grouped(backend, "grouped", inputOf(c), convOptions(c), options, initB);
+        grouped.setDepthwiseOps(false);
+        const Values x = randomValues(c.inputValues(), rng, -1.0f, 1.0f);
+        const Values g = randomValues(c.outputValues(), rng, -1.0f, 1.0f);
+        const Pass a = run(backend, direct, {x}, c.batch, &g), b = run(backend, grouped, {x}, c.batch, &g);
+        const std::vector<NamedValues> ga = direct.gradientsToHost(), gb = grouped.gradientsToHost();
+        // The forward pass: the same double sums (FP32) or INT32 sums, dequantised alike.
+        QVERIFY(a.output == b.output);
+        QVERIFY(ga[1].values == gb[1].values);
+        const size_t taps = size_t(c.kernel) * c.kernel;
+        if (!int8) {
+            // col2im of the GEMM's FP32 products adds them as the op does.
+            QVERIFY(a.gradInputs[0] == b.gradInputs[0]);
+            // Blocks of double sums against one double sum, each rounded once to FP32: half an ulp
+            // each, plus the double additions' error on the sum of the products' magnitudes.
+            std::vector<double> absX(x.size()), absG(g.size());
+            std::transform(x.begin(), x.end(), absX.begin(), [](float v) { return std::abs(double(v)); });
+            std::transform(g.begin(), g.end(), absG.begin(), [](float v) { return std::abs(double(v)); });
+            const std::vector<double> magnitude = c.weightGradient(absG, absX);
+            for (size_t i = 0; i < magnitude.size(); ++i)
+                QVERIFY2(std::abs(double(ga[0].values[i]) - gb[0].values[i])
+                             <= FLT_EPSILON * std::abs(double(gb[0].values[i])) + 1e-12 * magnitude[i],
+                         qPrintable(QString("weight gradient %1: direct %2, grouped %3")
+                                        .arg(i)
+                                        .arg(ga[0].values[i])
+                                        .arg(gb[0].values[i])));
+            return;
+        }
+        // INT32 accumulators of the same codes, dequantised with the same scales.
+        QVERIFY(ga[0].values == gb[0].values);
+        // The input gradient: the direct path dequantises each window's INT32 sum once, the GEMM path
+        // each of its products and adds them in FP32. Every term is at most T = 127 * 127 * the output
+        // gradient's step, that step max |g * sw_c| / 127 with the weight scales sw_c folded in; the
+        // roundings of both (taps products, taps - 1 sums of at most taps * T, one) stay within
+        // FLT_EPSILON * taps * (taps + 2) * T.
+        const std::vector<float> w = direct.exportState()[0].values;
+        double step = 0.0;
+        for (size_t o = 0; o < g.size(); ++o) {
+            const size_t channel = o % size_t(c.outChannels);
+            double sw = 0.0;
+            for (size_t k = 0; k < taps; ++k)
+                sw = std::max(sw, std::abs(double(w[channel * taps + k])) / 127.0);
+            step = std::max(step, std::abs(double(g[o])) * sw / 127.0);
+        }
+        const double bound = FLT_EPSILON * double(taps) * double(taps + 2) * 127.0 * 127.0 * step;
+        for (size_t i = 0; i < x.size(); ++i)
+            QVERIFY2(std::abs(double(a.gradInputs[0][i]) - b.gradInputs[0][i]) <= bound,
+                     qPrintable(QString("input gradient %1: direct %2, grouped %3, bound %4")
+                                    .arg(i)
+                                    .arg(a.gradInputs[0][i])
+                                    .arg(b.gradInputs[0][i])
+                                    .arg(bound)));
+    }
+
+    // The cpu backend runs the reference's row kernels over its threads: a depthwise layer gives the
+    // reference backend's bits in FP32 and INT8, forward and every gradient.
+    void depthwiseCpuEqualsReference_data()
+    {
+        QTest::addColumn<bool>("int8");
+        QTest::addColumn<ConvCase>("c");
+        // Work enough that the cpu backend splits each op across its threads.
+        QTest::newRow("fp32 3x3 padding 1, 12x10x16") << false << ConvCase{3, 12, 10, 16, 16, 3, 1, 1, 16};
+        QTest::newRow("int8 3x3 padding 1, 12x10x16") << true << ConvCase{3, 12, 10, 16, 16, 3, 1, 1, 16};
+        QTest::newRow("int8 5x5 stride 2 padding 2, 15x13x20") << true << ConvCase{4, 15, 13, 20, 20, 5, 2, 2, 20};
+    }
+    void depthwiseCpuEqualsReference()
+    {
+        QFETCH(bool, int8);
+        QFETCH(ConvCase, c);
+        ReferenceBackend reference;
+        CpuBackend cpu(2);
+        const LayerOptions options = reluLayer(int8);
+        SplitMix64 initA(51), initB(51), rng(52);
+        Conv2d onReference(reference, "c", inputOf(c), convOptions(c), options, initA);
+        Conv2d onCpu(cpu, "c", inputOf(c), convOptions(c), options, initB);
+        const Values x = randomValues(c.inputValues(), rng, -1.0f, 1.0f);
+        const Values g = randomValues(c.outputValues(), rng, -1.0f, 1.0f);
+        const Pass a = run(reference, onReference, {x}, c.batch, &g), b = run(cpu, onCpu, {x}, c.batch, &g);
+        QVERIFY(a.output == b.output);
+        QVERIFY(a.gradInputs[0] == b.gradInputs[0]);
+        const std::vector<NamedValues> ga = onReference.gradientsToHost(), gb = onCpu.gradientsToHost();
+        QVERIFY(ga[0].values == gb[0].values);
+        QVERIFY(ga[1].values == gb[1].values);
     }
 
     // A model whose shapes do not chain is refused when its layers are built, naming the layer,

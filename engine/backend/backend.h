@@ -140,6 +140,9 @@ struct WindowGeometry
 // image, or a maximum would be undefined) padding of at most half the kernel.
 void checkWindowGeometry(const char *op, const WindowGeometry &g, int groups, bool pooling);
 
+// The output positions a depthwise weight gradient sums in one block (Backend::depthwiseConvWeightGradientF32).
+constexpr int kDepthwiseRowBlock = 256;
+
 // Batch normalisation of NHWC data seen as [count x channels] (count = batch * height * width):
 // y = (x - mean[c]) * invStd[c] * gamma[c] + beta[c] with invStd = 1 / sqrt(var[c] + eps), in FP32.
 // Training: mean and the biased variance var (sum of squared deviations / count) are computed per
@@ -258,6 +261,36 @@ public:
     // FP32 sum of every element of cols that im2col would have copied from there, added in the order
     // of kh, then kw ascending; positions no window reads get 0. gradX is overwritten.
     virtual void col2imF32(const float *cols, const WindowGeometry &g, int groups, float *gradX) = 0;
+    // Depthwise convolution (groups = channels, one filter per channel), with no im2col: the weights
+    // are [channels x kernelH * kernelW], w[c * kernelH * kernelW + kh * kernelW + kw] (a grouped
+    // convolution's weights when groups = channels). Window positions in the padding are skipped
+    // (they would add a zero). Every output is overwritten. Checked as im2col with groups = channels.
+    // FP32 forward: y at (n, oh, ow, c) = FP32 of the double sum, in (kh, kw) order ascending, of the
+    // exact products double(x) * double(w[c][kh][kw]): the reference backend's GEMM over im2col's
+    // columns computes the same, bit for bit.
+    virtual void depthwiseConvF32(const float *x, const WindowGeometry &g, const float *w, float *y) = 0;
+    // INT8 forward: the same sum of code products in exact INT32 arithmetic.
+    virtual void depthwiseConvS8(const int8_t *x, const WindowGeometry &g, const int8_t *w, int32_t *y) = 0;
+    // FP32 input gradient: gradX at (n, h, w, c) = FP32 sum, in (kh, kw) order ascending and starting
+    // from 0, of the FP32 products gradY(n, oh, ow, c) * w[c][kh][kw] over the output positions (oh, ow)
+    // whose window reads (h, w) at (kh, kw); 0 where none does. Each product rounded to FP32 before it
+    // is added: col2im of the reference backend's per-group GEMM gives the same bits.
+    virtual void depthwiseConvInputGradientF32(const float *gradY, const WindowGeometry &g, const float *w,
+                                               float *gradX) = 0;
+    // INT8 input gradient: the same sum of code products in exact INT32 arithmetic.
+    virtual void depthwiseConvInputGradientS8(const int8_t *gradY, const WindowGeometry &g, const int8_t *w,
+                                              int32_t *gradX) = 0;
+    // FP32 weight gradient: gradW[c][kh][kw] = sum over the output positions r = (n * outHeight + oh) *
+    // outWidth + ow of the exact products double(gradY(r, c)) * double(x at the position that r's window
+    // reads at (kh, kw), channel c), in this order: r split into blocks of kDepthwiseRowBlock
+    // consecutive positions (the last one shorter), each block summed in double with r ascending, the
+    // block sums added in double in block order, the total rounded once to FP32. The blocks are what
+    // lets a device sum them in parallel and still give the host's bits.
+    virtual void depthwiseConvWeightGradientF32(const float *x, const float *gradY, const WindowGeometry &g,
+                                                float *gradW) = 0;
+    // INT8 weight gradient: the same sum of code products in exact INT32 arithmetic (order irrelevant).
+    virtual void depthwiseConvWeightGradientS8(const int8_t *x, const int8_t *gradY, const WindowGeometry &g,
+                                               int32_t *gradW) = 0;
     virtual void batchNormForward(const BatchNormArgs &args) = 0;
     virtual void batchNormBackward(const BatchNormBackwardArgs &args) = 0;
     // Max pooling: y at (n, oh, ow, c) is the largest x over the window's positions inside the image

@@ -188,6 +188,73 @@ void HostBackend::col2imF32(const float *cols, const WindowGeometry &g, int grou
     forChunks(g.batch * g.height, work, [&](int r0, int r1) { hostkernels::col2imRows(cols, g, groups, gradX, r0, r1); });
 }
 
+namespace {
+
+// A depthwise op's multiply-adds: one per tap of each output value.
+size_t depthwiseWork(const WindowGeometry &g)
+{
+    return size_t(g.batch) * g.outHeight() * g.outWidth() * g.channels * size_t(g.kernelH) * g.kernelW;
+}
+
+} // namespace
+
+template <class T, class Out> void HostBackend::depthwiseForward(const T *x, const WindowGeometry &g, const T *w, Out *y)
+{
+    checkWindowGeometry("depthwise_conv", g, g.channels, false);
+    forChunks(g.batch * g.outHeight(), depthwiseWork(g),
+              [&](int r0, int r1) { hostkernels::depthwiseConvRows(x, g, w, y, r0, r1); });
+}
+
+template <class T, class Out>
+void HostBackend::depthwiseInputGradient(const T *gradY, const WindowGeometry &g, const T *w, Out *gradX)
+{
+    checkWindowGeometry("depthwise_conv_input_gradient", g, g.channels, false);
+    forChunks(g.batch * g.height, depthwiseWork(g),
+              [&](int r0, int r1) { hostkernels::depthwiseInputGradientRows(gradY, g, w, gradX, r0, r1); });
+}
+
+template <class T, class Out>
+void HostBackend::depthwiseWeightGradient(const T *x, const T *gradY, const WindowGeometry &g, Out *gradW)
+{
+    checkWindowGeometry("depthwise_conv_weight_gradient", g, g.channels, false);
+    forChunks(g.channels, depthwiseWork(g),
+              [&](int c0, int c1) { hostkernels::depthwiseWeightGradientChannels(x, gradY, g, gradW, c0, c1); });
+}
+
+void HostBackend::depthwiseConvF32(const float *x, const WindowGeometry &g, const float *w, float *y)
+{
+    depthwiseForward(x, g, w, y);
+}
+
+void HostBackend::depthwiseConvS8(const int8_t *x, const WindowGeometry &g, const int8_t *w, int32_t *y)
+{
+    depthwiseForward(x, g, w, y);
+}
+
+void HostBackend::depthwiseConvInputGradientF32(const float *gradY, const WindowGeometry &g, const float *w,
+                                                float *gradX)
+{
+    depthwiseInputGradient(gradY, g, w, gradX);
+}
+
+void HostBackend::depthwiseConvInputGradientS8(const int8_t *gradY, const WindowGeometry &g, const int8_t *w,
+                                               int32_t *gradX)
+{
+    depthwiseInputGradient(gradY, g, w, gradX);
+}
+
+void HostBackend::depthwiseConvWeightGradientF32(const float *x, const float *gradY, const WindowGeometry &g,
+                                                 float *gradW)
+{
+    depthwiseWeightGradient(x, gradY, g, gradW);
+}
+
+void HostBackend::depthwiseConvWeightGradientS8(const int8_t *x, const int8_t *gradY, const WindowGeometry &g,
+                                                int32_t *gradW)
+{
+    depthwiseWeightGradient(x, gradY, g, gradW);
+}
+
 void HostBackend::batchNormForward(const BatchNormArgs &a)
 {
     const size_t work = size_t(a.count) * a.channels;

@@ -33,6 +33,16 @@ public:
     void im2colF32(const float *x, const WindowGeometry &g, int groups, float *cols) override;
     void im2colS8(const int8_t *x, const WindowGeometry &g, int groups, int8_t *cols) override;
     void col2imF32(const float *cols, const WindowGeometry &g, int groups, float *gradX) override;
+    void depthwiseConvF32(const float *x, const WindowGeometry &g, const float *w, float *y) override;
+    void depthwiseConvS8(const int8_t *x, const WindowGeometry &g, const int8_t *w, int32_t *y) override;
+    void depthwiseConvInputGradientF32(const float *gradY, const WindowGeometry &g, const float *w,
+                                       float *gradX) override;
+    void depthwiseConvInputGradientS8(const int8_t *gradY, const WindowGeometry &g, const int8_t *w,
+                                      int32_t *gradX) override;
+    void depthwiseConvWeightGradientF32(const float *x, const float *gradY, const WindowGeometry &g,
+                                        float *gradW) override;
+    void depthwiseConvWeightGradientS8(const int8_t *x, const int8_t *gradY, const WindowGeometry &g,
+                                       int32_t *gradW) override;
     void batchNormForward(const BatchNormArgs &args) override;
     void batchNormBackward(const BatchNormBackwardArgs &args) override;
     void maxPoolForward(const float *x, const WindowGeometry &g, float *y, int32_t *argmax) override;
@@ -61,6 +71,14 @@ protected:
         body(0, count);
     }
     float maxAbsParallel(const float *x, int rows, int cols, const float *columnFactors);
+
+private:
+    // The depthwise ops of both element types: the row kernels over chunks of rows or channels.
+    template <class T, class Out> void depthwiseForward(const T *x, const WindowGeometry &g, const T *w, Out *y);
+    template <class T, class Out>
+    void depthwiseInputGradient(const T *gradY, const WindowGeometry &g, const T *w, Out *gradX);
+    template <class T, class Out>
+    void depthwiseWeightGradient(const T *x, const T *gradY, const WindowGeometry &g, Out *gradW);
 };
 
 } // namespace ffint8

@@ -45,6 +45,41 @@ inline int windowIndex(int i, int pad, int k, int stride, int outSize)
     return t / stride;
 }
 
+// Calls f(the values at the position, h * width + w, tap = kh * kernelW + kw) for each image position
+// of output (n, yo, xo)'s window, in (kh, kw) order; padding is skipped.
+template <class T, class F> void forWindow(const T *x, const WindowGeometry &g, int n, int yo, int xo, F f)
+{
+    for (int kh = 0; kh < g.kernelH; ++kh) {
+        const int ih = yo * g.strideH - g.padH + kh;
+        if (ih < 0 || ih >= g.height)
+            continue;
+        for (int kw = 0; kw < g.kernelW; ++kw) {
+            const int iw = xo * g.strideW - g.padW + kw;
+            if (iw >= 0 && iw < g.width)
+                f(x + ((size_t(n) * g.height + ih) * g.width + iw) * g.channels, int32_t(ih * g.width + iw),
+                  kh * g.kernelW + kw);
+        }
+    }
+}
+
+// Calls f(p, tap) for each output position p = (n * outHeight + yo) * outWidth + xo whose window reads
+// image position (h, w) of image n, at tap = kh * kernelW + kw, in (kh, kw) order: the terms of
+// that position's gradient.
+template <class F> void forReadingWindows(const WindowGeometry &g, int n, int h, int w, F f)
+{
+    const int oh = g.outHeight(), ow = g.outWidth();
+    for (int kh = 0; kh < g.kernelH; ++kh) {
+        const int yo = windowIndex(h, g.padH, kh, g.strideH, oh);
+        if (yo < 0)
+            continue;
+        for (int kw = 0; kw < g.kernelW; ++kw) {
+            const int xo = windowIndex(w, g.padW, kw, g.strideW, ow);
+            if (xo >= 0)
+                f((size_t(n) * oh + yo) * ow + xo, kh * g.kernelW + kw);
+        }
+    }
+}
+
 } // namespace
 
 void im2colRows(const float *x, const WindowGeometry &g, int groups, float *cols, int r0, int r1)
@@ -59,8 +94,8 @@ void im2colRows(const int8_t *x, const WindowGeometry &g, int groups, int8_t *co
 
 void col2imRows(const float *cols, const WindowGeometry &g, int groups, float *gradX, int r0, int r1)
 {
-    const int oh = g.outHeight(), ow = g.outWidth(), cg = g.channels / groups;
-    const size_t rowLength = size_t(g.kernelH) * g.kernelW * g.channels;
+    const int cg = g.channels / groups, taps = g.kernelH * g.kernelW;
+    const size_t rowLength = size_t(taps) * g.channels;
     for (int r = r0; r < r1; ++r) {
         const int n = r / g.height, h = r % g.height;
         float *out = gradX + size_t(r) * g.width * g.channels;
@@ -68,25 +103,142 @@ void col2imRows(const float *cols, const WindowGeometry &g, int groups, float *g
         for (int w = 0; w < g.width; ++w) {
             float *o = out + size_t(w) * g.channels;
             // Each element gets its terms in (kh, kw) order: the loops over them are outside the channels'.
-            for (int kh = 0; kh < g.kernelH; ++kh) {
-                const int y = windowIndex(h, g.padH, kh, g.strideH, oh);
-                if (y < 0)
-                    continue;
-                for (int kw = 0; kw < g.kernelW; ++kw) {
-                    const int xo = windowIndex(w, g.padW, kw, g.strideW, ow);
-                    if (xo < 0)
-                        continue;
-                    const float *src = cols + ((size_t(n) * oh + y) * ow + xo) * rowLength;
-                    for (int grp = 0; grp < groups; ++grp) {
-                        const float *s = src + (size_t(grp * g.kernelH + kh) * g.kernelW + kw) * cg;
-                        float *d = o + size_t(grp) * cg;
-                        for (int c = 0; c < cg; ++c)
-                            d[c] += s[c];
-                    }
+            forReadingWindows(g, n, h, w, [&](size_t p, int tap) {
+                const float *src = cols + p * rowLength;
+                for (int grp = 0; grp < groups; ++grp) {
+                    const float *s = src + (size_t(grp) * taps + tap) * cg;
+                    float *d = o + size_t(grp) * cg;
+                    for (int c = 0; c < cg; ++c)
+                        d[c] += s[c];
                 }
-            }
+            });
         }
     }
+}
+
+namespace {
+
+// Depthwise kernels: Acc is what a sum is kept in (double for the FP32 forward and weight gradient,
+// whose products are exact there; float for the FP32 input gradient, whose products are rounded
+// as the GEMM path rounds them; int32_t for INT8 codes), Out what is written.
+
+// The weights tap-major, [kernelH * kernelW x channels]: the loops over channels read them in a row.
+template <class Acc, class T> std::vector<Acc> tapMajor(const T *w, const WindowGeometry &g)
+{
+    const int taps = g.kernelH * g.kernelW;
+    std::vector<Acc> t(size_t(taps) * g.channels);
+    for (int c = 0; c < g.channels; ++c)
+        for (int k = 0; k < taps; ++k)
+            t[size_t(k) * g.channels + c] = Acc(w[size_t(c) * taps + k]);
+    return t;
+}
+
+template <class Acc, class T, class Out>
+void depthwiseForwardRowsT(const T *x, const WindowGeometry &g, const T *w, Out *y, int r0, int r1)
+{
+    const int oh = g.outHeight(), ow = g.outWidth(), channels = g.channels;
+    const std::vector<Acc> weights = tapMajor<Acc>(w, g);
+    std::vector<Acc> sum(static_cast<size_t>(channels));
+    for (int r = r0; r < r1; ++r) {
+        const int n = r / oh, yo = r % oh;
+        for (int xo = 0; xo < ow; ++xo) {
+            std::fill(sum.begin(), sum.end(), Acc(0));
+            forWindow(x, g, n, yo, xo, [&](const T *s, int32_t, int tap) {
+                const Acc *wk = weights.data() + size_t(tap) * channels;
+                for (int c = 0; c < channels; ++c)
+                    sum[size_t(c)] += Acc(s[c]) * wk[c];
+            });
+            Out *o = y + (size_t(r) * ow + xo) * channels;
+            for (int c = 0; c < channels; ++c)
+                o[c] = Out(sum[size_t(c)]);
+        }
+    }
+}
+
+template <class Acc, class T, class Out>
+void depthwiseInputGradientRowsT(const T *gradY, const WindowGeometry &g, const T *w, Out *gradX, int r0, int r1)
+{
+    const int channels = g.channels;
+    const std::vector<Acc> weights = tapMajor<Acc>(w, g);
+    std::vector<Acc> sum(static_cast<size_t>(channels));
+    for (int r = r0; r < r1; ++r) {
+        const int n = r / g.height, h = r % g.height;
+        for (int x = 0; x < g.width; ++x) {
+            std::fill(sum.begin(), sum.end(), Acc(0));
+            forReadingWindows(g, n, h, x, [&](size_t p, int tap) {
+                const T *s = gradY + p * channels;
+                const Acc *wk = weights.data() + size_t(tap) * channels;
+                for (int c = 0; c < channels; ++c)
+                    sum[size_t(c)] += Acc(s[c]) * wk[c];
+            });
+            Out *o = gradX + (size_t(r) * g.width + x) * channels;
+            for (int c = 0; c < channels; ++c)
+                o[c] = Out(sum[size_t(c)]);
+        }
+    }
+}
+
+template <class Acc, class T, class Out>
+void depthwiseWeightGradientChannelsT(const T *x, const T *gradY, const WindowGeometry &g, Out *gradW, int c0, int c1)
+{
+    const int oh = g.outHeight(), ow = g.outWidth(), channels = g.channels, taps = g.kernelH * g.kernelW;
+    const int width = c1 - c0, rows = g.batch * oh * ow;
+    // Tap-major sums of the channels [c0, c1): one block's, and the running total over blocks.
+    std::vector<Acc> block(size_t(taps) * width), total(size_t(taps) * width, Acc(0));
+    for (int b0 = 0; b0 < rows; b0 += kDepthwiseRowBlock) {
+        std::fill(block.begin(), block.end(), Acc(0));
+        const int b1 = std::min(rows, b0 + kDepthwiseRowBlock);
+        for (int r = b0; r < b1; ++r) {
+            const int xo = r % ow, yo = (r / ow) % oh, n = r / ow / oh;
+            const T *gy = gradY + size_t(r) * channels + c0;
+            forWindow(x + c0, g, n, yo, xo, [&](const T *s, int32_t, int tap) {
+                Acc *acc = block.data() + size_t(tap) * width;
+                for (int c = 0; c < width; ++c)
+                    acc[c] += Acc(gy[c]) * Acc(s[c]);
+            });
+        }
+        for (size_t i = 0; i < total.size(); ++i)
+            total[i] += block[i];
+    }
+    for (int c = 0; c < width; ++c)
+        for (int k = 0; k < taps; ++k)
+            gradW[size_t(c0 + c) * taps + k] = Out(total[size_t(k) * width + c]);
+}
+
+} // namespace
+
+void depthwiseConvRows(const float *x, const WindowGeometry &g, const float *w, float *y, int r0, int r1)
+{
+    depthwiseForwardRowsT<double>(x, g, w, y, r0, r1);
+}
+
+void depthwiseConvRows(const int8_t *x, const WindowGeometry &g, const int8_t *w, int32_t *y, int r0, int r1)
+{
+    depthwiseForwardRowsT<int32_t>(x, g, w, y, r0, r1);
+}
+
+void depthwiseInputGradientRows(const float *gradY, const WindowGeometry &g, const float *w, float *gradX, int r0,
+                                int r1)
+{
+    depthwiseInputGradientRowsT<float>(gradY, g, w, gradX, r0, r1);
+}
+
+void depthwiseInputGradientRows(const int8_t *gradY, const WindowGeometry &g, const int8_t *w, int32_t *gradX, int r0,
+                                int r1)
+{
+    depthwiseInputGradientRowsT<int32_t>(gradY, g, w, gradX, r0, r1);
+}
+
+void depthwiseWeightGradientChannels(const float *x, const float *gradY, const WindowGeometry &g, float *gradW, int c0,
+                                     int c1)
+{
+    depthwiseWeightGradientChannelsT<double>(x, gradY, g, gradW, c0, c1);
+}
+
+void depthwiseWeightGradientChannels(const int8_t *x, const int8_t *gradY, const WindowGeometry &g, int32_t *gradW,
+                                     int c0, int c1)
+{
+    depthwiseWeightGradientChannelsT<int32_t>(x, gradY, g, gradW, c0, c1);
 }
 
 void batchNormStatisticsChannels(const BatchNormArgs &a, int c0, int c1)
@@ -184,26 +336,6 @@ void batchNormInputGradientRows(const BatchNormBackwardArgs &a, int r0, int r1)
     }
 }
 
-namespace {
-
-// Calls f(values at the position, h * width + w) for each image position of output (n, yo, xo)'s
-// window, in (kh, kw) order; padding is skipped.
-template <class F> void forWindow(const float *x, const WindowGeometry &g, int n, int yo, int xo, F f)
-{
-    for (int kh = 0; kh < g.kernelH; ++kh) {
-        const int ih = yo * g.strideH - g.padH + kh;
-        if (ih < 0 || ih >= g.height)
-            continue;
-        for (int kw = 0; kw < g.kernelW; ++kw) {
-            const int iw = xo * g.strideW - g.padW + kw;
-            if (iw >= 0 && iw < g.width)
-                f(x + ((size_t(n) * g.height + ih) * g.width + iw) * g.channels, int32_t(ih * g.width + iw));
-        }
-    }
-}
-
-} // namespace
-
 void maxPoolRows(const float *x, const WindowGeometry &g, float *y, int32_t *argmax, int r0, int r1)
 {
     const int oh = g.outHeight(), ow = g.outWidth(), channels = g.channels;
@@ -211,7 +343,7 @@ void maxPoolRows(const float *x, const WindowGeometry &g, float *y, int32_t *arg
         for (int xo = 0; xo < ow; ++xo) {
             const size_t o = (size_t(r) * ow + xo) * channels;
             bool found = false;
-            forWindow(x, g, r / oh, r % oh, xo, [&](const float *s, int32_t where) {
+            forWindow(x, g, r / oh, r % oh, xo, [&](const float *s, int32_t where, int) {
                 for (int c = 0; c < channels; ++c) {
                     if (!found || s[c] > y[o + c]) {
                         y[o + c] = s[c];
@@ -233,7 +365,7 @@ void avgPoolRows(const float *x, const WindowGeometry &g, float *y, int r0, int 
         for (int xo = 0; xo < ow; ++xo) {
             float *out = y + (size_t(r) * ow + xo) * channels;
             std::fill(out, out + channels, 0.0f);
-            forWindow(x, g, r / oh, r % oh, xo, [&](const float *s, int32_t) {
+            forWindow(x, g, r / oh, r % oh, xo, [&](const float *s, int32_t, int) {
                 for (int c = 0; c < channels; ++c)
                     out[c] += s[c];
             });
@@ -249,7 +381,7 @@ namespace {
 // output element o (its flat NHWC index) to image position `where` and channel c.
 template <class Term> void poolBackwardRows(const WindowGeometry &g, float *gradX, int r0, int r1, Term term)
 {
-    const int oh = g.outHeight(), ow = g.outWidth(), channels = g.channels;
+    const int channels = g.channels;
     for (int r = r0; r < r1; ++r) {
         const int n = r / g.height, h = r % g.height;
         float *out = gradX + size_t(r) * g.width * channels;
@@ -257,19 +389,11 @@ template <class Term> void poolBackwardRows(const WindowGeometry &g, float *grad
         for (int w = 0; w < g.width; ++w) {
             float *o = out + size_t(w) * channels;
             const int32_t where = h * g.width + w;
-            for (int kh = 0; kh < g.kernelH; ++kh) {
-                const int y = windowIndex(h, g.padH, kh, g.strideH, oh);
-                if (y < 0)
-                    continue;
-                for (int kw = 0; kw < g.kernelW; ++kw) {
-                    const int xo = windowIndex(w, g.padW, kw, g.strideW, ow);
-                    if (xo < 0)
-                        continue;
-                    const size_t src = ((size_t(n) * oh + y) * ow + xo) * channels;
-                    for (int c = 0; c < channels; ++c)
-                        o[c] += term(src + c, where);
-                }
-            }
+            forReadingWindows(g, n, h, w, [&](size_t p, int) {
+                const size_t src = p * channels;
+                for (int c = 0; c < channels; ++c)
+                    o[c] += term(src + c, where);
+            });
         }
     }
 }

@@ -1,7 +1,7 @@
-// The layer ops of the host backends (im2col, col2im, batch norm, pooling, element-wise add) over
-// ranges of rows or channels, as host_kernels.h does for the FF ops: the reference backend runs each
-// over the whole range in one go, the cpu backend splits the range across threads. Every value
-// depends only on its own row or channel, so both give the same bits.
+// The layer ops of the host backends (im2col, col2im, depthwise convolution, batch norm, pooling,
+// element-wise add) over ranges of rows or channels, as host_kernels.h does for the FF ops: the
+// reference backend runs each over the whole range in one go, the cpu backend splits the range
+// across threads. Every value depends only on its own row or channel, so both give the same bits.
 #pragma once
 
 #include "engine/backend/backend.h"
@@ -15,6 +15,19 @@ void im2colRows(const float *x, const WindowGeometry &g, int groups, float *cols
 void im2colRows(const int8_t *x, const WindowGeometry &g, int groups, int8_t *cols, int r0, int r1);
 // Image rows [r0, r1) of col2im, r = n * height + h.
 void col2imRows(const float *cols, const WindowGeometry &g, int groups, float *gradX, int r0, int r1);
+// Depthwise convolution (Backend::depthwiseConv*): output rows [r0, r1) of the forward pass,
+// r = n * outHeight + oh; image rows [r0, r1) of the input gradient, r = n * height + h; channels
+// [c0, c1) of the weight gradient.
+void depthwiseConvRows(const float *x, const WindowGeometry &g, const float *w, float *y, int r0, int r1);
+void depthwiseConvRows(const int8_t *x, const WindowGeometry &g, const int8_t *w, int32_t *y, int r0, int r1);
+void depthwiseInputGradientRows(const float *gradY, const WindowGeometry &g, const float *w, float *gradX, int r0,
+                                int r1);
+void depthwiseInputGradientRows(const int8_t *gradY, const WindowGeometry &g, const int8_t *w, int32_t *gradX, int r0,
+                                int r1);
+void depthwiseWeightGradientChannels(const float *x, const float *gradY, const WindowGeometry &g, float *gradW, int c0,
+                                     int c1);
+void depthwiseWeightGradientChannels(const int8_t *x, const int8_t *gradY, const WindowGeometry &g, int32_t *gradW,
+                                     int c0, int c1);
 // Batch statistics (training) of channels [c0, c1), with the running statistics' update.
 void batchNormStatisticsChannels(const BatchNormArgs &a, int c0, int c1);
 // y for rows [r0, r1) of the [count x channels] data, from a.mean and a.var.

@@ -37,6 +37,12 @@ public:
     void im2colF32(const float *, const WindowGeometry &, int, float *) override { }
     void im2colS8(const int8_t *, const WindowGeometry &, int, int8_t *) override { }
     void col2imF32(const float *, const WindowGeometry &, int, float *) override { }
+    void depthwiseConvF32(const float *, const WindowGeometry &, const float *, float *) override { }
+    void depthwiseConvS8(const int8_t *, const WindowGeometry &, const int8_t *, int32_t *) override { }
+    void depthwiseConvInputGradientF32(const float *, const WindowGeometry &, const float *, float *) override { }
+    void depthwiseConvInputGradientS8(const int8_t *, const WindowGeometry &, const int8_t *, int32_t *) override { }
+    void depthwiseConvWeightGradientF32(const float *, const float *, const WindowGeometry &, float *) override { }
+    void depthwiseConvWeightGradientS8(const int8_t *, const int8_t *, const WindowGeometry &, int32_t *) override { }
     void batchNormForward(const BatchNormArgs &) override { }
     void batchNormBackward(const BatchNormBackwardArgs &) override { }
     void maxPoolForward(const float *, const WindowGeometry &, float *, int32_t *) override { }

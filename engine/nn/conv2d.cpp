@@ -1,4 +1,4 @@
-// The convolution layer: im2col + one GEMM per group, in FP32 or INT8.
+// The convolution layer: im2col + one GEMM per group, or the depthwise ops, in FP32 or INT8.
 #include "engine/nn/conv2d.h"
 
 #include "engine/core/error.h"
@@ -126,11 +126,16 @@ void Conv2d::forward(std::span<const Activation> inputs, int rows, float *output
     const int m = outputPixels(rows), cout = m_conv.outChannels;
     const float *bias = m_bias ? m_bias->values() : nullptr;
     if (!m_int8) {
-        const float *cols = columns(in.values, rows, ctx);
-        for (int g = 0; g < m_conv.groups; ++g)
-            m_backend.gemmF32(Trans::No, Trans::Yes, m, m_groupOut, m_groupColumns, 1.0f, cols + g * m_groupColumns,
-                              m_columns, m_weights.values() + size_t(g) * m_groupOut * m_groupColumns, m_groupColumns,
-                              0.0f, output + g * m_groupOut, cout);
+        if (depthwise()) {
+            m_backend.depthwiseConvF32(in.values, geometry(rows), m_weights.values(), output);
+        } else {
+            const float *cols = columns(in.values, rows, ctx);
+            for (int g = 0; g < m_conv.groups; ++g)
+                m_backend.gemmF32(Trans::No, Trans::Yes, m, m_groupOut, m_groupColumns, 1.0f,
+                                  cols + g * m_groupColumns, m_columns,
+                                  m_weights.values() + size_t(g) * m_groupOut * m_groupColumns, m_groupColumns, 0.0f,
+                                  output + g * m_groupOut, cout);
+        }
         m_backend.biasActivation(output, m, cout, bias, m_options.relu);
         return;
     }
@@ -138,12 +143,16 @@ void Conv2d::forward(std::span<const Activation> inputs, int rows, float *output
     int8_t *codes = in.codes ? in.codes : ctx.scratch.s8(LayerScratch::InputCodes, inputValues);
     float *scale = in.scale ? in.scale : ctx.scratch.f32(LayerScratch::Scales, 1);
     quantise(in.values, rows, inputShape().features(), m_options.activationRounding, nullptr, codes, scale, ctx);
-    const int8_t *cols = columnCodes(codes, rows, ctx);
     int32_t *acc = ctx.scratch.s32(LayerScratch::Accumulators, size_t(m) * cout);
-    for (int g = 0; g < m_conv.groups; ++g)
-        m_backend.gemmS8S8S32(Trans::No, Trans::Yes, m, m_groupOut, m_groupColumns, cols + g * m_groupColumns,
-                              m_columns, m_weights.codes() + size_t(g) * m_groupOut * m_groupColumns, m_groupColumns,
-                              acc + g * m_groupOut, cout);
+    if (depthwise()) {
+        m_backend.depthwiseConvS8(codes, geometry(rows), m_weights.codes(), acc);
+    } else {
+        const int8_t *cols = columnCodes(codes, rows, ctx);
+        for (int g = 0; g < m_conv.groups; ++g)
+            m_backend.gemmS8S8S32(Trans::No, Trans::Yes, m, m_groupOut, m_groupColumns, cols + g * m_groupColumns,
+                                  m_columns, m_weights.codes() + size_t(g) * m_groupOut * m_groupColumns,
+                                  m_groupColumns, acc + g * m_groupOut, cout);
+    }
     DequantiseArgs d;
     d.acc = acc;
     d.rows = m;
@@ -179,8 +188,22 @@ void Conv2d::backward(const LayerBackward &args, LayerContext &ctx)
         weightGradient(gradZ, in, args.rows, ctx);
 }
 
+const int8_t *Conv2d::inputGradientCodes(const float *gradZ, int m, DequantiseArgs &d, LayerContext &ctx)
+{
+    const bool perChannel = m_weights.perRow();
+    float *scale = ctx.scratch.f32(LayerScratch::Scales, 1);
+    const int8_t *codes = quantiseGradient(gradZ, m, perChannel ? m_weights.scales() : nullptr, scale, ctx);
+    d.scaleA = scale;
+    d.scaleB = perChannel ? nullptr : m_weights.scales();
+    return codes;
+}
+
 void Conv2d::inputGradient(const float *gradZ, int rows, float *gradInput, LayerContext &ctx)
 {
+    if (depthwise()) {
+        depthwiseInputGradient(gradZ, rows, gradInput, ctx);
+        return;
+    }
     const int m = outputPixels(rows), cout = m_conv.outChannels;
     float *gradCols = pointwise() ? gradInput : ctx.scratch.f32(LayerScratch::GradientColumns, size_t(m) * m_columns);
     if (!m_int8) {
@@ -189,22 +212,16 @@ void Conv2d::inputGradient(const float *gradZ, int rows, float *gradInput, Layer
                               m_weights.values() + size_t(g) * m_groupOut * m_groupColumns, m_groupColumns, 0.0f,
                               gradCols + g * m_groupColumns, m_columns);
     } else {
-        // Per-channel weight scales sit on this GEMM's reduction dimension: they are folded into the
-        // output gradient before it is quantised (as LinearLayer::inputGradient does).
-        const bool perChannel = m_weights.perRow();
-        float *scale = ctx.scratch.f32(LayerScratch::Scales, 1);
-        const int8_t *codes = quantiseGradient(gradZ, m, perChannel ? m_weights.scales() : nullptr, scale, ctx);
+        DequantiseArgs d;
+        const int8_t *codes = inputGradientCodes(gradZ, m, d, ctx);
         int32_t *acc = ctx.scratch.s32(LayerScratch::Accumulators, size_t(m) * m_columns);
         for (int g = 0; g < m_conv.groups; ++g)
             m_backend.gemmS8S8S32(Trans::No, Trans::No, m, m_groupColumns, m_groupOut, codes + g * m_groupOut, cout,
                                   m_weights.codes() + size_t(g) * m_groupOut * m_groupColumns, m_groupColumns,
                                   acc + g * m_groupColumns, m_columns);
-        DequantiseArgs d;
         d.acc = acc;
         d.rows = m;
         d.cols = m_columns;
-        d.scaleA = scale;
-        d.scaleB = perChannel ? nullptr : m_weights.scales();
         d.y = gradCols;
         m_backend.dequantise(d);
     }
@@ -212,11 +229,36 @@ void Conv2d::inputGradient(const float *gradZ, int rows, float *gradInput, Layer
         m_backend.col2imF32(gradCols, geometry(rows), m_conv.groups, gradInput);
 }
 
+void Conv2d::depthwiseInputGradient(const float *gradZ, int rows, float *gradInput, LayerContext &ctx)
+{
+    const WindowGeometry g = geometry(rows);
+    if (!m_int8) {
+        m_backend.depthwiseConvInputGradientF32(gradZ, g, m_weights.values(), gradInput);
+        return;
+    }
+    // The INT32 sums of every window's products dequantised once, where the GEMM path dequantises
+    // each product's column and col2im adds them in FP32: the same value, rounded once instead.
+    DequantiseArgs d;
+    const int8_t *codes = inputGradientCodes(gradZ, outputPixels(rows), d, ctx);
+    const int pixels = rows * inputShape().height * inputShape().width;
+    int32_t *acc = ctx.scratch.s32(LayerScratch::Accumulators, size_t(pixels) * inputShape().channels);
+    m_backend.depthwiseConvInputGradientS8(codes, g, m_weights.codes(), acc);
+    d.acc = acc;
+    d.rows = pixels;
+    d.cols = inputShape().channels;
+    d.y = gradInput;
+    m_backend.dequantise(d);
+}
+
 void Conv2d::weightGradient(const float *gradZ, const Activation &in, int rows, LayerContext &ctx)
 {
     const int m = outputPixels(rows), cout = m_conv.outChannels;
     if (m_bias)
         m_backend.columnSums(gradZ, m, cout, 1.0f, m_bias->gradient());
+    if (!m_int8 && depthwise()) {
+        m_backend.depthwiseConvWeightGradientF32(in.values, gradZ, geometry(rows), m_weights.gradient());
+        return;
+    }
     if (!m_int8) {
         const float *cols = columns(in.values, rows, ctx);
         // dW of group g = gradZ^T (its columns) x its im2col columns, reduced over every output pixel.
@@ -230,6 +272,10 @@ void Conv2d::weightGradient(const float *gradZ, const Activation &in, int rows, 
     // The input's scale is copied next to the gradient's, so the update does not depend on the
     // caller keeping the input's scale alive until then.
     m_backend.addTensors(in.scale, nullptr, 1, 1, false, m_weights.gradientScales() + 1);
+    if (depthwise()) {
+        m_backend.depthwiseConvWeightGradientS8(in.codes, codes, geometry(rows), m_weights.gradientAccumulators());
+        return;
+    }
     const int8_t *cols = columnCodes(in.codes, rows, ctx);
     for (int g = 0; g < m_conv.groups; ++g)
         m_backend.gemmS8S8S32(Trans::Yes, Trans::No, m_groupOut, m_groupColumns, m, codes + g * m_groupOut, cout,
@@ -281,6 +327,8 @@ std::vector<NamedValues> Conv2d::gradientsToHost()
 
 std::vector<LayerGemm> Conv2d::gemms(int rows, bool inputGradient) const
 {
+    if (depthwise())
+        return {};
     const int m = outputPixels(rows), cout = m_conv.outChannels, groups = m_conv.groups;
     std::vector<LayerGemm> list;
     list.push_back(

@@ -1,6 +1,8 @@
 // A 2-D convolution over NHWC images (kernel, stride, padding, groups) in FP32 or INT8, as one GEMM
 // per group over im2col's columns: the output [batch * outH * outW x outChannels] is the NHWC
-// output itself. The INT8 path is LinearLayer's (Fig. 4 of the paper): the input quantised per
+// output itself. A depthwise convolution (groups = in channels = out channels) takes the backend's
+// depthwise ops instead, with no im2col: its GEMMs would be one per channel, each of one output
+// column, and its columns kernel area times the input. The INT8 path is LinearLayer's (Fig. 4 of the paper): the input quantised per
 // tensor with stochastic rounding, then im2col of its codes; weights per output channel; the output
 // gradient quantised to INT8 for the input and weight gradients; INT32 accumulators dequantised.
 #pragma once
@@ -45,6 +47,10 @@ public:
     void importState(const std::vector<NamedValues> &state) override;
     std::vector<NamedValues> gradientsToHost() override;
     std::vector<LayerGemm> gemms(int rows, bool inputGradient) const override;
+    // False: a depthwise layer takes im2col and the grouped GEMMs as any other convolution does (the
+    // same results: see Backend::depthwiseConvF32), so that tests and the depthwise benchmark can
+    // compare the two paths in one layer.
+    void setDepthwiseOps(bool on) { m_depthwiseOps = on; }
 
 protected:
     // For Linear: a kernel of 1 over a flat input, under another kind's name.
@@ -55,6 +61,12 @@ private:
     WindowGeometry geometry(int rows) const;
     // A 1x1 kernel with stride 1 and no padding: im2col is the identity and is skipped.
     bool pointwise() const { return m_conv.kernel == 1 && m_conv.stride == 1 && m_conv.padding == 0; }
+    // One filter per channel, through the backend's depthwise ops (a single channel stays one GEMM).
+    bool depthwise() const
+    {
+        return m_depthwiseOps && m_conv.groups > 1 && m_conv.groups == inputShape().channels
+            && m_conv.groups == m_conv.outChannels;
+    }
     int outputPixels(int rows) const { return rows * outputShape().height * outputShape().width; }
     // im2col of the input (scratch), or the input itself for a pointwise convolution.
     const float *columns(const float *x, int rows, LayerContext &ctx);
@@ -65,7 +77,12 @@ private:
     // The output gradient's codes (scratch) for `m` output pixels.
     const int8_t *quantiseGradient(const float *gradZ, int m, const float *columnFactors, float *scale,
                                    LayerContext &ctx);
+    // The output gradient's codes for the input gradient, with per-channel weight scales folded in (they
+    // sit on its reduction dimension, as in LinearLayer::inputGradient); `d` gets the scales that
+    // dequantise the result.
+    const int8_t *inputGradientCodes(const float *gradZ, int m, DequantiseArgs &d, LayerContext &ctx);
     void inputGradient(const float *gradZ, int rows, float *gradInput, LayerContext &ctx);
+    void depthwiseInputGradient(const float *gradZ, int rows, float *gradInput, LayerContext &ctx);
     void weightGradient(const float *gradZ, const Activation &in, int rows, LayerContext &ctx);
 
     ConvOptions m_conv;
@@ -76,6 +93,7 @@ private:
     int m_groupOut; // out channels / groups
     Parameter m_weights; // out x m_groupColumns
     std::unique_ptr<Parameter> m_bias;
+    bool m_depthwiseOps = true;
 };
 
 } // namespace ffint8

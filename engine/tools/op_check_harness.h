@@ -173,6 +173,49 @@ public:
     static constexpr const char *kExactHost = "host backends run the same row kernels: bit-identical";
 };
 
+// A window op's case: images, kernel, stride, padding (at most half the kernel) and groups.
+struct Window
+{
+    int batch, height, width, channels, kernelH, kernelW, stride, padding, groups;
+
+    WindowGeometry geometry() const
+    {
+        WindowGeometry g;
+        g.batch = batch;
+        g.height = height;
+        g.width = width;
+        g.channels = channels;
+        g.kernelH = kernelH;
+        g.kernelW = kernelW;
+        g.strideH = g.strideW = stride;
+        // At most half the kernel, so the same windows serve the poolings.
+        g.padH = kernelH / 2 < padding ? kernelH / 2 : padding;
+        g.padW = kernelW / 2 < padding ? kernelW / 2 : padding;
+        return g;
+    }
+    std::string text() const
+    {
+        const WindowGeometry g = geometry();
+        return "n=" + std::to_string(batch) + " " + std::to_string(height) + "x" + std::to_string(width) + "x"
+            + std::to_string(channels) + " k=" + std::to_string(kernelH) + "x" + std::to_string(kernelW)
+            + " s=" + std::to_string(stride) + " p=" + std::to_string(g.padH) + "x" + std::to_string(g.padW)
+            + " g=" + std::to_string(groups);
+    }
+    int imageValues() const { return batch * height * width * channels; }
+};
+
+inline Tensor &side(Pair &p, bool candidate)
+{
+    return candidate ? p.cand : p.ref;
+}
+
+// Runs f(backend, isCandidate) on the candidate, then on the reference backend.
+template <class F> void onBoth(Checker &c, F f)
+{
+    f(c.m_cand, true);
+    f(c.m_ref, false);
+}
+
 inline std::string dims(int m, int n, int k = -1)
 {
     return "m=" + std::to_string(m) + " n=" + std::to_string(n) + (k >= 0 ? " k=" + std::to_string(k) : "");
@@ -189,6 +232,9 @@ inline const char *kDeviceMaths
 
 // The layer ops (im2col, col2im, batch norm, pooling, add): op_checks_layers.cpp.
 void checkLayerOps(Checker &c);
-void checkActivationOps(Checker &c); // op_checks_activations.cpp
+// The activations besides ReLU and dropout: op_checks_activations.cpp.
+void checkActivationOps(Checker &c);
+// The depthwise convolution ops: op_checks_depthwise.cpp.
+void checkDepthwiseOps(Checker &c);
 
 } // namespace ffint8::opchecks

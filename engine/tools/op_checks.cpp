@@ -359,6 +359,7 @@ std::vector<OpCheckResult> runOpChecks(Backend &candidate, Backend &reference, u
     checkUpdates(c);
     checkLayerOps(c);
     checkActivationOps(c);
+    checkDepthwiseOps(c);
     return c.results;
 }
 

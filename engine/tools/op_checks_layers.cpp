@@ -6,48 +6,6 @@ namespace ffint8::opchecks {
 
 namespace {
 
-Tensor &side(Pair &p, bool candidate)
-{
-    return candidate ? p.cand : p.ref;
-}
-
-// Runs f(backend, isCandidate) on the candidate, then on the reference backend.
-template <class F> void onBoth(Checker &c, F f)
-{
-    f(c.m_cand, true);
-    f(c.m_ref, false);
-}
-
-struct Window
-{
-    int batch, height, width, channels, kernelH, kernelW, stride, padding, groups;
-
-    WindowGeometry geometry() const
-    {
-        WindowGeometry g;
-        g.batch = batch;
-        g.height = height;
-        g.width = width;
-        g.channels = channels;
-        g.kernelH = kernelH;
-        g.kernelW = kernelW;
-        g.strideH = g.strideW = stride;
-        // At most half the kernel, so the same windows serve the poolings.
-        g.padH = kernelH / 2 < padding ? kernelH / 2 : padding;
-        g.padW = kernelW / 2 < padding ? kernelW / 2 : padding;
-        return g;
-    }
-    std::string text() const
-    {
-        const WindowGeometry g = geometry();
-        return "n=" + std::to_string(batch) + " " + std::to_string(height) + "x" + std::to_string(width) + "x"
-            + std::to_string(channels) + " k=" + std::to_string(kernelH) + "x" + std::to_string(kernelW)
-            + " s=" + std::to_string(stride) + " p=" + std::to_string(g.padH) + "x" + std::to_string(g.padW)
-            + " g=" + std::to_string(groups);
-    }
-    int imageValues() const { return batch * height * width * channels; }
-};
-
 // Stride 2 with padding and groups on a non-square image, depthwise, a 1x1 kernel with groups, a
 // kernel as large as the image, and a wide non-square kernel.
 const Window kConvWindows[] = {{2, 7, 5, 6, 3, 3, 2, 1, 2},  {3, 9, 8, 4, 3, 3, 1, 1, 1}, {2, 6, 11, 8, 3, 3, 1, 1, 8},

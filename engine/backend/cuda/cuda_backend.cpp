@@ -340,6 +340,51 @@ void CudaBackend::col2imF32(const float *cols, const WindowGeometry &g, int grou
     cuda::launchCol2imF32(stream(), cols, g, groups, gradX);
 }
 
+void CudaBackend::depthwiseConvF32(const float *x, const WindowGeometry &g, const float *w, float *y)
+{
+    checkWindowGeometry("depthwise_conv", g, g.channels, false);
+    cuda::launchDepthwiseConvF32(stream(), x, g, w, y);
+}
+
+void CudaBackend::depthwiseConvS8(const int8_t *x, const WindowGeometry &g, const int8_t *w, int32_t *y)
+{
+    checkWindowGeometry("depthwise_conv", g, g.channels, false);
+    cuda::launchDepthwiseConvS8(stream(), x, g, w, y);
+}
+
+void CudaBackend::depthwiseConvInputGradientF32(const float *gradY, const WindowGeometry &g, const float *w,
+                                                float *gradX)
+{
+    checkWindowGeometry("depthwise_conv_input_gradient", g, g.channels, false);
+    cuda::launchDepthwiseInputGradientF32(stream(), gradY, g, w, gradX);
+}
+
+void CudaBackend::depthwiseConvInputGradientS8(const int8_t *gradY, const WindowGeometry &g, const int8_t *w,
+                                               int32_t *gradX)
+{
+    checkWindowGeometry("depthwise_conv_input_gradient", g, g.channels, false);
+    cuda::launchDepthwiseInputGradientS8(stream(), gradY, g, w, gradX);
+}
+
+void *CudaBackend::depthwisePartials(const WindowGeometry &g, size_t sumBytes)
+{
+    checkWindowGeometry("depthwise_conv_weight_gradient", g, g.channels, false);
+    const size_t sums = size_t(cuda::depthwiseRowBlocks(g)) * g.kernelH * g.kernelW * g.channels;
+    return scratch(m_depthwisePartials, std::max<size_t>(sums, 1) * sumBytes);
+}
+
+void CudaBackend::depthwiseConvWeightGradientF32(const float *x, const float *gradY, const WindowGeometry &g,
+                                                 float *gradW)
+{
+    cuda::launchDepthwiseWeightGradientF32(stream(), x, gradY, g, gradW, depthwisePartials(g, sizeof(double)));
+}
+
+void CudaBackend::depthwiseConvWeightGradientS8(const int8_t *x, const int8_t *gradY, const WindowGeometry &g,
+                                                int32_t *gradW)
+{
+    cuda::launchDepthwiseWeightGradientS8(stream(), x, gradY, g, gradW, depthwisePartials(g, sizeof(int32_t)));
+}
+
 void CudaBackend::batchNormForward(const BatchNormArgs &a) { cuda::launchBatchNormForward(stream(), a); }
 
 void CudaBackend::batchNormBackward(const BatchNormBackwardArgs &a) { cuda::launchBatchNormBackward(stream(), a); }

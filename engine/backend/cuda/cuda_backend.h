@@ -60,6 +60,16 @@ public:
     void im2colF32(const float *x, const WindowGeometry &g, int groups, float *cols) override;
     void im2colS8(const int8_t *x, const WindowGeometry &g, int groups, int8_t *cols) override;
     void col2imF32(const float *cols, const WindowGeometry &g, int groups, float *gradX) override;
+    void depthwiseConvF32(const float *x, const WindowGeometry &g, const float *w, float *y) override;
+    void depthwiseConvS8(const int8_t *x, const WindowGeometry &g, const int8_t *w, int32_t *y) override;
+    void depthwiseConvInputGradientF32(const float *gradY, const WindowGeometry &g, const float *w,
+                                       float *gradX) override;
+    void depthwiseConvInputGradientS8(const int8_t *gradY, const WindowGeometry &g, const int8_t *w,
+                                      int32_t *gradX) override;
+    void depthwiseConvWeightGradientF32(const float *x, const float *gradY, const WindowGeometry &g,
+                                        float *gradW) override;
+    void depthwiseConvWeightGradientS8(const int8_t *x, const int8_t *gradY, const WindowGeometry &g,
+                                       int32_t *gradW) override;
     void batchNormForward(const BatchNormArgs &args) override;
     void batchNormBackward(const BatchNormBackwardArgs &args) override;
     void maxPoolForward(const float *x, const WindowGeometry &g, float *y, int32_t *argmax) override;
@@ -113,6 +123,8 @@ private:
     // a run every scratch has its final size and nothing is allocated inside a step.
     void *scratch(Tensor &t, size_t bytes);
     void copyToHost(void *host, const void *device, size_t bytes);
+    // The scratch of a depthwise weight gradient's per-block sums of `sumBytes` each (geometry checked).
+    void *depthwisePartials(const WindowGeometry &g, size_t sumBytes);
 
     // Declared first so that it is destroyed last, after every tensor below has returned its block.
     cuda::DevicePool m_pool;
@@ -131,6 +143,7 @@ private:
     Tensor m_scaleScratch; // two words for the per-tensor max reduction (kept zero between calls)
     Tensor m_badRow;       // one word: a softmax row with an invalid label
     Tensor m_packA, m_packB, m_stageC, m_rowScratch, m_partials, m_clips;
+    Tensor m_depthwisePartials; // a depthwise weight gradient's per-block sums
 };
 
 } // namespace ffint8

@@ -84,4 +84,22 @@ void launchPointwiseBackward(Stream s, PointwiseFunction f, const float *x, cons
 void launchDropout(Stream s, const float *x, int rows, int cols, float rate, uint64_t seed, uint64_t counter,
                    float *y);
 
+// --- depthwise convolution (kernels_depthwise.cu): the Backend ops of the same name, geometry checked ---
+void launchDepthwiseConvF32(Stream s, const float *x, const WindowGeometry &g, const float *w, float *y);
+void launchDepthwiseConvS8(Stream s, const int8_t *x, const WindowGeometry &g, const int8_t *w, int32_t *y);
+void launchDepthwiseInputGradientF32(Stream s, const float *gradY, const WindowGeometry &g, const float *w,
+                                     float *gradX);
+void launchDepthwiseInputGradientS8(Stream s, const int8_t *gradY, const WindowGeometry &g, const int8_t *w,
+                                    int32_t *gradX);
+// The blocks of kDepthwiseRowBlock output positions a weight gradient sums separately.
+inline int depthwiseRowBlocks(const WindowGeometry &g)
+{
+    return (g.batch * g.outHeight() * g.outWidth() + kDepthwiseRowBlock - 1) / kDepthwiseRowBlock;
+}
+// `partials` holds depthwiseRowBlocks(g) * kernelH * kernelW * channels sums: doubles (FP32) or INT32 (INT8).
+void launchDepthwiseWeightGradientF32(Stream s, const float *x, const float *gradY, const WindowGeometry &g,
+                                      float *gradW, void *partials);
+void launchDepthwiseWeightGradientS8(Stream s, const int8_t *x, const int8_t *gradY, const WindowGeometry &g,
+                                     int32_t *gradW, void *partials);
+
 } // namespace ffint8::cuda

@@ -1,4 +1,5 @@
-// Helpers shared by the cuda backend's kernels: launch accounting, grid sizes and block reductions.
+// Helpers shared by the cuda backend's kernels: launch accounting, grid sizes, block reductions and
+// the window geometry of the window and depthwise kernels.
 #pragma once
 
 #include "engine/backend/cuda/cuda_check.h"
@@ -81,6 +82,77 @@ __device__ inline int8_t roundStochasticInt8(float v, float u)
     int t = __float2int_rz(y); // NaN -> 0
     t -= float(t) > y ? 1 : 0;
     return int8_t(t < 127 ? t : 127);
+}
+
+// WindowGeometry with its output size, as the window kernels read it.
+struct Window
+{
+    int batch, height, width, channels;
+    int kernelH, kernelW, strideH, strideW, padH, padW;
+    int outHeight, outWidth;
+};
+
+inline Window windowOf(const WindowGeometry &g)
+{
+    return {g.batch,   g.height,  g.width, g.channels, g.kernelH,     g.kernelW,
+            g.strideH, g.strideW, g.padH,  g.padW,     g.outHeight(), g.outWidth()};
+}
+
+// The output position that reads image coordinate i at kernel offset k, or -1 when none does.
+__device__ inline int windowIndex(int i, int pad, int k, int stride, int outSize)
+{
+    const int t = i + pad - k;
+    if (t < 0 || t % stride != 0 || t / stride >= outSize)
+        return -1;
+    return t / stride;
+}
+
+// Element i of NHWC images of width x height x channels: its channel, column, row and image.
+struct Element
+{
+    int c, x, y;
+    size_t image;
+};
+
+__device__ inline Element elementOf(size_t i, int channels, int width, int height)
+{
+    const size_t p = i / size_t(channels);
+    return {int(i % size_t(channels)), int(p % size_t(width)), int((p / size_t(width)) % size_t(height)),
+            p / (size_t(width) * height)};
+}
+
+// Calls f(pixel, where, tap) for each image position of output (image, oh, ow)'s window inside the
+// image, in (kh, kw) order: pixel = (image * height + ih) * width + iw, where = ih * width + iw and
+// tap = kh * kernelW + kw (the host kernels' forWindow).
+template <class F> __device__ void forWindow(const Window &g, size_t image, int oh, int ow, F f)
+{
+    for (int kh = 0; kh < g.kernelH; ++kh) {
+        const int ih = oh * g.strideH - g.padH + kh;
+        if (ih < 0 || ih >= g.height)
+            continue;
+        for (int kw = 0; kw < g.kernelW; ++kw) {
+            const int iw = ow * g.strideW - g.padW + kw;
+            if (iw >= 0 && iw < g.width)
+                f((image * g.height + ih) * g.width + iw, int32_t(ih * g.width + iw), kh * g.kernelW + kw);
+        }
+    }
+}
+
+// Calls f(p, tap) for each output position p = (image * outHeight + oh) * outWidth + ow whose window
+// reads image position (h, w) at tap = kh * kernelW + kw, in (kh, kw) order (the host kernels'
+// forReadingWindows): the terms of that position's gradient.
+template <class F> __device__ void forReadingWindows(const Window &g, size_t image, int h, int w, F f)
+{
+    for (int kh = 0; kh < g.kernelH; ++kh) {
+        const int oh = windowIndex(h, g.padH, kh, g.strideH, g.outHeight);
+        if (oh < 0)
+            continue;
+        for (int kw = 0; kw < g.kernelW; ++kw) {
+            const int ow = windowIndex(w, g.padW, kw, g.strideW, g.outWidth);
+            if (ow >= 0)
+                f((image * g.outHeight + oh) * g.outWidth + ow, kh * g.kernelW + kw);
+        }
+    }
 }
 
 } // namespace ffint8::cuda

@@ -7,29 +7,6 @@ namespace ffint8::cuda {
 
 namespace {
 
-// WindowGeometry with its output size, as the kernels read it.
-struct Window
-{
-    int batch, height, width, channels;
-    int kernelH, kernelW, strideH, strideW, padH, padW;
-    int outHeight, outWidth;
-};
-
-Window windowOf(const WindowGeometry &g)
-{
-    return {g.batch,   g.height,  g.width, g.channels, g.kernelH,     g.kernelW,
-            g.strideH, g.strideW, g.padH,  g.padW,     g.outHeight(), g.outWidth()};
-}
-
-// The output position that reads image coordinate i at kernel offset k, or -1 when none does.
-__device__ inline int windowIndex(int i, int pad, int k, int stride, int outSize)
-{
-    const int t = i + pad - k;
-    if (t < 0 || t % stride != 0 || t / stride >= outSize)
-        return -1;
-    return t / stride;
-}
-
 template <class T> __global__ void im2colKernel(const T *x, Window g, int groups, T *cols, size_t n)
 {
     const int cg = g.channels / groups;
@@ -55,28 +32,14 @@ template <class T> __global__ void im2colKernel(const T *x, Window g, int groups
 
 __global__ void col2imKernel(const float *cols, Window g, int groups, float *gradX, size_t n)
 {
-    const int cg = g.channels / groups;
-    const size_t rowLength = size_t(g.kernelH) * g.kernelW * g.channels;
+    const int cg = g.channels / groups, taps = g.kernelH * g.kernelW;
+    const size_t rowLength = size_t(taps) * g.channels;
     for (size_t i = globalThread(); i < n; i += gridThreads()) {
-        const int ch = int(i % size_t(g.channels));
-        const size_t p = i / size_t(g.channels);
-        const int w = int(p % size_t(g.width));
-        const int h = int((p / size_t(g.width)) % size_t(g.height));
-        const size_t image = p / (size_t(g.width) * g.height);
-        const int grp = ch / cg, c = ch % cg;
+        const Element e = elementOf(i, g.channels, g.width, g.height);
+        const int grp = e.c / cg, c = e.c % cg;
         float sum = 0.0f;
-        for (int kh = 0; kh < g.kernelH; ++kh) {
-            const int oh = windowIndex(h, g.padH, kh, g.strideH, g.outHeight);
-            if (oh < 0)
-                continue;
-            for (int kw = 0; kw < g.kernelW; ++kw) {
-                const int ow = windowIndex(w, g.padW, kw, g.strideW, g.outWidth);
-                if (ow < 0)
-                    continue;
-                const size_t row = (image * g.outHeight + oh) * g.outWidth + ow;
-                sum += cols[row * rowLength + (size_t(grp * g.kernelH + kh) * g.kernelW + kw) * cg + c];
-            }
-        }
+        forReadingWindows(g, e.image, e.y, e.x,
+                          [&](size_t p, int tap) { sum += cols[p * rowLength + (size_t(grp) * taps + tap) * cg + c]; });
         gradX[i] = sum;
     }
 }
@@ -84,30 +47,18 @@ __global__ void col2imKernel(const float *cols, Window g, int groups, float *gra
 __global__ void maxPoolKernel(const float *x, Window g, float *y, int32_t *argmax, size_t n)
 {
     for (size_t i = globalThread(); i < n; i += gridThreads()) {
-        const int c = int(i % size_t(g.channels));
-        const size_t p = i / size_t(g.channels);
-        const int ow = int(p % size_t(g.outWidth));
-        const int oh = int((p / size_t(g.outWidth)) % size_t(g.outHeight));
-        const size_t image = p / (size_t(g.outWidth) * g.outHeight);
+        const Element e = elementOf(i, g.channels, g.outWidth, g.outHeight);
         bool found = false;
         float best = 0.0f;
         int32_t where = 0;
-        for (int kh = 0; kh < g.kernelH; ++kh) {
-            const int ih = oh * g.strideH - g.padH + kh;
-            if (ih < 0 || ih >= g.height)
-                continue;
-            for (int kw = 0; kw < g.kernelW; ++kw) {
-                const int iw = ow * g.strideW - g.padW + kw;
-                if (iw < 0 || iw >= g.width)
-                    continue;
-                const float v = x[((image * g.height + ih) * g.width + iw) * g.channels + c];
-                if (!found || v > best) {
-                    best = v;
-                    where = ih * g.width + iw;
-                }
-                found = true;
+        forWindow(g, e.image, e.y, e.x, [&](size_t pixel, int32_t at, int) {
+            const float v = x[pixel * g.channels + e.c];
+            if (!found || v > best) {
+                best = v;
+                where = at;
             }
-        }
+            found = true;
+        });
         y[i] = best;
         if (argmax)
             argmax[i] = where;
@@ -118,23 +69,9 @@ __global__ void avgPoolKernel(const float *x, Window g, float *y, size_t n)
 {
     const float divisor = float(g.kernelH * g.kernelW);
     for (size_t i = globalThread(); i < n; i += gridThreads()) {
-        const int c = int(i % size_t(g.channels));
-        const size_t p = i / size_t(g.channels);
-        const int ow = int(p % size_t(g.outWidth));
-        const int oh = int((p / size_t(g.outWidth)) % size_t(g.outHeight));
-        const size_t image = p / (size_t(g.outWidth) * g.outHeight);
+        const Element e = elementOf(i, g.channels, g.outWidth, g.outHeight);
         float sum = 0.0f;
-        for (int kh = 0; kh < g.kernelH; ++kh) {
-            const int ih = oh * g.strideH - g.padH + kh;
-            if (ih < 0 || ih >= g.height)
-                continue;
-            for (int kw = 0; kw < g.kernelW; ++kw) {
-                const int iw = ow * g.strideW - g.padW + kw;
-                if (iw < 0 || iw >= g.width)
-                    continue;
-                sum += x[((image * g.height + ih) * g.width + iw) * g.channels + c];
-            }
-        }
+        forWindow(g, e.image, e.y, e.x, [&](size_t pixel, int32_t, int) { sum += x[pixel * g.channels + e.c]; });
         y[i] = sum / divisor;
     }
 }
@@ -145,28 +82,16 @@ __global__ void poolBackwardKernel(const float *gradY, const int32_t *argmax, Wi
 {
     const float divisor = float(g.kernelH * g.kernelW);
     for (size_t i = globalThread(); i < n; i += gridThreads()) {
-        const int c = int(i % size_t(g.channels));
-        const size_t p = i / size_t(g.channels);
-        const int w = int(p % size_t(g.width));
-        const int h = int((p / size_t(g.width)) % size_t(g.height));
-        const size_t image = p / (size_t(g.width) * g.height);
-        const int32_t where = h * g.width + w;
+        const Element e = elementOf(i, g.channels, g.width, g.height);
+        const int32_t where = e.y * g.width + e.x;
         float sum = 0.0f;
-        for (int kh = 0; kh < g.kernelH; ++kh) {
-            const int oh = windowIndex(h, g.padH, kh, g.strideH, g.outHeight);
-            if (oh < 0)
-                continue;
-            for (int kw = 0; kw < g.kernelW; ++kw) {
-                const int ow = windowIndex(w, g.padW, kw, g.strideW, g.outWidth);
-                if (ow < 0)
-                    continue;
-                const size_t o = ((image * g.outHeight + oh) * g.outWidth + ow) * g.channels + c;
-                if (argmax)
-                    sum += argmax[o] == where ? gradY[o] : 0.0f;
-                else
-                    sum += gradY[o] / divisor;
-            }
-        }
+        forReadingWindows(g, e.image, e.y, e.x, [&](size_t p, int) {
+            const size_t o = p * g.channels + e.c;
+            if (argmax)
+                sum += argmax[o] == where ? gradY[o] : 0.0f;
+            else
+                sum += gradY[o] / divisor;
+        });
         gradX[i] = sum;
     }
 }
