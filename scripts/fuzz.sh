@@ -4,7 +4,7 @@
 # dictionary. A crash, a hang (over 1 s for one input), a leak or an allocation over 2 GB stops that
 # harness; its input is kept under tests/fuzz/regressions/NAME/, which CTest replays in every build.
 # Prints each harness's executions and coverage (edges); exits 1 when a harness found something.
-# The build takes about 6 minutes on 2 cores; then SECONDS per harness (9 harnesses).
+# The build takes about 6 minutes on 2 cores; then SECONDS per harness (10 harnesses).
 #   scripts/fuzz.sh [SECONDS] [HARNESS...]
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -19,7 +19,7 @@ cmake --build build-fuzz --target fuzzers --parallel "$(nproc)" || exit 1
 
 harnesses=("$@")
 if [[ ${#harnesses[@]} -eq 0 ]]; then
-  harnesses=(tegrastats spec suite idx cifar model_file sysfs cli store)
+  harnesses=(tegrastats spec suite idx cifar model_file sysfs cli store tar)
 fi
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT

@@ -456,6 +456,31 @@ private slots:
         QVERIFY2(unknown.err.contains("--model: 'vgg' is not a model; valid: mlp, cnn-small"), qPrintable(unknown.err));
     }
 
+    void trainsPaddedAugmentedImagesAndEvaluatesThem()
+    {
+        // 28x28 data padded to 32x32 for a graph whose input is then 1x32x32; the run records both
+        // settings, and eval pads the test images to the saved model's input by itself.
+        const QString file = m_dir.filePath("padded.ffm");
+        Result train = run({"train", "--dataset", m_dataDir, "--model", "cnn-small", "--algo", "bp-fp32", "--epochs", "1",
+                            "--batch", "16", "--train-limit", "64", "--test-limit", "32", "--threads", "1", "--json",
+                            "--no-db", "--pad-to", "32", "--augment", "on", "--save", file});
+        QVERIFY2(train.exitCode == 0, qPrintable(train.err));
+        QCOMPARE(train.events.last()["status"].toString(), QString("completed"));
+        const QJsonObject start = train.events.first();
+        QCOMPARE(start["event"].toString(), QString("start"));
+        QCOMPARE(start["spec"].toObject()["dataset"].toObject()["pad_to"].toInt(), 32);
+        QCOMPARE(start["spec"].toObject()["dataset"].toObject()["augment"].toBool(), true);
+        Result eval = run({"eval", file, "--dataset", m_dataDir, "--test-limit", "32", "--threads", "1", "--json"});
+        QVERIFY2(eval.exitCode == 0, qPrintable(eval.err));
+        QCOMPARE(eval.events.last()["test_examples"].toInt(), 32);
+        Result other = run({"eval", file, "--dataset", m_dataDir, "--pad-to", "30", "--threads", "1"});
+        QCOMPARE(other.exitCode, 1);
+        QVERIFY2(other.err.contains("1x32x32") && other.err.contains("1x30x30"), qPrintable(other.err));
+        Result smaller = run({"train", "--dataset", m_dataDir, "--pad-to", "20", "--epochs", "1", "--no-db"});
+        QCOMPARE(smaller.exitCode, 1);
+        QVERIFY2(smaller.err.contains("pad_to 20 is smaller than the 28x28 images"), qPrintable(smaller.err));
+    }
+
     void evaluatesASavedModelGraph()
     {
         // Trained and saved (version 2), then evaluated from the file alone: both accuracies computed,

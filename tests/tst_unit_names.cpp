@@ -3,6 +3,7 @@
 #include "engine/backend/reference_backend.h"
 #include "engine/data/dataset.h"
 #include "engine/train/training_run.h"
+#include "support/forwarding_trainer.h"
 #include "support/synthetic_data.h"
 
 #include <QtTest>
@@ -33,34 +34,16 @@ QStringList qt(const std::vector<std::string> &names)
 }
 
 // A real trainer whose names leave one unit out: what a trainer with a mistaken unitNames() reports.
-class OneNameShort final : public Trainer
+class OneNameShort final : public ffint8::testing::ForwardingTrainer
 {
 public:
-    explicit OneNameShort(Trainer &inner) : m_inner(inner) { }
-    const TrainConfig &config() const override { return m_inner.config(); }
-    Backend &backend() override { return m_inner.backend(); }
-    void beginEpoch(int epoch) override { m_inner.beginEpoch(epoch); }
-    StepStats trainStep(const Dataset &data, const int *indices, int count) override
-    {
-        return m_inner.trainStep(data, indices, count);
-    }
+    using ForwardingTrainer::ForwardingTrainer;
     std::vector<std::string> unitNames() const override
     {
         std::vector<std::string> names = m_inner.unitNames();
         names.pop_back();
         return names;
     }
-    bool predict(const Dataset &data, const int *indices, int count, uint8_t *predictions,
-                 const std::atomic<bool> *cancel) override
-    {
-        return m_inner.predict(data, indices, count, predictions, cancel);
-    }
-    std::vector<QuantiserInfo> quantisers() const override { return m_inner.quantisers(); }
-    std::vector<LayerParameters> parameters() override { return m_inner.parameters(); }
-    void setParameters(const std::vector<LayerParameters> &p) override { m_inner.setParameters(p); }
-
-private:
-    Trainer &m_inner;
 };
 
 } // namespace

@@ -88,7 +88,7 @@ QList<CommandInfo> commands()
     list << CommandInfo{"eval", "ffint8 eval MODEL [flags]",
                         "Evaluates a model saved with `train --save` on a dataset's test set.",
                         true,
-                        {"dataset.name", "dataset.test_limit", "backend.name", "backend.threads", "evaluation.batch"},
+                        {"dataset.name", "dataset.test_limit", "dataset.pad_to", "backend.name", "backend.threads", "evaluation.batch"},
                         {kJson}};
     list << CommandInfo{"bench", "ffint8 bench [SPEC.json | --preset NAME] [flags]",
                         "Times INT8 and FP32 GEMMs at the model's shapes, then epochs of bp-fp32, ff-fp32 and ff-int8 "
@@ -167,6 +167,13 @@ QList<CommandInfo> commands()
                          {"--classes N", "the head's classes (default 10)", "model"},
                          {"--layers W,W,...", "the mlp preset's widths (default the spec's, else 784,1000,1000)", "model"},
                          {"--json", "one JSON object: parameters, macs, layers", "output"}}};
+    list << CommandInfo{"data", "ffint8 data fetch mnist|fashion-mnist|cifar10 [--mirror URL] [--dir DIR]",
+                        "Downloads a dataset's official files into DIR/NAME, where --dataset NAME finds them: "
+                        "resumes a cut-off download from its .part file, verifies the published MD5 sums (a file "
+                        "that does not match is removed) and unpacks CIFAR-10's archive.",
+                        false, {},
+                        {{"--mirror URL", "take the files from URL/FILE instead of the official site", "data"},
+                         {"--dir DIR", "the data root (default $FFINT8_DATA, else $XDG_DATA_HOME/ffint8/datasets)", "data"}}};
     list << CommandInfo{"help", "ffint8 help [COMMAND]", "Every command, or one command's flags.", false, {}, {}};
     return list;
 }

@@ -142,6 +142,9 @@ QString usageText()
         "  telemetry probe [--json]    which power and memory sources this machine has, and why not the others\n"
         "  model show PRESET|SPEC [--json]  a model's layers, output shapes, parameters and MACs\n"
         "                              (presets: mlp, cnn-small, resnet-18, mobilenet-v2, efficientnet-b0)\n"
+        "  data fetch mnist|fashion-mnist|cifar10 [--mirror URL] [--dir DIR]\n"
+        "                              download a dataset (resumable, checksums verified) into the folder\n"
+        "                              --dataset NAME searches ($FFINT8_DATA, else $XDG_DATA_HOME/ffint8/datasets)\n"
         "  help [COMMAND]              this text, or one command's usage and flags by group\n"
         "                              (also: ffint8 COMMAND --help, or -h)\n\n"
         "flags of train, eval and bench:\n");

@@ -18,5 +18,6 @@ int runsCommand(const QStringList &args);
 int backendsCommand(const QStringList &args);
 int telemetryCommand(const QStringList &args);
 int modelCommand(const QStringList &args);
+int dataCommand(const QStringList &args);
 
 } // namespace ffint8

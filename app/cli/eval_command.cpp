@@ -6,6 +6,7 @@
 #include "app/spec/settings_table.h"
 #include "app/spec/spec_error.h"
 #include "engine/core/error.h"
+#include "engine/data/image_padding.h"
 #include "engine/io/graph_model_file.h"
 #include "engine/io/model_file.h"
 #include "engine/nn/model_spec_diff.h"
@@ -104,6 +105,15 @@ int evalCommand(const QStringList &args)
         data.train = Dataset{data.train.name, 0, data.train.channels, data.train.height, data.train.width,
                              data.train.numClasses, {}, {}};
         truncateDataset(data.test, config.testLimit);
+        // A model trained on padded images records only its input shape: --pad-to says how far to
+        // pad, else a graph whose square input is larger than the images gets them padded to it.
+        const bool padGiven = std::any_of(args.begin(), args.end(), [](const QString &a) { return a.startsWith("--pad-to"); });
+        const Shape &input = saved.inputShape;
+        if (padGiven)
+            config.padTo = inv.spec.config.padTo;
+        else if (graph && input.height == input.width && input.height > data.test.height && input.width > data.test.width)
+            config.padTo = input.height;
+        padSplits(data, config.padTo);
         if (graph)
             checkGraphFitsData(path, graphModel.config, data.test);
         PreparedRun prepared = prepareRun(config, data);

@@ -46,6 +46,8 @@ int main(int argc, char **argv)
         return ffint8::telemetryCommand(args);
     if (command == "model")
         return ffint8::modelCommand(args);
+    if (command == "data")
+        return ffint8::dataCommand(args);
     if (command == "help" || command == "--help" || command == "-h") {
         QTextStream(stdout) << ffint8::usageText();
         return ffint8::ExitOk;
@@ -55,6 +57,6 @@ int main(int argc, char **argv)
         return ffint8::ExitOk;
     }
     QTextStream(stderr) << "ffint8: unknown command '" << command
-                        << "'; valid: train, run, runs, export, eval, bench, compare, backends, telemetry, model, help\n";
+                        << "'; valid: train, run, runs, export, eval, bench, compare, backends, telemetry, model, data, help\n";
     return ffint8::ExitUsage;
 }

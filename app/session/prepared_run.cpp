@@ -4,6 +4,7 @@
 #include "app/session/memory_check.h"
 #include "engine/backend/backend_factory.h"
 #include "engine/core/error.h"
+#include "engine/data/image_padding.h"
 
 namespace ffint8 {
 
@@ -14,13 +15,15 @@ DatasetSplits loadRunData(const TrainConfig &config)
     truncateDataset(data.test, config.testLimit);
     if (config.validation > 0)
         splitValidation(data, config.validation, config.seed);
+    // After the limits, so that only the examples kept are copied.
+    padSplits(data, config.padTo);
     return data;
 }
 
 bool sameRunData(const TrainConfig &a, const TrainConfig &b)
 {
     return a.dataset == b.dataset && a.trainLimit == b.trainLimit && a.testLimit == b.testLimit
-        && a.validation == b.validation && (a.validation == 0 || a.seed == b.seed);
+        && a.validation == b.validation && (a.validation == 0 || a.seed == b.seed) && a.padTo == b.padTo;
 }
 
 TrainConfig configForData(const TrainConfig &config, const Dataset &data)
@@ -41,6 +44,11 @@ PreparedRun prepareRun(const TrainConfig &given, const DatasetSplits &data)
         throw EngineError("dataset " + data.train.name + " has " + std::to_string(data.train.features()) +
                           " values per example, but the model's input width (layers[0]) is " +
                           std::to_string(config.layers.front()));
+    const Dataset &shaped = data.train.count > 0 ? data.train : data.test;
+    if (config.augment && (shaped.height < 2 || shaped.width < 2))
+        throw EngineError("augment crops and flips images, but dataset " + shaped.name + " holds flat examples of "
+                          + std::to_string(shaped.height) + "x" + std::to_string(shaped.width)
+                          + " values; turn augment off for it");
     checkMemoryFits(config);
     PreparedRun run;
     run.backend = createBackend(config.backend, config.threads);

@@ -130,6 +130,14 @@ std::vector<Setting> buildTable()
                         [](TrainConfig &c) -> int & { return c.testLimit; }));
     t.push_back(integer("dataset.validation", "--validation", "examples held out of training for validation", 0, 1 << 30,
                         [](TrainConfig &c) -> int & { return c.validation; }));
+    t.push_back(integer("dataset.pad_to", "--pad-to",
+                        "pad images with zeros to N x N, centred, every split alike (0: as loaded); e.g. 32 trains "
+                        "the 32x32 models on 28x28 MNIST",
+                        0, 1 << 14, [](TrainConfig &c) -> int & { return c.padTo; }));
+    t.push_back(toggle("dataset.augment", "--augment",
+                       "training batches only: a random crop of each image padded by 4 zero pixels and a random "
+                       "horizontal flip, drawn from the seed (CIFAR-10's usual augmentation)",
+                       [](TrainConfig &c) -> bool & { return c.augment; }));
     t.push_back(integer("training.epochs", "--epochs", "epochs to train", 0, 1 << 20,
                         [](TrainConfig &c) -> int & { return c.epochs; }));
     t.push_back(integer("training.batch", "--batch", "examples per mini-batch", 1, 1 << 16,

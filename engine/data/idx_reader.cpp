@@ -2,6 +2,7 @@
 #include "engine/data/idx_reader.h"
 
 #include "engine/core/error.h"
+#include "engine/data/gz_file.h"
 
 #include <algorithm>
 #include <cerrno>
@@ -25,76 +26,6 @@ std::string hex32(uint32_t v)
     std::snprintf(text, sizeof text, "0x%08x", v);
     return text;
 }
-
-// gzread passes non-gzip files through unchanged, so one reader serves both raw and .gz files.
-class GzFile
-{
-public:
-    explicit GzFile(const std::string &path) : m_path(path)
-    {
-        errno = 0;
-        m_file = gzopen(path.c_str(), "rb");
-        if (!m_file)
-            throw EngineError(path + ": cannot open: " + (errno ? std::strerror(errno) : "out of memory"));
-        gzbuffer(m_file, 1 << 20); // the default 8 KiB makes inflate spend its time in read() calls
-    }
-    ~GzFile() { gzclose(m_file); }
-    GzFile(const GzFile &) = delete;
-    GzFile &operator=(const GzFile &) = delete;
-
-    // Reads up to size bytes and returns how many came; fewer means the end of the data.
-    size_t read(void *dst, size_t size)
-    {
-        size_t got = 0;
-        while (got < size) {
-            unsigned chunk = unsigned(std::min<size_t>(size - got, size_t(1) << 30));
-            int n = gzread(m_file, static_cast<char *>(dst) + got, chunk);
-            checkError();
-            if (n <= 0)
-                break;
-            got += size_t(n);
-            if (unsigned(n) < chunk)
-                break;
-        }
-        return got;
-    }
-
-    // Counts what is left, for the message about an over-long file.
-    size_t skipRest()
-    {
-        std::vector<char> buffer(1 << 16);
-        size_t total = 0;
-        for (size_t n; (n = read(buffer.data(), buffer.size())) > 0;)
-            total += n;
-        return total;
-    }
-
-    size_t offset() const { return m_offset; }
-    void advance(size_t n) { m_offset += n; }
-
-private:
-    void checkError()
-    {
-        int code = Z_OK;
-        const char *raw = gzerror(m_file, &code);
-        if (code == Z_OK)
-            return;
-        // gzerror prefixes the path; drop it, the message names the file once already.
-        std::string message = raw;
-        if (message.rfind(m_path + ": ", 0) == 0)
-            message.erase(0, m_path.size() + 2);
-        // zlib reports a gzip stream cut short as Z_BUF_ERROR "unexpected end of file". It inflates
-        // ahead and drops partial output, so how far the good data went is unknown: give the file size.
-        std::error_code ec;
-        uintmax_t size = std::filesystem::file_size(m_path, ec);
-        throw EngineError(m_path + ": gzip data is truncated or corrupt (zlib: " + message + "; the file is "
-                          + (ec ? std::string("of unknown size") : std::to_string(size) + " bytes") + ")");
-    }
-
-    std::string m_path;
-    gzFile m_file = nullptr;
-    size_t m_offset = 0;
-};
 
 uint32_t bigEndian32(const uint8_t *p)
 {

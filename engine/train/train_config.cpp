@@ -77,6 +77,7 @@ void TrainConfig::validate() const
     require(predictFromLayer >= 0 && (graphModel() || predictFromLayer < int(layers.size()) - 1), "predict_from_layer",
             "must name one of the " + std::to_string(layers.size() - 1) + " layers (0-based)");
     require(trainLimit >= 0 && testLimit >= 0 && validation >= 0, "train_limit/test_limit/validation", "must be >= 0");
+    require(padTo >= 0, "pad_to", "must be >= 0 (0 = the images as loaded), got " + std::to_string(padTo));
     require(metricsEvery > 0, "metrics_every", "must be positive");
     require(evalBatch > 0, "eval_batch", "must be positive");
     require(threads >= 0, "threads", "must be >= 0 (0 = all cores)");

@@ -122,6 +122,13 @@ struct TrainConfig
     int trainLimit = 0;
     int testLimit = 0;
     int validation = 0;     // examples moved from train to a validation split
+    // Images padded with zeros to padTo x padTo after loading, every split alike (0: as loaded), so
+    // 28x28 sets train the 32x32 models (engine/data/image_padding.h).
+    int padTo = 0;
+    // Training batches only: each example randomly cropped from its image padded by 4 zero pixels
+    // and flipped left to right, drawn from the seed (engine/data/augmentation.h); evaluation sees
+    // the images as they are.
+    bool augment = false;
     int metricsEvery = 200; // batches between progress reports
     // Images per evaluation pass; each is run once per label, so 8 images make 80 rows, about a
     // training batch: evaluation then needs no more memory than training does.

@@ -2,6 +2,7 @@
 #include "engine/train/training_run.h"
 
 #include "engine/core/error.h"
+#include "engine/data/augmentation.h"
 
 #include <algorithm>
 #include <chrono>
@@ -93,6 +94,8 @@ void TrainingRun::start()
     m_trainer.backend().attachToThread();
     m_trainer.backend().memory().resetPeak();
     m_units = m_trainer.unitNames();
+    m_augmentedIndices.resize(size_t(std::max(m_trainer.config().batch, 0)));
+    std::iota(m_augmentedIndices.begin(), m_augmentedIndices.end(), 0);
     if (m_data.train.count == 0) {
         m_summary.status = RunStatus::Failed;
         m_summary.message = "the training set of " + m_data.train.name + " is empty";
@@ -163,7 +166,16 @@ bool TrainingRun::trainNextEpoch()
         const int first = b * config.batch;
         const int count = std::min(config.batch, train.count - first);
         const auto stepStart = Clock::now();
-        StepStats stats = m_trainer.trainStep(train, order.data() + first, count);
+        StepStats stats;
+        if (config.augment) {
+            // The trainers read a batch through (dataset, indices) only, so an augmented copy of the
+            // batch with indices 0..count-1 trains as the originals would, labels included. Its
+            // making counts as step time: it is part of what a step of this run costs.
+            augmentBatch(train, order.data() + first, count, config.seed, epoch, m_augmented);
+            stats = m_trainer.trainStep(m_augmented, m_augmentedIndices.data(), count);
+        } else {
+            stats = m_trainer.trainStep(train, order.data() + first, count);
+        }
         const double stepSeconds = secondsSince(stepStart);
         trainSeconds += stepSeconds;
         summary.trainSeconds += stepSeconds; // every step counts, whatever ends the epoch

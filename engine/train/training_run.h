@@ -61,6 +61,10 @@ private:
     RunSummary m_summary;
     std::chrono::steady_clock::time_point m_runStart;
     std::vector<std::string> m_units; // the trainer's unitNames(), read when the run starts
+    // With config.augment: the step's augmented copy of its examples and the indices 0..batch-1 into
+    // it, kept between steps so that a step allocates nothing. Host memory, as the dataset itself.
+    Dataset m_augmented;
+    std::vector<int> m_augmentedIndices;
     int m_epoch = 0;        // the next epoch to train
     bool m_started = false; // start() was called (trainNextEpoch() calls it if not)
     bool m_done = false;    // no epoch follows
