@@ -192,6 +192,35 @@ private slots:
         QCOMPARE(algorithms, QStringList({"bp-fp32", "ff-fp32", "ff-int8"}));
     }
 
+    // For a model graph: steps of every method that trains graphs, each split by op category, the
+    // parts no more than the step, with the engine's peak memory and both ratios to bp-fp32.
+    void benchSplitsGraphSteps()
+    {
+        Result r = run({"bench", "--dataset", m_dataDir, "--model", "cnn-small", "--batch", "8", "--train-limit", "16",
+                        "--threads", "1", "--json"}, 300000);
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        QStringList algorithms;
+        for (const QJsonObject &e : r.events) {
+            QCOMPARE(e["event"].toString(), QString("graph_step_bench"));
+            algorithms << e["algo"].toString();
+            double parts = 0.0;
+            for (const char *key : {"GEMMs_s", "convolution_ops_s", "batch_norm_s", "quantisation_s", "optimizer_s",
+                                    "other_ops_s"}) {
+                QVERIFY2(e.contains(key), key);
+                parts += e[key].toDouble();
+            }
+            QVERIFY(e["GEMMs_s"].toDouble() > 0 && e["convolution_ops_s"].toDouble() > 0);
+            QVERIFY(parts <= e["step_s"].toDouble());
+            QCOMPARE(e["between_ops_s"].toDouble(), e["step_s"].toDouble() - parts);
+            QVERIFY(e["peak_engine_bytes"].toDouble() > 0 && e["peak_activations_bytes"].toDouble() > 0);
+            if (e["algo"].toString() == "bp-fp32") {
+                QCOMPARE(e["ratio_to_bp_fp32"].toDouble(), 1.0);
+                QCOMPARE(e["memory_ratio_to_bp_fp32"].toDouble(), 1.0);
+            }
+        }
+        QCOMPARE(algorithms, QStringList({"bp-fp32", "bp-int8", "ff-fp32", "ff-int8"}));
+    }
+
     // compare trains the methods one after another, or with --interleave in turn, one epoch each:
     // the same results either way, only the order of the epochs (and so of the machine's moods) differs.
     void compareInTurnGivesTheSameResults()

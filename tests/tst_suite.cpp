@@ -53,6 +53,24 @@ private slots:
         QCOMPARE(table.runs[0].config.lr, 0.001f);
         QCOMPARE(table.runs[0].config.layers, (std::vector<int>{784, 1000, 1000}));
         QCOMPARE(parseSuiteFile(dir.filePath("paper-mlp-mnist.json")).runs[3].config.dataset, std::string("mnist"));
+        // Table V's CNN rows: every graph method on every CNN; the short one on padded Fashion-MNIST.
+        for (const char *file : {"paper-cnn-cifar10.json", "paper-cnn-fashion.json"}) {
+            const Suite cnn = parseSuiteFile(dir.filePath(file));
+            QCOMPARE(cnn.runs.size(), 12);
+            QStringList runs;
+            for (const ExperimentSpec &s : cnn.runs)
+                runs << QString::fromLatin1(algorithmName(s.config.algorithm)) + " " + QString::fromStdString(s.config.model);
+            QCOMPARE(runs.count("ff-int8 resnet-18"), 1);
+            QCOMPARE(runs.count("bp-int8 mobilenet-v2"), 1);
+            QCOMPARE(runs.count("ff-fp32 efficientnet-b0"), 1);
+            QCOMPARE(cnn.runs[0].config.batch, 32);
+            QCOMPARE(cnn.runs[0].config.lr, 0.001f);
+            QCOMPARE(int(cnn.runs.last().config.ffPrediction), int(FfPrediction::Head));
+        }
+        const Suite shortCnn = parseSuiteFile(dir.filePath("paper-cnn-fashion.json"));
+        QCOMPARE(shortCnn.runs[0].config.dataset, std::string("fashion-mnist"));
+        QCOMPARE(shortCnn.runs[0].config.padTo, 32);
+        QCOMPARE(parseSuiteFile(dir.filePath("paper-cnn-cifar10.json")).runs[0].config.dataset, std::string("cifar10"));
     }
 
     void sweepsMultiplyOutInOrder()

@@ -1,9 +1,10 @@
 // `ffint8 bench`: INT8 against FP32 at the GEMMs of an FF-INT8 step, then epochs of BP-FP32, FF-FP32 and
 // FF-INT8 (bench_epochs), measured in one process so that the ratios compare like with like on a noisy
-// machine.
+// machine; for a model graph, steps of each method split by op category (bench_graph_steps).
 #include "app/cli/command_line.h"
 #include "app/cli/commands.h"
 #include "app/cli/bench_epochs.h"
+#include "app/cli/bench_graph_steps.h"
 #include "app/cli/bench_threads.h"
 #include "app/session/run_events.h"
 #include "app/spec/spec_error.h"
@@ -74,6 +75,10 @@ int benchCommand(const QStringList &arguments)
         const TrainConfig &config = inv.spec.config;
         if (busy >= 0) {
             benchThreads(inv.spec, busy, inv.json, out);
+            return ExitOk;
+        }
+        if (config.graphModel()) {
+            benchGraphSteps(inv.spec, inv.json, out);
             return ExitOk;
         }
         auto backend = createBackend(config.backend, config.threads);

@@ -333,6 +333,7 @@ protected:
 
 private:
     friend class Tensor;
+    friend class OpTimingBackend; // forwards allocations to the backend it wraps
     void releaseTensor(void *p, size_t bytes, MemoryCategory category);
 
     MemoryAccount m_memory;
