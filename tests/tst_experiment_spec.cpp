@@ -5,6 +5,7 @@
 #include "app/spec/settings_table.h"
 #include "app/spec/spec_error.h"
 #include "app/spec/suite.h"
+#include "support/qt_compat.h"
 
 #include <QtTest>
 
@@ -78,6 +79,25 @@ private slots:
         QVERIFY(!c.masterWeights);
         QCOMPARE(QString::fromStdString(c.backend), QString("reference"));
         QCOMPARE(c.threads, 1);
+    }
+
+    // A target in percent, kept exactly (a double: 86.3 % of 1000 examples is reached by 863 right),
+    // through a spec, a flag and the spec a run records; 0 is none.
+    void targetAccuracyIsAPercentage()
+    {
+        ExperimentSpec s = parseSpecText(R"({"training": {"target_accuracy": 86.3}})", "t.json");
+        QCOMPARE(s.config.targetAccuracy, 86.3);
+        QCOMPARE(parseSpecText("{}", "none.json").config.targetAccuracy, 0.0);
+        const QJsonObject written = specToJson(s);
+        QCOMPARE(written["training"].toObject()["target_accuracy"].toDouble(), 86.3);
+        QCOMPARE(parseSpecText(QJsonDocument(written).toJson(), "w.json").config.targetAccuracy, 86.3);
+        const Setting *flag = settingByFlag("--target-accuracy");
+        QVERIFY(flag);
+        QCOMPARE(flag->path, QString("training.target_accuracy"));
+        applySetting(s, *flag, "100");
+        QCOMPARE(s.config.targetAccuracy, 100.0);
+        QVERIFY_THROWS_EXCEPTION(SpecError, applySetting(s, *flag, "100.5"));
+        QVERIFY_THROWS_EXCEPTION(SpecError, applySetting(s, *flag, "nan"));
     }
 
     void writtenSpecReadsBackTheSame()
@@ -174,6 +194,12 @@ private slots:
                                 << "field 'model.layers': '784' needs at least two widths";
         QTest::newRow("out of range") << QByteArray("{\"training\": {\"batch\": 0}}")
                                       << "field 'training.batch': 0 is out of range";
+        QTest::newRow("target above 100") << QByteArray("{\n  \"training\": {\"target_accuracy\": 150}}")
+                                          << "spec.json:2:16: field 'training.target_accuracy': 150 is out of range [0, 100]";
+        QTest::newRow("negative target") << QByteArray("{\"training\": {\"target_accuracy\": -5}}")
+                                         << "field 'training.target_accuracy': -5 is out of range [0, 100]";
+        QTest::newRow("target as text") << QByteArray("{\"training\": {\"target_accuracy\": \"85%\"}}")
+                                        << "field 'training.target_accuracy': expected a number";
         QTest::newRow("version") << QByteArray("{\"version\": 9}") << "field 'version': version 9; this build reads version 1";
         QTest::newRow("format") << QByteArray("{\"format\": \"other\"}") << "field 'format'";
         QTest::newRow("not an object") << QByteArray("[1, 2]") << "spec.json:1:1: an experiment spec is a JSON object";

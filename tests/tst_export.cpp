@@ -31,9 +31,13 @@ class TestExport : public QObject
         bool lookahead;
         double accuracy, seconds, joules;
         qint64 engineBytes;
+        // The target accuracy (a fraction; NaN: none), and where it was reached (0: not reached).
+        double target = NAN;
+        int targetEpoch = 0;
+        double targetSeconds = NAN;
     };
 
-    qint64 add(RunStore &store, const KnownRun &k, int index)
+    qint64 add(RunStore &store, const KnownRun &k, int index, const QString &suite = QStringLiteral("table-v"))
     {
         RunRecord r;
         r.name = k.name;
@@ -42,7 +46,8 @@ class TestExport : public QObject
         r.dataset = "fashion-mnist";
         r.backend = "cpu";
         r.seed = k.seed;
-        r.suite = "table-v";
+        r.suite = suite;
+        r.targetAccuracy = k.target;
         r.startedAt = QStringLiteral("2026-11-28T10:%1:00.000Z").arg(index, 2, 10, QChar('0'));
         const qint64 id = store.createRun(r);
         store.setParams(id, {{"model.layers", "784,1000,1000"}, {"training.batch", "32"}, {"training.optimizer", "adam"},
@@ -57,6 +62,8 @@ class TestExport : public QObject
         result.energyJoules = k.joules;
         result.peakEngineBytes = k.engineBytes;
         result.peakRssBytes = 300 * 1024 * 1024;
+        result.targetEpoch = k.targetEpoch;
+        result.targetSeconds = k.targetSeconds;
         store.finishRun(id, result);
         return id;
     }
@@ -76,10 +83,10 @@ class TestExport : public QObject
         QCOMPARE(text, expected);
     }
 
-    QString table(TableLayout layout, TableFormat format)
+    QString table(TableLayout layout, TableFormat format, TableTime time = TableTime::Epochs)
     {
         RunStore store(m_db);
-        return exportTable(store, m_ids, TableOptions{layout, format, QStringLiteral("bp-fp32")});
+        return exportTable(store, m_ids, TableOptions{layout, format, QStringLiteral("bp-fp32"), time});
     }
 
 private slots:
@@ -88,12 +95,14 @@ private slots:
         QVERIFY(m_dir.isValid());
         m_db = m_dir.filePath("tables.sqlite");
         RunStore store(m_db);
+        // Targets of 85 %: bp-fp32 reached it in epochs 6 and 7, bp-int8 never did, ff-int8 in
+        // epochs 15 and 17; the run without look-ahead had none.
         const QList<KnownRun> runs = {
-            {"bp-fp32 seed 1", "bp-fp32", 1, true, 0.8945, 400.5, 2315.0, 20'000'000},
-            {"bp-fp32 seed 2", "bp-fp32", 2, true, 0.8925, 410.5, 2335.0, 20'000'000},
-            {"bp-int8", "bp-int8", 1, true, 0.5240, 326.1, NAN, 18'000'000},
-            {"ff-int8 \"look-ahead\", 50% | a_b & {c}", "ff-int8", 1, true, 0.8659, 200.0, 1097.0, 9'000'000},
-            {"ff-int8 seed 2\nsecond line", "ff-int8", 2, true, 0.8641, 210.0, 1103.0, 9'000'000},
+            {"bp-fp32 seed 1", "bp-fp32", 1, true, 0.8945, 400.5, 2315.0, 20'000'000, 0.85, 6, 120.5},
+            {"bp-fp32 seed 2", "bp-fp32", 2, true, 0.8925, 410.5, 2335.0, 20'000'000, 0.85, 7, 143.5},
+            {"bp-int8", "bp-int8", 1, true, 0.5240, 326.1, NAN, 18'000'000, 0.85, 0, NAN},
+            {"ff-int8 \"look-ahead\", 50% | a_b & {c}", "ff-int8", 1, true, 0.8659, 200.0, 1097.0, 9'000'000, 0.85, 15, 150.0},
+            {"ff-int8 seed 2\nsecond line", "ff-int8", 2, true, 0.8641, 210.0, 1103.0, 9'000'000, 0.85, 17, 178.0},
             {"ff-int8 without look-ahead", "ff-int8", 1, false, 0.8512, 195.0, NAN, 9'000'000},
         };
         for (int i = 0; i < runs.size(); ++i)
@@ -105,10 +114,15 @@ private slots:
         QTest::addColumn<int>("layout");
         QTest::addColumn<int>("format");
         QTest::addColumn<QString>("file");
-        for (auto [layout, layoutName] : {std::pair{TableLayout::Long, "long"}, std::pair{TableLayout::Paper, "paper"}})
+        QTest::addColumn<int>("time");
+        // The paper layout with the time for all epochs is the same table as before there were targets.
+        for (auto [layout, time, layoutName] : {std::tuple{TableLayout::Long, TableTime::Epochs, "long"},
+                                                std::tuple{TableLayout::Paper, TableTime::Epochs, "paper"},
+                                                std::tuple{TableLayout::Paper, TableTime::ToTarget, "paper-to-target"}})
             for (auto [format, suffix] : {std::pair{TableFormat::Csv, "csv"}, std::pair{TableFormat::Markdown, "md"},
                                           std::pair{TableFormat::Latex, "tex"}, std::pair{TableFormat::Json, "json"}})
-                QTest::addRow("%s.%s", layoutName, suffix) << int(layout) << int(format) << QStringLiteral("%1.%2").arg(layoutName, suffix);
+                QTest::addRow("%s.%s", layoutName, suffix)
+                    << int(layout) << int(format) << QStringLiteral("%1.%2").arg(layoutName, suffix) << int(time);
     }
 
     void matchesGoldenFiles()
@@ -116,7 +130,8 @@ private slots:
         QFETCH(int, layout);
         QFETCH(int, format);
         QFETCH(QString, file);
-        compareWithGolden(table(TableLayout(layout), TableFormat(format)), file);
+        QFETCH(int, time);
+        compareWithGolden(table(TableLayout(layout), TableFormat(format), TableTime(time)), file);
     }
 
     void csvFollowsRfc4180()
@@ -166,6 +181,73 @@ private slots:
         QCOMPARE(json[0]["bp-fp32 time_ratio"].toDouble(), 1.0);
     }
 
+    // The paper layout's time to target: mean and spread over the runs that reached it, "n/r" where
+    // none did, "—" where no run had a target; the ratios divide times to target.
+    void paperLayoutShowsTimeToTarget()
+    {
+        const QString md = table(TableLayout::Paper, TableFormat::Markdown, TableTime::ToTarget);
+        QVERIFY2(md.contains(QString::fromUtf8("training time to 85 % test accuracy s")), qPrintable(md));
+        // bp-fp32: 120.5 and 143.5 s, mean 132.0, sd 23 / sqrt(2) = 16.3.
+        QVERIFY2(md.contains(QString::fromUtf8("89.35±0.14 / 132.0±16.3 / 2325.0±14.1 / 19.1±0.0")), qPrintable(md));
+        QVERIFY2(md.contains(QString::fromUtf8("52.40 / n/r / — / 17.2")), qPrintable(md));
+        QVERIFY2(md.contains(QString::fromUtf8("86.50±0.13 / 164.0±19.8 / 1100.0±4.2 / 8.6±0.0")), qPrintable(md));
+        QVERIFY2(md.contains(QString::fromUtf8("85.12 / — / — / 8.6")), qPrintable(md));
+        // ff-int8 against bp-fp32: 164 / 132 = 1.24; bp-int8 never got there, so no ratio.
+        QVERIFY2(md.contains(QString::fromUtf8("-2.85 pt / 1.24× / 0.47× / 0.45×")), qPrintable(md));
+        QVERIFY2(md.contains(QString::fromUtf8("-36.95 pt / — / — / 0.90×")), qPrintable(md));
+        QVERIFY2(md.contains("n/r: not reached"), qPrintable(md));
+        const QString tex = table(TableLayout::Paper, TableFormat::Latex, TableTime::ToTarget);
+        QVERIFY2(tex.contains("52.40 / n/r /") && tex.contains("n/r: not reached"), qPrintable(tex));
+
+        // CSV: numbers only; an empty cell where no run reached it, the count of those that did.
+        const QList<QStringList> rows = parseCsv(table(TableLayout::Paper, TableFormat::Csv, TableTime::ToTarget));
+        QCOMPARE(rows.size(), 2);
+        auto cell = [&](const QString &column) { return rows[1].value(rows[0].indexOf(column), QStringLiteral("missing")); };
+        QCOMPARE(cell("bp-fp32 target_reached"), QString("2"));
+        QCOMPARE(cell("bp-fp32 target_s"), QString("132"));
+        QCOMPARE(cell("bp-int8 target_reached"), QString("0"));
+        QCOMPARE(cell("bp-int8 target_s"), QString());
+        QCOMPARE(cell("bp-int8 time_ratio"), QString());
+        QCOMPARE(cell("ff-int8 no-lookahead target_reached"), QString());
+        QCOMPARE(cell("ff-int8 time_ratio"), QString::number(164.0 / 132.0, 'g', 10));
+        QVERIFY(!rows[0].contains("bp-fp32 train_s"));
+
+        // The long layout has both times, and says "n/r" in text, nothing in CSV.
+        const QList<QStringList> longRows = parseCsv(table(TableLayout::Long, TableFormat::Csv));
+        auto longCell = [&](int row, const QString &column) { return longRows[row].value(longRows[0].indexOf(column), "missing"); };
+        QCOMPARE(longCell(1, "train_s"), QString("400.5"));
+        QCOMPARE(longCell(1, "target_acc_pct"), QString("85"));
+        QCOMPARE(longCell(1, "target_epoch"), QString("6"));
+        QCOMPARE(longCell(1, "target_s"), QString("120.5"));
+        QCOMPARE(longCell(3, "target_acc_pct"), QString("85"));
+        QCOMPARE(longCell(3, "target_epoch"), QString());
+        QCOMPARE(longCell(3, "target_s"), QString());
+        QCOMPARE(longCell(6, "target_acc_pct"), QString());
+        const QString longMd = table(TableLayout::Long, TableFormat::Markdown);
+        QVERIFY2(longMd.contains("| 85.00 | n/r | n/r |") && longMd.contains("n/r: the run's test accuracy did not reach"),
+                 qPrintable(longMd));
+    }
+
+    // Only some runs of a cell reached the target: their time, marked (k/n); targets that differ
+    // between runs are named under the table, not passed off as one.
+    void partialAndMixedTargetsAreSaid()
+    {
+        const QString path = m_dir.filePath("partial.sqlite");
+        QList<qint64> ids;
+        {
+            RunStore store(path);
+            ids << add(store, {"bp a", "bp-fp32", 1, true, 0.81, 50.0, NAN, 1'048'576, 0.80, 2, 10.0}, 0, "partial");
+            ids << add(store, {"bp b", "bp-fp32", 2, true, 0.79, 50.0, NAN, 1'048'576, 0.80, 0, NAN}, 1, "partial");
+            ids << add(store, {"ff", "ff-int8", 1, true, 0.91, 40.0, NAN, 1'048'576, 0.90, 3, 5.0}, 2, "partial");
+        }
+        RunStore store(path);
+        const QString md = exportTable(store, ids, TableOptions{TableLayout::Paper, TableFormat::Markdown, "bp-fp32", TableTime::ToTarget});
+        QVERIFY2(md.contains("80.00±1.41 / 10.0 (1/2) /"), qPrintable(md));
+        QVERIFY2(md.contains("91.00 / 5.0 /"), qPrintable(md));
+        QVERIFY2(md.contains("each run's target test accuracy"), qPrintable(md));
+        QVERIFY2(md.contains("The runs' targets differ: 80 %, 90 %."), qPrintable(md));
+    }
+
     void latexIsABooktabsTable()
     {
         for (TableLayout layout : {TableLayout::Long, TableLayout::Paper}) {
@@ -209,6 +291,20 @@ private slots:
         QVERIFY(p.waitForFinished(30000));
         QCOMPARE(p.exitCode(), 2);
         QVERIFY(p.readAllStandardError().contains("'yaml' is not one of csv, md, latex, json"));
+
+        p.start(FFINT8_CLI_PATH, {"export", "--suite", "table-v", "--format", "latex", "--layout", "paper", "--time", "to-target",
+                                  "--db", m_db});
+        QVERIFY(p.waitForFinished(30000));
+        QVERIFY2(p.exitCode() == 0, p.readAllStandardError().constData());
+        QCOMPARE(QString::fromUtf8(p.readAllStandardOutput()), table(TableLayout::Paper, TableFormat::Latex, TableTime::ToTarget));
+        p.start(FFINT8_CLI_PATH, {"export", "--suite", "table-v", "--time", "to-target", "--db", m_db});
+        QVERIFY(p.waitForFinished(30000));
+        QCOMPARE(p.exitCode(), 2);
+        QVERIFY(p.readAllStandardError().contains("--time chooses the paper layout's time"));
+        p.start(FFINT8_CLI_PATH, {"export", "--suite", "table-v", "--layout", "paper", "--time", "soon", "--db", m_db});
+        QVERIFY(p.waitForFinished(30000));
+        QCOMPARE(p.exitCode(), 2);
+        QVERIFY(p.readAllStandardError().contains("--time: 'soon' is not one of epochs, to-target"));
     }
 };
 

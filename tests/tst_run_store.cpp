@@ -159,8 +159,14 @@ private slots:
             id = q.lastInsertId().toLongLong();
             QVERIFY(q.exec(QString("INSERT INTO epoch_metrics (run_id, epoch, test_acc, seconds, peak_engine_bytes) VALUES (%1, 1, 0.5, 2.0, 100), "
                                    "(%1, 2, 0.75, 3.0, 300)").arg(id)));
-            // Every version before 4 kept per-layer figures in fixed columns.
-            QVERIFY(q.exec(QString("INSERT INTO layer_metrics (run_id, epoch, layer, g_pos, g_neg) VALUES (%1, 2, 0, 2.5, 0.5)").arg(id)));
+            // Every version before 4 kept per-layer figures in fixed columns; 4 and later by unit and metric name.
+            if (from < 4) {
+                QVERIFY(q.exec(QString("INSERT INTO layer_metrics (run_id, epoch, layer, g_pos, g_neg) VALUES (%1, 2, 0, 2.5, 0.5)").arg(id)));
+            } else {
+                QVERIFY(q.exec(QString("INSERT INTO run_units (run_id, unit_index, name) VALUES (%1, 0, 'layer1')").arg(id)));
+                QVERIFY(q.exec(QString("INSERT INTO unit_metrics (run_id, epoch, unit_index, metric, value) VALUES "
+                                       "(%1, 2, 0, 'goodness_pos', 2.5), (%1, 2, 0, 'goodness_neg', 0.5)").arg(id)));
+            }
             db.close();
             db = QSqlDatabase();
             QSqlDatabase::removeDatabase("old");
@@ -448,6 +454,73 @@ private slots:
         db.close();
         db = QSqlDatabase();
         QSqlDatabase::removeDatabase("v4");
+    }
+
+    // Version 5 adds the target accuracy and where it was reached. A version-4 run comes through with
+    // none; a new run records the epoch that reached it as that epoch is written (so a run killed
+    // later keeps it), and its end neither loses it nor invents one for a run that never got there.
+    void migratesToTargetColumnsOfVersion5()
+    {
+        const QString path = m_dir.filePath("v4-target.sqlite");
+        { RunStore old(path, 4); }
+        qint64 old = 0;
+        {
+            QSqlDatabase db = QSqlDatabase::addDatabase("QSQLITE", "v4-target");
+            db.setDatabaseName(path);
+            QVERIFY(db.open());
+            QSqlQuery q(db);
+            QVERIFY(!q.exec("SELECT target_acc FROM runs")); // not there before version 5
+            QVERIFY(q.exec("INSERT INTO runs (name, spec_json, status, algorithm, dataset, backend, host, pid, started_at, "
+                           "epochs_done, test_acc, train_seconds) VALUES ('v4 run', '{}', 'completed', 'bp-fp32', 'mnist', "
+                           "'cpu', 'h', 1, '2026-01-01T00:00:00Z', 3, 0.9, 12.5)"));
+            old = q.lastInsertId().toLongLong();
+            db.close();
+            db = QSqlDatabase();
+            QSqlDatabase::removeDatabase("v4-target");
+        }
+        RunStore store(path);
+        QCOMPARE(store.schemaVersion(), kStoreSchemaVersion);
+        const RunRecord before = *store.run(old);
+        QCOMPARE(before.testAccuracy, 0.9);
+        QCOMPARE(before.trainSeconds, 12.5);
+        QVERIFY(std::isnan(before.targetAccuracy));
+        QCOMPARE(before.targetEpoch, 0);
+        QVERIFY(std::isnan(before.targetSeconds));
+
+        RunRecord r;
+        r.name = "with a target";
+        r.specJson = "{}";
+        r.targetAccuracy = 0.5;
+        const qint64 reached = store.createRun(r);
+        EpochMetrics e;
+        e.testAccuracy = 0.4;
+        e.trainSeconds = 1.5;
+        e.runTrainSeconds = 1.5;
+        store.addEpoch(reached, e);
+        e.epoch = 1;
+        e.testAccuracy = 0.55;
+        e.runTrainSeconds = 3.25;
+        e.reachedTarget = true;
+        store.addEpoch(reached, e);
+        RunRecord mid = *store.run(reached); // as a run killed now would be left
+        QCOMPARE(mid.targetAccuracy, 0.5);
+        QCOMPARE(mid.targetEpoch, 2);
+        QCOMPARE(mid.targetSeconds, 3.25);
+        store.finishRun(reached, RunResult{"completed", "", 3, 0.6, NAN, 5.0, 6.0}); // no target figures given: kept
+        mid = *store.run(reached);
+        QCOMPARE(mid.targetEpoch, 2);
+        QCOMPARE(mid.targetSeconds, 3.25);
+
+        const qint64 never = store.createRun(r);
+        e.reachedTarget = false;
+        e.testAccuracy = 0.3;
+        store.addEpoch(never, e);
+        store.finishRun(never, RunResult{"completed", "", 2, 0.3, NAN, 3.25, 4.0});
+        const RunRecord missed = *store.run(never);
+        QCOMPARE(missed.targetAccuracy, 0.5);
+        QCOMPARE(missed.targetEpoch, 0);
+        QVERIFY(std::isnan(missed.targetSeconds));
+        QCOMPARE(store.integrityCheck(), QString("ok"));
     }
 
     void refusesANewerSchema()

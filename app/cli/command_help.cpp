@@ -139,7 +139,8 @@ QList<CommandInfo> commands()
                          kJson, kDb}};
     list << CommandInfo{"export",
                         "ffint8 export (--runs IDS | --tag TAG | --suite NAME) [--format csv|md|latex|json]\n"
-                        "              [--layout long|paper] [--baseline ALGO] [--status S] [--out FILE] [--db PATH]",
+                        "              [--layout long|paper] [--time epochs|to-target] [--baseline ALGO] [--status S]\n"
+                        "              [--out FILE] [--db PATH]",
                         "Writes a result table of recorded runs.", false, {},
                         {{"--runs IDS", "run ids and ranges, e.g. 3,5,8-12", "selection"},
                          {"--tag TAG", "the runs with this tag", "selection"},
@@ -147,6 +148,9 @@ QList<CommandInfo> commands()
                          {"--status S", "only runs with this status (default all)", "selection"},
                          {"--format csv|md|latex|json", "the table's format (default csv)", "output"},
                          {"--layout long|paper", "one row per run, or Table V's models by methods (default long)", "output"},
+                         {"--time epochs|to-target",
+                          "the paper layout's time: training time for all epochs (default), or up to the first epoch that "
+                          "reached the runs' target accuracy (n/r where none did)", "output"},
                          {"--baseline ALGO", "the paper layout's ratios divide by this method (default bp-fp32)", "output"},
                          {"--out FILE", "write the table here (checked writable first) instead of stdout", "output"},
                          kDb}};

@@ -98,7 +98,22 @@ QJsonObject runObject(RunStore &store, const RunRecord &r)
                        {"suite", r.suite}, {"seed", jsonOfUnsigned(r.seed)}, {"device", r.device},
                        {"test_acc", jsonNumber(r.testAccuracy)}, {"train_s", jsonNumber(r.trainSeconds)},
                        {"energy_j", jsonNumber(r.energyJoules)}, {"peak_engine_bytes", r.peakEngineBytes},
-                       {"peak_rss_bytes", r.peakRssBytes}};
+                       {"peak_rss_bytes", r.peakRssBytes},
+                       // null without a target; target_epoch and target_seconds null where it was not reached
+                       {"target_acc", jsonNumber(r.targetAccuracy)},
+                       {"target_epoch", r.targetEpoch > 0 ? QJsonValue(r.targetEpoch) : QJsonValue(QJsonValue::Null)},
+                       {"target_seconds", r.targetEpoch > 0 ? jsonNumber(r.targetSeconds) : QJsonValue(QJsonValue::Null)}};
+}
+
+// "85.00 % reached in epoch 3 after 12.34 s training", "85.00 % not reached" or "none".
+QString targetLine(const RunRecord &r)
+{
+    if (!std::isfinite(r.targetAccuracy))
+        return QStringLiteral("none");
+    const QString target = QString::number(r.targetAccuracy * 100.0, 'f', 2) + " %";
+    if (r.targetEpoch <= 0)
+        return target + " not reached";
+    return QStringLiteral("%1 reached in epoch %2 after %3 s training").arg(target).arg(r.targetEpoch).arg(r.targetSeconds, 0, 'f', 2);
 }
 
 // The last stored epoch's figures of every unit, in unit order: [{"unit": name, metric: value...}],
@@ -175,6 +190,10 @@ int runsCommand(const QStringList &args)
                 for (auto it = object.begin(); it != object.end(); ++it) {
                     if (it.key() == QLatin1String("last_epoch_units"))
                         continue; // after the rest, one unit a line
+                    if (it.key() == QLatin1String("target_acc"))
+                        out << "target: " << targetLine(*run) << "\n"; // the three fields in one line
+                    if (it.key().startsWith(QLatin1String("target_")))
+                        continue;
                     out << it.key() << ": " << (it->isArray() ? it->toVariant().toStringList().join(", ") : it->toVariant().toString()) << "\n";
                 }
                 const QJsonArray units = object["last_epoch_units"].toArray();

@@ -79,6 +79,7 @@ void printSessionOutput(RunSession &session, bool json, const QString &command, 
         QObject::connect(&session, &RunSession::started, &session, [](qint64, const QJsonObject &e) { printEvent(e); }, Qt::DirectConnection);
         QObject::connect(&session, &RunSession::progress, &session, [](const ProgressMetrics &, const QJsonObject &e) { printEvent(e); }, Qt::DirectConnection);
         QObject::connect(&session, &RunSession::epochFinished, &session, [](const EpochMetrics &, const QJsonObject &e) { printEvent(e); }, Qt::DirectConnection);
+        QObject::connect(&session, &RunSession::targetReached, &session, [](const EpochMetrics &, const QJsonObject &e) { printEvent(e); }, Qt::DirectConnection);
     } else {
         QObject::connect(&session, &RunSession::started, &session, [](qint64 runId, const QJsonObject &e) {
             out() << "power: " << e["telemetry"].toObject()["reason"].toString() << "\n";
@@ -100,6 +101,14 @@ void printSessionOutput(RunSession &session, bool json, const QString &command, 
                          .arg(mib(e.memory.peakTotal));
             out().flush();
         }, Qt::DirectConnection);
+        QObject::connect(&session, &RunSession::targetReached, &session, [prefix](const EpochMetrics &e, const QJsonObject &event) {
+            out() << prefix << QStringLiteral("target %1 reached in epoch %2 after %3 s training (test %4)\n")
+                         .arg(percent(event["target_acc"].toDouble()))
+                         .arg(e.epoch + 1)
+                         .arg(e.runTrainSeconds, 0, 'f', 2)
+                         .arg(percent(e.testAccuracy));
+            out().flush();
+        }, Qt::DirectConnection);
     }
     // A run that never started has said why through failed(); one that did reports its outcome.
     auto trained = std::make_shared<bool>(false);
@@ -114,6 +123,9 @@ void printSessionOutput(RunSession &session, bool json, const QString &command, 
             out() << prefix << runStatusName(s.status) << ": test accuracy " << percent(s.testAccuracy) << " after " << s.epochsCompleted
                   << " epochs, " << QString::number(s.trainSeconds, 'f', 2) << " s training, engine peak "
                   << mib(s.memory.peakTotal) << "\n";
+            if (e.contains("target_acc") && s.targetEpoch == 0)
+                out() << prefix << "target " << percent(e["target_acc"].toDouble()) << " not reached in " << s.epochsCompleted
+                      << " epochs\n";
             if (!session.options().savePath.isEmpty() && s.status == RunStatus::Completed)
                 out() << "model saved to " << session.options().savePath << "\n";
             out().flush();

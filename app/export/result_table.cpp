@@ -7,6 +7,8 @@
 
 #include <QMap>
 
+#include <algorithm>
+
 #include <cmath>
 
 namespace ffint8 {
@@ -26,6 +28,8 @@ struct StoredRun
     QStringList tags;
 
     QString param(const QString &key) const { return params.value(key); }
+    bool hasTarget() const { return std::isfinite(record.targetAccuracy); }
+    bool reachedTarget() const { return hasTarget() && record.targetEpoch > 0; }
     // "MLP 784-1000-1000 (fashion-mnist)": the model as Table V's rows name it, with its data.
     QString model() const
     {
@@ -56,22 +60,37 @@ QList<StoredRun> load(RunStore &store, const QList<qint64> &ids)
     return runs;
 }
 
-Table longTable(const QList<StoredRun> &runs)
+const QString kNotReached = QStringLiteral("n/r");
+
+bool isTextFormat(TableFormat format) { return format == TableFormat::Markdown || format == TableFormat::Latex; }
+
+Table longTable(const QList<StoredRun> &runs, TableFormat format)
 {
     Table t;
     t.header = {"id", "name", "suite", "status", "method", "dataset", "model", "backend", "seed", "epochs", "batch",
-                "optimizer", "lr", "test_acc_pct", "val_acc_pct", "train_s", "s_per_epoch", "energy_j", "peak_engine_mib",
-                "peak_rss_mib", "started_at", "tags"};
-    t.decimals = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 4, 2, 2, 1, 2, 1, 1, 1, 0, 0};
+                "optimizer", "lr", "test_acc_pct", "val_acc_pct", "train_s", "s_per_epoch", "target_acc_pct",
+                "target_epoch", "target_s", "energy_j", "peak_engine_mib", "peak_rss_mib", "started_at", "tags"};
+    t.decimals = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 4, 2, 2, 1, 2, 2, 0, 1, 1, 1, 1, 0, 0};
+    bool anyNotReached = false;
     for (const StoredRun &r : runs) {
         const RunRecord &x = r.record;
         const double perEpoch = x.epochsDone > 0 ? x.trainSeconds / x.epochsDone : NAN;
+        // A run that had a target and never reached it says so in the text formats; CSV and JSON
+        // leave the cells empty (null), as for any figure there is not.
+        const bool notReached = r.hasTarget() && !r.reachedTarget();
+        anyNotReached = anyNotReached || notReached;
+        const QVariant none = notReached && isTextFormat(format) ? QVariant(kNotReached) : QVariant();
         t.rows << QVariantList{x.id, x.name, x.suite, x.status, r.method(), x.dataset, r.model().section(" (", 0, 0),
                                x.backend, x.seed, x.epochsDone, r.param("training.batch").toInt(), r.param("training.optimizer"),
                                r.param("training.lr").toDouble(), percentOf(x.testAccuracy), percentOf(x.validationAccuracy),
-                               real(x.trainSeconds), real(perEpoch), real(x.energyJoules), mibOf(x.peakEngineBytes),
-                               mibOf(x.peakRssBytes), x.startedAt, r.tags.join(' ')};
+                               real(x.trainSeconds), real(perEpoch), percentOf(x.targetAccuracy),
+                               r.reachedTarget() ? QVariant(x.targetEpoch) : none,
+                               r.reachedTarget() ? real(x.targetSeconds) : none, real(x.energyJoules),
+                               mibOf(x.peakEngineBytes), mibOf(x.peakRssBytes), x.startedAt, r.tags.join(' ')};
     }
+    if (anyNotReached && isTextFormat(format))
+        t.notes << QStringLiteral("n/r: the run's test accuracy did not reach its target_acc_pct in the epochs it trained. "
+                                  "target_s: training seconds up to the end of the first epoch that reached it (no evaluation).");
     return t;
 }
 
@@ -109,6 +128,9 @@ struct Cell
 {
     int runs = 0;
     Stat accuracy, seconds, joules, mib; // accuracy in %, memory in MiB
+    Stat toTarget;   // over the runs that reached their target
+    int targeted = 0; // runs with a target
+    QList<double> targets; // the targets in %, each once
 };
 
 // The order of Table V, then anything else in the order first seen.
@@ -141,8 +163,27 @@ QString ratio(const Stat &value, const Stat &base)
                                              : QStringLiteral("\u2014");
 }
 
+// The paper layout's time of a cell in the text formats: training time, or time to the target with
+// "n/r" where no run reached it and "(k/n)" where only k of the n runs with a target did.
+QString timeText(const Cell &c, TableTime time)
+{
+    if (time == TableTime::Epochs)
+        return withSd(c.seconds, 1);
+    if (c.targeted == 0)
+        return QStringLiteral("\u2014");
+    if (c.toTarget.n == 0)
+        return kNotReached;
+    QString text = withSd(c.toTarget, 1);
+    if (c.toTarget.n < c.targeted)
+        text += QStringLiteral(" (%1/%2)").arg(c.toTarget.n).arg(c.targeted);
+    return text;
+}
+
+QString percentText(double percent) { return QString::number(percent, 'g', 6) + " %"; }
+
 Table paperTable(const QList<StoredRun> &runs, const TableOptions &options)
 {
+    const bool toTarget = options.time == TableTime::ToTarget;
     QStringList models;
     for (const StoredRun &r : runs)
         if (!models.contains(r.model()))
@@ -151,8 +192,9 @@ Table paperTable(const QList<StoredRun> &runs, const TableOptions &options)
     QMap<QPair<QString, QString>, Cell> cells;
     for (const QString &model : models)
         for (const QString &method : methods) {
-            QList<double> acc, secs, joules, mib;
-            int n = 0;
+            QList<double> acc, secs, joules, mib, target;
+            int n = 0, targeted = 0;
+            QList<double> targets;
             for (const StoredRun &r : runs)
                 if (r.model() == model && r.method() == method) {
                     ++n;
@@ -160,16 +202,40 @@ Table paperTable(const QList<StoredRun> &runs, const TableOptions &options)
                     secs << r.record.trainSeconds;
                     joules << r.record.energyJoules;
                     mib << (r.record.peakEngineBytes > 0 ? double(r.record.peakEngineBytes) / kMiB : NAN);
+                    if (r.hasTarget()) {
+                        ++targeted;
+                        if (!targets.contains(r.record.targetAccuracy * 100.0))
+                            targets << r.record.targetAccuracy * 100.0;
+                        if (r.reachedTarget())
+                            target << r.record.targetSeconds;
+                    }
                 }
             if (n)
-                cells.insert({model, method}, Cell{n, statOf(acc), statOf(secs), statOf(joules), statOf(mib)});
+                cells.insert({model, method}, Cell{n, statOf(acc), statOf(secs), statOf(joules), statOf(mib), statOf(target),
+                                                   targeted, targets});
         }
 
+    // Every target of the table, each once, for the caption: one column of times should mean one
+    // target, and a table that mixes them says so.
+    QList<double> targets;
+    for (const Cell &c : cells)
+        for (double target : c.targets)
+            if (!targets.contains(target))
+                targets << target;
+    std::sort(targets.begin(), targets.end());
+    QStringList targetTexts;
+    for (double target : targets)
+        targetTexts << percentText(target);
+    const QString timeCaption = !toTarget ? QStringLiteral("training time s")
+                                : targets.size() == 1
+                                    ? QStringLiteral("training time to %1 test accuracy s").arg(targetTexts.first())
+                                    : QStringLiteral("training time to each run's target test accuracy s");
+
     Table t;
-    const bool text = options.format == TableFormat::Markdown || options.format == TableFormat::Latex;
+    const bool text = isTextFormat(options.format);
     if (text) {
-        t.caption = QStringLiteral("accuracy % / training time s / energy J / peak engine memory MiB; mean\u00B1sd over seeds; "
-                                   "ratios to %1").arg(options.baseline);
+        t.caption = QStringLiteral("accuracy % / %1 / energy J / peak engine memory MiB; mean\u00B1sd over seeds; "
+                                   "ratios to %2").arg(timeCaption, options.baseline);
         t.header << "model";
         for (const QString &m : methods)
             t.header << m;
@@ -183,11 +249,12 @@ Table paperTable(const QList<StoredRun> &runs, const TableOptions &options)
                     continue;
                 }
                 const Cell c = cells.value({model, method});
-                row << QStringLiteral("%1 / %2 / %3 / %4").arg(withSd(c.accuracy, 2), withSd(c.seconds, 1), withSd(c.joules, 1), withSd(c.mib, 1));
+                row << QStringLiteral("%1 / %2 / %3 / %4").arg(withSd(c.accuracy, 2), timeText(c, options.time), withSd(c.joules, 1), withSd(c.mib, 1));
                 const QString delta = c.accuracy.n && base.accuracy.n
                                           ? QString::asprintf("%+.2f pt", c.accuracy.mean - base.accuracy.mean)
                                           : QStringLiteral("\u2014");
-                ratios << QStringLiteral("%1 / %2 / %3 / %4").arg(delta, ratio(c.seconds, base.seconds), ratio(c.joules, base.joules), ratio(c.mib, base.mib));
+                const QString timeRatio = toTarget ? ratio(c.toTarget, base.toTarget) : ratio(c.seconds, base.seconds);
+                ratios << QStringLiteral("%1 / %2 / %3 / %4").arg(delta, timeRatio, ratio(c.joules, base.joules), ratio(c.mib, base.mib));
             }
             t.rows << row;
             if (base.runs)
@@ -196,25 +263,47 @@ Table paperTable(const QList<StoredRun> &runs, const TableOptions &options)
         int seeds = 0;
         for (const Cell &c : cells)
             seeds = std::max(seeds, c.runs);
-        t.notes << QStringLiteral("%1 runs; up to %2 per cell. \u2014: no figure (no power source, or no run).").arg(runs.size()).arg(seeds);
+        t.notes << QStringLiteral("%1 runs; up to %2 per cell. \u2014: no figure (no power source, or no run%3).")
+                       .arg(runs.size()).arg(seeds).arg(toTarget ? QStringLiteral(" with a target accuracy") : QString());
+        if (toTarget) {
+            t.notes << QStringLiteral("Time to target: training seconds up to the end of the first epoch whose test accuracy "
+                                      "reached the run's target, evaluation excluded; accuracy and energy are over all epochs. "
+                                      "n/r: not reached, no run of the cell reached its target in the epochs it trained; "
+                                      "(k/n): k of the cell's n runs with a target reached it, the time is theirs.");
+            if (targets.size() > 1)
+                t.notes << QStringLiteral("The runs' targets differ: %1.").arg(targetTexts.join(", "));
+        }
         return t;
     }
     // CSV and JSON: one row per model, four figures per method with their spread and ratios, as numbers.
+    // The time to target leaves a cell empty (null) where no run reached it; target_reached counts
+    // the runs that did, out of `runs`.
+    const QStringList timeColumns = toTarget ? QStringList{"target_reached", "target_s", "target_s_sd"}
+                                             : QStringList{"train_s", "train_s_sd"};
     t.header << "model";
-    for (const QString &m : methods)
-        for (const char *column : {"runs", "acc_pct", "acc_sd", "train_s", "train_s_sd", "energy_j", "energy_j_sd",
-                                   "memory_mib", "memory_mib_sd", "acc_delta_pt", "time_ratio", "energy_ratio", "memory_ratio"})
+    for (const QString &m : methods) {
+        t.header << m + " runs" << m + " acc_pct" << m + " acc_sd";
+        for (const QString &column : timeColumns)
             t.header << m + ' ' + column;
+        for (const char *column : {"energy_j", "energy_j_sd", "memory_mib", "memory_mib_sd", "acc_delta_pt", "time_ratio",
+                                   "energy_ratio", "memory_ratio"})
+            t.header << m + ' ' + column;
+    }
     for (const QString &model : models) {
         QVariantList row{model};
         const Cell base = cells.value({model, options.baseline});
         auto over = [](const Stat &v, const Stat &b) { return v.n && b.n && b.mean > 0 ? QVariant(v.mean / b.mean) : QVariant(); };
         for (const QString &method : methods) {
             const Cell c = cells.value({model, method});
-            row << c.runs << real(c.accuracy.mean) << real(c.accuracy.sd) << real(c.seconds.mean) << real(c.seconds.sd)
-                << real(c.joules.mean) << real(c.joules.sd) << real(c.mib.mean) << real(c.mib.sd)
+            row << c.runs << real(c.accuracy.mean) << real(c.accuracy.sd);
+            if (toTarget)
+                row << (c.targeted ? QVariant(c.toTarget.n) : QVariant()) << real(c.toTarget.mean) << real(c.toTarget.sd);
+            else
+                row << real(c.seconds.mean) << real(c.seconds.sd);
+            row << real(c.joules.mean) << real(c.joules.sd) << real(c.mib.mean) << real(c.mib.sd)
                 << (c.accuracy.n && base.accuracy.n ? QVariant(c.accuracy.mean - base.accuracy.mean) : QVariant())
-                << over(c.seconds, base.seconds) << over(c.joules, base.joules) << over(c.mib, base.mib);
+                << (toTarget ? over(c.toTarget, base.toTarget) : over(c.seconds, base.seconds)) << over(c.joules, base.joules)
+                << over(c.mib, base.mib);
         }
         t.rows << row;
     }
@@ -239,6 +328,17 @@ bool tableFormatFromName(const QString &name, TableFormat &out)
     return true;
 }
 
+bool tableTimeFromName(const QString &name, TableTime &out)
+{
+    if (name == QLatin1String("epochs"))
+        out = TableTime::Epochs;
+    else if (name == QLatin1String("to-target"))
+        out = TableTime::ToTarget;
+    else
+        return false;
+    return true;
+}
+
 QString tableFormatSuffix(TableFormat format)
 {
     switch (format) {
@@ -253,7 +353,8 @@ QString tableFormatSuffix(TableFormat format)
 QString exportTable(RunStore &store, const QList<qint64> &runIds, const TableOptions &options)
 {
     const QList<StoredRun> runs = load(store, runIds);
-    return renderTable(options.layout == TableLayout::Paper ? paperTable(runs, options) : longTable(runs), options.format);
+    return renderTable(options.layout == TableLayout::Paper ? paperTable(runs, options) : longTable(runs, options.format),
+                       options.format);
 }
 
 } // namespace ffint8

@@ -13,6 +13,9 @@ class RunStore;
 
 enum class TableFormat { Csv, Markdown, Latex, Json };
 enum class TableLayout { Long, Paper };
+// The paper layout's time: training seconds for all the run's epochs (Table V as measured so far),
+// or up to the end of the first epoch whose test accuracy reached the run's target accuracy.
+enum class TableTime { Epochs, ToTarget };
 
 // "csv", "md" (or "markdown"), "latex" (or "tex"), "json"; false for anything else.
 bool tableFormatFromName(const QString &name, TableFormat &out);
@@ -23,7 +26,11 @@ struct TableOptions
     TableLayout layout = TableLayout::Long;
     TableFormat format = TableFormat::Csv;
     QString baseline = QStringLiteral("bp-fp32"); // the method the paper layout's ratios divide by
+    TableTime time = TableTime::Epochs;           // the paper layout's time (the long one has both)
 };
+
+// "epochs" or "to-target"; false for anything else.
+bool tableTimeFromName(const QString &name, TableTime &out);
 
 // The table of the given runs, in the order given. Throws StoreError for an id with no run.
 QString exportTable(RunStore &store, const QList<qint64> &runIds, const TableOptions &options);

@@ -102,20 +102,37 @@ QJsonObject epochEvent(const EpochMetrics &e)
                        {"layers", layerArray(e.layers)}};
 }
 
+QJsonObject targetReachedEvent(const TrainConfig &config, const EpochMetrics &e)
+{
+    return QJsonObject{{"event", "target_reached"},
+                       {"algo", algorithmName(config.algorithm)},
+                       {"epoch", e.epoch + 1},
+                       {"target_acc", config.targetAccuracy / 100.0},
+                       {"test_acc", fraction(e.testAccuracy)},
+                       {"seconds_train", e.runTrainSeconds}};
+}
+
 QJsonObject summaryEvent(const TrainConfig &config, const RunSummary &s)
 {
-    return QJsonObject{{"event", "summary"},
-                       {"status", runStatusName(s.status)},
-                       {"message", QString::fromStdString(s.message)},
-                       {"algo", algorithmName(config.algorithm)},
-                       {"test_acc", fraction(s.testAccuracy)},
-                       {"val_acc", fraction(s.validationAccuracy)},
-                       {"epochs", s.epochsCompleted},
-                       {"seconds_train", s.trainSeconds},
-                       {"seconds_total", s.totalSeconds},
-                       {"peak_engine_bytes", qint64(s.memory.peakTotal)},
-                       {"peak_rss_bytes", qint64(readProcessMemory().peakRssBytes)},
-                       {"memory", memoryObject(s.memory)}};
+    QJsonObject event{{"event", "summary"},
+                      {"status", runStatusName(s.status)},
+                      {"message", QString::fromStdString(s.message)},
+                      {"algo", algorithmName(config.algorithm)},
+                      {"test_acc", fraction(s.testAccuracy)},
+                      {"val_acc", fraction(s.validationAccuracy)},
+                      {"epochs", s.epochsCompleted},
+                      {"seconds_train", s.trainSeconds},
+                      {"seconds_total", s.totalSeconds},
+                      {"peak_engine_bytes", qint64(s.memory.peakTotal)},
+                      {"peak_rss_bytes", qint64(readProcessMemory().peakRssBytes)},
+                      {"memory", memoryObject(s.memory)}};
+    // With a target: where it was reached, null for a run that never did.
+    if (config.targetAccuracy > 0) {
+        event["target_acc"] = config.targetAccuracy / 100.0;
+        event["target_epoch"] = s.targetEpoch > 0 ? QJsonValue(s.targetEpoch) : QJsonValue(QJsonValue::Null);
+        event["target_seconds"] = s.targetEpoch > 0 ? QJsonValue(s.targetSeconds) : QJsonValue(QJsonValue::Null);
+    }
+    return event;
 }
 
 void addEnergy(QJsonObject &event, const TelemetryRecorder &telemetry, double from, double to)

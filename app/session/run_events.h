@@ -14,6 +14,9 @@ namespace ffint8 {
 QJsonObject startEvent(const ExperimentSpec &spec, Trainer &trainer, const DatasetSplits &data);
 QJsonObject progressEvent(const ProgressMetrics &p);
 QJsonObject epochEvent(const EpochMetrics &e);
+// The first epoch whose test accuracy reached the target (e.reachedTarget): its number, the target
+// and the accuracy as fractions, and the run's training seconds up to its end.
+QJsonObject targetReachedEvent(const TrainConfig &config, const EpochMetrics &e);
 QJsonObject summaryEvent(const TrainConfig &config, const RunSummary &s);
 QJsonObject memoryObject(const MemorySnapshot &m);
 

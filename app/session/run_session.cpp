@@ -60,6 +60,7 @@ RunRecord recordOf(const SessionOptions &options)
     record.backend = QString::fromStdString(config.backend);
     record.suite = options.suite;
     record.seed = config.seed;
+    record.targetAccuracy = config.targetAccuracy > 0 ? config.targetAccuracy / 100.0 : NAN;
     return record;
 }
 
@@ -273,6 +274,8 @@ bool RunSession::begin()
                 });
             }
             emit epochFinished(e, event);
+            if (e.reachedTarget)
+                emit targetReached(e, withRunId(targetReachedEvent(m_options.spec.config, e)));
             stopIfStoreFull();
         };
         run.setCallbacks(callbacks);
@@ -414,6 +417,8 @@ void RunSession::finishRecord(RunWriter *writer, qint64 runId)
     result.totalSeconds = summary.totalSeconds;
     result.energyJoules = m_trainingEnergy;
     result.peakEngineBytes = qint64(summary.memory.peakTotal);
+    result.targetEpoch = summary.targetEpoch;
+    result.targetSeconds = summary.targetSeconds;
     result.peakRssBytes = m_sharesProcess ? 0 : qint64(readProcessMemory().peakRssBytes); // 0: unknown
     if (writer && runId)
         writer->finishRun(runId, result);

@@ -86,6 +86,10 @@ signals:
     void started(qint64 runId, const QJsonObject &event);
     void progress(const ffint8::ProgressMetrics &metrics, const QJsonObject &event);
     void epochFinished(const ffint8::EpochMetrics &metrics, const QJsonObject &event);
+    // After epochFinished() of the first epoch whose test accuracy reached the spec's
+    // training.target_accuracy (once a run, never without a target); `event` is the JSON
+    // "target_reached" event.
+    void targetReached(const ffint8::EpochMetrics &metrics, const QJsonObject &event);
     // Board power samples taken since the last emission (seconds on the epochs' monotonic clock).
     void powerSamples(const std::vector<ffint8::PowerPoint> &fresh);
     void pausedChanged(bool paused);

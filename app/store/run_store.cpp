@@ -287,11 +287,12 @@ qint64 RunStore::createRun(const RunRecord &r)
 {
     QSqlQuery q(m_db);
     q.prepare("INSERT INTO runs (name, spec_json, status, algorithm, dataset, backend, host, pid, started_at, suite, seed, "
-              "device, versions) VALUES (?, ?, 'running', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+              "device, versions, target_acc) VALUES (?, ?, 'running', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
     bindAll(q, {text(r.name), text(r.specJson), text(r.algorithm), text(r.dataset), text(r.backend),
                 text(QSysInfo::machineHostName()), QVariant(qint64(::getpid())),
                 QVariant(r.startedAt.isEmpty() ? nowUtc() : r.startedAt), text(r.suite),
-                QVariant(qint64(r.seed)), text(r.device), QVariant(r.versions.isEmpty() ? QStringLiteral("{}") : r.versions)});
+                QVariant(qint64(r.seed)), text(r.device), QVariant(r.versions.isEmpty() ? QStringLiteral("{}") : r.versions),
+                r.targetAccuracy > 0 ? QVariant(r.targetAccuracy) : QVariant()});
     execute(q, QStringLiteral("cannot record the run"));
     return q.lastInsertId().toLongLong();
 }
@@ -412,6 +413,13 @@ size_t RunStore::insertEpoch(qint64 runId, const EpochMetrics &e, const EpochEne
     bindAll(r, {QVariant(e.epoch + 1), number(e.testAccuracy), number(e.validationAccuracy), QVariant(e.trainSeconds),
                 QVariant(qint64(e.memory.peakTotal)), QVariant(runId)});
     execute(r, what);
+    if (e.reachedTarget) {
+        // Written with the epoch that reached it, so that a run killed later still has it.
+        QSqlQuery t(m_db);
+        t.prepare("UPDATE runs SET target_epoch = ?, target_seconds = ? WHERE id = ?");
+        bindAll(t, {QVariant(e.epoch + 1), QVariant(e.runTrainSeconds), QVariant(runId)});
+        execute(t, what);
+    }
     return rows;
 }
 
@@ -449,12 +457,16 @@ void RunStore::finishRun(qint64 runId, const RunResult &r)
 {
     QSqlQuery q(m_db);
     if (r.epochsDone > 0 || !std::isnan(r.trainSeconds)) {
+        // A target epoch of 0 keeps what the epochs recorded (NULL where none reached it).
         q.prepare("UPDATE runs SET status = ?, message = ?, ended_at = ?, epochs_done = ?, test_acc = ?, val_acc = ?, "
                   "train_seconds = ?, total_seconds = ?, energy_j = ?, peak_engine_bytes = MAX(peak_engine_bytes, ?), "
-                  "peak_rss_bytes = ? WHERE id = ?");
+                  "peak_rss_bytes = ?, target_epoch = COALESCE(?, target_epoch), "
+                  "target_seconds = COALESCE(?, target_seconds) WHERE id = ?");
+        const bool reached = r.targetEpoch > 0;
         bindAll(q, {text(r.status), text(r.message), QVariant(nowUtc()), QVariant(r.epochsDone), number(r.testAccuracy),
                     number(r.validationAccuracy), finite(r.trainSeconds), finite(r.totalSeconds), finite(r.energyJoules),
-                    QVariant(r.peakEngineBytes), QVariant(r.peakRssBytes), QVariant(runId)});
+                    QVariant(r.peakEngineBytes), QVariant(r.peakRssBytes), reached ? QVariant(r.targetEpoch) : QVariant(),
+                    reached ? finite(r.targetSeconds) : QVariant(), QVariant(runId)});
     } else {
         // Only the outcome (an interrupted run, a run that never started): the results recorded
         // epoch by epoch stay as they are.
@@ -584,7 +596,7 @@ QList<RunRecord> RunStore::selectRuns(const QStringList &where, const QVariantLi
     q.setForwardOnly(true);
     q.prepare("SELECT id, name, spec_json, status, algorithm, dataset, backend, started_at, ended_at, message, suite, "
               "seed, host, device, versions, epochs_done, test_acc, val_acc, train_seconds, total_seconds, energy_j, "
-              "peak_engine_bytes, peak_rss_bytes FROM runs" +
+              "peak_engine_bytes, peak_rss_bytes, target_acc, target_epoch, target_seconds FROM runs" +
               (where.isEmpty() ? QString() : " WHERE " + where.join(" AND ")) + " ORDER BY id");
     for (const QVariant &v : bound)
         q.addBindValue(v);
@@ -615,6 +627,9 @@ QList<RunRecord> RunStore::selectRuns(const QStringList &where, const QVariantLi
         r.energyJoules = realOf(q.value(20));
         r.peakEngineBytes = q.value(21).toLongLong();
         r.peakRssBytes = q.value(22).toLongLong();
+        r.targetAccuracy = realOf(q.value(23));
+        r.targetEpoch = q.value(24).toInt(); // NULL reads as 0: not reached
+        r.targetSeconds = realOf(q.value(25));
         list.append(r);
     }
     return list;

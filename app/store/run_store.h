@@ -19,7 +19,7 @@
 
 namespace ffint8 {
 
-constexpr int kStoreSchemaVersion = 4;
+constexpr int kStoreSchemaVersion = 5;
 
 struct RunRecord
 {
@@ -49,6 +49,12 @@ struct RunRecord
     double energyJoules = NAN; // over the training epochs, where a power source was present
     qint64 peakEngineBytes = 0;
     qint64 peakRssBytes = 0;
+    // The test accuracy the run was to reach (a fraction; NaN: it had none, or was recorded before
+    // version 5), the first epoch (from 1) that reached it and the training seconds up to that
+    // epoch's end (0 and NaN: not reached).
+    double targetAccuracy = NAN;
+    int targetEpoch = 0;
+    double targetSeconds = NAN;
 };
 
 // What `runs list` and the workbench's browser filter on; empty fields match everything.
@@ -77,6 +83,10 @@ struct RunResult
     double energyJoules = NAN;
     qint64 peakEngineBytes = 0;
     qint64 peakRssBytes = 0;
+    // Where the target was reached (RunSummary::targetEpoch, targetSeconds); 0 leaves what the
+    // epochs recorded.
+    int targetEpoch = 0;
+    double targetSeconds = NAN;
 };
 
 // Read back, an epoch's or a report's `layers` hold one entry per unit of the run (units()), in its

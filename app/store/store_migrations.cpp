@@ -149,6 +149,12 @@ const char *const kMigrations[] = {
         WHERE run_id IN (SELECT id FROM runs);
     DROP TABLE layer_metrics;
     DROP TABLE progress_layers;)",
+    // 4 -> 5: the time to a target accuracy beside the time for all epochs. The target (a fraction,
+    // as test_acc; NULL: none), the first epoch that reached it and the training seconds up to that
+    // epoch's end (NULL: not reached). Older runs had no target, so theirs stay NULL.
+    R"(ALTER TABLE runs ADD COLUMN target_acc REAL;
+    ALTER TABLE runs ADD COLUMN target_epoch INTEGER;
+    ALTER TABLE runs ADD COLUMN target_seconds REAL;)",
 };
 static_assert(std::size(kMigrations) == kStoreSchemaVersion, "one migration per schema version");
 

@@ -66,6 +66,10 @@ struct EpochMetrics
     double validationAccuracy = -1.0; // fraction; -1 when there is no validation split
     float lambda = 0.0f;
     MemorySnapshot memory;
+    // Training seconds of the run up to the end of this epoch: RunSummary::trainSeconds then.
+    double runTrainSeconds = 0.0;
+    // This is the first epoch whose test accuracy reached the run's target (config.targetAccuracy).
+    bool reachedTarget = false;
     // The epoch's training span on std::chrono::steady_clock, in seconds: power samples taken on
     // the same clock give the epoch's energy.
     double monotonicStart = 0.0;
@@ -85,6 +89,11 @@ struct RunSummary
     // Time in training steps, of every epoch begun: a diverged or cancelled epoch's steps count too.
     double trainSeconds = 0.0;
     double totalSeconds = 0.0;
+    // The first epoch (from 1) whose test accuracy reached config.targetAccuracy and the training
+    // seconds up to its end (trainSeconds's clock: steps only, no evaluation); 0 and NaN when the
+    // run had no target or never reached it.
+    int targetEpoch = 0;
+    double targetSeconds = NAN;
     MemorySnapshot memory;
     double monotonicStart = 0.0; // the run's span on std::chrono::steady_clock, in seconds
     double monotonicEnd = 0.0;

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <sstream>
 #include <string>
 
 namespace ffint8 {
@@ -68,6 +69,8 @@ void TrainConfig::validate() const
         require(layers[0] > 10, "layers[0]", "(the input width) must exceed the 10 values that carry FF's label");
     require(epochs >= 0, "epochs", "must be >= 0, got " + std::to_string(epochs));
     require(batch > 0, "batch", "must be positive, got " + std::to_string(batch));
+    require(std::isfinite(targetAccuracy) && targetAccuracy >= 0 && targetAccuracy <= 100, "target_accuracy",
+            "must be a percentage from 0 (none) to 100, got " + (std::ostringstream() << targetAccuracy).str());
     require(std::isfinite(lr) && lr > 0, "lr", "must be a positive number");
     require(momentum >= 0 && momentum < 1, "momentum", "must be in [0, 1)");
     require(weightDecay >= 0, "weight_decay", "must be >= 0");
