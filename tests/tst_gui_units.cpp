@@ -1,13 +1,17 @@
 // The live view of a network of many named units: the bounded heatmap grid, the unit x step heatmap
 // with the units' names on its axis, and the curves of the chosen units (offscreen platform).
+#include "app/session/run_session.h"
 #include "app/store/run_store.h"
 #include "ui/live/live_view.h"
+#include "ui/live/unit_colours.h"
 #include "ui/live/unit_picker.h"
 #include "ui/plot/heatmap_buffer.h"
 #include "ui/plot/live_plot.h"
 #include "ui/plot/unit_heatmap.h"
 
+#include <QJsonArray>
 #include <QListWidget>
+#include <QToolButton>
 #include <QTemporaryDir>
 #include <QtTest>
 #include <cmath>
@@ -238,6 +242,147 @@ private slots:
         separation->redrawNow();
         QVERIFY(!legendNames(separation).contains(names[0]));
         QVERIFY(!separation->isSeriesVisible(0));
+    }
+
+    // A run of 24 units followed live, its events fed as the session emits them (a session that is
+    // never started: the view cannot tell): 2000 reports of every unit. The picker chooses all, none,
+    // the default three or a range; the curves' colours come from a colour map, one per unit, shown
+    // beside each name in the picker; past a dozen entries the legends give way to a note; every
+    // curve is decimated to the plot's width however long the run.
+    void liveViewFollowsTwentyFourUnitsOfEvents()
+    {
+        SessionOptions options;
+        options.spec.name = QStringLiteral("twenty-four units");
+        options.telemetry = QStringLiteral("none");
+        RunSession session(options);
+        LiveView view;
+        view.resize(1200, 900);
+        view.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&view));
+        view.attach(&session);
+
+        const QStringList names = unitNames();
+        QJsonArray units;
+        for (const QString &n : names)
+            units.append(n);
+        emit session.started(7, QJsonObject{{"units", units}, {"algo", "ff-int8"}, {"dataset", "cifar10"}});
+        constexpr int kReports = 2000;
+        for (int i = 1; i <= kReports; ++i) {
+            ProgressMetrics p;
+            p.batch = i;
+            p.batchesPerEpoch = kReports;
+            p.trainLoss = 1.0 / i;
+            for (int u = 0; u < kUnits; ++u) {
+                LayerMetrics m;
+                m.goodnessPos = goodnessPos(u, i);
+                m.goodnessNeg = goodnessNeg(u, i);
+                p.layers.push_back(m);
+            }
+            emit session.progress(p, QJsonObject());
+        }
+        QCOMPARE(view.units(), names);
+        LivePlot *goodness = view.plotNamed("goodness");
+        LivePlot *separation = view.plotNamed("separation");
+        QCOMPARE(goodness->seriesCount(), 2 * kUnits);
+        QCOMPARE(separation->seriesCount(), kUnits);
+        QCOMPARE(view.heatmap()->unitAxisLabels().size(), kUnits);
+        UnitPicker *picker = view.unitPicker();
+        QCOMPARE(picker->units(), names);
+        QCOMPARE(picker->selected(), (QList<int>{0, 11, 23}));
+        QCOMPARE(picker->countText(), QString("Curves of 3 of 24 units"));
+
+        // One colour per unit, the same on its curves and its swatch in the picker; no two alike,
+        // neighbours told apart, none too light to see on white.
+        QList<QColor> colours;
+        for (int u = 0; u < kUnits; ++u) {
+            const QColor c = separation->customPlot()->graph(u)->pen().color();
+            QCOMPARE(c, unitColour(u, kUnits));
+            QCOMPARE(goodness->customPlot()->graph(2 * u)->pen().color(), c);
+            QCOMPARE(goodness->customPlot()->graph(2 * u + 1)->pen().color(), c);
+            QCOMPARE(picker->list()->item(u)->data(Qt::DecorationRole).value<QColor>(), c);
+            QVERIFY(0.2126 * c.redF() + 0.7152 * c.greenF() + 0.0722 * c.blueF() <= 0.56);
+            colours << c;
+        }
+        auto distance = [](const QColor &a, const QColor &b) {
+            return std::abs(a.red() - b.red()) + std::abs(a.green() - b.green()) + std::abs(a.blue() - b.blue());
+        };
+        for (int a = 0; a < kUnits; ++a)
+            for (int b = a + 1; b < kUnits; ++b)
+                QVERIFY2(distance(colours[a], colours[b]) >= (b == a + 1 ? 20 : 1),
+                         qPrintable(QString("units %1 and %2").arg(a).arg(b)));
+
+        // Every unit: 24 curves, 48 goodness curves, each decimated to about two points per pixel
+        // column; the legends give way to a note, since 24 names run below a plot's axes.
+        QTest::mouseClick(picker->findChild<QToolButton *>("unitsAll"), Qt::LeftButton);
+        QCOMPARE(picker->selected().size(), kUnits);
+        QCOMPARE(picker->countText(), QString("Curves of 24 of 24 units"));
+        separation->redrawNow();
+        goodness->redrawNow();
+        QCOMPARE(legendNames(separation), QStringList());
+        QVERIFY2(separation->legendNote().startsWith("24 curves"), qPrintable(separation->legendNote()));
+        QVERIFY2(goodness->legendNote().startsWith("48 curves"), qPrintable(goodness->legendNote()));
+        const int columns = separation->customPlot()->axisRect()->width();
+        QVERIFY(columns > 100);
+        for (int u = 0; u < kUnits; ++u) {
+            QCOMPARE(separation->pointCount(u), qint64(kReports));
+            QVERIFY(separation->isSeriesVisible(u));
+            QVERIFY2(separation->drawnPointCount(u) > 0 && separation->drawnPointCount(u) <= 2 * columns + 4,
+                     qPrintable(QString("unit %1: %2 points drawn").arg(u).arg(separation->drawnPointCount(u))));
+        }
+        // The last point drawn is the last report's, whatever the decimation dropped before it.
+        const auto last = separation->customPlot()->graph(7)->data()->constEnd() - 1;
+        QCOMPARE(last->key, double(kReports));
+        QCOMPARE(last->value, goodnessPos(7, kReports) - goodnessNeg(7, kReports));
+
+        // None, then a range: rows 4 to 9 selected (shift-click), one of them ticked ticks them all.
+        QTest::mouseClick(picker->findChild<QToolButton *>("unitsNone"), Qt::LeftButton);
+        QVERIFY(picker->selected().isEmpty());
+        separation->redrawNow();
+        QCOMPARE(legendNames(separation), QStringList());
+        QCOMPARE(separation->legendNote(), QString());
+        QListWidget *list = picker->list();
+        list->setCurrentRow(4, QItemSelectionModel::ClearAndSelect);
+        list->setCurrentRow(9, QItemSelectionModel::Select);
+        for (int r = 5; r < 9; ++r)
+            list->item(r)->setSelected(true);
+        list->item(6)->setCheckState(Qt::Checked);
+        QCOMPARE(picker->selected(), (QList<int>{4, 5, 6, 7, 8, 9}));
+        separation->redrawNow();
+        goodness->redrawNow();
+        QCOMPARE(legendNames(separation), names.mid(4, 6));
+        QCOMPARE(legendNames(goodness).size(), 12); // at the limit the legend still lists them
+        QCOMPARE(goodness->legendNote(), QString());
+        // A heatmap row toggles its unit alone, whatever rows the list has selected.
+        view.unitPicker()->toggle(5);
+        QCOMPARE(picker->selected(), (QList<int>{4, 6, 7, 8, 9}));
+        QTest::mouseClick(picker->findChild<QToolButton *>("unitsDefault"), Qt::LeftButton);
+        QCOMPARE(picker->selected(), (QList<int>{0, 11, 23}));
+        separation->redrawNow();
+        QCOMPARE(legendNames(separation), (QStringList{names[0], names[11], names[23]}));
+    }
+
+    // A run that names more units than it first reported: the colour map spreads over all of them.
+    void unitColoursFollowTheUnitCount()
+    {
+        for (int u = 0; u < kPaletteUnits; ++u)
+            QCOMPARE(unitColour(u, 4), unitColour(u, kPaletteUnits)); // a few units: the palette
+        QVERIFY(unitColour(3, 11) != unitColour(3, 24));
+        LiveView view;
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        RunStore store(dir.filePath("grow.sqlite"));
+        const qint64 id = namedRun(store, "ff-fp32", {"a", "b"});
+        StoredProgress p;
+        p.step = 1;
+        p.metrics.batch = 1;
+        p.metrics.batchesPerEpoch = 1;
+        p.metrics.layers.resize(14); // 14 units reported, 2 named
+        store.addProgress(id, {p});
+        view.showStoredRun(store, id);
+        QCOMPARE(view.units().size(), 14);
+        LivePlot *separation = view.plotNamed("separation");
+        for (int u = 0; u < 14; ++u)
+            QCOMPARE(separation->customPlot()->graph(u)->pen().color(), unitColour(u, 14));
     }
 
     // A BP run's heatmap shows each unit's output-gradient norm on a log colour scale.

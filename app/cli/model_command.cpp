@@ -4,10 +4,8 @@
 #include "app/cli/argument_reader.h"
 #include "app/cli/commands.h"
 #include "app/spec/experiment_spec.h"
+#include "app/spec/model_summary.h"
 #include "app/spec/spec_error.h"
-#include "engine/backend/sizing_backend.h"
-#include "engine/nn/model_graph.h"
-#include "engine/train/graph_trainer.h"
 
 #include <QFileInfo>
 #include <QJsonArray>
@@ -81,23 +79,6 @@ Shape parseShape(const QString &text)
     return v.size() == 3 ? Shape::image(v[0], v[1], v[2]) : Shape::flat(v[0]);
 }
 
-// The shape of one example of the datasets the workbench knows by name, without reading them.
-Shape datasetShape(const std::string &dataset)
-{
-    if (dataset == "cifar10" || dataset == "cifar-10")
-        return Shape::image(3, 32, 32);
-    return Shape::image(1, 28, 28);
-}
-
-// 23738 as "23,738", as Keras prints counts.
-QString grouped(size_t n)
-{
-    QString digits = QString::number(qulonglong(n));
-    for (int i = int(digits.size()) - 3; i > 0; i -= 3)
-        digits.insert(i, ',');
-    return digits;
-}
-
 QJsonArray shapeArray(const Shape &s)
 {
     return QJsonArray{s.channels, s.height, s.width};
@@ -128,65 +109,52 @@ int showModel(const ModelRequest &r)
         }
     }
     // A spec without a model trains the MLP of its layers: shown as the mlp preset.
-    const ModelSpec spec = config.graphModel() ? modelSpecOf(config) : mlpModel(config.layers);
+    const ModelSpec spec = summaryModelOf(config);
     const Shape input = !r.input.isEmpty() ? parseShape(r.input)
         : spec.input.channels > 0          ? spec.input
-                                           : datasetShape(config.dataset);
-    SizingBackend sizing; // builds every layer and allocates nothing
-    LayerOptions options;
-    ModelGraph graph(sizing, spec, input, r.classes, options, 1);
+                                           : knownInputShape(config).value_or(Shape::image(1, 28, 28));
+    const ModelSummary summary = summarizeModel(spec, input, r.classes);
 
     QTextStream out(stdout);
     if (r.json) {
         QJsonArray layers;
-        for (size_t i = 0; i < graph.layerCount(); ++i) {
-            const Layer &l = graph.layer(i);
-            layers.append(QJsonObject{
-                {"name", QString::fromStdString(l.name())},
-                {"type", QString::fromUtf8(l.kind())},
-                {"block", QString::fromStdString(graph.blockNames()[size_t(graph.graphPlan().layers[i].block)])},
-                {"output_shape", shapeArray(l.outputShape())},
-                {"parameters", qint64(l.parameterCount())},
-                {"macs", qint64(l.macsPerImage())}});
-        }
-        const QJsonObject o{{"model", QString::fromStdString(spec.name)},
+        for (const ModelSummaryLayer &l : summary.layers)
+            layers.append(QJsonObject{{"name", l.name},
+                                      {"type", l.type},
+                                      {"block", l.block},
+                                      {"output_shape", shapeArray(l.output)},
+                                      {"parameters", l.parameters},
+                                      {"macs", l.macs}});
+        const QJsonObject o{{"model", summary.model},
                             {"input_shape", shapeArray(input)},
                             {"classes", r.classes},
-                            {"parameters", qint64(graph.parameterCount())},
-                            {"macs", qint64(graph.macsPerImage())},
+                            {"parameters", summary.parameters},
+                            {"macs", summary.macs},
                             {"layers", layers}};
         out << QJsonDocument(o).toJson(QJsonDocument::Compact) << "\n";
         return ExitOk;
     }
-    QStringList names, types, shapes, params, macs;
-    for (size_t i = 0; i < graph.layerCount(); ++i) {
-        const Layer &l = graph.layer(i);
-        names << QString::fromStdString(l.name());
-        types << QString::fromUtf8(l.kind());
-        shapes << QString::fromStdString(l.outputShape().text());
-        params << grouped(l.parameterCount());
-        macs << grouped(l.macsPerImage());
-    }
     int nameWidth = QStringLiteral("Layer (type)").size();
-    for (qsizetype i = 0; i < names.size(); ++i)
-        nameWidth = std::max(nameWidth, int(names[i].size() + types[i].size() + 3));
+    for (const ModelSummaryLayer &l : summary.layers)
+        nameWidth = std::max(nameWidth, int(l.name.size() + l.type.size() + 3));
     const int shapeWidth = 14, numberWidth = 13;
     const int width = nameWidth + 2 + shapeWidth + 2 * numberWidth;
-    out << "Model: \"" << QString::fromStdString(spec.name) << "\"  input " << QString::fromStdString(input.text())
-        << ", " << r.classes << " classes (shapes are channels x height x width)\n";
+    out << "Model: \"" << summary.model << "\"  input " << QString::fromStdString(input.text()) << ", " << r.classes
+        << " classes (shapes are channels x height x width)\n";
     out << QString(width, '_') << "\n";
     out << QStringLiteral("Layer (type)").leftJustified(nameWidth + 2)
         << QStringLiteral("Output shape").leftJustified(shapeWidth)
         << QStringLiteral("Param #").rightJustified(numberWidth) << QStringLiteral("MACs").rightJustified(numberWidth)
         << "\n";
     out << QString(width, '=') << "\n";
-    for (qsizetype i = 0; i < names.size(); ++i)
-        out << QStringLiteral("%1 (%2)").arg(names[i], types[i]).leftJustified(nameWidth + 2)
-            << shapes[i].leftJustified(shapeWidth) << params[i].rightJustified(numberWidth)
-            << macs[i].rightJustified(numberWidth) << "\n";
+    for (const ModelSummaryLayer &l : summary.layers)
+        out << QStringLiteral("%1 (%2)").arg(l.name, l.type).leftJustified(nameWidth + 2)
+            << QString::fromStdString(l.output.text()).leftJustified(shapeWidth)
+            << groupedCount(l.parameters).rightJustified(numberWidth) << groupedCount(l.macs).rightJustified(numberWidth)
+            << "\n";
     out << QString(width, '=') << "\n";
-    out << "Total params: " << grouped(graph.parameterCount()) << "\n";
-    out << "MACs per image: " << grouped(graph.macsPerImage()) << "\n";
+    out << "Total params: " << groupedCount(summary.parameters) << "\n";
+    out << "MACs per image: " << groupedCount(summary.macs) << "\n";
     return ExitOk;
 }
 

@@ -1,6 +1,8 @@
 // Config diffs, baseline deltas and per-epoch curves of stored runs (see run_comparison.h).
 #include "app/compare/run_comparison.h"
 
+#include "app/compare/run_model.h"
+#include "app/spec/model_summary.h"
 #include "app/store/store_error.h"
 #include "app/store/unit_metrics.h"
 #include "engine/train/train_config.h"
@@ -52,8 +54,14 @@ QList<ConfigDiffRow> configDiff(const QList<RunParams> &paramsPerRun)
 QList<ConfigDiffRow> configDiff(RunStore &store, const QList<qint64> &runIds)
 {
     QList<RunParams> params;
-    for (qint64 id : runIds)
-        params.append(store.params(id));
+    for (const RunRecord &run : loadRuns(store, runIds)) {
+        RunParams p = store.params(run.id);
+        const RunModel model = runModel(run);
+        p.append({QStringLiteral("model (as trained)"), model.name});
+        p.append({QStringLiteral("model parameters"),
+                  model.parameters >= 0 ? groupedCount(model.parameters) : QStringLiteral("unknown: %1").arg(model.error)});
+        params.append(p);
+    }
     return configDiff(params);
 }
 
@@ -90,6 +98,9 @@ QList<ComparisonRow> compareRuns(const QList<RunRecord> &runs, qint64 baselineId
         row.runId = r.id;
         row.name = r.name;
         row.algorithm = r.algorithm;
+        const RunModel model = runModel(r);
+        row.model = model.name;
+        row.parameters = model.parameters >= 0 ? double(model.parameters) : NAN;
         row.isBaseline = base && r.id == base->id;
         row.testAccuracy = r.testAccuracy;
         row.trainSeconds = r.trainSeconds;

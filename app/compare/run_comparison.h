@@ -25,6 +25,9 @@ using RunParams = QList<QPair<QString, QString>>;
 // The settings (sorted by path) whose values differ between the runs; a setting missing from a run
 // differs from every value, the empty one included.
 QList<ConfigDiffRow> configDiff(const QList<RunParams> &paramsPerRun);
+// From the store, each run's recorded settings and, derived from its spec, "model (as trained)"
+// and "model parameters" (run_model.h): runs of different models differ there even where
+// model.preset does not say it (an MLP's widths, two described models of one name).
 QList<ConfigDiffRow> configDiff(RunStore &store, const QList<qint64> &runIds);
 
 // A run's final figures and their deltas to the baseline run. NaN means unknown: never a made-up zero.
@@ -33,6 +36,8 @@ struct ComparisonRow
     qint64 runId = 0;
     QString name;
     QString algorithm;
+    QString model; // runModel(): "mobilenet-v2", "mlp 784-1000-1000", ...
+    double parameters = NAN; // the model's, where its spec can be planned
     bool isBaseline = false;
     double testAccuracy = NAN; // fraction
     double trainSeconds = NAN;

@@ -2,6 +2,7 @@
 #include "engine/core/error.h"
 #include "engine/data/cifar_reader.h"
 #include "engine/data/dataset.h"
+#include "engine/data/dataset_name.h"
 #include "engine/data/idx_reader.h"
 
 #include <algorithm>
@@ -89,6 +90,19 @@ std::string envValue(const char *name)
 }
 
 } // namespace
+
+std::string canonicalDatasetName(const std::string &nameOrPath)
+{
+    std::string name = nameOrPath;
+    if (name.find('/') != std::string::npos) {
+        const std::filesystem::path path = std::filesystem::path(name).lexically_normal();
+        name = path.filename().string();
+        if (name.empty())
+            name = path.parent_path().filename().string();
+    }
+    const KnownDataset *known = findKnown(name);
+    return known ? known->name : std::string();
+}
 
 std::vector<std::string> datasetSearchPaths()
 {

@@ -23,6 +23,23 @@ std::string modelLabel(const TrainConfig &config)
 
 } // namespace
 
+std::vector<FfUnitSpec> plannedFfUnits(const TrainConfig &config)
+{
+    ModelSpec model = modelSpecOf(config);
+    const LabelEmbedding embedding = resolvedEmbedding(config.labelEmbedding, model);
+    const Shape embedded = embeddedShape(config.inputShape, embedding, config.classes);
+    // A model that names its image input (one described in a spec) is checked against the data
+    // here: its first unit reads the examples with the label's channels added, which the input
+    // it names does not have.
+    if (embedding == LabelEmbedding::Channels && model.input.channels > 0 && !model.input.isFlat()) {
+        if (!model.accepts(config.inputShape))
+            throw EngineError(modelLabel(config) + ": the data's examples are " + config.inputShape.text()
+                              + ", the model's input is " + model.input.text());
+        model.input = embedded;
+    }
+    return ffUnits(model, embedded, config.ffUnit);
+}
+
 GraphFfTrainer::GraphFfTrainer(const TrainConfig &config, Backend &backend)
     : m_config(config),
       m_backend(backend),
@@ -37,19 +54,9 @@ GraphFfTrainer::GraphFfTrainer(const TrainConfig &config, Backend &backend)
             "GraphFfTrainer needs a model graph (TrainConfig::model); the MLP of `layers` is FfTrainer's");
     if (!isForwardForward(m_config.algorithm))
         throw EngineError(std::string("GraphFfTrainer cannot train ") + algorithmName(m_config.algorithm));
-    ModelSpec model = modelSpec();
-    m_embedding = resolvedEmbedding(m_config.labelEmbedding, model);
+    m_embedding = resolvedEmbedding(m_config.labelEmbedding, modelSpec());
     m_embeddedShape = embeddedShape(m_config.inputShape, m_embedding, m_config.classes);
-    // A model that names its image input (one described in a spec) is checked against the data
-    // here: its first unit reads the examples with the label's channels added, which the input
-    // it names does not have.
-    if (m_embedding == LabelEmbedding::Channels && model.input.channels > 0 && !model.input.isFlat()) {
-        if (!model.accepts(m_config.inputShape))
-            throw EngineError(modelLabel(m_config) + ": the data's examples are " + m_config.inputShape.text()
-                              + ", the model's input is " + model.input.text());
-        model.input = m_embeddedShape;
-    }
-    const std::vector<FfUnitSpec> specs = ffUnits(model, m_embeddedShape, m_config.ffUnit);
+    const std::vector<FfUnitSpec> specs = plannedFfUnits(m_config);
     if (m_config.predictFromLayer >= int(specs.size()))
         throw EngineError("predict_from_layer " + std::to_string(m_config.predictFromLayer) + ": "
                           + modelLabel(m_config) + " has " + std::to_string(specs.size()) + " FF units (0-based)");

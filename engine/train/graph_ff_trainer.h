@@ -18,6 +18,12 @@
 
 namespace ffint8 {
 
+// The units GraphFfTrainer cuts config.model into for examples of config.inputShape with the label
+// embedded (config.labelEmbedding; a described model's image input then reads the label's channels
+// too). Builds nothing, so a summary plans them as the trainer will. EngineError naming the model
+// and both shapes when the data does not fit it, or as ffUnits.
+std::vector<FfUnitSpec> plannedFfUnits(const TrainConfig &config);
+
 class GraphFfTrainer final : public GraphTrainer
 {
 public:

@@ -44,6 +44,21 @@ QString runLabel(const RunRecord &run)
     return QStringLiteral("#%1 %2").arg(run.id).arg(run.name);
 }
 
+// Whether the compared FF runs cut their networks into different units (different models): a unit's
+// name then means a different place in each, so the view says which runs have it and where.
+bool unitsDiffer(const QList<RunCurves> &curves)
+{
+    const RunCurves *first = nullptr;
+    for (const RunCurves &c : curves) {
+        if (!c.forwardForward)
+            continue;
+        if (first && c.units != first->units)
+            return true;
+        first = first ? first : &c;
+    }
+    return false;
+}
+
 } // namespace
 
 CompareView::CompareView(QWidget *parent)
@@ -174,8 +189,18 @@ void CompareView::fillMetricCombo()
     };
     add(tr("Test accuracy (%)"), CurveMetric::TestAccuracy, QString());
     add(tr("Train loss"), CurveMetric::TrainLoss, QString());
-    for (const QString &unit : separationUnits(m_curves))
-        add(tr("Goodness separation, %1").arg(unit), CurveMetric::GoodnessSeparation, unit);
+    const bool differ = unitsDiffer(m_curves);
+    for (const QString &unit : separationUnits(m_curves)) {
+        QString text = tr("Goodness separation, %1").arg(unit);
+        if (differ) {
+            QStringList holders;
+            for (const RunCurves &c : std::as_const(m_curves))
+                if (c.units.contains(unit))
+                    holders << QStringLiteral("#%1").arg(c.runId);
+            text += QStringLiteral(" (%1)").arg(holders.join(QStringLiteral(", ")));
+        }
+        add(text, CurveMetric::GoodnessSeparation, unit);
+    }
     int keep = 0;
     for (int i = 0; i < m_metric->count(); ++i)
         if (m_metric->itemData(i, kMetricRole).toInt() == currentMetric && m_metric->itemData(i, kUnitRole).toString() == currentUnit)
@@ -246,6 +271,13 @@ void CompareView::replot()
         const CurveSeries series = curveSeries(m_curves[i], curveMetric, axis, unit());
         QCPGraph *graph = m_plot->addGraph();
         graph->setName(runLabel(m_runs[i]));
+        // Runs of different models match a unit by name: each says where the unit is in its network.
+        const qsizetype position = m_curves[i].units.indexOf(unit());
+        if (curveMetric == CurveMetric::GoodnessSeparation && position >= 0 && unitsDiffer(m_curves))
+            graph->setName(tr("%1: %2, unit %3 of %4")
+                               .arg(runLabel(m_runs[i]), unit())
+                               .arg(position + 1)
+                               .arg(m_curves[i].units.size()));
         graph->setPen(QPen(runColour(i), 2));
         graph->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCircle, 5));
         graph->setData(series.x, series.y, true);

@@ -1,6 +1,7 @@
 // The compare view's summary table (see comparison_summary_model.h).
 #include "ui/compare/comparison_summary_model.h"
 
+#include "app/spec/model_summary.h"
 #include "ui/compare/figure_format.h"
 
 #include <QFont>
@@ -13,6 +14,8 @@ namespace {
 double rawValue(const ComparisonRow &r, int column)
 {
     switch (column) {
+    case ComparisonSummaryModel::ParametersColumn:
+        return r.parameters;
     case ComparisonSummaryModel::TestAccuracyColumn:
         return r.testAccuracy;
     case ComparisonSummaryModel::AccuracyDeltaColumn:
@@ -76,6 +79,10 @@ QVariant ComparisonSummaryModel::data(const QModelIndex &index, int role) const
             return QStringLiteral("#%1 %2").arg(r.runId).arg(r.name);
         case AlgorithmColumn:
             return r.algorithm;
+        case ModelColumn:
+            return r.model;
+        case ParametersColumn:
+            return std::isfinite(r.parameters) ? groupedCount(qint64(r.parameters)) : QString();
         case TestAccuracyColumn:
             return formatPercent(r.testAccuracy);
         case AccuracyDeltaColumn:
@@ -102,6 +109,8 @@ QVariant ComparisonSummaryModel::data(const QModelIndex &index, int role) const
             return r.runId;
         if (column == AlgorithmColumn)
             return r.algorithm;
+        if (column == ModelColumn)
+            return r.model;
         const double v = rawValue(r, column);
         return std::isfinite(v) ? QVariant(v) : QVariant();
     }
@@ -110,7 +119,7 @@ QVariant ComparisonSummaryModel::data(const QModelIndex &index, int role) const
         bold.setBold(true);
         return bold;
     }
-    if (role == Qt::TextAlignmentRole && column >= TestAccuracyColumn)
+    if (role == Qt::TextAlignmentRole && (column >= TestAccuracyColumn || column == ParametersColumn))
         return QVariant::fromValue(Qt::AlignRight | Qt::AlignVCenter);
     if (role == Qt::ToolTipRole && r.isBaseline)
         return tr("The baseline: deltas and ratios are against this run");
@@ -126,6 +135,10 @@ QVariant ComparisonSummaryModel::headerData(int section, Qt::Orientation orienta
         return tr("Run");
     case AlgorithmColumn:
         return tr("Algorithm");
+    case ModelColumn:
+        return tr("Model");
+    case ParametersColumn:
+        return tr("Parameters");
     case TestAccuracyColumn:
         return tr("Test accuracy (%)");
     case AccuracyDeltaColumn:

@@ -15,6 +15,8 @@ public:
     enum Column {
         RunColumn,
         AlgorithmColumn,
+        ModelColumn, // runs of different models side by side: which each trained
+        ParametersColumn,
         TestAccuracyColumn,
         AccuracyDeltaColumn,
         TrainTimeColumn,

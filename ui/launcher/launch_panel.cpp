@@ -3,6 +3,7 @@
 
 #include "app/session/run_queue.h"
 #include "ui/launcher/launcher_form.h"
+#include "ui/launcher/model_summary_panel.h"
 #include "ui/settings/last_folder.h"
 
 #include <QFileDialog>
@@ -92,12 +93,18 @@ LaunchPanel::LaunchPanel(RunQueue *queue, QWidget *parent) : QWidget(parent), m_
     queueLayout->addWidget(m_queueList, 1);
     queueLayout->addLayout(queueButtons);
 
+    // The model's summary between the form and the queue: what the run would train, before it does.
+    m_modelSummary = new ModelSummaryPanel;
+    m_modelSummary->setObjectName(QStringLiteral("modelSummary"));
+
     auto *split = new QSplitter(Qt::Vertical);
     split->setObjectName(QStringLiteral("launchSplitter"));
     split->addWidget(formSide);
+    split->addWidget(m_modelSummary);
     split->addWidget(queueSide);
     split->setStretchFactor(0, 4);
-    split->setStretchFactor(1, 1);
+    split->setStretchFactor(1, 2);
+    split->setStretchFactor(2, 1);
     auto *layout = new QVBoxLayout(this);
     layout->addWidget(split);
 
@@ -105,6 +112,8 @@ LaunchPanel::LaunchPanel(RunQueue *queue, QWidget *parent) : QWidget(parent), m_
     connect(m_form, &LauncherForm::validityChanged, m_run, &QPushButton::setEnabled);
     connect(open, &QPushButton::clicked, this, &LaunchPanel::openSpecInteractively);
     connect(m_form, &LauncherForm::suiteLoaded, this, &LaunchPanel::offerSuite);
+    connect(m_form, &LauncherForm::modelChanged, this, &LaunchPanel::summariseModel);
+    summariseModel(); // the form filled itself (the quick preset) before anyone listened
     connect(m_queueSuite, &QPushButton::clicked, this, [this] {
         m_suiteBar->hide();
         emit suiteLaunchRequested(m_suite);
@@ -203,6 +212,15 @@ void LaunchPanel::refreshQueue()
     // With nothing training there is nothing to stop.
     m_stop->setEnabled(m_queue->isRunning());
     m_stopAll->setEnabled(m_queue->isRunning() || !m_queue->pending().isEmpty());
+}
+
+void LaunchPanel::summariseModel()
+{
+    QString problem;
+    if (const std::optional<TrainConfig> config = m_form->modelConfig(&problem))
+        m_modelSummary->showConfig(*config);
+    else
+        m_modelSummary->showProblem(problem);
 }
 
 } // namespace ffint8

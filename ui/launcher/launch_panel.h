@@ -14,6 +14,7 @@ class QPushButton;
 namespace ffint8 {
 
 class LauncherForm;
+class ModelSummaryPanel;
 class RunQueue;
 
 class LaunchPanel : public QWidget
@@ -23,6 +24,8 @@ public:
     explicit LaunchPanel(RunQueue *queue, QWidget *parent = nullptr);
 
     LauncherForm *form() const { return m_form; }
+    // The summary of the model the form describes, for its dataset's input.
+    ModelSummaryPanel *modelSummary() const { return m_modelSummary; }
     QPushButton *runButton() const { return m_run; }
     // "Queue all N runs" of the suite opened last; hidden while none is open.
     QPushButton *queueSuiteButton() const { return m_queueSuite; }
@@ -44,9 +47,11 @@ private:
     void refreshQueue();
     void showProblems(const QString &text);
     void offerSuite(const Suite &suite);
+    void summariseModel();
 
     RunQueue *m_queue;
     LauncherForm *m_form = nullptr;
+    ModelSummaryPanel *m_modelSummary = nullptr;
     QPushButton *m_run = nullptr;
     QLabel *m_problems = nullptr;
     QListWidget *m_queueList = nullptr;

@@ -41,6 +41,13 @@ const QList<QPair<QString, QString>> kGroupTitles = {
     {QStringLiteral("telemetry"), QStringLiteral("Telemetry")},
 };
 
+// The settings a model's summary depends on: which model, the shape of its input, and how FF cuts
+// it into units. The algorithm is among them because the summary says whether FF units apply.
+const QStringList kModelPaths = {QStringLiteral("algorithm"),     QStringLiteral("model.layers"),
+                                 QStringLiteral("model.preset"),  QStringLiteral("dataset.name"),
+                                 QStringLiteral("dataset.pad_to"), QStringLiteral("ff.unit"),
+                                 QStringLiteral("ff.label_embedding")};
+
 // A field's tool tip: its spec path, its command-line flag and what it does.
 QString toolTipOf(const Setting &s) { return QStringLiteral("%1 (%2): %3").arg(s.path, s.flag, s.help); }
 
@@ -289,6 +296,7 @@ void LauncherForm::setSpec(const ExperimentSpec &spec)
         m_learningRateNote->hide();
     for (const QString &path : std::as_const(m_order))
         checkField(path);
+    emit modelChanged(); // a described model changes with no field
 }
 
 bool LauncherForm::loadPreset(const QString &name, QString *error)
@@ -394,6 +402,29 @@ void LauncherForm::checkField(const QString &path)
     } catch (const EngineError &e) {
         showError(path, QString::fromUtf8(e.what()));
     }
+    if (kModelPaths.contains(path))
+        emit modelChanged();
+}
+
+std::optional<TrainConfig> LauncherForm::modelConfig(QString *problem) const
+{
+    TrainConfig config;
+    if (m_customModel)
+        config.setCustomModel(*m_customModel);
+    // In the table's order, as spec() applies them: the model's name after the MLP's widths.
+    for (const QString &path : std::as_const(m_order)) {
+        if (!kModelPaths.contains(path))
+            continue;
+        const Field &field = m_fields[path];
+        try {
+            field.setting->apply(config, textOf(field));
+        } catch (const std::exception &e) {
+            if (problem)
+                *problem = QStringLiteral("%1: %2").arg(path, QString::fromUtf8(e.what()));
+            return std::nullopt;
+        }
+    }
+    return config;
 }
 
 std::optional<ExperimentSpec> LauncherForm::spec(QStringList *errors)

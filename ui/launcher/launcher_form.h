@@ -49,11 +49,18 @@ public:
 
     bool isValid() const { return m_invalid.isEmpty(); }
 
+    // The settings that decide the model and its input (algorithm, model.*, dataset.name and
+    // pad_to, ff.unit, ff.label_embedding, and a described model) as a configuration for its
+    // summary; nothing, with "field: reason" in `problem`, while one of them is in error.
+    std::optional<TrainConfig> modelConfig(QString *problem = nullptr) const;
+
 signals:
     // After any edit: whether every field holds a valid value.
     void validityChanged(bool valid);
     // A suite was opened (from a file or the presets): its runs, for the launcher to queue.
     void suiteLoaded(const ffint8::Suite &suite);
+    // One of modelConfig()'s settings changed (a user's edit, a spec or preset loaded).
+    void modelChanged();
 
 private:
     struct Field

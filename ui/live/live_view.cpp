@@ -6,6 +6,7 @@
 #include "app/store/unit_metrics.h"
 #include "app/system/process_memory.h"
 #include "app/telemetry/power_log.h"
+#include "ui/live/unit_colours.h"
 #include "ui/live/unit_picker.h"
 #include "ui/plot/live_plot.h"
 #include "ui/plot/unit_heatmap.h"
@@ -28,16 +29,8 @@ namespace {
 constexpr double kMiB = 1024.0 * 1024.0;
 constexpr int kProgressSteps = 1000;
 
-// One colour per unit, the same in every plot, distinguishable in print. Chosen units ten apart
-// share one; their legends tell them apart.
-QColor unitColour(int unit)
-{
-    static const QColor colours[]
-        = {QColor(31, 119, 180), QColor(214, 39, 40), QColor(44, 160, 44),   QColor(148, 103, 189),
-           QColor(255, 127, 14), QColor(140, 86, 75), QColor(227, 119, 194), QColor(23, 190, 207),
-           QColor(188, 189, 34), QColor(127, 127, 127)};
-    return colours[unit % int(std::size(colours))];
-}
+// Past this many entries a legend beside a plot of kMinPlotHeight would run below its axes.
+constexpr int kMaxLegendEntries = 12;
 
 // A few units' curves keep the series buffers' full resolution; a network of many units keeps
 // every unit's curves (any may be chosen later) in smaller buffers, still two points per pixel
@@ -124,6 +117,11 @@ LiveView::LiveView(QWidget *parent) : QWidget(parent)
     m_unitPicker = new UnitPicker(this);
     m_unitPicker->setObjectName(QStringLiteral("unitPicker"));
     connect(m_unitPicker, &UnitPicker::selectionChanged, this, &LiveView::showChosenUnits);
+    // Many chosen units' names would run below the axes: the unit list, with each unit's colour,
+    // is their legend then.
+    for (const char *name : {"goodness", "separation"})
+        plotNamed(QString::fromLatin1(name))
+            ->setLegendLimit(kMaxLegendEntries, tr("%1 curves:\ncolours as in\nthe unit list"));
     connect(m_heatmap, &UnitHeatmap::unitClicked, m_unitPicker, &UnitPicker::toggle);
     auto *unitRow = new QHBoxLayout;
     unitRow->addWidget(m_heatmap, 1);
@@ -411,22 +409,34 @@ void LiveView::setUnits(const QStringList &names)
         return;
     LivePlot *goodness = plotNamed(QStringLiteral("goodness"));
     LivePlot *separation = plotNamed(QStringLiteral("separation"));
-    const int capacity = unitSeriesCapacity(int(names.size()));
+    const int units = int(names.size());
+    const int capacity = unitSeriesCapacity(units);
     // Units already drawn keep their series (names only ever grow within a run); new ones get theirs.
-    for (int u = int(m_goodnessPos.size()); u < int(names.size()); ++u) {
+    for (int u = int(m_goodnessPos.size()); u < units; ++u) {
         const QString &name = names[u];
+        const QColor colour = unitColour(u, units);
         if (m_backprop) {
-            m_goodnessPos.push_back(goodness->addSeries(name, unitColour(u), Qt::SolidLine, false, capacity));
+            m_goodnessPos.push_back(goodness->addSeries(name, colour, Qt::SolidLine, false, capacity));
             m_goodnessNeg.push_back(-1);
         } else {
-            m_goodnessPos.push_back(goodness->addSeries(name + tr(" +"), unitColour(u), Qt::SolidLine, false, capacity));
-            m_goodnessNeg.push_back(goodness->addSeries(name + tr(" \u2212"), unitColour(u), Qt::DashLine, false, capacity));
+            m_goodnessPos.push_back(goodness->addSeries(name + tr(" +"), colour, Qt::SolidLine, false, capacity));
+            m_goodnessNeg.push_back(goodness->addSeries(name + tr(" \u2212"), colour, Qt::DashLine, false, capacity));
         }
-        m_separation.push_back(separation->addSeries(name, unitColour(u), Qt::SolidLine, false, capacity));
+        m_separation.push_back(separation->addSeries(name, colour, Qt::SolidLine, false, capacity));
+    }
+    // A colour map spreads over the whole run: units drawn before more were named take their new place.
+    QList<QColor> colours;
+    for (int u = 0; u < units; ++u) {
+        colours << unitColour(u, units);
+        goodness->setSeriesColour(m_goodnessPos[size_t(u)], colours.back());
+        if (m_goodnessNeg[size_t(u)] >= 0)
+            goodness->setSeriesColour(m_goodnessNeg[size_t(u)], colours.back());
+        separation->setSeriesColour(m_separation[size_t(u)], colours.back());
     }
     m_units = names;
     m_heatmap->setUnits(names);
     m_unitPicker->setUnits(names); // selectionChanged: showChosenUnits
+    m_unitPicker->setColours(colours);
 }
 
 void LiveView::ensureUnits(int count)

@@ -58,9 +58,15 @@ LivePlot::LivePlot(const QString &title, const QString &xLabel, const QString &y
     m_plot->plotLayout()->addElement(1, 1, legendColumn);
     m_plot->axisRect()->insetLayout()->take(m_plot->legend);
     legendColumn->addElement(0, 0, m_plot->legend);
-    legendColumn->addElement(1, 0, new QCPLayoutElement(m_plot));
+    // Below the legend, the note that stands for it when it would list too many series.
+    m_legendNote = new QCPTextElement(m_plot, QString(), small);
+    m_legendNote->setTextFlags(Qt::AlignLeft | Qt::AlignTop);
+    m_legendNote->setVisible(false);
+    legendColumn->addElement(1, 0, m_legendNote);
+    legendColumn->addElement(2, 0, new QCPLayoutElement(m_plot));
     legendColumn->setRowStretchFactor(0, 0.001);
-    legendColumn->setRowStretchFactor(1, 1.0);
+    legendColumn->setRowStretchFactor(1, 0.001);
+    legendColumn->setRowStretchFactor(2, 1.0);
     legendColumn->setMargins(QMargins(0, 0, 4, 0));
     m_plot->plotLayout()->setColumnStretchFactor(1, 0.001);
     m_plot->plotLayout()->setColumnSpacing(0);
@@ -108,6 +114,27 @@ void LivePlot::setSeriesVisible(int series, bool visible)
 bool LivePlot::isSeriesVisible(int series) const
 {
     return seriesAt(series).visible;
+}
+
+void LivePlot::setSeriesColour(int series, const QColor &colour)
+{
+    QCPGraph *graph = seriesAt(series).graph;
+    QPen pen = graph->pen();
+    pen.setColor(colour);
+    graph->setPen(pen);
+    markDirty();
+}
+
+void LivePlot::setLegendLimit(int entries, const QString &overflowNote)
+{
+    m_legendLimit = entries;
+    m_legendOverflow = overflowNote;
+    markDirty();
+}
+
+QString LivePlot::legendNote() const
+{
+    return m_legendNote->visible() ? m_legendNote->text() : QString();
 }
 
 void LivePlot::setRightAxisLabel(const QString &label)
@@ -258,16 +285,23 @@ void LivePlot::redraw()
     // is left out of the legend rather than named beside an empty plot, and so is a hidden one.
     // The legend is rebuilt in the order the series were added when one gains its first points.
     auto listed = [](const Series &s) { return s.visible && !s.buffer.isEmpty(); };
+    int listedCount = 0;
+    for (const auto &s : m_series)
+        listedCount += listed(*s) ? 1 : 0;
+    // Past the limit a legend would run below the axes: a note in its place, and an empty legend.
+    const bool overflow = m_legendLimit > 0 && listedCount > m_legendLimit;
     bool changed = false;
     for (const auto &s : m_series)
-        changed = changed || m_plot->legend->hasItemWithPlottable(s->graph) != listed(*s);
+        changed = changed || m_plot->legend->hasItemWithPlottable(s->graph) != (listed(*s) && !overflow);
     if (changed) {
         m_plot->legend->clearItems();
         for (const auto &s : m_series)
-            if (listed(*s))
+            if (listed(*s) && !overflow)
                 s->graph->addToLegend();
     }
     m_plot->legend->setVisible(m_plot->legend->itemCount() > 0);
+    m_legendNote->setText(overflow ? m_legendOverflow.arg(listedCount) : QString());
+    m_legendNote->setVisible(overflow);
     // The legend stands beside the axes: it is settled before the layout that gives their width.
     m_plot->plotLayout()->update(QCPLayoutElement::upPreparation);
     m_plot->plotLayout()->update(QCPLayoutElement::upMargins);

@@ -37,6 +37,14 @@ public:
     // the live view keeps every unit's curves and shows those the user picked.
     void setSeriesVisible(int series, bool visible);
     bool isSeriesVisible(int series) const;
+    // A new colour for a series' line, its style kept (units recoloured when a run names more).
+    void setSeriesColour(int series, const QColor &colour);
+    // At most `entries` legend entries (0: no limit): a plot of more listed series says how many
+    // there are in `overflowNote` ("%1" takes the count) instead, where entries past a plot's
+    // height would crowd out its axes. The live view's unit list names and colours the units.
+    void setLegendLimit(int entries, const QString &overflowNote);
+    // The note shown in place of the legend, or empty while the legend lists every series.
+    QString legendNote() const;
     void setRightAxisLabel(const QString &label);
     // Retitles the plot (the live view shows BP's gradient figures where FF's goodness would be).
     void setTitleAndLabel(const QString &title, const QString &yLabel);
@@ -91,6 +99,9 @@ private:
     QCustomPlot *m_plot = nullptr;
     QCPTextElement *m_title = nullptr;
     QCPItemText *m_message = nullptr;
+    QCPTextElement *m_legendNote = nullptr;
+    int m_legendLimit = 0;
+    QString m_legendOverflow;
     QString m_messageText;
     std::vector<std::unique_ptr<Series>> m_series;
     RedrawThrottle m_throttle;
