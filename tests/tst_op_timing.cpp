@@ -3,6 +3,7 @@
 // each category gets the time of its ops, and the wrapper's memory account sees the trainer's tensors.
 #include "engine/backend/op_timing_backend.h"
 #include "engine/backend/reference_backend.h"
+#include "engine/nn/model_spec.h"
 #include "engine/train/trainer.h"
 #include "support/synthetic_data.h"
 
@@ -24,7 +25,20 @@ TrainConfig graphConfig(Algorithm algorithm)
 {
     TrainConfig c;
     c.algorithm = algorithm;
-    c.model = "mobilenet-v2"; // depthwise convolutions, ReLU6, dropout and batch norm
+    // A small graph of every kind of op the paper's CNNs add: depthwise convolution, ReLU6, SiLU,
+    // dropout, batch norm and an inverted residual's add.
+    auto spec = std::make_shared<ModelSpec>();
+    spec->name = "mobile-ops";
+    spec->blocks.push_back({"stem", {NodeSpec::conv(8, 3, 1, 1), NodeSpec::batchNorm(), NodeSpec::relu6()}, false, true, {}});
+    spec->blocks.push_back({"dw",
+                            {NodeSpec::conv(8, 3, 1, 1, false, 8), NodeSpec::batchNorm(), NodeSpec::silu(),
+                             NodeSpec::conv(8, 1), NodeSpec::batchNorm()},
+                            true,
+                            false,
+                            {}});
+    spec->blocks.push_back({"pool", {NodeSpec::globalAvgPool(), NodeSpec::dropout(0.2f)}, false, true, {}});
+    c.model = spec->name;
+    c.customModel = spec;
     c.inputShape = Shape::image(1, 12, 12);
     c.threads = 1;
     c.batch = 8;
