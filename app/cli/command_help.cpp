@@ -92,7 +92,9 @@ QList<CommandInfo> commands()
                         {kJson}};
     list << CommandInfo{"bench", "ffint8 bench [SPEC.json | --preset NAME] [flags]",
                         "Times INT8 and FP32 GEMMs at the model's shapes, then epochs of bp-fp32, ff-fp32 and ff-int8 "
-                        "split into GEMMs, optimizer step and the rest.",
+                        "split into GEMMs, optimizer step and the rest. With --model NAME (a model graph): steps of "
+                        "bp-fp32, bp-int8, ff-fp32 and ff-int8 taking turns, each split by op category, with the "
+                        "engine's peak memory.",
                         true, {},
                         {kPreset,
                          {"--busy N", "instead: epochs at automatic and at each fixed --threads with N cores kept busy "
