@@ -44,11 +44,16 @@ void PointwiseActivation::backward(const LayerBackward &args, LayerContext &ctx)
                                 inputShape().features(), args.gradInputs[0]);
 }
 
+void Dropout::checkRate(const std::string &name, float rate)
+{
+    if (!(rate >= 0.0f && rate < 1.0f))
+        throw EngineError("dropout \"" + name + "\": rate " + std::to_string(rate) + " is outside [0, 1)");
+}
+
 Dropout::Dropout(Backend &backend, std::string name, Shape input, float rate)
     : Layer(backend, std::move(name), {input}, input), m_rate(rate)
 {
-    if (!(rate >= 0.0f && rate < 1.0f))
-        throw EngineError(label() + ": rate " + std::to_string(rate) + " is outside [0, 1)");
+    checkRate(this->name(), rate);
 }
 
 void Dropout::forward(std::span<const Activation> inputs, int rows, float *output, LayerContext &ctx)

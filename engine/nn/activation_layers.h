@@ -27,8 +27,10 @@ private:
 class Dropout final : public Layer
 {
 public:
-    // EngineError naming the layer when rate is not in [0, 1).
+    // EngineError naming the layer when rate is not in [0, 1) (checkRate).
     Dropout(Backend &backend, std::string name, Shape input, float rate);
+    // The check of a rate, also run when a graph is planned: EngineError naming the layer and rate.
+    static void checkRate(const std::string &name, float rate);
     const char *kind() const override { return "dropout"; }
     bool inPlace() const override { return true; }
     void forward(std::span<const Activation> inputs, int rows, float *output, LayerContext &ctx) override;

@@ -61,8 +61,8 @@ Shape nodeOutput(const std::string &name, const NodeSpec &n, const Shape &in)
     case NodeKind::Flatten:
         if (in.features() <= 0)
             throwShapeMismatch(nodeKindName(n.kind), name, in, "at least one value");
-        if (n.kind == NodeKind::Dropout && !(n.rate >= 0.0f && n.rate < 1.0f))
-            throw EngineError("dropout \"" + name + "\": rate " + std::to_string(n.rate) + " is outside [0, 1)");
+        if (n.kind == NodeKind::Dropout)
+            Dropout::checkRate(name, n.rate);
         return n.kind == NodeKind::Flatten ? Shape::flat(in.features()) : in;
     case NodeKind::MaxPool:
         return MaxPool2d::outputShape(name, in, poolOptionsOf(n));
