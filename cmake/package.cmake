@@ -20,6 +20,8 @@ endif()
 # Libraries opened at run time rather than linked: the SQLite driver of Qt Sql, and Fashion-MNIST so
 # that the presets run at once.
 set(CPACK_DEBIAN_PACKAGE_DEPENDS "libqt6sql6-sqlite")
+# PostgreSQL's driver, for a run store shared by a lab's boards (--db postgresql://...).
+set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "libqt6sql6-psql")
 # The CUDA runtime comes from NVIDIA's packages (JetPack's apt repository), which dpkg-shlibdeps
 # cannot see: named here by their versioned names.
 if(FFINT8_WITH_CUDA)

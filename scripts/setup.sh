@@ -67,7 +67,7 @@ $gui || qcustomplot=none
 
 packages=(
   build-essential cmake ninja-build pkg-config
-  qt6-base-dev libqt6sql6-sqlite libqt6opengl6-dev "$svg_dev"
+  qt6-base-dev libqt6sql6-sqlite libqt6sql6-psql libqt6opengl6-dev "$svg_dev"
   libsqlite3-dev sqlite3 libdnnl-dev zlib1g-dev
   xvfb xauth
   dataset-fashion-mnist
@@ -81,6 +81,8 @@ if $for_tests; then
   packages+=(texlive-latex-base texlive-latex-recommended)
   # scripts/fuzz.sh: clang with its libFuzzer and sanitizer runtimes.
   packages+=(clang "$fuzzer_runtime")
+  # tst_pg_store: the lab store's tests start a PostgreSQL server of their own.
+  packages+=(postgresql)
   # The aarch64 checks need arm64 libraries that match the host's by multiarch: set up where CI runs.
   if [[ "$os_id:$os_version:$arch" == debian:12:amd64 ]]; then
     cross_arm64=true

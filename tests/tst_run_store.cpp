@@ -176,6 +176,10 @@ private slots:
         if (from >= 1) {
             const RunRecord old = *store.run(id);
             QCOMPARE(old.message, QString("from an old version"));
+            // Version 6 gave it a UUID (its identity across stores) and its host as its board.
+            QVERIFY(!QUuid::fromString(old.uuid).isNull());
+            QCOMPARE(store.runByUuid(old.uuid), std::optional<qint64>(id));
+            QCOMPARE(old.board, QString("h"));
             QVERIFY(store.samples(id).empty());
             if (from < 3) {
                 // Version 3 carries the results on the run row, filled in from the epochs of older
@@ -201,6 +205,8 @@ private slots:
         r.name = "new run";
         r.specJson = "{}";
         const qint64 fresh = store.createRun(r);
+        QVERIFY(!QUuid::fromString(store.run(fresh)->uuid).isNull());
+        QCOMPARE(store.run(fresh)->board, QSysInfo::machineHostName());
         store.addSamples(fresh, {{1.0, 2.0}, {2.0, 3.0}});
         QCOMPARE(store.samples(fresh).size(), size_t(2));
     }

@@ -70,7 +70,8 @@ const QList<FlagLine> kTelemetryFlags = {
 const FlagLine kReplaySpeed{"--replay-speed X", "replay:LOGFILE plays the log X times faster (default 1)", "telemetry"};
 const FlagLine kPreset{"--preset NAME", "start from a built-in experiment instead of SPEC.json", "experiment"};
 const FlagLine kJson{"--json", "one JSON object per line on stdout", "output"};
-const FlagLine kDb{"--db PATH", "the run store (default $FFINT8_DB, else $XDG_DATA_HOME/ffint8/runs.sqlite)", "output"};
+const FlagLine kDb{"--db PATH", "the run store: an SQLite file (default $FFINT8_DB, else $XDG_DATA_HOME/ffint8/runs.sqlite) "
+                                 "or postgresql://USER@HOST:PORT/DBNAME (password from PGPASSWORD or ~/.pgpass)", "output"};
 const FlagLine kTag{"--tag TAG", "tag the recorded run (repeatable)", "output"};
 
 QList<CommandInfo> commands()
@@ -128,8 +129,9 @@ QList<CommandInfo> commands()
     list << CommandInfo{"runs",
                         "ffint8 runs list [filters] [--json] [--db PATH]\n"
                         "ffint8 runs show ID [--json] [--db PATH]\n"
-                        "ffint8 runs tag ID TAG | untag ID TAG | note ID TEXT | rename ID NAME | delete ID [--db PATH]",
-                        "Lists, shows and edits the recorded runs.", false, {},
+                        "ffint8 runs tag ID TAG | untag ID TAG | note ID TEXT | rename ID NAME | delete ID [--db PATH]\n"
+                        "ffint8 runs push [ID...] [filters] --to postgresql://USER@HOST:PORT/DBNAME [--db PATH]",
+                        "Lists, shows and edits the recorded runs, and copies them into a shared store.", false, {},
                         {{"--status S", "running, completed, diverged, cancelled, failed or interrupted", "filters"},
                          {"--algo A", "the algorithm", "filters"},
                          {"--dataset D", "the dataset", "filters"},
@@ -138,6 +140,8 @@ QList<CommandInfo> commands()
                          {"--since DATE", "started on or after (2026-11-28 or 2026-11-28T14:00:00Z)", "filters"},
                          {"--until DATE", "started on or before (a date covers that whole day)", "filters"},
                          {"--text WORDS", "in the name, spec, message or notes (case-insensitive)", "filters"},
+                         {"--to ADDRESS", "push: the store the runs are copied into (a run already there, by its UUID, "
+                                          "is not copied again)", "output"},
                          kJson, kDb}};
     list << CommandInfo{"export",
                         "ffint8 export (--runs IDS | --tag TAG | --suite NAME) [--format csv|md|latex|json]\n"

@@ -1,9 +1,10 @@
-// `ffint8 runs list|show|tag|note|delete`: the run store from the command line.
+// `ffint8 runs list|show|tag|note|delete|push`: the run store from the command line.
 #include "app/cli/argument_reader.h"
 #include "app/cli/commands.h"
 #include "app/session/run_events.h"
 #include "app/spec/json_integer.h"
 #include "app/spec/spec_error.h"
+#include "app/store/run_copy.h"
 #include "app/store/run_store.h"
 #include "app/store/store_error.h"
 #include "app/store/unit_metrics.h"
@@ -21,13 +22,15 @@ namespace {
 const char *kRunsUsage = "usage: ffint8 runs list [--status S] [--algo A] [--dataset D] [--tag T] [--suite S] [--since DATE]\n"
                          "                        [--until DATE] [--text WORDS] [--json] [--db PATH]\n"
                          "       ffint8 runs show ID [--json] [--db PATH]\n"
-                         "       ffint8 runs tag ID TAG | untag ID TAG | note ID TEXT | rename ID NAME | delete ID [--db PATH]\n";
+                         "       ffint8 runs tag ID TAG | untag ID TAG | note ID TEXT | rename ID NAME | delete ID [--db PATH]\n"
+                         "       ffint8 runs push [ID...] [filters] --to postgresql://USER@HOST:PORT/DBNAME [--db PATH]\n";
 
 struct RunsOptions
 {
     QString action;
     QStringList positional;
     QString database = RunStore::defaultPath();
+    QString target; // push: the store the runs go to
     bool json = false;
     RunFilter filter;
 };
@@ -45,6 +48,8 @@ RunsOptions parseRunsOptions(const QStringList &args)
                 o.positional << arg;
         } else if (arg == "--db") {
             o.database = reader.value();
+        } else if (arg == "--to") {
+            o.target = reader.value();
         } else if (arg == "--json") {
             o.json = true;
         } else if (arg == "--status") {
@@ -65,13 +70,20 @@ RunsOptions parseRunsOptions(const QStringList &args)
                 throw SpecError(QStringLiteral("%1: '%2' is not a date (2026-11-28) or a date and time (2026-11-28T14:00:00Z)").arg(arg, value));
             (arg == "--since" ? o.filter.since : o.filter.until) = value;
         } else {
-            throw SpecError(QStringLiteral("unknown flag %1; valid flags: --db, --json, --status, --algo, --dataset, --tag, --suite, "
-                                           "--since, --until, --text").arg(arg));
+            throw SpecError(QStringLiteral("unknown flag %1; valid flags: --db, --to, --json, --status, --algo, --dataset, --tag, "
+                                           "--suite, --since, --until, --text").arg(arg));
         }
     }
-    const QStringList actions{"list", "show", "tag", "untag", "note", "rename", "delete"};
+    const QStringList actions{"list", "show", "tag", "untag", "note", "rename", "delete", "push"};
     if (!actions.contains(o.action))
         throw SpecError(QStringLiteral("'%1' is not one of %2").arg(o.action, actions.join(", ")));
+    if (o.action == "push") {
+        if (o.target.isEmpty())
+            throw SpecError(QStringLiteral("runs push needs --to, the store the runs go to"));
+        return o;
+    }
+    if (!o.target.isEmpty())
+        throw SpecError(QStringLiteral("--to is for runs push only"));
     const int needed = o.action == "list" ? 0 : (o.action == "show" || o.action == "delete") ? 1 : 2;
     if (o.positional.size() != needed)
         throw SpecError(QStringLiteral("runs %1 takes %2 argument(s), got %3").arg(o.action).arg(needed).arg(o.positional.size()));
@@ -85,6 +97,30 @@ qint64 runIdOf(const QString &text)
     if (!ok || id <= 0)
         throw SpecError(QStringLiteral("'%1' is not a run id (a positive integer, see ffint8 runs list)").arg(text));
     return id;
+}
+
+// `runs push`: the runs named (or, with none named, every run the filters match) into o.target.
+int pushRuns(RunStore &store, const RunsOptions &o)
+{
+    QTextStream out(stdout);
+    QList<qint64> ids;
+    for (const QString &text : o.positional)
+        ids << runIdOf(text);
+    if (ids.isEmpty())
+        for (const RunRecord &r : store.runs(o.filter))
+            ids << r.id;
+    RunStore target(o.target);
+    int counts[3] = {0, 0, 0};
+    for (qint64 id : ids) {
+        qint64 targetId = 0;
+        const CopyOutcome outcome = copyRun(store, id, target, &targetId);
+        ++counts[int(outcome)];
+        const char *done = outcome == CopyOutcome::Copied ? "copied" : outcome == CopyOutcome::Updated ? "updated" : "already there";
+        out << QStringLiteral("run %1 -> %2 run %3: %4\n").arg(id).arg(target.displayName()).arg(targetId).arg(done);
+    }
+    out << QStringLiteral("%1 run(s): %2 copied, %3 updated, %4 already there\n")
+               .arg(ids.size()).arg(counts[0]).arg(counts[1]).arg(counts[2]);
+    return ExitOk;
 }
 
 QJsonValue jsonNumber(double v) { return std::isfinite(v) ? QJsonValue(v) : QJsonValue(QJsonValue::Null); }
@@ -162,6 +198,8 @@ int runsCommand(const QStringList &args)
     }
     try {
         RunStore store(o.database);
+        if (o.action == "push")
+            return pushRuns(store, o);
         if (o.action == "list") {
             for (const RunRecord &r : store.runs(o.filter)) {
                 if (o.json)

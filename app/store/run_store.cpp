@@ -1,8 +1,13 @@
-// The SQLite run store.
+// The run store: opening, migrating and writing (reads in run_store_reads.cpp, PostgreSQL's
+// connection in postgres_store.cpp).
 #include "app/store/run_store.h"
 
+#include "app/store/batch_insert.h"
+#include "app/store/postgres_store.h"
+#include "app/store/sql_dialect.h"
 #include "app/store/store_error.h"
 #include "app/store/store_migrations.h"
+#include "app/store/store_values.h"
 #include "app/store/unit_metrics.h"
 
 #include <QDateTime>
@@ -27,21 +32,16 @@
 
 namespace ffint8 {
 
+using namespace store_values;
+
 namespace {
 
 // How long a write waits for another process's lock before it fails as Busy.
 constexpr int kBusyTimeoutMs = 5000;
 
-QString nowUtc() { return QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs); }
-
-QVariant number(double v) { return std::isnan(v) || v < -0.5 ? QVariant() : QVariant(v); }
-QVariant finite(double v) { return std::isnan(v) ? QVariant() : QVariant(v); }
-// A null QString binds as SQL NULL; the store's text columns hold "" for "nothing" instead.
-QVariant text(const QString &s) { return QVariant(s.isNull() ? QStringLiteral("") : s); }
-double realOf(const QVariant &v) { return v.isNull() ? NAN : v.toDouble(); }
 
 // SQLite's primary result codes (the low byte of an extended code).
-StoreError::Kind kindOf(const QSqlError &error)
+StoreError::Kind sqliteErrorKind(const QSqlError &error)
 {
     // Some of Qt's errors carry only SQLite's message (its messages are fixed English text).
     if (error.nativeErrorCode().isEmpty()) {
@@ -64,16 +64,9 @@ StoreError::Kind kindOf(const QSqlError &error)
     }
 }
 
-void bindAll(QSqlQuery &q, std::initializer_list<QVariant> values)
-{
-    for (const QVariant &v : values)
-        q.addBindValue(v);
-}
-
-// One row per unit and stored metric that is not NaN, through `insert` (prepared with run, epoch or
-// step, unit, metric, value; `execute` runs it). Returns the rows written.
-size_t insertUnitRows(QSqlQuery &insert, qint64 runId, qint64 at, const std::vector<LayerMetrics> &units,
-                      const std::function<void()> &execute)
+// One row per unit and stored metric that is not NaN, added to `insert` (columns run, epoch or step,
+// unit, metric, value). Returns the rows added.
+size_t insertUnitRows(BatchInsert &insert, qint64 runId, qint64 at, const std::vector<LayerMetrics> &units)
 {
     // The names as bound values once, not a new string per row (read-only, so any thread may share them).
     static const std::vector<QVariant> names = [] {
@@ -88,8 +81,7 @@ size_t insertUnitRows(QSqlQuery &insert, qint64 runId, qint64 at, const std::vec
             const double value = units[i].*kStoredUnitMetrics[k].field;
             if (std::isnan(value))
                 continue;
-            bindAll(insert, {QVariant(runId), QVariant(at), QVariant(int(i)), names[k], QVariant(value)});
-            execute();
+            insert.add({QVariant(runId), QVariant(at), QVariant(int(i)), names[k], QVariant(value)});
             ++rows;
         }
     }
@@ -109,9 +101,22 @@ QString RunStore::defaultPath()
     return base + "/ffint8/runs.sqlite";
 }
 
-RunStore::RunStore(const QString &path, int schemaVersion) : m_path(path), m_connection("ffint8-store-" + QUuid::createUuid().toString())
+RunStore::RunStore(const QString &address, int schemaVersion)
+    : m_address(StoreAddress::parse(address)), m_path(m_address.display()),
+      m_connection("ffint8-store-" + QUuid::createUuid().toString())
 {
+    if (m_address.isPostgres()) {
+        try {
+            openPostgres();
+            openDatabase(schemaVersion);
+        } catch (...) {
+            closeConnection();
+            throw;
+        }
+        return;
+    }
     // Refuse what is not an SQLite database before SQLite touches it: it must never be overwritten.
+    const QString &path = m_path;
     QFile existing(path);
     if (existing.exists() && existing.size() > 0) {
         if (!existing.open(QIODevice::ReadOnly))
@@ -140,6 +145,15 @@ RunStore::RunStore(const QString &path, int schemaVersion) : m_path(path), m_con
 
 void RunStore::openDatabase(int schemaVersion)
 {
+    if (!m_address.isPostgres())
+        openSqlite();
+    migrate(schemaVersion);
+    if (schemaVersion >= 1) // before version 1 there is no runs table (the migration tests build one)
+        markInterruptedRuns();
+}
+
+void RunStore::openSqlite()
+{
     const QString &path = m_path;
     m_db.setDatabaseName(path);
     m_db.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=%1").arg(kBusyTimeoutMs));
@@ -152,9 +166,6 @@ void RunStore::openDatabase(int schemaVersion)
     check.finish();
     enableWal();
     exec("PRAGMA foreign_keys=ON");
-    migrate(schemaVersion);
-    if (schemaVersion >= 1) // before version 1 there is no runs table (the migration tests build one)
-        markInterruptedRuns();
 }
 
 RunStore::~RunStore() { closeConnection(); }
@@ -177,7 +188,7 @@ void RunStore::enableWal()
         QSqlQuery q(m_db);
         if (q.exec("PRAGMA journal_mode=WAL") && q.next())
             return;
-        if (kindOf(q.lastError()) != StoreError::Kind::Busy || deadline.hasExpired())
+        if (sqliteErrorKind(q.lastError()) != StoreError::Kind::Busy || deadline.hasExpired())
             fail(QStringLiteral("cannot turn on write-ahead logging"), q.lastError());
         q.finish();
         QThread::msleep(10);
@@ -193,6 +204,8 @@ void RunStore::exec(const QString &sql)
 
 int RunStore::schemaVersion()
 {
+    if (m_address.isPostgres())
+        return postgresSchemaVersion();
     QSqlQuery q(m_db);
     if (!q.exec("PRAGMA user_version") || !q.next())
         throw StoreError(QStringLiteral("%1: cannot read the schema version: %2").arg(m_path, q.lastError().text()));
@@ -205,19 +218,63 @@ void RunStore::migrate(int target)
     // together): the version is read and every step applied inside one BEGIN IMMEDIATE, so one
     // process migrates while the others wait for the write lock (busy timeout), then find the
     // version already current and do nothing. A version read outside the lock would be stale.
+    // PostgreSQL: a transaction-scoped advisory lock plays BEGIN IMMEDIATE's part, and its DDL is
+    // transactional too, so a failed step leaves the schema as it was.
     transaction(QStringLiteral("cannot migrate the schema to version %1").arg(target), [&] {
+        if (m_address.isPostgres()) {
+            exec(QStringLiteral("SELECT pg_advisory_xact_lock(%1)").arg(kPostgresMigrationLock));
+            refuseForeignDatabase();
+            exec(QStringLiteral("CREATE TABLE IF NOT EXISTS ffint8_schema (version BIGINT NOT NULL)"));
+        }
         const int version = schemaVersion();
         if (version > kStoreSchemaVersion)
             throw StoreError(QStringLiteral("%1 has schema version %2; this build knows up to %3 (a newer ffint8 wrote it)")
                                  .arg(m_path).arg(version).arg(kStoreSchemaVersion));
-        for (int v = version; v < target; ++v)
-            for (const QString &statement : QString(storeMigration(v)).split(';', Qt::SkipEmptyParts))
-                if (!statement.trimmed().isEmpty())
-                    exec(statement);
-        // user_version takes no bound parameter; the value is our own constant, never user input.
-        if (version < target)
+        for (int v = version; v < target; ++v) {
+            for (const QString &statement : migrationStatements(v))
+                exec(statement);
+            if (v == 5)
+                giveRunsUuids();
+        }
+        if (version >= target)
+            return;
+        if (m_address.isPostgres()) {
+            exec(QStringLiteral("DELETE FROM ffint8_schema"));
+            QSqlQuery q(m_db);
+            q.prepare(QStringLiteral("INSERT INTO ffint8_schema (version) VALUES (?)"));
+            q.addBindValue(target);
+            execute(q, QStringLiteral("cannot record the schema version"));
+        } else {
+            // user_version takes no bound parameter; the value is our own constant, never user input.
             exec(QStringLiteral("PRAGMA user_version=%1").arg(target));
+        }
     });
+}
+
+QStringList RunStore::migrationStatements(int from) const
+{
+    QStringList statements;
+    for (const QString &statement : QString(storeMigration(from)).split(';', Qt::SkipEmptyParts))
+        if (!statement.trimmed().isEmpty())
+            statements << (m_address.isPostgres() ? postgresSchemaSql(statement) : statement);
+    return statements;
+}
+
+void RunStore::giveRunsUuids()
+{
+    QSqlQuery q(m_db);
+    if (!q.exec(QStringLiteral("SELECT id FROM runs WHERE uuid IS NULL")))
+        fail(QStringLiteral("cannot list the runs without a UUID"), q.lastError());
+    QList<qint64> ids;
+    while (q.next())
+        ids << q.value(0).toLongLong();
+    q.finish();
+    QSqlQuery set(m_db);
+    set.prepare(QStringLiteral("UPDATE runs SET uuid = ? WHERE id = ?"));
+    for (qint64 id : ids) {
+        bindAll(set, {QVariant(QUuid::createUuid().toString(QUuid::WithoutBraces)), QVariant(id)});
+        execute(set, QStringLiteral("cannot give run %1 a UUID").arg(id));
+    }
 }
 
 void RunStore::markInterruptedRuns()
@@ -241,7 +298,10 @@ void RunStore::markInterruptedRuns()
 
 void RunStore::fail(const QString &what, const QSqlError &error)
 {
-    throw StoreError(QStringLiteral("%1: %2: %3").arg(m_path, what, error.text()), kindOf(error));
+    const StoreError::Kind kind = m_address.isPostgres() ? postgresErrorKind(error) : sqliteErrorKind(error);
+    if (kind == StoreError::Kind::Unreachable)
+        m_connectionLost = true;
+    throw StoreError(QStringLiteral("%1: %2: %3").arg(m_path, what, error.text()), kind);
 }
 
 void RunStore::execute(QSqlQuery &q, const QString &what)
@@ -266,9 +326,10 @@ void RunStore::transaction(const QString &what, const std::function<void()> &bod
     // BEGIN IMMEDIATE takes the write lock up front, so a lock held elsewhere is waited for (busy
     // timeout) here rather than failing at once when a read transaction would have to upgrade.
     // COMMIT through a query: QSqlDatabase::commit() drops SQLite's error code, which tells a
-    // held lock from a full disk.
+    // held lock from a full disk. PostgreSQL locks rows, not the database: a plain BEGIN.
+    reconnectIfLost(what);
     QSqlQuery control(m_db);
-    if (!control.exec("BEGIN IMMEDIATE"))
+    if (!control.exec(m_address.isPostgres() ? QStringLiteral("BEGIN") : QStringLiteral("BEGIN IMMEDIATE")))
         fail(what, control.lastError());
     try {
         body();
@@ -286,39 +347,65 @@ void RunStore::transaction(const QString &what, const std::function<void()> &bod
 qint64 RunStore::createRun(const RunRecord &r)
 {
     QSqlQuery q(m_db);
+    // RETURNING rather than lastInsertId(), which PostgreSQL's driver answers with an OID.
     q.prepare("INSERT INTO runs (name, spec_json, status, algorithm, dataset, backend, host, pid, started_at, suite, seed, "
-              "device, versions, target_acc) VALUES (?, ?, 'running', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+              "device, versions, target_acc, uuid, board) VALUES (?, ?, 'running', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+              "RETURNING id");
+    const QString host = QSysInfo::machineHostName();
     bindAll(q, {text(r.name), text(r.specJson), text(r.algorithm), text(r.dataset), text(r.backend),
-                text(QSysInfo::machineHostName()), QVariant(qint64(::getpid())),
+                text(host), QVariant(qint64(::getpid())),
                 QVariant(r.startedAt.isEmpty() ? nowUtc() : r.startedAt), text(r.suite),
                 QVariant(qint64(r.seed)), text(r.device), QVariant(r.versions.isEmpty() ? QStringLiteral("{}") : r.versions),
-                r.targetAccuracy > 0 ? QVariant(r.targetAccuracy) : QVariant()});
+                r.targetAccuracy > 0 ? QVariant(r.targetAccuracy) : QVariant(),
+                QVariant(r.uuid.isEmpty() ? QUuid::createUuid().toString(QUuid::WithoutBraces) : r.uuid),
+                text(r.board.isEmpty() ? host : r.board)});
     execute(q, QStringLiteral("cannot record the run"));
-    return q.lastInsertId().toLongLong();
+    if (!q.next())
+        fail(QStringLiteral("cannot read the new run's id"), q.lastError());
+    return q.value(0).toLongLong();
+}
+
+qint64 RunStore::importRun(const RunRecord &r)
+{
+    QSqlQuery q(m_db);
+    // pid 0: no process of this host runs it, so it is never taken for an interrupted run here.
+    q.prepare("INSERT INTO runs (name, spec_json, status, algorithm, dataset, backend, host, pid, started_at, suite, seed, "
+              "device, versions, target_acc, uuid, board) VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id");
+    bindAll(q, {text(r.name), text(r.specJson), text(r.status), text(r.algorithm), text(r.dataset), text(r.backend),
+                text(r.host), text(r.startedAt), text(r.suite), QVariant(qint64(r.seed)), text(r.device),
+                QVariant(r.versions.isEmpty() ? QStringLiteral("{}") : r.versions), finite(r.targetAccuracy),
+                QVariant(r.uuid.isEmpty() ? QUuid::createUuid().toString(QUuid::WithoutBraces) : r.uuid), text(r.board)});
+    execute(q, QStringLiteral("cannot record run %1").arg(r.name));
+    if (!q.next())
+        fail(QStringLiteral("cannot read the new run's id"), q.lastError());
+    return q.value(0).toLongLong();
+}
+
+void RunStore::setRecordedResults(qint64 runId, const RunRecord &r)
+{
+    QSqlQuery q(m_db);
+    q.prepare("UPDATE runs SET status = ?, message = ?, ended_at = ?, epochs_done = ?, test_acc = ?, val_acc = ?, "
+              "train_seconds = ?, total_seconds = ?, energy_j = ?, peak_engine_bytes = ?, peak_rss_bytes = ?, "
+              "target_epoch = ?, target_seconds = ?, power_source = ?, power_interval_ms = ? WHERE id = ?");
+    bindAll(q, {text(r.status), text(r.message), r.endedAt.isEmpty() ? QVariant() : QVariant(r.endedAt), QVariant(r.epochsDone),
+                finite(r.testAccuracy), finite(r.validationAccuracy), finite(r.trainSeconds), finite(r.totalSeconds),
+                finite(r.energyJoules), QVariant(r.peakEngineBytes), QVariant(r.peakRssBytes),
+                r.targetEpoch > 0 ? QVariant(r.targetEpoch) : QVariant(), r.targetEpoch > 0 ? finite(r.targetSeconds) : QVariant(),
+                text(r.powerSource), r.powerIntervalMs ? QVariant(*r.powerIntervalMs) : QVariant(), QVariant(runId)});
+    execute(q, QStringLiteral("cannot record the results of run %1").arg(runId));
 }
 
 void RunStore::setParams(qint64 runId, const QList<QPair<QString, QString>> &params)
 {
     transaction(QStringLiteral("cannot record the settings of run %1").arg(runId), [&] {
         QSqlQuery q(m_db);
-        q.prepare("INSERT OR REPLACE INTO params (run_id, key, value) VALUES (?, ?, ?)");
+        q.prepare("INSERT INTO params (run_id, key, value) VALUES (?, ?, ?) "
+                  "ON CONFLICT (run_id, key) DO UPDATE SET value = excluded.value");
         for (const auto &[key, value] : params) {
             bindAll(q, {QVariant(runId), text(key), text(value)});
             execute(q, QStringLiteral("cannot record setting %1 of run %2").arg(key).arg(runId));
         }
     });
-}
-
-QList<QPair<QString, QString>> RunStore::params(qint64 runId)
-{
-    QSqlQuery q(m_db);
-    q.prepare("SELECT key, value FROM params WHERE run_id = ? ORDER BY key");
-    q.addBindValue(runId);
-    execute(q, QStringLiteral("cannot read the settings of run %1").arg(runId));
-    QList<QPair<QString, QString>> list;
-    while (q.next())
-        list.append({q.value(0).toString(), q.value(1).toString()});
-    return list;
 }
 
 void RunStore::renameRun(qint64 runId, const QString &name)
@@ -342,7 +429,8 @@ void RunStore::setUnits(qint64 runId, const QStringList &names)
     const QString what = QStringLiteral("cannot record the unit names of run %1").arg(runId);
     transaction(what, [&] {
         QSqlQuery q(m_db);
-        q.prepare("INSERT OR REPLACE INTO run_units (run_id, unit_index, name) VALUES (?, ?, ?)");
+        q.prepare("INSERT INTO run_units (run_id, unit_index, name) VALUES (?, ?, ?) "
+                  "ON CONFLICT (run_id, unit_index) DO UPDATE SET name = excluded.name");
         for (qsizetype i = 0; i < names.size(); ++i) {
             bindAll(q, {QVariant(runId), QVariant(int(i)), text(names[i])});
             execute(q, what);
@@ -350,32 +438,12 @@ void RunStore::setUnits(qint64 runId, const QStringList &names)
     });
 }
 
-QStringList RunStore::units(qint64 runId)
-{
-    QSqlQuery q(m_db);
-    q.setForwardOnly(true);
-    q.prepare("SELECT unit_index, name FROM run_units WHERE run_id = ? ORDER BY unit_index");
-    q.addBindValue(runId);
-    execute(q, QStringLiteral("cannot read the unit names of run %1").arg(runId));
-    QStringList names;
-    while (q.next()) {
-        // A gap (a store written by hand) keeps every later unit at its own index.
-        const int index = q.value(0).toInt();
-        if (index < 0 || index > (1 << 20))
-            continue;
-        while (names.size() < index)
-            names << fallbackUnitName(int(names.size()));
-        names << q.value(1).toString();
-    }
-    return names;
-}
-
 void RunStore::nameUnnamedUnits(qint64 runId, size_t count, const QString &what)
 {
     if (count == 0)
         return;
     QSqlQuery q(m_db);
-    q.prepare("INSERT OR IGNORE INTO run_units (run_id, unit_index, name) VALUES (?, ?, ?)");
+    q.prepare("INSERT INTO run_units (run_id, unit_index, name) VALUES (?, ?, ?) ON CONFLICT DO NOTHING");
     for (size_t i = 0; i < count; ++i) {
         bindAll(q, {QVariant(runId), QVariant(int(i)), QVariant(fallbackUnitName(int(i)))});
         execute(q, what);
@@ -403,13 +471,14 @@ size_t RunStore::insertEpoch(qint64 runId, const EpochMetrics &e, const EpochEne
                 QVariant(e.monotonicEnd)});
     execute(q, what);
     nameUnnamedUnits(runId, e.layers.size(), what);
-    QSqlQuery u(m_db);
-    u.prepare("INSERT INTO unit_metrics (run_id, epoch, unit_index, metric, value) VALUES (?,?,?,?,?)");
-    size_t rows = 1 + insertUnitRows(u, runId, e.epoch + 1, e.layers, [&] { execute(u, what); });
+    BatchInsert u(m_db, "INSERT INTO unit_metrics (run_id, epoch, unit_index, metric, value)", 5, {},
+                  [&](QSqlQuery &query) { execute(query, what); });
+    size_t rows = 1 + insertUnitRows(u, runId, e.epoch + 1, e.layers);
+    u.flush();
     // The run row carries the latest results, so that a killed run still shows how far it got.
     QSqlQuery r(m_db);
-    r.prepare("UPDATE runs SET epochs_done = ?, test_acc = ?, val_acc = ?, "
-              "train_seconds = COALESCE(train_seconds, 0) + ?, peak_engine_bytes = MAX(peak_engine_bytes, ?) WHERE id = ?");
+    r.prepare("UPDATE runs SET epochs_done = ?, test_acc = ?, val_acc = ?, train_seconds = COALESCE(train_seconds, 0) + ?, "
+              "peak_engine_bytes = " + greatest(isPostgres(), "peak_engine_bytes", "?") + " WHERE id = ?");
     bindAll(r, {QVariant(e.epoch + 1), number(e.testAccuracy), number(e.validationAccuracy), QVariant(e.trainSeconds),
                 QVariant(qint64(e.memory.peakTotal)), QVariant(runId)});
     execute(r, what);
@@ -433,23 +502,32 @@ void RunStore::addProgress(qint64 runId, const std::vector<StoredProgress> &repo
 
 size_t RunStore::insertProgress(qint64 runId, const std::vector<StoredProgress> &reports, const QString &what)
 {
-    QSqlQuery q(m_db);
-    q.prepare("INSERT OR REPLACE INTO progress (run_id, step, epoch, batch, batches, elapsed_s, train_loss, samples_per_s) "
-              "VALUES (?,?,?,?,?,?,?,?)");
-    QSqlQuery u(m_db);
-    u.prepare("INSERT OR REPLACE INTO progress_units (run_id, step, unit_index, metric, value) VALUES (?,?,?,?,?)");
+    auto run = [&](QSqlQuery &query) { execute(query, what); };
+    BatchInsert q(m_db, "INSERT INTO progress (run_id, step, epoch, batch, batches, elapsed_s, train_loss, samples_per_s)", 8,
+                  " ON CONFLICT (run_id, step) DO UPDATE SET epoch = excluded.epoch, batch = excluded.batch, "
+                  "batches = excluded.batches, elapsed_s = excluded.elapsed_s, train_loss = excluded.train_loss, "
+                  "samples_per_s = excluded.samples_per_s",
+                  run);
+    BatchInsert u(m_db, "INSERT INTO progress_units (run_id, step, unit_index, metric, value)", 5,
+                  " ON CONFLICT (run_id, step, unit_index, metric) DO UPDATE SET value = excluded.value", run);
     size_t units = 0;
     for (const StoredProgress &s : reports)
         units = std::max(units, s.metrics.layers.size());
     nameUnnamedUnits(runId, units, what);
+    // A step reported twice keeps its last report, as a replacing insert would: one statement may
+    // not update the same row twice.
+    std::map<qint64, const StoredProgress *> byStep;
+    for (const StoredProgress &s : reports)
+        byStep[s.step] = &s;
     size_t rows = 0;
-    for (const StoredProgress &s : reports) {
-        const ProgressMetrics &p = s.metrics;
-        bindAll(q, {QVariant(runId), QVariant(s.step), QVariant(p.epoch + 1), QVariant(p.batch), QVariant(p.batchesPerEpoch),
-                    QVariant(p.elapsedSeconds), finite(p.trainLoss), QVariant(p.samplesPerSecond)});
-        execute(q, what);
-        rows += 1 + insertUnitRows(u, runId, s.step, p.layers, [&] { execute(u, what); });
+    for (const auto &[step, report] : byStep) {
+        const ProgressMetrics &p = report->metrics;
+        q.add({QVariant(runId), QVariant(step), QVariant(p.epoch + 1), QVariant(p.batch), QVariant(p.batchesPerEpoch),
+               QVariant(p.elapsedSeconds), finite(p.trainLoss), QVariant(p.samplesPerSecond)});
+        rows += 1 + insertUnitRows(u, runId, step, p.layers);
     }
+    q.flush();
+    u.flush();
     return rows;
 }
 
@@ -459,7 +537,8 @@ void RunStore::finishRun(qint64 runId, const RunResult &r)
     if (r.epochsDone > 0 || !std::isnan(r.trainSeconds)) {
         // A target epoch of 0 keeps what the epochs recorded (NULL where none reached it).
         q.prepare("UPDATE runs SET status = ?, message = ?, ended_at = ?, epochs_done = ?, test_acc = ?, val_acc = ?, "
-                  "train_seconds = ?, total_seconds = ?, energy_j = ?, peak_engine_bytes = MAX(peak_engine_bytes, ?), "
+                  "train_seconds = ?, total_seconds = ?, energy_j = ?, peak_engine_bytes = " +
+                  greatest(isPostgres(), "peak_engine_bytes", "?") + ", "
                   "peak_rss_bytes = ?, target_epoch = COALESCE(?, target_epoch), "
                   "target_seconds = COALESCE(?, target_seconds) WHERE id = ?");
         const bool reached = r.targetEpoch > 0;
@@ -479,7 +558,7 @@ void RunStore::finishRun(qint64 runId, const RunResult &r)
 void RunStore::addTag(qint64 runId, const QString &tag)
 {
     QSqlQuery q(m_db);
-    q.prepare("INSERT OR IGNORE INTO tags (run_id, tag) VALUES (?, ?)");
+    q.prepare("INSERT INTO tags (run_id, tag) VALUES (?, ?) ON CONFLICT DO NOTHING");
     bindAll(q, {QVariant(runId), text(tag)});
     execute(q, QStringLiteral("cannot tag run %1").arg(runId));
 }
@@ -519,35 +598,10 @@ void RunStore::addSamples(qint64 runId, const std::vector<PowerPoint> &samples)
 
 void RunStore::insertSamples(qint64 runId, const std::vector<PowerPoint> &samples, const QString &what)
 {
-    QSqlQuery q(m_db);
-    q.prepare("INSERT INTO samples (run_id, t, board_w) VALUES (?, ?, ?)");
-    for (const PowerPoint &p : samples) {
-        bindAll(q, {QVariant(runId), QVariant(p.seconds), QVariant(p.watts)});
-        execute(q, what);
-    }
-}
-
-std::vector<PowerPoint> RunStore::samples(qint64 runId)
-{
-    QSqlQuery q(m_db);
-    q.setForwardOnly(true);
-    q.prepare("SELECT t, board_w FROM samples WHERE run_id = ? ORDER BY t");
-    q.addBindValue(runId);
-    execute(q, QStringLiteral("cannot read the power samples of run %1").arg(runId));
-    std::vector<PowerPoint> list;
-    while (q.next())
-        list.push_back({q.value(0).toDouble(), q.value(1).toDouble()});
-    return list;
-}
-
-std::pair<double, double> RunStore::epochSpan(qint64 runId, int epoch)
-{
-    QSqlQuery q(m_db);
-    q.prepare("SELECT t_start, t_end FROM epoch_metrics WHERE run_id = ? AND epoch = ?");
-    bindAll(q, {QVariant(runId), QVariant(epoch)});
-    if (!q.exec() || !q.next())
-        throw StoreError(QStringLiteral("%1: run %2 has no epoch %3").arg(m_path).arg(runId).arg(epoch));
-    return {q.value(0).toDouble(), q.value(1).toDouble()};
+    BatchInsert q(m_db, "INSERT INTO samples (run_id, t, board_w)", 3, {}, [&](QSqlQuery &query) { execute(query, what); });
+    for (const PowerPoint &p : samples)
+        q.add({QVariant(runId), QVariant(p.seconds), QVariant(p.watts)});
+    q.flush();
 }
 
 bool RunStore::deleteRun(qint64 runId)
@@ -559,220 +613,12 @@ bool RunStore::deleteRun(qint64 runId)
     return q.numRowsAffected() > 0;
 }
 
-QList<RunRecord> RunStore::runs(const RunFilter &f)
-{
-    // Every condition is fixed SQL with a bound value; a filter field that is empty is skipped.
-    QStringList where;
-    QVariantList bound;
-    auto condition = [&](const QString &value, const char *sql, const QVariant &bind) {
-        if (!value.isEmpty()) {
-            where << QString::fromLatin1(sql);
-            bound << bind;
-        }
-    };
-    condition(f.status, "status = ?", f.status);
-    condition(f.algorithm, "algorithm = ?", f.algorithm);
-    condition(f.dataset, "dataset = ?", f.dataset);
-    condition(f.suite, "suite = ?", f.suite);
-    condition(f.tag, "id IN (SELECT run_id FROM tags WHERE tag = ?)", f.tag);
-    condition(f.since, "started_at >= ?", f.since);
-    // A bare date covers its whole day: compare against the next day's start.
-    const bool untilIsDate = f.until.size() == 10;
-    condition(f.until, untilIsDate ? "started_at < ?" : "started_at <= ?",
-              untilIsDate ? QDate::fromString(f.until, Qt::ISODate).addDays(1).toString(Qt::ISODate) : f.until);
-    if (!f.text.isEmpty()) {
-        // instr() on lower(): a plain substring, with no LIKE wildcards for the user to escape.
-        where << "(instr(lower(name), ?) > 0 OR instr(lower(spec_json), ?) > 0 OR instr(lower(message), ?) > 0 "
-                 "OR id IN (SELECT run_id FROM notes WHERE instr(lower(text), ?) > 0))";
-        for (int i = 0; i < 4; ++i)
-            bound << f.text.toLower();
-    }
-    return selectRuns(where, bound);
-}
-
-QList<RunRecord> RunStore::selectRuns(const QStringList &where, const QVariantList &bound)
-{
-    QSqlQuery q(m_db);
-    q.setForwardOnly(true);
-    q.prepare("SELECT id, name, spec_json, status, algorithm, dataset, backend, started_at, ended_at, message, suite, "
-              "seed, host, device, versions, epochs_done, test_acc, val_acc, train_seconds, total_seconds, energy_j, "
-              "peak_engine_bytes, peak_rss_bytes, target_acc, target_epoch, target_seconds FROM runs" +
-              (where.isEmpty() ? QString() : " WHERE " + where.join(" AND ")) + " ORDER BY id");
-    for (const QVariant &v : bound)
-        q.addBindValue(v);
-    execute(q, QStringLiteral("cannot list runs"));
-    QList<RunRecord> list;
-    while (q.next()) {
-        RunRecord r;
-        r.id = q.value(0).toLongLong();
-        r.name = q.value(1).toString();
-        r.specJson = q.value(2).toString();
-        r.status = q.value(3).toString();
-        r.algorithm = q.value(4).toString();
-        r.dataset = q.value(5).toString();
-        r.backend = q.value(6).toString();
-        r.startedAt = q.value(7).toString();
-        r.endedAt = q.value(8).toString();
-        r.message = q.value(9).toString();
-        r.suite = q.value(10).toString();
-        r.seed = quint64(q.value(11).toLongLong());
-        r.host = q.value(12).toString();
-        r.device = q.value(13).toString();
-        r.versions = q.value(14).toString();
-        r.epochsDone = q.value(15).toInt();
-        r.testAccuracy = realOf(q.value(16));
-        r.validationAccuracy = realOf(q.value(17));
-        r.trainSeconds = realOf(q.value(18));
-        r.totalSeconds = realOf(q.value(19));
-        r.energyJoules = realOf(q.value(20));
-        r.peakEngineBytes = q.value(21).toLongLong();
-        r.peakRssBytes = q.value(22).toLongLong();
-        r.targetAccuracy = realOf(q.value(23));
-        r.targetEpoch = q.value(24).toInt(); // NULL reads as 0: not reached
-        r.targetSeconds = realOf(q.value(25));
-        list.append(r);
-    }
-    return list;
-}
-
-std::optional<RunRecord> RunStore::run(qint64 runId)
-{
-    const QList<RunRecord> found = selectRuns({QStringLiteral("id = ?")}, {runId});
-    return found.isEmpty() ? std::nullopt : std::optional<RunRecord>(found.first());
-}
-
-std::vector<StoredEpoch> RunStore::epochs(qint64 runId)
-{
-    QSqlQuery q(m_db);
-    q.setForwardOnly(true);
-    q.prepare("SELECT epoch, train_loss, test_acc, val_acc, seconds, eval_seconds, samples_per_s, lambda, "
-              "peak_engine_bytes, energy_j, mean_power_w, t_start, t_end FROM epoch_metrics WHERE run_id = ? ORDER BY epoch");
-    q.addBindValue(runId);
-    execute(q, QStringLiteral("cannot read the epochs of run %1").arg(runId));
-    std::vector<StoredEpoch> list;
-    while (q.next()) {
-        StoredEpoch s;
-        EpochMetrics &e = s.metrics;
-        e.epoch = q.value(0).toInt() - 1;
-        e.trainLoss = realOf(q.value(1));
-        e.testAccuracy = q.value(2).isNull() ? -1.0 : q.value(2).toDouble();
-        e.validationAccuracy = q.value(3).isNull() ? -1.0 : q.value(3).toDouble();
-        e.trainSeconds = q.value(4).toDouble();
-        e.evalSeconds = q.value(5).toDouble();
-        e.samplesPerSecond = q.value(6).toDouble();
-        e.lambda = float(q.value(7).toDouble());
-        e.memory.peakTotal = size_t(q.value(8).toLongLong());
-        if (!q.value(9).isNull())
-            s.joules = q.value(9).toDouble();
-        if (!q.value(10).isNull())
-            s.meanWatts = q.value(10).toDouble();
-        e.monotonicStart = q.value(11).toDouble();
-        e.monotonicEnd = q.value(12).toDouble();
-        list.push_back(s);
-    }
-    q.finish();
-    std::map<qint64, std::vector<LayerMetrics> *> layersAt;
-    for (StoredEpoch &s : list)
-        layersAt[s.metrics.epoch + 1] = &s.metrics.layers;
-    readUnitMetrics(runId, "SELECT epoch, unit_index, metric, value FROM unit_metrics WHERE run_id = ?", layersAt);
-    return list;
-}
-
-std::vector<StoredProgress> RunStore::progress(qint64 runId)
-{
-    QSqlQuery q(m_db);
-    q.setForwardOnly(true);
-    q.prepare("SELECT step, epoch, batch, batches, elapsed_s, train_loss, samples_per_s FROM progress WHERE run_id = ? ORDER BY step");
-    q.addBindValue(runId);
-    execute(q, QStringLiteral("cannot read the progress of run %1").arg(runId));
-    std::vector<StoredProgress> list;
-    while (q.next()) {
-        StoredProgress s;
-        s.step = q.value(0).toLongLong();
-        s.metrics.epoch = q.value(1).toInt() - 1;
-        s.metrics.batch = q.value(2).toInt();
-        s.metrics.batchesPerEpoch = q.value(3).toInt();
-        s.metrics.elapsedSeconds = q.value(4).toDouble();
-        s.metrics.trainLoss = realOf(q.value(5));
-        s.metrics.samplesPerSecond = q.value(6).toDouble();
-        list.push_back(s);
-    }
-    q.finish();
-    std::map<qint64, std::vector<LayerMetrics> *> layersAt;
-    for (StoredProgress &s : list)
-        layersAt[s.step] = &s.metrics.layers;
-    readUnitMetrics(runId, "SELECT step, unit_index, metric, value FROM progress_units WHERE run_id = ?", layersAt);
-    return list;
-}
-
-void RunStore::readUnitMetrics(qint64 runId, const char *sql, const std::map<qint64, std::vector<LayerMetrics> *> &layersAt)
-{
-    // One entry per unit of the run, NaN until a row gives a figure.
-    const size_t units = size_t(this->units(runId).size());
-    for (const auto &[at, layers] : layersAt)
-        layers->resize(units);
-    QSqlQuery q(m_db);
-    q.setForwardOnly(true);
-    q.prepare(QString::fromLatin1(sql));
-    q.addBindValue(runId);
-    execute(q, QStringLiteral("cannot read the unit metrics of run %1").arg(runId));
-    while (q.next()) {
-        // A row of an epoch or step that is not stored, or of a metric this build does not know, has
-        // nowhere to go and is passed over.
-        const auto it = layersAt.find(q.value(0).toLongLong());
-        const size_t unit = size_t(q.value(1).toLongLong());
-        if (it != layersAt.end() && unit < units)
-            setUnitMetric((*it->second)[unit], q.value(2).toString(), realOf(q.value(3)));
-    }
-}
-
-QStringList RunStore::textsOf(const char *sql, qint64 runId)
-{
-    QSqlQuery q(m_db);
-    q.prepare(sql);
-    q.addBindValue(runId);
-    execute(q, QStringLiteral("cannot read run %1").arg(runId));
-    QStringList list;
-    while (q.next())
-        list << q.value(0).toString();
-    return list;
-}
-
-QStringList RunStore::tags(qint64 runId) { return textsOf("SELECT tag FROM tags WHERE run_id = ? ORDER BY tag", runId); }
-
-QStringList RunStore::notes(qint64 runId) { return textsOf("SELECT text FROM notes WHERE run_id = ? ORDER BY id", runId); }
-
-QStringList RunStore::allTags()
-{
-    QSqlQuery q(m_db);
-    q.prepare("SELECT DISTINCT tag FROM tags ORDER BY tag");
-    execute(q, QStringLiteral("cannot list the tags"));
-    QStringList list;
-    while (q.next())
-        list << q.value(0).toString();
-    return list;
-}
-
-int RunStore::epochCount(qint64 runId)
-{
-    QSqlQuery q(m_db);
-    q.prepare("SELECT COUNT(*) FROM epoch_metrics WHERE run_id = ?");
-    q.addBindValue(runId);
-    return q.exec() && q.next() ? q.value(0).toInt() : 0;
-}
-
 bool RunStore::checkpoint()
 {
+    if (isPostgres())
+        return false; // the server's disk: nothing this client can free
     QSqlQuery q(m_db);
     return q.exec("PRAGMA wal_checkpoint(TRUNCATE)") && q.next() && q.value(0).toInt() == 0;
-}
-
-QString RunStore::integrityCheck()
-{
-    QSqlQuery q(m_db);
-    if (!q.exec("PRAGMA integrity_check") || !q.next())
-        return q.lastError().text();
-    return q.value(0).toString();
 }
 
 } // namespace ffint8

@@ -1,9 +1,12 @@
 // The run store: every run, its spec, per-epoch metrics, per-unit metrics by unit and metric name,
-// and power samples, in SQLite (WAL, foreign keys, prepared statements only). Schema version in
-// PRAGMA user_version, migrated forward on open. One RunStore is one connection and belongs to the
-// thread that opened it.
+// and power samples, in an SQLite file (WAL, foreign keys) or a PostgreSQL database shared by many
+// boards (StoreAddress), with prepared statements only. One schema, written once and translated for
+// PostgreSQL (sql_dialect.h); its version in SQLite's PRAGMA user_version or PostgreSQL's table
+// ffint8_schema, migrated forward on open. One RunStore is one connection and belongs to the thread
+// that opened it.
 #pragma once
 
+#include "app/store/store_address.h"
 #include "app/telemetry/energy.h"
 #include "engine/train/metrics.h"
 
@@ -19,7 +22,7 @@
 
 namespace ffint8 {
 
-constexpr int kStoreSchemaVersion = 5;
+constexpr int kStoreSchemaVersion = 6;
 
 struct RunRecord
 {
@@ -40,6 +43,12 @@ struct RunRecord
     QString host;
     QString device;   // the backend's description of the hardware
     QString versions; // JSON: ffint8, Qt, SQLite, oneDNN/CUDA as the run used them
+    // Made when the run is created (createRun() makes one when empty): the run's identity across
+    // stores, so that copying runs into a shared store twice copies them once.
+    QString uuid;
+    QString board; // the board that trained it; createRun() uses the host name when empty
+    QString powerSource; // setPowerSource()
+    std::optional<int> powerIntervalMs;
     // The run's results (filled by finishRun; NaN / 0 while running or where unknown).
     int epochsDone = 0;
     double testAccuracy = NAN;       // fraction
@@ -114,11 +123,14 @@ struct EpochEnergy
 class RunStore
 {
 public:
-    // Opens (creating it where there is no file) the database at `path`. Throws StoreError naming the
-    // file when it is not an SQLite database, is corrupt, or is newer than this build; such a file is
-    // never written to. Runs left "running" by a process that is gone are marked "interrupted".
+    // Opens the store at `address` (StoreAddress: a file path, or postgresql://USER@HOST:PORT/DBNAME),
+    // creating the file or the schema where there is none. Throws StoreError naming the store when
+    // the file is not an SQLite database or is corrupt, when the server cannot be reached or refuses
+    // the login, when the PostgreSQL database holds another application's tables, or when the
+    // schema is newer than this build; such a store is never written to. Runs of this host left
+    // "running" by a process that is gone are marked "interrupted".
     // `schemaVersion` below the current one builds an old schema: only for the migration tests.
-    explicit RunStore(const QString &path, int schemaVersion = kStoreSchemaVersion);
+    explicit RunStore(const QString &address, int schemaVersion = kStoreSchemaVersion);
     ~RunStore();
     RunStore(const RunStore &) = delete;
     RunStore &operator=(const RunStore &) = delete;
@@ -127,6 +139,11 @@ public:
     static QString defaultPath();
 
     qint64 createRun(const RunRecord &run);
+    // A run recorded elsewhere (copyRun): the row as `run` has it (status, times, host, results,
+    // UUID), without a process of this host to watch. Its results are written last with
+    // setRecordedResults(), since adding its epochs sums their times into the row.
+    qint64 importRun(const RunRecord &run);
+    void setRecordedResults(qint64 runId, const RunRecord &run);
     // The run's settings as (spec path, value) pairs, for filters, tables and config diffs.
     void setParams(qint64 runId, const QList<QPair<QString, QString>> &params);
     QList<QPair<QString, QString>> params(qint64 runId);
@@ -159,7 +176,11 @@ public:
     QStringList notes(qint64 runId);
     int epochCount(qint64 runId);
     int schemaVersion();
-    QString integrityCheck(); // "ok", or what PRAGMA integrity_check found
+    QString integrityCheck(); // "ok", or what PRAGMA integrity_check found (PostgreSQL: the server's own)
+    bool isPostgres() const { return m_address.isPostgres(); }
+    const QString &displayName() const { return m_path; } // the file, or the address without a password
+    // The run with this UUID, if the store has it.
+    std::optional<qint64> runByUuid(const QString &uuid);
 
     // Batched writing (RunWriter): the insert functions inside one transaction of many rows.
     // `body` runs between BEGIN and COMMIT; on any error the transaction rolls back and StoreError
@@ -170,12 +191,23 @@ public:
     size_t insertProgress(qint64 runId, const std::vector<StoredProgress> &reports, const QString &what);
     void insertSamples(qint64 runId, const std::vector<PowerPoint> &samples, const QString &what);
     // Writes what is in the write-ahead log into the database and empties the log: after a failed
-    // write for lack of space this frees the log's room for the last, small writes.
+    // write for lack of space this frees the log's room for the last, small writes. (SQLite only.)
     bool checkpoint();
 
 private:
     // Everything the constructor does once the connection exists (see there for why it is split).
     void openDatabase(int schemaVersion);
+    void openSqlite();
+    // PostgreSQL (postgres_store.cpp): connects; refuses a database of another application.
+    void openPostgres();
+    void refuseForeignDatabase();
+    // After the server went away (restart, network): a new connection for the next write.
+    void reconnectIfLost(const QString &what);
+    int postgresSchemaVersion();
+    // The SQL of migration `from` in this store's dialect, split into statements.
+    QStringList migrationStatements(int from) const;
+    // Gives runs recorded before version 6 a UUID each (the migration cannot make them in SQL).
+    void giveRunsUuids();
     void closeConnection();
     void exec(const QString &sql);
     void enableWal();
@@ -194,10 +226,12 @@ private:
     void readUnitMetrics(qint64 runId, const char *sql, const std::map<qint64, std::vector<LayerMetrics> *> &layersAt);
     void markInterruptedRuns();
 
-    QString m_path;
+    StoreAddress m_address;
+    QString m_path; // what messages name: m_address.display()
     QString m_connection;
     QSqlDatabase m_db;
     int m_transactionDepth = 0;
+    bool m_connectionLost = false; // PostgreSQL: a query found the server gone
 };
 
 } // namespace ffint8

@@ -171,10 +171,13 @@ void RunWriter::loop()
                 m_onProblem(QStringLiteral("%1: the database is writable again; the buffered metrics are written").arg(m_path), false);
             reportedBusy = false;
         } catch (const StoreError &e) {
-            if (e.kind() == StoreError::Kind::Busy) {
+            if (e.kind() == StoreError::Kind::Busy || e.kind() == StoreError::Kind::Unreachable) {
                 if (!reportedBusy && m_onProblem)
-                    m_onProblem(QStringLiteral("%1 (another process holds the write lock; %2 writes buffered, retrying)")
-                                    .arg(QString::fromUtf8(e.what())).arg(batch.size()),
+                    m_onProblem(QStringLiteral("%1 (%2; %3 writes buffered, retrying)")
+                                    .arg(QString::fromUtf8(e.what()),
+                                         e.kind() == StoreError::Kind::Busy ? QStringLiteral("another process holds the write lock")
+                                                                            : QStringLiteral("the database server cannot be reached"))
+                                    .arg(batch.size()),
                                 true);
                 reportedBusy = true;
                 std::unique_lock guard(m_lock);

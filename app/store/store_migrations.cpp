@@ -137,7 +137,7 @@ const char *const kMigrations[] = {
             UNION ALL SELECT run_id, epoch, layer, 'goodness_neg', g_neg FROM layer_metrics WHERE g_neg IS NOT NULL
             UNION ALL SELECT run_id, epoch, layer, 'loss', loss FROM layer_metrics WHERE loss IS NOT NULL
             UNION ALL SELECT run_id, epoch, layer, 'grad_norm', grad_norm FROM layer_metrics WHERE grad_norm IS NOT NULL
-            UNION ALL SELECT run_id, epoch, layer, 'deviation', deviation FROM layer_metrics WHERE deviation IS NOT NULL)
+            UNION ALL SELECT run_id, epoch, layer, 'deviation', deviation FROM layer_metrics WHERE deviation IS NOT NULL) AS unit_rows
         WHERE run_id IN (SELECT id FROM runs);
     INSERT INTO progress_units (run_id, step, unit_index, metric, value)
         SELECT * FROM (
@@ -145,7 +145,7 @@ const char *const kMigrations[] = {
             UNION ALL SELECT run_id, step, layer, 'goodness_neg', g_neg FROM progress_layers WHERE g_neg IS NOT NULL
             UNION ALL SELECT run_id, step, layer, 'loss', loss FROM progress_layers WHERE loss IS NOT NULL
             UNION ALL SELECT run_id, step, layer, 'grad_norm', grad_norm FROM progress_layers WHERE grad_norm IS NOT NULL
-            UNION ALL SELECT run_id, step, layer, 'deviation', deviation FROM progress_layers WHERE deviation IS NOT NULL)
+            UNION ALL SELECT run_id, step, layer, 'deviation', deviation FROM progress_layers WHERE deviation IS NOT NULL) AS unit_rows
         WHERE run_id IN (SELECT id FROM runs);
     DROP TABLE layer_metrics;
     DROP TABLE progress_layers;)",
@@ -155,6 +155,15 @@ const char *const kMigrations[] = {
     R"(ALTER TABLE runs ADD COLUMN target_acc REAL;
     ALTER TABLE runs ADD COLUMN target_epoch INTEGER;
     ALTER TABLE runs ADD COLUMN target_seconds REAL;)",
+    // 5 -> 6: stores shared by many boards. Each run's UUID, made when it starts, identifies it
+    // across stores (a run copied twice into a shared store is copied once); RunStore gives the
+    // runs already recorded theirs right after this step. The board that trained it (its host
+    // name unless named).
+    R"(ALTER TABLE runs ADD COLUMN uuid TEXT;
+    ALTER TABLE runs ADD COLUMN board TEXT NOT NULL DEFAULT '';
+    UPDATE runs SET board = host;
+    CREATE UNIQUE INDEX runs_by_uuid ON runs(uuid);
+    CREATE INDEX runs_by_board ON runs(board);)",
 };
 static_assert(std::size(kMigrations) == kStoreSchemaVersion, "one migration per schema version");
 

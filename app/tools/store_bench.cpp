@@ -2,10 +2,12 @@
 // writer's batched transactions, against one transaction per report (each report a progress row
 // and a row per unit and figure). (2) Overhead: the quick demo
 // trained with and without the store, interleaved, in this one process: the training thread's own
-// time in store calls, and the end-to-end difference in training time.
+// time in store calls, and the end-to-end difference in training time. Both for an SQLite file and,
+// where FFINT8_PG_ADDRESS names one (scripts/with_postgres.sh sets it), a PostgreSQL store.
 #include "app/session/run_session.h"
 #include "app/spec/suite.h"
 #include "app/store/run_writer.h"
+#include "app/store/store_error.h"
 
 #include <QCoreApplication>
 #include <QTemporaryDir>
@@ -41,20 +43,12 @@ StoredProgress report(qint64 step, int layers)
 // The fastest of the rounds: the run least disturbed by the rest of the machine.
 double fastest(const std::vector<double> &v) { return *std::min_element(v.begin(), v.end()); }
 
-} // namespace
 
-int main(int argc, char **argv)
+void measureIngestion(QTextStream &out, const QString &label, const QString &batched, const QString &single, int reports, int layers)
 {
-    QCoreApplication app(argc, argv);
-    QTextStream out(stdout);
-    QTemporaryDir dir;
-    const int reports = argc > 1 ? QString(argv[1]).toInt() : 100000;
-    const int layers = argc > 3 ? QString(argv[3]).toInt() : 2; // units per report
     const int rowsPerReport = 1 + layers * kFiguresPerUnit;
-
-    // (1) Ingestion.
     {
-        RunWriter writer(dir.filePath("ingest.sqlite"));
+        RunWriter writer(batched);
         const qint64 id = writer.createRun(RunRecord{}, {}, {});
         const auto start = Clock::now();
         for (int i = 1; i <= reports; ++i)
@@ -62,12 +56,12 @@ int main(int argc, char **argv)
         const bool written = writer.flush(600000);
         const double seconds = since(start);
         const double rows = double(reports) * rowsPerReport;
-        out << QStringLiteral("ingestion, batched writer: %1 rows (%2 reports x %3 rows) in %4 s = %5 rows/s%6\n")
-                   .arg(rows, 0, 'f', 0).arg(reports).arg(rowsPerReport).arg(seconds, 0, 'f', 3).arg(rows / seconds, 0, 'f', 0)
-                   .arg(written ? "" : " (NOT all written)");
+        out << QStringLiteral("%1 ingestion, batched writer: %2 rows (%3 reports x %4 rows) in %5 s = %6 rows/s%7\n")
+                   .arg(label).arg(rows, 0, 'f', 0).arg(reports).arg(rowsPerReport).arg(seconds, 0, 'f', 3)
+                   .arg(rows / seconds, 0, 'f', 0).arg(written ? "" : " (NOT all written)");
     }
     {
-        RunStore store(dir.filePath("single.sqlite"));
+        RunStore store(single);
         RunRecord r;
         const qint64 id = store.createRun(r);
         const int n = std::min(reports, 2000);
@@ -75,14 +69,16 @@ int main(int argc, char **argv)
         for (int i = 1; i <= n; ++i)
             store.addProgress(id, {report(i, layers)});
         const double seconds = since(start);
-        out << QStringLiteral("ingestion, one transaction per report: %1 rows in %2 s = %3 rows/s\n")
-                   .arg(n * rowsPerReport).arg(seconds, 0, 'f', 3).arg(n * rowsPerReport / seconds, 0, 'f', 0);
+        out << QStringLiteral("%1 ingestion, one transaction per report: %2 rows in %3 s = %4 rows/s\n")
+                   .arg(label).arg(n * rowsPerReport).arg(seconds, 0, 'f', 3).arg(n * rowsPerReport / seconds, 0, 'f', 0);
     }
     out.flush();
+}
 
-    // (2) Overhead in the quick demo, stored and not, interleaved.
+// The quick demo stored (in `database`) and not, interleaved; false where a run did not complete.
+bool measureOverhead(QTextStream &out, const QString &label, const QString &database, int rounds)
+{
     ExperimentSpec spec = parseSuiteFile(builtInExperiment("quick")).runs.first();
-    const int rounds = argc > 2 ? QString(argv[2]).toInt() : 3;
     {
         // One run first, not counted: the first pays for loading pages and warming caches.
         SessionOptions warmUp;
@@ -98,12 +94,12 @@ int main(int argc, char **argv)
                 SessionOptions options;
                 options.spec = spec;
                 options.telemetry = "none";
-                options.databasePath = withStore ? dir.filePath("quick.sqlite") : QString();
+                options.databasePath = withStore ? database : QString();
                 RunSession session(options);
                 const RunSummary summary = session.runHere();
                 if (summary.status != RunStatus::Completed) {
                     out << "the quick demo did not complete: " << QString::fromStdString(summary.message) << "\n";
-                    return 1;
+                    return false;
                 }
                 (withStore ? stored : plain).push_back(summary.trainSeconds);
                 if (withStore)
@@ -111,11 +107,37 @@ int main(int argc, char **argv)
             }
         }
         const double s = fastest(stored), p = fastest(plain);
-        out << QStringLiteral("quick demo, metrics every %1 batches (fastest of %2 interleaved rounds): training %3 s stored, %4 s not "
-                              "(%5 %); the run thread's own store calls: at most %6 % of training time\n")
-                   .arg(metricsEvery).arg(rounds).arg(s, 0, 'f', 2).arg(p, 0, 'f', 2).arg((s / p - 1.0) * 100.0, 0, 'f', 2)
+        out << QStringLiteral("%1 quick demo, metrics every %2 batches (fastest of %3 interleaved rounds): training %4 s stored, "
+                              "%5 s not (%6 %); the run thread's own store calls: at most %7 % of training time\n")
+                   .arg(label).arg(metricsEvery).arg(rounds).arg(s, 0, 'f', 2).arg(p, 0, 'f', 2).arg((s / p - 1.0) * 100.0, 0, 'f', 2)
                    .arg(*std::max_element(direct.begin(), direct.end()) * 100.0, 0, 'f', 3);
         out.flush();
+    }
+    return true;
+}
+
+} // namespace
+
+int main(int argc, char **argv)
+{
+    QCoreApplication app(argc, argv);
+    QTextStream out(stdout);
+    QTemporaryDir dir;
+    const int reports = argc > 1 ? QString(argv[1]).toInt() : 100000;
+    const int rounds = argc > 2 ? QString(argv[2]).toInt() : 3;
+    const int layers = argc > 3 ? QString(argv[3]).toInt() : 2; // units per report
+    const QString postgres = qEnvironmentVariable("FFINT8_PG_ADDRESS");
+    try {
+        measureIngestion(out, "sqlite", dir.filePath("ingest.sqlite"), dir.filePath("single.sqlite"), reports, layers);
+        if (!postgres.isEmpty())
+            measureIngestion(out, "postgresql", postgres, postgres, reports, layers);
+        if (!measureOverhead(out, "sqlite", dir.filePath("quick.sqlite"), rounds))
+            return 1;
+        if (!postgres.isEmpty() && !measureOverhead(out, "postgresql", postgres, rounds))
+            return 1;
+    } catch (const StoreError &e) {
+        out << "ffint8-store-bench: " << e.what() << "\n";
+        return 1;
     }
     return 0;
 }
