@@ -1,5 +1,6 @@
 # `cpack -G DEB` in the build folder makes ffint8-workbench_VERSION_ARCH.deb: the programs, the desktop
-# entry, the icons and the presets, with the library packages they link found by dpkg-shlibdeps.
+# entry, the icons and the presets, with the library packages they link found by dpkg-shlibdeps (in
+# a cross build, the target's libraries installed by multiarch: scripts/package_deb.sh --arch arm64).
 set(CPACK_PACKAGE_NAME ffint8-workbench)
 set(CPACK_PACKAGE_VENDOR "FF-INT8 Workbench")
 set(CPACK_PACKAGE_CONTACT "FF-INT8 Workbench developers <ffint8@localhost>")

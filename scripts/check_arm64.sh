@@ -48,8 +48,7 @@ if [[ -n "$host_ffint8" ]]; then
   targets+=(ffint8)
 fi
 cmake -S . -B "$out" -G Ninja --no-warn-unused-cli -DCMAKE_TOOLCHAIN_FILE=cmake/aarch64-linux-gnu.cmake -DCMAKE_BUILD_TYPE=Release \
-  -DFFINT8_BUILD_APP=$app -DFFINT8_BUILD_GUI=OFF -DFFINT8_BUILD_TESTS=OFF \
-  -DDNNL_LIBRARY=/usr/lib/aarch64-linux-gnu/libdnnl.so.2 >/dev/null
+  -DFFINT8_BUILD_APP=$app -DFFINT8_BUILD_GUI=OFF -DFFINT8_BUILD_TESTS=OFF >/dev/null
 cmake --build "$out" --target "${targets[@]}" >/dev/null
 
 status=0

@@ -2,9 +2,10 @@
 # Tests what scripts/setup.sh chooses on each distribution it knows, without installing anything: its
 # --print-packages on fake os-release files (Debian 12 and 13, Ubuntu 22.04 and 24.04, on amd64 and
 # arm64) must give each one's Qt SVG package, QCustomPlot from a package or from source, and the
-# aarch64 cross tools on Debian 12 amd64 only; an unknown distribution is refused by name. On this
-# machine's own distribution, every package it lists must have an installation candidate in apt's
-# lists (skipped where apt has no lists). A few seconds.
+# aarch64 cross tools on Debian 12 amd64 only, with --for-arm64-deb the arm64 package's cross build
+# there and a refusal elsewhere; an unknown distribution is refused by name. On this machine's own
+# distribution, every package it lists (--for-arm64-deb's too on Debian 12 amd64) must have an
+# installation candidate in apt's lists (skipped where apt has no lists). A few seconds.
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 scratch=$(mktemp -d)
@@ -45,6 +46,24 @@ for distro in debian:12 debian:13 ubuntu:22.04 ubuntu:24.04; do
     fi
   done
 done
+# The arm64 package's cross build: the whole product's arm64 libraries, on Debian 12 amd64 only.
+list="$scratch/arm64-deb.list"
+FFINT8_OS_RELEASE="$scratch/debian-12" FFINT8_ARCH=amd64 "$repo/scripts/setup.sh" --for-arm64-deb --print-packages >"$list"
+for name in qt6-svg-dev:arm64 libqcustomplot-dev:arm64 libdnnl2:arm64 qemu-user-static mmdebstrap; do
+  check "debian:12 amd64 --for-arm64-deb: $name" has "$list" "package $name"
+done
+check "debian:12 amd64 --for-arm64-deb: no libdnnl-dev:arm64 (its header clashes with amd64's)" \
+  lacks "$list" "package libdnnl-dev:arm64"
+for distro in debian-12:arm64 ubuntu-22.04:amd64; do
+  if FFINT8_OS_RELEASE="$scratch/${distro%%:*}" FFINT8_ARCH=${distro#*:} "$repo/scripts/setup.sh" --for-arm64-deb \
+       --print-packages >"$scratch/arm64-deb-refused.log" 2>&1; then
+    check "$distro --for-arm64-deb refused" false
+  else
+    check "$distro --for-arm64-deb refused, naming the distribution" \
+      grep -q -- "--for-arm64-deb: .* this is ${distro%%-*} " "$scratch/arm64-deb-refused.log"
+  fi
+done
+
 list="$scratch/no-gui.list"
 FFINT8_OS_RELEASE="$scratch/ubuntu-22.04" FFINT8_ARCH=arm64 "$repo/scripts/setup.sh" --no-gui --print-packages >"$list"
 check "ubuntu:22.04 arm64 --no-gui: no QCustomPlot" has "$list" "qcustomplot: none"
@@ -59,7 +78,13 @@ fi
 
 # This machine's distribution: every name it would install exists in apt's lists.
 if compgen -G "/var/lib/apt/lists/*Packages*" >/dev/null; then
-  "$repo/scripts/setup.sh" --for-tests --print-packages | sed -n 's/^package //p' >"$scratch/here.list"
+  here_args=(--for-tests)
+  # --for-arm64-deb is known on Debian 12 amd64 only.
+  if grep -qx 'ID=debian' /etc/os-release && grep -qx 'VERSION_ID="12"' /etc/os-release \
+     && [[ $(dpkg --print-architecture) == amd64 ]]; then
+    here_args+=(--for-arm64-deb)
+  fi
+  "$repo/scripts/setup.sh" "${here_args[@]}" --print-packages | sed -n 's/^package //p' >"$scratch/here.list"
   # One apt-cache call: a section "NAME:" per package it knows, with its "Candidate:" line.
   mapfile -t names <"$scratch/here.list"
   apt-cache policy "${names[@]}" 2>/dev/null \

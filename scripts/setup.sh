@@ -5,11 +5,17 @@
 # (a path or URL) and QCUSTOMPLOT_SHA256 name, into /usr/local (scripts/qcustomplot_from_source.sh,
 # about a minute), unless --no-gui leaves the GUI out.
 # Idempotent: when everything is present it prints nothing and exits in a second or two.
-#   scripts/setup.sh [--for-tests] [--with-torch] [--no-gui] [--print-packages]
+#   scripts/setup.sh [--for-tests] [--for-arm64-deb] [--with-torch] [--no-gui] [--print-packages]
 #   --for-tests       the test suite's extras too: pdflatex with booktabs (the LaTeX export), clang
 #                     with libFuzzer (scripts/fuzz.sh), and on
 #                     Debian 12 amd64 an aarch64 cross compiler, qemu-user and arm64 zlib, oneDNN and
 #                     Qt by multiarch (scripts/check_arm64.sh; it skips elsewhere)
+#   --for-arm64-deb   Debian 12 amd64 only (refused elsewhere): the arm64 package's cross build and its
+#                     install check (scripts/package_deb.sh --arch arm64, scripts/check_deb_install.sh
+#                     --arch arm64): the aarch64 cross compiler, the arm64 -dev packages of every library
+#                     the programs and the GUI link (multiarch; oneDNN's runtime package only, as its
+#                     -dev cannot sit beside amd64's), mmdebstrap with arch-test, and qemu-user-static
+#                     with binfmt-support, which run the throwaway arm64 root's programs
 #   --with-torch      Debian's PyTorch for scripts/bench_vs_torch.sh
 #   --no-gui          no QCustomPlot (then build with -DFFINT8_BUILD_GUI=OFF)
 #   --print-packages  print what this system would get (a line "package NAME" for each package, and
@@ -19,16 +25,18 @@
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 for_tests=false
+arm64_deb=false
 with_torch=false
 gui=true
 print_only=false
 for arg in "$@"; do
   case "$arg" in
     --for-tests) for_tests=true ;;
+    --for-arm64-deb) arm64_deb=true ;;
     --with-torch) with_torch=true ;;
     --no-gui) gui=false ;;
     --print-packages) print_only=true ;;
-    *) echo "setup: unknown argument '$arg' (scripts/setup.sh [--for-tests] [--with-torch] [--no-gui] [--print-packages])" >&2
+    *) echo "setup: unknown argument '$arg' (scripts/setup.sh [--for-tests] [--for-arm64-deb] [--with-torch] [--no-gui] [--print-packages])" >&2
        exit 1 ;;
   esac
 done
@@ -81,6 +89,21 @@ if $for_tests; then
   elif ! $print_only; then
     echo "setup: scripts/check_arm64.sh's cross tools are set up on Debian 12 amd64 only; it skips here" >&2
   fi
+fi
+# The arm64 package is cross-built on the machine kind CI runs on, against the arm64 builds of its
+# Debian 12 packages: what it links is what Debian 12 arm64 installs, and its Depends say so.
+if $arm64_deb; then
+  if [[ "$os_id:$os_version:$arch" != debian:12:amd64 ]]; then
+    echo "setup: --for-arm64-deb: the arm64 .deb is cross-built on Debian 12 amd64 only; this is" \
+         "$os_id $os_version $arch ($os_release)" >&2
+    exit 1
+  fi
+  cross_arm64=true
+  packages+=(g++-aarch64-linux-gnu qemu-user mmdebstrap arch-test qemu-user-static binfmt-support
+             qt6-base-dev:arm64 libqt6sql6-sqlite:arm64 qt6-svg-dev:arm64 libqcustomplot-dev:arm64
+             libdnnl2:arm64 zlib1g-dev:arm64)
+  # --for-tests names some of these too.
+  mapfile -t packages < <(printf '%s\n' "${packages[@]}" | awk '!seen[$0]++')
 fi
 
 if $print_only; then

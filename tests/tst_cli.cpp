@@ -218,7 +218,7 @@ private slots:
                 QCOMPARE(e["memory_ratio_to_bp_fp32"].toDouble(), 1.0);
             }
         }
-        QCOMPARE(algorithms, QStringList({"bp-fp32", "bp-int8", "ff-fp32", "ff-int8"}));
+        QCOMPARE(algorithms, QStringList({"bp-fp32", "bp-int8", "bp-ui8", "ff-fp32", "ff-int8"}));
     }
 
     // compare trains the methods one after another, or with --interleave in turn, one epoch each:

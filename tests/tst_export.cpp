@@ -2,6 +2,7 @@
 // store filled with known runs; and the properties each format promises: RFC 4180 CSV, Markdown
 // pipe tables, booktabs LaTeX, JSON. FFINT8_UPDATE_GOLDEN=1 rewrites the golden files.
 #include "app/export/result_table.h"
+#include "app/spec/experiment_spec.h"
 #include "app/store/run_store.h"
 #include "app/store/store_error.h"
 #include "support/csv_fields.h"
@@ -11,6 +12,7 @@
 #include <QJsonDocument>
 #include <QProcess>
 #include <QRegularExpression>
+#include <QTemporaryDir>
 #include <QtTest>
 
 using namespace ffint8;
@@ -246,6 +248,42 @@ private slots:
         QVERIFY2(md.contains("91.00 / 5.0 /"), qPrintable(md));
         QVERIFY2(md.contains("each run's target test accuracy"), qPrintable(md));
         QVERIFY2(md.contains("The runs' targets differ: 80 %, 90 %."), qPrintable(md));
+    }
+
+    // Table V's CNN rows: runs of different model graphs are rows of their own, named by the model
+    // they trained (their spec), never averaged together.
+    void paperLayoutPutsEachModelInItsRow()
+    {
+        QTemporaryDir dir;
+        RunStore store(dir.filePath("cnn.sqlite"));
+        QList<qint64> ids;
+        const QList<QPair<QString, double>> runs = {{"resnet-18", 0.80}, {"resnet-18", 0.82}, {"mobilenet-v2", 0.60}};
+        for (int i = 0; i < runs.size(); ++i) {
+            ExperimentSpec spec;
+            spec.name = runs[i].first;
+            spec.config.model = runs[i].first.toStdString();
+            spec.config.seed = uint64_t(i + 1);
+            RunRecord r;
+            r.name = spec.name;
+            r.specJson = QString::fromUtf8(QJsonDocument(specToJson(spec)).toJson(QJsonDocument::Compact));
+            r.algorithm = "bp-fp32";
+            r.dataset = "cifar10";
+            r.seed = i + 1;
+            const qint64 id = store.createRun(r);
+            RunResult result;
+            result.status = "completed";
+            result.epochsDone = 1;
+            result.testAccuracy = runs[i].second;
+            result.trainSeconds = 10.0;
+            store.finishRun(id, result);
+            ids << id;
+        }
+        const QString md = exportTable(store, ids, TableOptions{TableLayout::Paper, TableFormat::Markdown, "bp-fp32"});
+        QVERIFY2(md.contains(QString::fromUtf8("| resnet-18 (cifar10) | 81.00±1.41")), qPrintable(md));
+        QVERIFY2(md.contains("| mobilenet-v2 (cifar10) | 60.00"), qPrintable(md));
+        QVERIFY2(!md.contains("MLP"), qPrintable(md));
+        const QString csv = exportTable(store, ids, TableOptions{TableLayout::Long, TableFormat::Csv, "bp-fp32"});
+        QVERIFY2(csv.contains(",resnet-18,") && csv.contains(",mobilenet-v2,"), qPrintable(csv));
     }
 
     void latexIsABooktabsTable()

@@ -27,17 +27,6 @@ namespace {
 
 using testing::messageOf;
 
-// 12x12 images of 10 classes: each class a bright bar at its own place over noise.
-DatasetSplits bars(int train, int test)
-{
-    return testing::patternSplits(
-        "bars", 12, train, 5, 0.8f, 0.2f,
-        [](int label, int y, int x) {
-            return label < 5 ? (y == 2 * label + 1 && x > 1 && x < 10) : (x == 2 * (label - 5) + 1 && y > 1 && y < 10);
-        },
-        test);
-}
-
 TrainConfig ffConfig(Algorithm algorithm)
 {
     TrainConfig c;
@@ -232,7 +221,7 @@ private slots:
         loss(x);
         std::copy(r.begin(), r.end(), graph.outputGradient());
         LayerContext ctx{scratch, 1, 0, true};
-        graph.backward(rows, ctx, ModelGraph::BackwardPass{nullptr, true, false});
+        graph.backward(rows, ctx, ModelGraph::BackwardPass::toInputOnly());
         std::vector<float> analytic(graph.inputGradient(), graph.inputGradient() + inputs);
         int checked = 0;
         for (size_t i = 0; i < inputs; i += 7) {
@@ -256,7 +245,7 @@ private slots:
     // The head learns from detached features: FF's own training is bit-identical with and without it.
     void headIsDetachedFromTheUnits()
     {
-        const DatasetSplits data = bars(64, 20);
+        const DatasetSplits data = testing::barSplits(64, 20);
         TrainConfig c = ffConfig(Algorithm::FfInt8);
         c.model = "cnn-small";
         c.inputShape = Shape::image(1, 12, 12);
@@ -292,7 +281,7 @@ private slots:
     void stateRoundTripsIntoAFreshTrainer()
     {
         QFETCH(bool, head);
-        const DatasetSplits data = bars(48, 30);
+        const DatasetSplits data = testing::barSplits(48, 30);
         TrainConfig c = ffConfig(Algorithm::FfInt8);
         c.model = "cnn-small";
         c.inputShape = Shape::image(1, 12, 12);
@@ -326,7 +315,7 @@ private slots:
     // from negative data.
     void int8FollowsFp32OnCnnSmall()
     {
-        const DatasetSplits data = bars(1200, 300);
+        const DatasetSplits data = testing::barSplits(1200, 300);
         double accuracy[2] = {0, 0};
         for (int i = 0; i < 2; ++i) {
             TrainConfig c = ffConfig(i ? Algorithm::FfInt8 : Algorithm::FfFp32);

@@ -323,6 +323,7 @@ private slots:
         QVERIFY(dir.isValid());
         SessionOptions options;
         options.spec = smallSpec(2, 2000);
+        options.spec.config.targetAccuracy = 1.0f; // percent: reached in the first epoch
         options.databasePath = dir.filePath("runs.sqlite");
         options.telemetry = QStringLiteral("none");
         RunSession session(options);
@@ -342,6 +343,8 @@ private slots:
         QVERIFY(runId > 0);
         QCOMPARE(runId, session.runId());
         QVERIFY2(view.statusText().startsWith("completed"), qPrintable(view.statusText()));
+        // The target accuracy and the epoch that first reached it stay in the status line.
+        QVERIFY2(view.statusText().contains("target 1.00 % reached in epoch 1 after"), qPrintable(view.statusText()));
         QVERIFY(view.titleText().contains(QString("run %1").arg(runId)));
         // The header names the backend and, on the cpu, the INT8 path the run took.
         QVERIFY2(view.backendText().contains("int8 "), qPrintable(view.backendText()));

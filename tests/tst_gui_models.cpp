@@ -12,6 +12,7 @@
 #include "ui/browser/runs_browser.h"
 #include "ui/compare/comparison_summary_model.h"
 #include "ui/compare/config_diff_model.h"
+#include "ui/compare/figure_format.h"
 #include "ui/export/export_dialog.h"
 
 #include <QAbstractItemModelTester>
@@ -193,6 +194,43 @@ private slots:
         QCOMPARE(model.index(0, ComparisonSummaryModel::EnergyRatioColumn).data().toString(),
                  QString::fromUtf8("1.00×"));
         QVERIFY(model.index(0, 0).data(Qt::FontRole).value<QFont>().bold());
+    }
+
+    // Time to a target accuracy beside time for every epoch: compared only where both runs reached
+    // the same target; a run that missed it says so, a run without one shows nothing.
+    void summaryShowsTimeToTarget()
+    {
+        QList<RunRecord> runs(4);
+        for (int i = 0; i < runs.size(); ++i) {
+            runs[i].id = i + 1;
+            runs[i].algorithm = "bp-fp32";
+            runs[i].trainSeconds = 100.0;
+            runs[i].targetAccuracy = 0.85;
+        }
+        runs[0].targetEpoch = 3;
+        runs[0].targetSeconds = 30.0;
+        runs[1].targetEpoch = 5;
+        runs[1].targetSeconds = 60.0;
+        runs[2].targetEpoch = 0; // missed it
+        runs[3].targetAccuracy = NAN; // had none
+        const QList<ComparisonRow> rows = compareRuns(runs, 1);
+        QCOMPARE(rows[0].targetTimeRatio, 1.0);
+        QCOMPARE(rows[1].targetTimeRatio, 2.0);
+        QCOMPARE(rows[1].targetEpoch, 5);
+        QVERIFY(std::isnan(rows[2].targetSeconds) && std::isnan(rows[2].targetTimeRatio));
+        QVERIFY(std::isnan(rows[3].targetTimeRatio));
+        ComparisonSummaryModel model;
+        model.setRows(rows);
+        QCOMPARE(model.index(1, ComparisonSummaryModel::TimeToTargetColumn).data().toString(),
+                 QString("%1 (epoch 5)").arg(formatSeconds(60.0)));
+        QCOMPARE(model.index(1, ComparisonSummaryModel::TimeToTargetColumn).data(Qt::UserRole).toDouble(), 60.0);
+        QCOMPARE(model.index(1, ComparisonSummaryModel::TargetTimeRatioColumn).data().toString(),
+                 QString::fromUtf8("2.00×"));
+        QCOMPARE(model.index(2, ComparisonSummaryModel::TimeToTargetColumn).data().toString(), QString("not reached"));
+        QCOMPARE(model.index(3, ComparisonSummaryModel::TimeToTargetColumn).data().toString(), QString());
+        // A different target is not compared.
+        runs[1].targetAccuracy = 0.9;
+        QVERIFY(std::isnan(compareRuns(runs, 1)[1].targetTimeRatio));
     }
 
     void curvesUseEpochsAndCumulativeWallTime()
@@ -456,6 +494,13 @@ private slots:
         QCOMPARE(dialog.outputPath(), m_dir.filePath("table.tex"));
         QCOMPARE(dialog.previewText(),
                  exportTable(*m_store, m_ids, TableOptions{TableLayout::Paper, TableFormat::Latex, "ff-int8"}));
+        // The paper layout's time to the target accuracy, as `ffint8 export --time to-target` makes it.
+        dialog.setTableTime(TableTime::ToTarget);
+        const QString toTarget = exportTable(
+            *m_store, m_ids, TableOptions{TableLayout::Paper, TableFormat::Latex, "ff-int8", TableTime::ToTarget});
+        QCOMPARE(dialog.previewText(), toTarget);
+        QVERIFY(toTarget != exportTable(*m_store, m_ids, TableOptions{TableLayout::Paper, TableFormat::Latex, "ff-int8"}));
+        QVERIFY(dialog.options().time == TableTime::ToTarget);
     }
 
     void exportDialogReportsAFileItCannotWrite()

@@ -87,15 +87,6 @@ TrainConfig graphConfig(Algorithm algorithm)
     return c;
 }
 
-// 28x28 images of 10 classes, each class a bright square at its own place over noise.
-DatasetSplits syntheticImages(int count)
-{
-    return testing::patternSplits("squares", 28, count, 21, 0.7f, 0.3f, [](int label, int y, int x) {
-        const int cy = 4 + (label / 5) * 12, cx = 2 + (label % 5) * 5;
-        return y >= cy && y < cy + 6 && x >= cx && x < cx + 4;
-    });
-}
-
 } // namespace
 
 class TestModelGraph : public QObject
@@ -441,14 +432,15 @@ private slots:
         QVERIFY2(why.contains("\"a.conv1\"") && why.contains("weight"), qPrintable(why));
     }
 
-    void unsupportedAlgorithmsAreRefusedByName()
+    void everyMethodTrainsGraphsAndWrongSettingsAreRefusedByName()
     {
         TrainConfig c;
         c.model = "cnn-small";
-        c.algorithm = Algorithm::BpUi8;
-        QVERIFY(messageOf([&] { c.validate(); }).contains("bp-ui8 does not train model graphs"));
-        c.algorithm = Algorithm::FfInt8;
-        c.validate(); // FF trains graphs; a head for its prediction is for graphs alone
+        for (Algorithm a : {Algorithm::BpFp32, Algorithm::BpInt8, Algorithm::BpUi8, Algorithm::FfFp32, Algorithm::FfInt8}) {
+            c.algorithm = a;
+            c.validate();
+        }
+        // A head for FF's prediction is for graphs alone
         TrainConfig mlp;
         mlp.ffPrediction = FfPrediction::Head;
         QVERIFY(messageOf([&] { mlp.validate(); }).contains("\"head\" is for model graphs"));
@@ -462,6 +454,7 @@ private slots:
         QTest::addColumn<int>("algo");
         QTest::newRow("bp-fp32") << int(Algorithm::BpFp32);
         QTest::newRow("bp-int8") << int(Algorithm::BpInt8);
+        QTest::newRow("bp-ui8") << int(Algorithm::BpUi8);
         QTest::newRow("ff-fp32") << int(Algorithm::FfFp32);
         QTest::newRow("ff-int8") << int(Algorithm::FfInt8);
     }
@@ -497,7 +490,7 @@ private slots:
     {
         // bp-int8 quantises activations, weights and output gradients to 8 bits: on the same
         // weights and batch its gradients point the way FP32's do (cosine near 1), not exactly.
-        const DatasetSplits data = syntheticImages(64);
+        const DatasetSplits data = testing::squareSplits(64);
         std::vector<int> indices(16);
         std::iota(indices.begin(), indices.end(), 0);
         std::vector<std::vector<NamedValues>> grads;
@@ -522,25 +515,39 @@ private slots:
         QVERIFY2(cosine > 0.9, qPrintable(QString::number(cosine)));
     }
 
-    void bpFp32LearnsFashionMnistOnCnnSmall()
+    void bpLearnsFashionMnistOnCnnSmall_data()
     {
-        // A few thousand real images, two epochs on the cpu backend: far above chance (10 %).
+        QTest::addColumn<int>("algo");
+        QTest::addColumn<int>("images");
+        QTest::addColumn<int>("epochs");
+        QTest::newRow("bp-fp32") << int(Algorithm::BpFp32) << 4000 << 2;
+        // Its clip searches make a step several times longer: fewer images.
+        QTest::newRow("bp-ui8") << int(Algorithm::BpUi8) << 2000 << 1;
+    }
+
+    void bpLearnsFashionMnistOnCnnSmall()
+    {
+        // A few thousand real images on the cpu backend: far above chance (10 %).
+        QFETCH(int, algo);
+        QFETCH(int, images);
+        QFETCH(int, epochs);
         DatasetSplits data;
         try {
             data = loadDataset("fashion-mnist", {"/usr/share/datasets"});
         } catch (const EngineError &e) {
             QSKIP(e.what());
         }
-        truncateDataset(data.train, 4000);
+        truncateDataset(data.train, images);
         truncateDataset(data.test, 1000);
-        TrainConfig c = graphConfig(Algorithm::BpFp32);
-        c.epochs = 2;
+        TrainConfig c = graphConfig(Algorithm(algo));
+        c.epochs = epochs;
         c.batch = 32;
         auto backend = createBackend("cpu", 2);
         auto trainer = createTrainer(c, *backend);
         const RunSummary s = TrainingRun(*trainer, data).run();
         QCOMPARE(int(s.status), int(RunStatus::Completed));
-        qInfo("cnn-small, bp-fp32, 4000 Fashion-MNIST images, 2 epochs: test accuracy %.1f %%", s.testAccuracy * 100.0);
+        qInfo("cnn-small, %s, %d Fashion-MNIST images, %d epochs: test accuracy %.1f %%", algorithmName(c.algorithm),
+              images, epochs, s.testAccuracy * 100.0);
         QVERIFY2(s.testAccuracy > 0.5, qPrintable(QString::number(s.testAccuracy)));
     }
 

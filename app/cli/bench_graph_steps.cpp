@@ -23,7 +23,8 @@ namespace {
 constexpr int kWarmUpSteps = 1;
 constexpr int kTimedRounds = 5; // each method's steps, taking turns; the medians are reported
 
-const Algorithm kGraphMethods[] = {Algorithm::BpFp32, Algorithm::BpInt8, Algorithm::FfFp32, Algorithm::FfInt8};
+const Algorithm kGraphMethods[] = {Algorithm::BpFp32, Algorithm::BpInt8, Algorithm::BpUi8, Algorithm::FfFp32,
+                                   Algorithm::FfInt8};
 constexpr size_t kCategories = size_t(OpCategory::Count);
 
 struct MethodBench

@@ -93,7 +93,7 @@ QList<CommandInfo> commands()
     list << CommandInfo{"bench", "ffint8 bench [SPEC.json | --preset NAME] [flags]",
                         "Times INT8 and FP32 GEMMs at the model's shapes, then epochs of bp-fp32, ff-fp32 and ff-int8 "
                         "split into GEMMs, optimizer step and the rest. With --model NAME (a model graph): steps of "
-                        "bp-fp32, bp-int8, ff-fp32 and ff-int8 taking turns, each split by op category, with the "
+                        "bp-fp32, bp-int8, bp-ui8, ff-fp32 and ff-int8 taking turns, each split by op category, with the "
                         "engine's peak memory.",
                         true, {},
                         {kPreset,

@@ -107,10 +107,16 @@ QList<ComparisonRow> compareRuns(const QList<RunRecord> &runs, qint64 baselineId
         row.energyJoules = r.energyJoules;
         row.peakEngineBytes = knownBytes(r.peakEngineBytes);
         row.peakRssBytes = knownBytes(r.peakRssBytes);
+        row.targetAccuracy = r.targetAccuracy;
+        row.targetEpoch = r.targetEpoch;
+        row.targetSeconds = r.targetEpoch > 0 ? r.targetSeconds : NAN;
         if (base) {
             if (std::isfinite(r.testAccuracy) && std::isfinite(base->testAccuracy))
                 row.accuracyDeltaPoints = (r.testAccuracy - base->testAccuracy) * 100.0;
             row.timeRatio = ratio(r.trainSeconds, base->trainSeconds);
+            // Times to different targets are not compared.
+            if (r.targetEpoch > 0 && base->targetEpoch > 0 && r.targetAccuracy == base->targetAccuracy)
+                row.targetTimeRatio = ratio(r.targetSeconds, base->targetSeconds);
             row.energyRatio = ratio(r.energyJoules, base->energyJoules);
             row.engineMemoryRatio = ratio(row.peakEngineBytes, knownBytes(base->peakEngineBytes));
             row.rssRatio = ratio(row.peakRssBytes, knownBytes(base->peakRssBytes));

@@ -44,8 +44,14 @@ struct ComparisonRow
     double energyJoules = NAN;
     double peakEngineBytes = NAN;
     double peakRssBytes = NAN;
+    // The run's target test accuracy (fraction; NaN: none), the first epoch that reached it (0: not
+    // reached) and the training seconds up to that epoch's end.
+    double targetAccuracy = NAN;
+    int targetEpoch = 0;
+    double targetSeconds = NAN;
     double accuracyDeltaPoints = NAN; // (accuracy - baseline's) * 100
     double timeRatio = NAN; // value / baseline's value
+    double targetTimeRatio = NAN; // time to the target / the baseline's, where both reached one
     double energyRatio = NAN;
     double engineMemoryRatio = NAN;
     double rssRatio = NAN;

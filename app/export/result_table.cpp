@@ -1,6 +1,7 @@
 // The long table and the paper's layout from stored runs.
 #include "app/export/result_table.h"
 
+#include "app/compare/run_model.h"
 #include "app/export/table_writer.h"
 #include "app/store/run_store.h"
 #include "app/store/store_error.h"
@@ -26,13 +27,17 @@ struct StoredRun
     RunRecord record;
     QMap<QString, QString> params;
     QStringList tags;
+    QString trained; // runModel(): "resnet-18", "mlp 784-1000-1000", or empty where its spec does not read
 
     QString param(const QString &key) const { return params.value(key); }
     bool hasTarget() const { return std::isfinite(record.targetAccuracy); }
     bool reachedTarget() const { return hasTarget() && record.targetEpoch > 0; }
-    // "MLP 784-1000-1000 (fashion-mnist)": the model as Table V's rows name it, with its data.
+    // "MLP 784-1000-1000 (fashion-mnist)", "resnet-18 (cifar10)": the model as Table V's rows name it,
+    // with its data. A model graph by the name it trained under (a preset's, or a described model's).
     QString model() const
     {
+        if (!trained.isEmpty() && !trained.startsWith(QStringLiteral("mlp ")))
+            return QStringLiteral("%1 (%2)").arg(trained, record.dataset);
         const QString layers = param("model.layers");
         return QStringLiteral("MLP %1 (%2)").arg(layers.isEmpty() ? QStringLiteral("?") : QString(layers).replace(',', '-'), record.dataset);
     }
@@ -52,7 +57,7 @@ QList<StoredRun> load(RunStore &store, const QList<qint64> &ids)
         const std::optional<RunRecord> record = store.run(id);
         if (!record)
             throw StoreError(QStringLiteral("there is no run %1 in the run store").arg(id));
-        StoredRun run{*record, {}, store.tags(id)};
+        StoredRun run{*record, {}, store.tags(id), runModel(*record).name};
         for (const auto &[key, value] : store.params(id))
             run.params.insert(key, value);
         runs << run;

@@ -107,7 +107,7 @@ std::vector<Setting> buildTable()
                  }});
     t.push_back({"model.preset", "--model", SettingKind::Text, {},
                  "a model graph by name: cnn-small, resnet-18, mobilenet-v2, efficientnet-b0, or mlp (--layers as a "
-                 "graph); every method but bp-ui8 trains them "
+                 "graph); every method trains them "
                  "(a spec's model object describes one layer by layer)",
                  [](TrainConfig &c, const QString &text) {
                      // The name of the model the spec describes keeps it: the launcher's model field
@@ -196,6 +196,11 @@ std::vector<Setting> buildTable()
                                      "model graphs: predict by goodness over every label, or by a linear head "
                                      "trained on the last unit's output for a neutral label",
                                      {"goodness", "head"}, [](TrainConfig &c) -> FfPrediction & { return c.ffPrediction; }));
+    t.push_back(toggle("ff.recompute", "--ff-recompute",
+                       "model graphs: keep only each unit's input through a step and rebuild its other activations "
+                       "for its backward pass (one more forward pass per unit, a fraction of the activation memory; "
+                       "the same results)",
+                       [](TrainConfig &c) -> bool & { return c.ffRecompute; }));
     t.push_back(integer("ff.predict_from_layer", "--predict-from-layer",
                         "first layer (model graphs: unit) whose goodness counts in prediction (0-based)", 0, 1 << 10,
                         [](TrainConfig &c) -> int & { return c.predictFromLayer; }));

@@ -41,7 +41,8 @@ void BatchNorm::forward(std::span<const Activation> inputs, int rows, float *out
     a.beta = m_beta.values();
     a.eps = m_norm.eps;
     a.training = ctx.training;
-    a.momentum = m_norm.momentum;
+    // A replay keeps the running statistics as they are: (1 - 0) * running + 0 * mean.
+    a.momentum = ctx.replay ? 0.0f : m_norm.momentum;
     a.mean = ctx.training ? m_mean.f32() : m_runningMean.f32();
     a.var = ctx.training ? m_var.f32() : m_runningVar.f32();
     a.runningMean = m_runningMean.f32();

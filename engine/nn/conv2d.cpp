@@ -3,11 +3,17 @@
 
 #include "engine/core/error.h"
 
+#include <algorithm>
 #include <cmath>
+#include <limits>
 
 namespace ffint8 {
 
 namespace {
+
+// The most bytes of FP32 columns (or INT32 accumulators) one chunk of a convolution's batch uses
+// (Conv2d::chunks): small beside a CNN's activations, and still thousands of GEMM rows a chunk.
+constexpr size_t kColumnBytes = size_t(16) << 20;
 
 const char *kKind = "conv2d";
 
@@ -53,8 +59,14 @@ Conv2d::Conv2d(Backend &backend, std::string name, Shape input, Shape output, co
       m_groupOut(conv.outChannels / conv.groups),
       m_weights(backend, conv.outChannels, m_groupColumns, Parameter::weightsOf(options))
 {
-    if (options.clippedGradients)
-        throw EngineError(label() + ": clipped INT8 gradients are LinearLayer's only");
+    if (options.clippedGradients) {
+        // The clip bounds one per-tensor scale; per-channel weight scales fold into the gradient's
+        // columns, where one clipping value would mean a different clip for every column.
+        if (!m_int8 || options.weightsPerChannel)
+            throw EngineError(label() + ": clipped gradients need INT8 with per-tensor weights");
+        m_gradientClip = backend.allocate(1, 1, DType::F32, MemoryCategory::Workspace);
+        setGradientClip(std::numeric_limits<float>::infinity()); // none until the trainer chooses one
+    }
     if (conv.bias)
         m_bias = std::make_unique<Parameter>(backend, 1, conv.outChannels, Parameter::vectorOf(options));
     // PyTorch's default initialisation of nn.Conv2d and nn.Linear, U(-1/sqrt(fan_in), 1/sqrt(fan_in))
@@ -77,6 +89,16 @@ WindowGeometry Conv2d::geometry(int rows) const
     return windowOver(inputShape(), rows, m_conv.kernel, m_conv.kernel, m_conv.stride, m_conv.padding);
 }
 
+std::vector<Conv2d::Chunk> Conv2d::chunks(int rows) const
+{
+    const size_t perImage = size_t(outputPixels(1)) * size_t(std::max(m_columns, m_conv.outChannels)) * sizeof(float);
+    const int images = int(std::clamp<size_t>(kColumnBytes / std::max<size_t>(perImage, 1), 1, size_t(rows)));
+    std::vector<Chunk> list;
+    for (int first = 0; first < rows; first += images)
+        list.push_back({first, std::min(images, rows - first)});
+    return list;
+}
+
 const float *Conv2d::columns(const float *x, int rows, LayerContext &ctx)
 {
     if (pointwise())
@@ -95,8 +117,15 @@ const int8_t *Conv2d::columnCodes(const int8_t *codes, int rows, LayerContext &c
     return cols;
 }
 
+void Conv2d::setGradientClip(float clip)
+{
+    if (m_gradientClip.empty())
+        Layer::setGradientClip(clip);
+    m_backend.upload(m_gradientClip, &clip, sizeof clip);
+}
+
 void Conv2d::quantise(const float *x, int rows, int cols, Rounding rounding, const float *columnFactors, int8_t *codes,
-                      float *scale, LayerContext &ctx)
+                      float *scale, LayerContext &ctx, const float *clip)
 {
     QuantiseArgs q;
     q.x = x;
@@ -108,6 +137,7 @@ void Conv2d::quantise(const float *x, int rows, int cols, Rounding rounding, con
     q.columnFactors = columnFactors;
     q.q = codes;
     q.scales = scale;
+    q.clip = clip;
     m_backend.quantise(q);
     ctx.counter += uint64_t(rows) * uint64_t(cols);
 }
@@ -116,7 +146,8 @@ const int8_t *Conv2d::quantiseGradient(const float *gradZ, int m, const float *c
                                        LayerContext &ctx)
 {
     int8_t *codes = ctx.scratch.s8(LayerScratch::GradientCodes, size_t(m) * m_conv.outChannels);
-    quantise(gradZ, m, m_conv.outChannels, m_options.gradientRounding, columnFactors, codes, scale, ctx);
+    quantise(gradZ, m, m_conv.outChannels, m_options.gradientRounding, columnFactors, codes, scale, ctx,
+             m_gradientClip.empty() ? nullptr : m_gradientClip.f32());
     return codes;
 }
 
@@ -129,12 +160,16 @@ void Conv2d::forward(std::span<const Activation> inputs, int rows, float *output
         if (depthwise()) {
             m_backend.depthwiseConvF32(in.values, geometry(rows), m_weights.values(), output);
         } else {
-            const float *cols = columns(in.values, rows, ctx);
-            for (int g = 0; g < m_conv.groups; ++g)
-                m_backend.gemmF32(Trans::No, Trans::Yes, m, m_groupOut, m_groupColumns, 1.0f,
-                                  cols + g * m_groupColumns, m_columns,
-                                  m_weights.values() + size_t(g) * m_groupOut * m_groupColumns, m_groupColumns, 0.0f,
-                                  output + g * m_groupOut, cout);
+            for (const Chunk &chunk : chunks(rows)) {
+                const int mc = outputPixels(chunk.count);
+                const float *cols = columns(in.values + size_t(chunk.first) * inputShape().features(), chunk.count, ctx);
+                float *out = output + size_t(outputPixels(chunk.first)) * cout;
+                for (int g = 0; g < m_conv.groups; ++g)
+                    m_backend.gemmF32(Trans::No, Trans::Yes, mc, m_groupOut, m_groupColumns, 1.0f,
+                                      cols + g * m_groupColumns, m_columns,
+                                      m_weights.values() + size_t(g) * m_groupOut * m_groupColumns, m_groupColumns,
+                                      0.0f, out + g * m_groupOut, cout);
+            }
         }
         m_backend.biasActivation(output, m, cout, bias, m_options.relu);
         return;
@@ -142,28 +177,37 @@ void Conv2d::forward(std::span<const Activation> inputs, int rows, float *output
     const size_t inputValues = size_t(rows) * inputShape().features();
     int8_t *codes = in.codes ? in.codes : ctx.scratch.s8(LayerScratch::InputCodes, inputValues);
     float *scale = in.scale ? in.scale : ctx.scratch.f32(LayerScratch::Scales, 1);
+    // One scale for the whole batch, then the chunks' GEMMs over its codes.
     quantise(in.values, rows, inputShape().features(), m_options.activationRounding, nullptr, codes, scale, ctx);
-    int32_t *acc = ctx.scratch.s32(LayerScratch::Accumulators, size_t(m) * cout);
-    if (depthwise()) {
-        m_backend.depthwiseConvS8(codes, geometry(rows), m_weights.codes(), acc);
-    } else {
-        const int8_t *cols = columnCodes(codes, rows, ctx);
-        for (int g = 0; g < m_conv.groups; ++g)
-            m_backend.gemmS8S8S32(Trans::No, Trans::Yes, m, m_groupOut, m_groupColumns, cols + g * m_groupColumns,
-                                  m_columns, m_weights.codes() + size_t(g) * m_groupOut * m_groupColumns,
-                                  m_groupColumns, acc + g * m_groupOut, cout);
-    }
     DequantiseArgs d;
-    d.acc = acc;
-    d.rows = m;
     d.cols = cout;
     d.scaleA = scale;
     d.scaleB = m_weights.scales();
     d.scaleBPerColumn = m_weights.perRow();
     d.bias = bias;
     d.relu = m_options.relu;
-    d.y = output;
-    m_backend.dequantise(d);
+    if (depthwise()) {
+        int32_t *acc = ctx.scratch.s32(LayerScratch::Accumulators, size_t(m) * cout);
+        m_backend.depthwiseConvS8(codes, geometry(rows), m_weights.codes(), acc);
+        d.acc = acc;
+        d.rows = m;
+        d.y = output;
+        m_backend.dequantise(d);
+        return;
+    }
+    for (const Chunk &chunk : chunks(rows)) {
+        const int mc = outputPixels(chunk.count);
+        int32_t *acc = ctx.scratch.s32(LayerScratch::Accumulators, size_t(mc) * cout);
+        const int8_t *cols = columnCodes(codes + size_t(chunk.first) * inputShape().features(), chunk.count, ctx);
+        for (int g = 0; g < m_conv.groups; ++g)
+            m_backend.gemmS8S8S32(Trans::No, Trans::Yes, mc, m_groupOut, m_groupColumns, cols + g * m_groupColumns,
+                                  m_columns, m_weights.codes() + size_t(g) * m_groupOut * m_groupColumns,
+                                  m_groupColumns, acc + g * m_groupOut, cout);
+        d.acc = acc;
+        d.rows = mc;
+        d.y = output + size_t(outputPixels(chunk.first)) * cout;
+        m_backend.dequantise(d);
+    }
 }
 
 void Conv2d::backward(const LayerBackward &args, LayerContext &ctx)
@@ -205,28 +249,37 @@ void Conv2d::inputGradient(const float *gradZ, int rows, float *gradInput, Layer
         return;
     }
     const int m = outputPixels(rows), cout = m_conv.outChannels;
-    float *gradCols = pointwise() ? gradInput : ctx.scratch.f32(LayerScratch::GradientColumns, size_t(m) * m_columns);
-    if (!m_int8) {
-        for (int g = 0; g < m_conv.groups; ++g)
-            m_backend.gemmF32(Trans::No, Trans::No, m, m_groupColumns, m_groupOut, 1.0f, gradZ + g * m_groupOut, cout,
-                              m_weights.values() + size_t(g) * m_groupOut * m_groupColumns, m_groupColumns, 0.0f,
-                              gradCols + g * m_groupColumns, m_columns);
-    } else {
-        DequantiseArgs d;
-        const int8_t *codes = inputGradientCodes(gradZ, m, d, ctx);
-        int32_t *acc = ctx.scratch.s32(LayerScratch::Accumulators, size_t(m) * m_columns);
-        for (int g = 0; g < m_conv.groups; ++g)
-            m_backend.gemmS8S8S32(Trans::No, Trans::No, m, m_groupColumns, m_groupOut, codes + g * m_groupOut, cout,
-                                  m_weights.codes() + size_t(g) * m_groupOut * m_groupColumns, m_groupColumns,
-                                  acc + g * m_groupColumns, m_columns);
-        d.acc = acc;
-        d.rows = m;
-        d.cols = m_columns;
-        d.y = gradCols;
-        m_backend.dequantise(d);
+    // INT8: one scale for the whole batch's gradient, then the chunks' GEMMs over its codes.
+    DequantiseArgs d;
+    const int8_t *codes = m_int8 ? inputGradientCodes(gradZ, m, d, ctx) : nullptr;
+    for (const Chunk &chunk : chunks(rows)) {
+        const int mc = outputPixels(chunk.count);
+        const size_t firstPixel = size_t(outputPixels(chunk.first));
+        float *gradInputChunk = gradInput + size_t(chunk.first) * inputShape().features();
+        float *gradCols = pointwise() ? gradInputChunk
+                                      : ctx.scratch.f32(LayerScratch::GradientColumns, size_t(mc) * m_columns);
+        if (!m_int8) {
+            for (int g = 0; g < m_conv.groups; ++g)
+                m_backend.gemmF32(Trans::No, Trans::No, mc, m_groupColumns, m_groupOut, 1.0f,
+                                  gradZ + firstPixel * cout + g * m_groupOut, cout,
+                                  m_weights.values() + size_t(g) * m_groupOut * m_groupColumns, m_groupColumns, 0.0f,
+                                  gradCols + g * m_groupColumns, m_columns);
+        } else {
+            int32_t *acc = ctx.scratch.s32(LayerScratch::Accumulators, size_t(mc) * m_columns);
+            for (int g = 0; g < m_conv.groups; ++g)
+                m_backend.gemmS8S8S32(Trans::No, Trans::No, mc, m_groupColumns, m_groupOut,
+                                      codes + firstPixel * cout + g * m_groupOut, cout,
+                                      m_weights.codes() + size_t(g) * m_groupOut * m_groupColumns, m_groupColumns,
+                                      acc + g * m_groupColumns, m_columns);
+            d.acc = acc;
+            d.rows = mc;
+            d.cols = m_columns;
+            d.y = gradCols;
+            m_backend.dequantise(d);
+        }
+        if (!pointwise())
+            m_backend.col2imF32(gradCols, geometry(chunk.count), m_conv.groups, gradInputChunk);
     }
-    if (!pointwise())
-        m_backend.col2imF32(gradCols, geometry(rows), m_conv.groups, gradInput);
 }
 
 void Conv2d::depthwiseInputGradient(const float *gradZ, int rows, float *gradInput, LayerContext &ctx)
@@ -260,12 +313,20 @@ void Conv2d::weightGradient(const float *gradZ, const Activation &in, int rows, 
         return;
     }
     if (!m_int8) {
-        const float *cols = columns(in.values, rows, ctx);
-        // dW of group g = gradZ^T (its columns) x its im2col columns, reduced over every output pixel.
-        for (int g = 0; g < m_conv.groups; ++g)
-            m_backend.gemmF32(Trans::Yes, Trans::No, m_groupOut, m_groupColumns, m, 1.0f, gradZ + g * m_groupOut, cout,
-                              cols + g * m_groupColumns, m_columns, 0.0f,
-                              m_weights.gradient() + size_t(g) * m_groupOut * m_groupColumns, m_groupColumns);
+        // dW of group g = gradZ^T (its columns) x its im2col columns, reduced over every output
+        // pixel: the chunks' products added up in FP32.
+        bool first = true;
+        for (const Chunk &chunk : chunks(rows)) {
+            const int mc = outputPixels(chunk.count);
+            const size_t firstPixel = size_t(outputPixels(chunk.first));
+            const float *cols = columns(in.values + size_t(chunk.first) * inputShape().features(), chunk.count, ctx);
+            for (int g = 0; g < m_conv.groups; ++g)
+                m_backend.gemmF32(Trans::Yes, Trans::No, m_groupOut, m_groupColumns, mc, 1.0f,
+                                  gradZ + firstPixel * cout + g * m_groupOut, cout, cols + g * m_groupColumns,
+                                  m_columns, first ? 0.0f : 1.0f,
+                                  m_weights.gradient() + size_t(g) * m_groupOut * m_groupColumns, m_groupColumns);
+            first = false;
+        }
         return;
     }
     const int8_t *codes = quantiseGradient(gradZ, m, nullptr, m_weights.gradientScales(), ctx);
@@ -329,15 +390,31 @@ std::vector<LayerGemm> Conv2d::gemms(int rows, bool inputGradient) const
 {
     if (depthwise())
         return {};
-    const int m = outputPixels(rows), cout = m_conv.outChannels, groups = m_conv.groups;
+    const int cout = m_conv.outChannels, groups = m_conv.groups;
+    // The chunks (chunks()): all of one size but the last, which may be smaller.
+    const std::vector<Chunk> parts = chunks(rows);
+    std::vector<std::pair<int, int>> sizes; // (output pixels of a chunk, chunks of that size)
+    for (const Chunk &c : parts)
+        if (sizes.empty() || sizes.back().first != outputPixels(c.count))
+            sizes.push_back({outputPixels(c.count), 1});
+        else
+            ++sizes.back().second;
     std::vector<LayerGemm> list;
-    list.push_back(
-        {"forward", Trans::No, Trans::Yes, m, m_groupOut, m_groupColumns, m_columns, m_groupColumns, m_int8, groups});
+    for (const auto &[mc, count] : sizes)
+        list.push_back({"forward", Trans::No, Trans::Yes, mc, m_groupOut, m_groupColumns, m_columns, m_groupColumns,
+                        m_int8, groups * count});
     if (inputGradient)
-        list.push_back({"input gradient", Trans::No, Trans::No, m, m_groupColumns, m_groupOut, cout, m_groupColumns,
-                        m_int8, groups});
-    list.push_back(
-        {"weight gradient", Trans::Yes, Trans::No, m_groupOut, m_groupColumns, m, cout, m_columns, m_int8, groups});
+        for (const auto &[mc, count] : sizes)
+            list.push_back({"input gradient", Trans::No, Trans::No, mc, m_groupColumns, m_groupOut, cout,
+                            m_groupColumns, m_int8, groups * count});
+    // INT8's weight gradient is one GEMM over the batch: its INT32 sums are not added across chunks.
+    if (m_int8)
+        list.push_back({"weight gradient", Trans::Yes, Trans::No, m_groupOut, m_groupColumns, outputPixels(rows), cout,
+                        m_columns, m_int8, groups});
+    else
+        for (const auto &[mc, count] : sizes)
+            list.push_back({"weight gradient", Trans::Yes, Trans::No, m_groupOut, m_groupColumns, mc, cout, m_columns,
+                            m_int8, groups * count});
     return list;
 }
 

@@ -12,6 +12,7 @@
 #include "engine/nn/parameter.h"
 
 #include <memory>
+#include <vector>
 
 namespace ffint8 {
 
@@ -29,7 +30,8 @@ class Conv2d : public Layer
 {
 public:
     // LayerOptions::relu fuses a ReLU into the output (set it false before a batch norm);
-    // clippedGradients is LinearLayer's alone and refused here.
+    // clippedGradients (INT8 with per-tensor weights only) quantises output gradients with the clip
+    // of setGradientClip().
     Conv2d(Backend &backend, std::string name, Shape input, const ConvOptions &conv, const LayerOptions &options,
            SplitMix64 &initRng);
     // The output shape for `input`; EngineError naming the layer and both shapes when it does not fit.
@@ -38,6 +40,8 @@ public:
 
     const char *kind() const override { return "conv2d"; }
     bool needsInputCodes() const override { return m_int8; }
+    bool clipsGradients() const override { return !m_gradientClip.empty(); }
+    void setGradientClip(float clip) override;
     void forward(std::span<const Activation> inputs, int rows, float *output, LayerContext &ctx) override;
     void backward(const LayerBackward &args, LayerContext &ctx) override;
     void update(const OptimizerStep &step, LayerContext &ctx) override;
@@ -68,12 +72,22 @@ private:
             && m_conv.groups == m_conv.outChannels;
     }
     int outputPixels(int rows) const { return rows * outputShape().height * outputShape().width; }
+    // The batch in chunks of images (first image, count) whose columns fit kColumnBytes: the
+    // scratch of im2col, its GEMMs' accumulators and the input gradient's columns then stay the
+    // same size whatever the batch. Each output row depends on its own image alone, so chunks
+    // change no value of the forward pass or the input gradient.
+    struct Chunk
+    {
+        int first = 0, count = 0;
+    };
+    std::vector<Chunk> chunks(int rows) const;
     // im2col of the input (scratch), or the input itself for a pointwise convolution.
     const float *columns(const float *x, int rows, LayerContext &ctx);
     const int8_t *columnCodes(const int8_t *codes, int rows, LayerContext &ctx);
-    // Backend::quantise per tensor with the step's random stream (advanced by rows x cols).
+    // Backend::quantise per tensor with the step's random stream (advanced by rows x cols), values
+    // beyond `clip` (one value, or null) saturated.
     void quantise(const float *x, int rows, int cols, Rounding rounding, const float *columnFactors, int8_t *codes,
-                  float *scale, LayerContext &ctx);
+                  float *scale, LayerContext &ctx, const float *clip = nullptr);
     // The output gradient's codes (scratch) for `m` output pixels.
     const int8_t *quantiseGradient(const float *gradZ, int m, const float *columnFactors, float *scale,
                                    LayerContext &ctx);
@@ -94,6 +108,7 @@ private:
     Parameter m_weights; // out x m_groupColumns
     std::unique_ptr<Parameter> m_bias;
     bool m_depthwiseOps = true;
+    Tensor m_gradientClip; // F32, 1 value (clippedGradients only)
 };
 
 } // namespace ffint8

@@ -41,6 +41,12 @@ const std::vector<float> &Layer::stateValues(const std::vector<NamedValues> &sta
     return it->values;
 }
 
+void Layer::setGradientClip(float clip)
+{
+    (void)clip;
+    throw EngineError(label() + " was not built with clipped INT8 gradients (bp-ui8's)");
+}
+
 void Layer::checkStateNames(const std::vector<NamedValues> &state, const std::vector<std::string> &known) const
 {
     for (const NamedValues &v : state)

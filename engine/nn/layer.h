@@ -36,6 +36,9 @@ struct LayerContext
     uint64_t seed = 0;
     uint64_t counter = 0;
     bool training = true;
+    // A training forward pass that repeats the last one (same rows, same counter) to rebuild its
+    // activations: layers leave the state that pass updated alone (batch norm's running statistics).
+    bool replay = false;
 };
 
 // The arguments of Layer::backward: the forward pass's inputs and output, dL/d(output), and where
@@ -90,6 +93,12 @@ public:
     // forward() may write its output over its (single) input, and backward() its input gradient
     // over gradOutput.
     virtual bool inPlace() const { return false; }
+    // INT8 layers built with LayerOptions::clippedGradients (BP-UI8): their output gradient is
+    // quantised with a clipping value the trainer chooses before each backward().
+    virtual bool clipsGradients() const { return false; }
+    // The clipping value of the next backward()'s output-gradient quantisations; EngineError naming
+    // the layer unless clipsGradients().
+    virtual void setGradientClip(float clip);
 
     // output = f(inputs) for `rows` examples.
     virtual void forward(std::span<const Activation> inputs, int rows, float *output, LayerContext &ctx) = 0;

@@ -268,77 +268,167 @@ Shape ModelGraph::outputShape() const
     return m_plan.layers.empty() ? m_plan.input : m_plan.layers.back().output;
 }
 
-void ModelGraph::reserve(int rows, bool training)
+std::vector<int> ModelGraph::storageFeatures() const
 {
-    if (rows <= 0)
-        throw EngineError("model graph: a batch of " + std::to_string(rows) + " examples");
-    if (rows <= m_rows && (m_training || !training))
+    const int storages = *std::max_element(m_storage.begin(), m_storage.end()) + 1;
+    std::vector<int> features(size_t(storages), 0);
+    features[0] = m_plan.input.features();
+    for (size_t i = 0; i < m_plan.layers.size(); ++i)
+        features[size_t(storageOf(int(i) + 1))] = m_plan.layers[i].output.features();
+    return features;
+}
+
+std::vector<ptrdiff_t> ModelGraph::gradientLayout(int rows) const
+{
+    const std::vector<int> featuresOf = storageFeatures();
+    std::vector<int> consumers(m_plan.layers.size() + 1, 0);
+    for (const PlannedLayer &p : m_plan.layers)
+        for (int v : p.inputs)
+            ++consumers[size_t(v)];
+    std::vector<ptrdiff_t> layout;
+    ptrdiff_t next = 0;
+    for (size_t s = 0; s < featuresOf.size(); ++s) {
+        const bool none = s == 0 && !m_inputGradient;
+        layout.push_back(none ? -1 : next);
+        if (!none)
+            next += ptrdiff_t(rows) * featuresOf[s];
+    }
+    int sumFeatures = 0;
+    for (size_t v = m_inputGradient ? 0 : 1; v < consumers.size(); ++v)
+        if (consumers[v] > 1)
+            sumFeatures = std::max(sumFeatures, featuresOf[size_t(storageOf(int(v)))]);
+    layout.push_back(sumFeatures > 0 ? next : -1);
+    next += ptrdiff_t(rows) * sumFeatures;
+    layout.push_back(next);
+    return layout;
+}
+
+size_t ModelGraph::valueFloats(int rows) const
+{
+    const std::vector<int> featuresOf = storageFeatures();
+    size_t n = 0;
+    for (size_t s = 1; s < featuresOf.size(); ++s)
+        n += size_t(rows) * size_t(featuresOf[s]);
+    return n;
+}
+
+size_t ModelGraph::codeBytes(int trainingRows) const
+{
+    size_t n = 0;
+    for (const auto &layer : m_layers)
+        if (layer->needsInputCodes())
+            n += size_t(trainingRows) * size_t(layer->inputShape().features());
+    return n;
+}
+
+size_t ModelGraph::gradientFloats(int trainingRows) const
+{
+    return size_t(gradientLayout(trainingRows).back());
+}
+
+namespace {
+
+// The buffer a graph's part goes in: the shared one (checked to be large enough) or its own.
+// `count` is rows x perRow.
+Tensor *bufferFor(Tensor *shared, Tensor &own, Backend &backend, int rows, size_t count, DType type,
+                  MemoryCategory category, const char *what)
+{
+    if (shared) {
+        if (shared->count() < count)
+            throw EngineError(std::string("model graph: the shared ") + what + " buffer holds "
+                              + std::to_string(shared->count()) + " values, the graph needs " + std::to_string(count));
+        return shared;
+    }
+    own = backend.allocate(rows, int(count / size_t(std::max(rows, 1))), type, category);
+    return &own;
+}
+
+} // namespace
+
+void ModelGraph::reserve(int rows, int trainingRows, const SharedGraphBuffers &shared)
+{
+    if (rows <= 0 || trainingRows < 0 || trainingRows > rows)
+        throw EngineError("model graph: buffers for " + std::to_string(rows) + " examples, training "
+                          + std::to_string(trainingRows));
+    const bool anyShared = shared.values || shared.codes || shared.gradients;
+    if (rows <= m_rows && trainingRows <= m_trainingRows && !anyShared)
         return;
     rows = std::max(rows, m_rows);
-    training = training || m_training;
-    std::vector<int> featuresOf(m_plan.layers.size() + 1, 0);
-    std::vector<int> consumers(m_plan.layers.size() + 1, 0);
-    featuresOf[0] = m_plan.input.features();
-    for (size_t i = 0; i < m_plan.layers.size(); ++i) {
-        featuresOf[size_t(storageOf(int(i) + 1))] = m_plan.layers[i].output.features();
-        for (int v : m_plan.layers[i].inputs)
-            ++consumers[size_t(v)];
-    }
-    const int storages = *std::max_element(m_storage.begin(), m_storage.end()) + 1;
+    trainingRows = std::max(trainingRows, m_trainingRows);
+    const std::vector<int> featuresOf = storageFeatures();
+    m_input = Tensor();
+    m_ownValues = Tensor();
+    m_ownCodes = Tensor();
+    m_ownGradients = Tensor();
     m_values.clear();
+    m_valueOffsets.clear();
     m_gradients.clear();
     m_codes.clear();
     m_scales.clear();
-    m_sum = Tensor();
-    for (int s = 0; s < storages; ++s)
-        m_values.push_back(m_backend.allocate(rows, featuresOf[size_t(s)], DType::F32, MemoryCategory::Activations));
-    if (training) {
-        int sumFeatures = 0;
-        for (int s = 0; s < storages; ++s)
-            m_gradients.push_back(
-                s == 0 && !m_inputGradient
-                    ? Tensor()
-                    : m_backend.allocate(rows, featuresOf[size_t(s)], DType::F32, MemoryCategory::Gradients));
-        for (size_t v = m_inputGradient ? 0 : 1; v < consumers.size(); ++v)
-            if (consumers[v] > 1)
-                sumFeatures = std::max(sumFeatures, featuresOf[size_t(storageOf(int(v)))]);
-        if (sumFeatures > 0)
-            m_sum = m_backend.allocate(rows, sumFeatures, DType::F32, MemoryCategory::Gradients);
+    m_sum = nullptr;
+    m_input = m_backend.allocate(rows, featuresOf[0], DType::F32, MemoryCategory::Activations);
+    Tensor *values = bufferFor(shared.values, m_ownValues, m_backend, rows, valueFloats(rows), DType::F32,
+                               MemoryCategory::Activations, "values");
+    m_valueBuffer = values;
+    m_values.push_back(m_input.f32());
+    m_valueOffsets.push_back(0);
+    size_t offset = 0;
+    for (size_t s = 1; s < featuresOf.size(); ++s) {
+        m_values.push_back(values->f32() + offset);
+        m_valueOffsets.push_back(offset);
+        offset += size_t(rows) * size_t(featuresOf[s]);
+    }
+    if (trainingRows > 0) {
+        const std::vector<ptrdiff_t> layout = gradientLayout(trainingRows);
+        float *base = bufferFor(shared.gradients, m_ownGradients, m_backend, trainingRows, size_t(layout.back()),
+                                DType::F32, MemoryCategory::Gradients, "gradients")
+                          ->f32();
+        for (size_t s = 0; s < featuresOf.size(); ++s)
+            m_gradients.push_back(layout[s] < 0 ? nullptr : base + layout[s]);
+        m_sum = layout[featuresOf.size()] < 0 ? nullptr : base + layout[featuresOf.size()];
+        int8_t *codes = bufferFor(shared.codes, m_ownCodes, m_backend, trainingRows, codeBytes(trainingRows),
+                                  DType::S8, MemoryCategory::Activations, "codes")
+                            ->s8();
+        size_t codeOffset = 0;
         for (const auto &layer : m_layers) {
-            const bool codes = layer->needsInputCodes();
-            m_codes.push_back(
-                codes ? m_backend.allocate(rows, layer->inputShape().features(), DType::S8, MemoryCategory::Activations)
-                      : Tensor());
-            m_scales.push_back(codes ? m_backend.allocate(1, 1, DType::F32, MemoryCategory::Activations) : Tensor());
+            const bool needs = layer->needsInputCodes();
+            m_codes.push_back(needs ? codes + codeOffset : nullptr);
+            if (needs)
+                codeOffset += size_t(trainingRows) * size_t(layer->inputShape().features());
+            m_scales.push_back(needs ? m_backend.allocate(1, 1, DType::F32, MemoryCategory::Activations) : Tensor());
         }
     }
     m_rows = rows;
-    m_training = training;
+    m_trainingRows = trainingRows;
 }
 
 const float *ModelGraph::output() const
 {
-    return m_values[size_t(storageOf(int(m_plan.layers.size())))].f32();
+    return m_values[size_t(storageOf(int(m_plan.layers.size())))];
 }
 
 void ModelGraph::downloadOutput(float *host, int rows)
 {
-    const Tensor &out = m_values[size_t(storageOf(int(m_plan.layers.size())))];
-    m_backend.download(out, host, size_t(rows) * size_t(outputShape().features()) * sizeof(float));
+    const size_t storage = size_t(storageOf(int(m_plan.layers.size())));
+    const size_t bytes = size_t(rows) * size_t(outputShape().features()) * sizeof(float);
+    if (storage == 0)
+        m_backend.download(m_input, host, bytes);
+    else
+        m_backend.download(*m_valueBuffer, host, bytes, m_valueOffsets[storage] * sizeof(float));
 }
 
 const float *ModelGraph::inputGradient() const
 {
-    if (!m_training || !m_inputGradient)
+    if (m_trainingRows == 0 || !m_inputGradient)
         throw EngineError("model graph: no input gradient without keepInputGradient() before reserve(rows, true)");
-    return m_gradients[0].f32();
+    return m_gradients[0];
 }
 
 float *ModelGraph::outputGradient()
 {
-    if (!m_training)
+    if (m_trainingRows == 0)
         throw EngineError("model graph: no gradients before reserve(rows, training = true)");
-    return m_gradients[size_t(storageOf(int(m_plan.layers.size())))].f32();
+    return m_gradients[size_t(storageOf(int(m_plan.layers.size())))];
 }
 
 std::vector<Activation> ModelGraph::activationsOf(size_t layer, bool training)
@@ -346,10 +436,10 @@ std::vector<Activation> ModelGraph::activationsOf(size_t layer, bool training)
     std::vector<Activation> acts;
     for (int v : m_plan.layers[layer].inputs) {
         Activation a;
-        a.values = m_values[size_t(storageOf(v))].f32();
+        a.values = m_values[size_t(storageOf(v))];
         // Evaluation leaves the codes to the layer's scratch: they are not needed afterwards.
-        if (training && !m_codes[layer].empty()) {
-            a.codes = m_codes[layer].s8();
+        if (training && m_codes[layer]) {
+            a.codes = m_codes[layer];
             a.scale = m_scales[layer].f32();
         }
         acts.push_back(a);
@@ -362,11 +452,12 @@ void ModelGraph::forward(int rows, LayerContext &ctx)
     if (rows <= 0 || rows > m_rows)
         throw EngineError("model graph: forward over " + std::to_string(rows) + " examples, buffers for "
                           + std::to_string(m_rows));
-    if (ctx.training && !m_training)
-        throw EngineError("model graph: a training pass needs reserve(rows, training = true) first");
+    if (ctx.training && rows > m_trainingRows)
+        throw EngineError("model graph: a training pass over " + std::to_string(rows)
+                          + " examples needs training buffers for as many (reserve)");
     for (size_t i = 0; i < m_layers.size(); ++i) {
         const std::vector<Activation> acts = activationsOf(i, ctx.training);
-        m_layers[i]->forward(acts, rows, m_values[size_t(storageOf(int(i) + 1))].f32(), ctx);
+        m_layers[i]->forward(acts, rows, m_values[size_t(storageOf(int(i) + 1))], ctx);
     }
 }
 
@@ -374,7 +465,7 @@ void ModelGraph::backward(int rows, LayerContext &ctx, const BackwardPass &pass)
 {
     std::vector<double> *blockGradNorms = pass.blockGradNorms;
     const bool toInput = pass.toInput;
-    if (!m_training || rows <= 0 || rows > m_rows)
+    if (rows <= 0 || rows > m_trainingRows)
         throw EngineError("model graph: backward over " + std::to_string(rows)
                           + " examples needs training buffers for as many");
     if (toInput && !m_inputGradient)
@@ -401,7 +492,7 @@ void ModelGraph::backward(int rows, LayerContext &ctx, const BackwardPass &pass)
         const PlannedLayer &p = m_plan.layers[i];
         if (!needed[i + 1])
             continue;
-        float *gradOutput = m_gradients[size_t(storageOf(int(i) + 1))].f32();
+        float *gradOutput = m_gradients[size_t(storageOf(int(i) + 1))];
         const size_t outValues = size_t(rows) * size_t(p.output.features());
         // Every reader of a block's last output comes later in the graph, so its gradient is whole here.
         if (blockGradNorms && (i + 1 == layers || m_plan.layers[i + 1].block != p.block))
@@ -412,22 +503,24 @@ void ModelGraph::backward(int rows, LayerContext &ctx, const BackwardPass &pass)
             if (!needed[size_t(v)]) {
                 gradInputs.push_back(nullptr); // nothing behind it learns
             } else if (!written[size_t(v)]) {
-                gradInputs.push_back(m_gradients[size_t(storageOf(v))].f32());
+                gradInputs.push_back(m_gradients[size_t(storageOf(v))]);
                 written[size_t(v)] = true;
             } else {
                 if (summed >= 0)
                     throw EngineError(m_layers[i]->name() + ": two inputs that other layers read too");
-                gradInputs.push_back(m_sum.f32());
+                gradInputs.push_back(m_sum);
                 summed = v;
             }
         }
         const std::vector<Activation> acts = activationsOf(i, true);
-        LayerBackward args{acts, m_values[size_t(storageOf(int(i) + 1))].f32(), gradOutput, gradInputs, rows,
+        LayerBackward args{acts, m_values[size_t(storageOf(int(i) + 1))], gradOutput, gradInputs, rows,
                            pass.weightGradients};
+        if (pass.beforeLayer && m_layers[i]->parameterCount() > 0)
+            pass.beforeLayer(i, gradOutput, outValues);
         m_layers[i]->backward(args, ctx);
         if (summed >= 0) {
-            float *g = m_gradients[size_t(storageOf(summed))].f32();
-            m_backend.addTensors(g, m_sum.f32(), rows, shapeOfValue(summed).features(), false, g);
+            float *g = m_gradients[size_t(storageOf(summed))];
+            m_backend.addTensors(g, m_sum, rows, shapeOfValue(summed).features(), false, g);
         }
     }
 }
@@ -436,6 +529,18 @@ void ModelGraph::update(const OptimizerStep &step, LayerContext &ctx)
 {
     for (const auto &layer : m_layers)
         layer->update(step, ctx);
+}
+
+void ModelGraph::update(const OptimizerStep &step, LayerContext &ctx, const std::vector<float> &lrScales)
+{
+    if (lrScales.size() != m_layers.size())
+        throw EngineError("model graph: " + std::to_string(lrScales.size()) + " learning-rate scales for "
+                          + std::to_string(m_layers.size()) + " layers");
+    for (size_t i = 0; i < m_layers.size(); ++i) {
+        OptimizerStep scaled = step;
+        scaled.lr *= lrScales[i];
+        m_layers[i]->update(scaled, ctx);
+    }
 }
 
 size_t ModelGraph::parameterCount() const

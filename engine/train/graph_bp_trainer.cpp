@@ -19,7 +19,7 @@ GraphBpTrainer::GraphBpTrainer(const TrainConfig &config, Backend &backend)
     if (!m_config.graphModel())
         throw EngineError(
             "GraphBpTrainer needs a model graph (TrainConfig::model); the MLP of `layers` is BpTrainer's");
-    if (isForwardForward(m_config.algorithm) || m_config.algorithm == Algorithm::BpUi8)
+    if (isForwardForward(m_config.algorithm))
         throw EngineError(std::string("GraphBpTrainer cannot train ") + algorithmName(m_config.algorithm));
     m_graph = std::make_unique<ModelGraph>(backend, modelSpecOf(m_config), m_config.inputShape, m_config.classes,
                                            bpLayerOptions(m_config, false), m_config.seed);
@@ -54,13 +54,24 @@ StepStats GraphBpTrainer::computeGradients(const Dataset &data, const int *indic
     m_backend.softmaxCrossEntropy(m_graph->output(), count, m_config.classes, m_labels.s32(), 1.0f / float(count),
                                   m_loss.f32(), m_graph->outputGradient());
     std::vector<double> norms;
-    m_graph->backward(count, ctx, &norms);
+    ModelGraph::BackwardPass pass;
+    pass.blockGradNorms = &norms;
+    GradientDeviations deviations(m_graph->blockNames().size());
+    m_lrScales.assign(m_graph->layerCount(), 1.0f);
+    if (m_config.algorithm != Algorithm::BpFp32)
+        pass.beforeLayer = [&](size_t layer, const float *gradOutput, size_t values) {
+            quantiseGradientOf(layer, gradOutput, values, deviations);
+        };
+    m_graph->backward(count, ctx, pass);
     m_counter = ctx.counter;
 
     StepStats stats;
     stats.layers.resize(norms.size());
-    for (size_t b = 0; b < norms.size(); ++b)
+    for (size_t b = 0; b < norms.size(); ++b) {
         stats.layers[b].gradNorm = norms[b];
+        if (deviations.layers[b] > 0)
+            stats.layers[b].deviation = deviations.sum[b] / deviations.layers[b];
+    }
     std::vector<float> loss(static_cast<size_t>(count));
     m_backend.download(m_loss, loss.data(), loss.size() * sizeof(float));
     double sum = 0.0;
@@ -74,12 +85,40 @@ StepStats GraphBpTrainer::computeGradients(const Dataset &data, const int *indic
     return stats;
 }
 
+void GraphBpTrainer::quantiseGradientOf(size_t layer, const float *gradOutput, size_t values,
+                                        GradientDeviations &deviations)
+{
+    Layer &l = m_graph->layer(layer);
+    // Only layers whose backward pass quantises its output gradient (INT8 convolutions and linear
+    // layers; batch norm's gradient stays FP32).
+    if (!l.needsInputCodes())
+        return;
+    double deviation = 0.0;
+    if (l.clipsGradients()) {
+        // BP-UI8 (as BpTrainer): the clip with the least direction deviation, and the layer's
+        // learning rate scaled down by that deviation.
+        const BpTrainer::Clip clip = BpTrainer::searchClip(m_backend, gradOutput, values, m_config.ui8.clipCandidates);
+        l.setGradientClip(clip.value);
+        deviation = clip.deviation;
+        m_lrScales[layer] = std::max(std::exp(-m_config.ui8.alpha * clip.deviation), m_config.ui8.beta);
+    } else {
+        // What plain INT8 quantisation does to this gradient's direction: the cause of BP-INT8's collapse.
+        const float top = m_backend.maxAbsValue(gradOutput, values);
+        float d = 0.0f;
+        m_backend.quantisationDeviation(gradOutput, values, &top, 1, &d);
+        deviation = d;
+    }
+    const size_t block = size_t(m_graph->graphPlan().layers[layer].block);
+    deviations.sum[block] += deviation;
+    ++deviations.layers[block];
+}
+
 StepStats GraphBpTrainer::trainStep(const Dataset &data, const int *indices, int count)
 {
     StepStats stats = computeGradients(data, indices, count);
     ++m_step;
     LayerContext ctx = context(true);
-    m_graph->update(OptimizerStep{m_config.lr, m_config.momentum, m_config.weightDecay, m_step}, ctx);
+    m_graph->update(OptimizerStep{m_config.lr, m_config.momentum, m_config.weightDecay, m_step}, ctx, m_lrScales);
     m_counter = ctx.counter;
     return stats;
 }
@@ -111,12 +150,16 @@ std::vector<QuantiserInfo> GraphBpTrainer::quantisers() const
 {
     if (m_config.algorithm == Algorithm::BpFp32)
         return {};
-    // bp-int8's options (bpLayerOptions): per-tensor weights from a master copy, round to nearest.
+    // bpLayerOptions: per-tensor weights from a master copy rounded to nearest; bp-int8 rounds to
+    // nearest everywhere, bp-ui8 rounds activations and gradients stochastically and clips gradients.
     // A graph layer may read a batch norm's signed output, so activation codes are signed.
+    const bool ui8 = m_config.algorithm == Algorithm::BpUi8;
+    const char *rounding = ui8 ? "stochastic" : "nearest";
     std::vector<QuantiserInfo> result = {
-        {"activations", "symmetric-int8", "per-tensor", "nearest", kSignedCodes},
+        {"activations", "symmetric-int8", "per-tensor", rounding, kSignedCodes},
         {"weights", "symmetric-int8", "per-tensor", "nearest", kSignedCodes},
-        {"output_gradients", "symmetric-int8", "per-tensor", "nearest", kSignedCodes},
+        {"output_gradients", ui8 ? "symmetric-int8, direction-sensitive clipping" : "symmetric-int8", "per-tensor",
+         rounding, kSignedCodes},
     };
     if (m_config.optimizerState == StateFormat::Bf16)
         result.push_back(bf16StateInfo());

@@ -61,10 +61,14 @@ GraphFfTrainer::GraphFfTrainer(const TrainConfig &config, Backend &backend)
         throw EngineError("predict_from_layer " + std::to_string(m_config.predictFromLayer) + ": "
                           + modelLabel(m_config) + " has " + std::to_string(specs.size()) + " FF units (0-based)");
 
-    m_rows = std::max(2 * m_config.batch, m_config.evalBatch * m_config.classes);
+    // A training step's positive and negative rows; an evaluation chunk's rows (every label of
+    // each image) only need the activations.
+    const int trainingRows = 2 * m_config.batch;
+    m_rows = std::max(trainingRows, m_config.evalBatch * m_config.classes);
     SplitMix64 initRng(m_config.seed);
     const LayerOptions options = ffLayerOptions(m_config);
     int maxIn = 0, maxOut = 0;
+    size_t gradientFloats = 0, valueFloats = 0, codeBytes = 0; // per row, the largest unit's
     for (const FfUnitSpec &s : specs) {
         Unit u;
         u.name = s.name;
@@ -72,27 +76,44 @@ GraphFfTrainer::GraphFfTrainer(const TrainConfig &config, Backend &backend)
         // Look-ahead's chain reads the gradient to a unit's input, except the first unit's.
         if (m_config.lambda.enabled && !m_units.empty())
             u.graph->keepInputGradient();
-        u.graph->reserve(m_rows, true);
+        gradientFloats = std::max(gradientFloats, u.graph->gradientFloats(1));
+        valueFloats = std::max(valueFloats, u.graph->valueFloats(1));
+        codeBytes = std::max(codeBytes, u.graph->codeBytes(1));
         u.in = s.input.features();
         u.out = s.output.features();
         u.norms = backend.allocate(1, m_rows, DType::F32, MemoryCategory::Activations);
-        u.own = backend.allocate(m_rows, u.out, DType::F32, MemoryCategory::Gradients);
         u.goodness = backend.allocate(1, m_rows, DType::F32, MemoryCategory::Activations);
         u.loss = backend.allocate(1, m_rows, DType::F32, MemoryCategory::Activations);
         maxIn = std::max(maxIn, u.in);
         maxOut = std::max(maxOut, u.out);
         m_units.push_back(std::move(u));
     }
+    // The units are updated one after another and none reads its gradients once the next begins:
+    // one set of gradient buffers, the size of the largest unit's, serves them all. Rebuilding a
+    // unit's activations for its backward pass (ffRecompute) frees its values and codes the same way.
+    SharedGraphBuffers shared;
+    m_unitGradients = backend.allocate(trainingRows, int(gradientFloats), DType::F32, MemoryCategory::Gradients);
+    shared.gradients = &m_unitGradients;
+    if (m_config.ffRecompute) {
+        m_unitValues = backend.allocate(m_rows, int(valueFloats), DType::F32, MemoryCategory::Activations);
+        m_unitCodes = backend.allocate(trainingRows, int(codeBytes), DType::S8, MemoryCategory::Activations);
+        shared.values = &m_unitValues;
+        shared.codes = &m_unitCodes;
+    }
+    for (Unit &u : m_units)
+        u.graph->reserve(m_rows, trainingRows, shared);
+    m_own = backend.allocate(trainingRows, maxOut, DType::F32, MemoryCategory::Gradients);
+    m_ownGoodness = backend.allocate(1, trainingRows, DType::F32, MemoryCategory::Workspace);
     if (m_config.ffPrediction == FfPrediction::Head) {
         m_head = std::make_unique<ModelGraph>(backend, ModelSpec{"head", Shape{0, 1, 1}, {}}, specs.back().output,
                                               m_config.classes, options, initRng);
-        m_head->reserve(m_rows, true);
-        m_labels = backend.allocate(1, m_rows, DType::S32, MemoryCategory::Workspace);
-        m_headLoss = backend.allocate(1, m_rows, DType::F32, MemoryCategory::Workspace);
+        m_head->reserve(m_rows, m_config.batch);
+        m_labels = backend.allocate(1, m_config.batch, DType::S32, MemoryCategory::Workspace);
+        m_headLoss = backend.allocate(1, m_config.batch, DType::F32, MemoryCategory::Workspace);
     }
     m_input = backend.allocate(m_rows, m_embeddedShape.features(), DType::F32, MemoryCategory::Activations);
     // The backward chain of look-ahead exists only when it is on.
-    const int chainRows = m_config.lambda.enabled ? m_rows : 0;
+    const int chainRows = m_config.lambda.enabled ? trainingRows : 0;
     m_later = backend.allocate(chainRows, maxIn, DType::F32, MemoryCategory::Gradients);
     m_gradUpdate = backend.allocate(chainRows, maxOut, DType::F32, MemoryCategory::Gradients);
 }
@@ -146,26 +167,42 @@ void GraphFfTrainer::forward(int rows, int positiveRows, LayerContext &ctx)
     const float *x = m_input.f32();
     for (Unit &u : m_units) {
         m_backend.lengthNormalise(x, rows, u.in, kNormEpsilon, u.graph->input().f32(), u.norms.f32());
+        u.forwardCounter = ctx.counter;
         u.graph->forward(rows, ctx);
-        FfLossArgs loss;
-        loss.y = u.graph->output();
-        loss.rows = rows;
-        loss.cols = u.out;
-        loss.positiveRows = positiveRows;
-        loss.goodness = m_config.goodness;
-        loss.theta = m_config.theta;
-        loss.lossScale = 1.0f / float(rows);
+        FfLossArgs loss = lossOf(u, rows, positiveRows);
         loss.goodnessOut = u.goodness.f32();
-        if (ctx.training) {
+        // The gradient waits for the backward pass (ownGradient), so that one buffer holds every unit's.
+        if (ctx.training)
             loss.lossOut = u.loss.f32();
-            loss.gradY = u.own.f32();
-        }
         m_backend.ffLoss(loss);
         x = u.graph->output();
     }
 }
 
-void GraphFfTrainer::backwardAndUpdate(int rows, LayerContext &ctx)
+FfLossArgs GraphFfTrainer::lossOf(const Unit &u, int rows, int positiveRows) const
+{
+    FfLossArgs loss;
+    loss.y = u.graph->output();
+    loss.rows = rows;
+    loss.cols = u.out;
+    loss.positiveRows = positiveRows;
+    loss.goodness = m_config.goodness;
+    loss.theta = m_config.theta;
+    loss.lossScale = 1.0f / float(rows);
+    return loss;
+}
+
+const float *GraphFfTrainer::ownGradient(const Unit &u, int rows, int positiveRows)
+{
+    // As forward() computed the unit's loss, from its output, which nothing has changed since.
+    FfLossArgs loss = lossOf(u, rows, positiveRows);
+    loss.goodnessOut = m_ownGoodness.f32();
+    loss.gradY = m_own.f32();
+    m_backend.ffLoss(loss);
+    return m_own.f32();
+}
+
+void GraphFfTrainer::backwardAndUpdate(int rows, int positiveRows, LayerContext &ctx)
 {
     // With look-ahead, unit i's update gradient is dL_i/dy_i + lambda * d(L_{i+1} + ... + L_last)/dy_i,
     // and the second term is carried down unscaled so that every later loss weighs lambda (not
@@ -178,17 +215,23 @@ void GraphFfTrainer::backwardAndUpdate(int rows, LayerContext &ctx)
     for (size_t i = m_units.size(); i-- > 0;) {
         Unit &u = m_units[i];
         ModelGraph &graph = *u.graph;
+        if (m_config.ffRecompute) {
+            // The unit's activations again, from its kept input with the random values of its pass.
+            LayerContext replay{ctx.scratch, ctx.seed, u.forwardCounter, true};
+            replay.replay = true;
+            graph.forward(rows, replay);
+        }
         float *gradOutput = graph.outputGradient();
-        const float *gradUpdate = u.own.f32();
+        const float *own = ownGradient(u, rows, positiveRows);
+        const float *gradUpdate = own;
         if (chain && later) {
-            m_backend.lookaheadCombine(u.own.f32(), later, nullptr, rows, u.out, m_lambda, m_gradUpdate.f32(),
-                                       gradOutput);
+            m_backend.lookaheadCombine(own, later, nullptr, rows, u.out, m_lambda, m_gradUpdate.f32(), gradOutput);
             gradUpdate = m_gradUpdate.f32();
         } else if (chain && i > 0) {
-            m_backend.addTensors(u.own.f32(), nullptr, rows, u.out, false, gradOutput);
+            m_backend.addTensors(own, nullptr, rows, u.out, false, gradOutput);
         }
         if (chain && i > 0) {
-            graph.backward(rows, ctx, ModelGraph::BackwardPass{nullptr, true, false});
+            graph.backward(rows, ctx, ModelGraph::BackwardPass::toInputOnly());
             m_backend.lengthNormaliseBackward(graph.input().f32(), u.norms.f32(), graph.inputGradient(), rows, u.in,
                                               kNormEpsilon, m_later.f32());
             later = m_later.f32();
@@ -217,7 +260,7 @@ StepStats GraphFfTrainer::trainStep(const Dataset &data, const int *indices, int
     embed(data, rowImage, rowLabel);
     LayerContext ctx{m_scratch, m_quantSeed, m_counter, true};
     forward(rows, count, ctx);
-    backwardAndUpdate(rows, ctx);
+    backwardAndUpdate(rows, count, ctx);
     m_counter = ctx.counter;
 
     StepStats stats;

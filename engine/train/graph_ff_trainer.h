@@ -4,7 +4,9 @@
 // example; the label embedded in the image (label_embedding.h); look-ahead over all later units as
 // FfTrainer does for layers; prediction by goodness over all labels, or by a linear head on the
 // last unit's detached output for a neutral label (TrainConfig::ffPrediction). FP32 (ff-fp32) or INT8
-// (ff-int8: every layer with weights as Fig. 4 of the paper, with FfTrainer's quantisers).
+// (ff-int8: every layer with weights as Fig. 4 of the paper, with FfTrainer's quantisers). The units
+// share one set of gradient buffers; with TrainConfig::ffRecompute they share their activations too,
+// each unit's rebuilt from its kept input for its backward pass.
 #pragma once
 
 #include "engine/core/counter_rng.h"
@@ -60,9 +62,9 @@ private:
         std::string name;
         std::unique_ptr<ModelGraph> graph; // its input() holds the length-normalised input
         Tensor norms; // F32 rows: the input's lengths
-        Tensor own; // F32 rows x out: dL_unit/d(output)
         Tensor goodness, loss; // F32 rows
         int in = 0, out = 0; // features
+        uint64_t forwardCounter = 0; // the random stream where its last forward pass began
     };
 
     // The label-embedded copies of images into m_input: row r gets image rowImage[r] with label
@@ -77,8 +79,12 @@ private:
     // Forward through every unit over the `rows` rows of m_input, each unit's goodness (and, when
     // training, its loss and dL/d(output) for the first `positiveRows` rows as positive) computed.
     void forward(int rows, int positiveRows, LayerContext &ctx);
+    // The FF loss of unit u's output over `rows` rows, the first `positiveRows` positive (no outputs set).
+    FfLossArgs lossOf(const Unit &u, int rows, int positiveRows) const;
+    // dL_unit/d(output) of the last training forward() (m_own).
+    const float *ownGradient(const Unit &u, int rows, int positiveRows);
     // The units' updates from the last down, with look-ahead when lambda > 0.
-    void backwardAndUpdate(int rows, LayerContext &ctx);
+    void backwardAndUpdate(int rows, int positiveRows, LayerContext &ctx);
     // Goodness summed over the prediction units for every (image, label) pair: `classes` rows per
     // image. False when `cancel` stopped it between two chunks.
     bool goodnessForAllLabels(const Dataset &data, const int *indices, int count, std::vector<float> &goodness,
@@ -98,6 +104,9 @@ private:
     uint64_t m_headCounter = 0;
     int m_rows = 0; // rows every buffer holds
     Tensor m_input; // F32 rows x embedded features
+    Tensor m_unitGradients; // every unit graph's gradient buffers (ModelGraph::reserve)
+    Tensor m_unitValues, m_unitCodes; // and with ffRecompute their values but the input, and codes
+    Tensor m_own, m_ownGoodness; // F32 training rows x max unit output, and training rows: ownGradient()
     Tensor m_later; // F32 rows x max unit input: d(later units' losses)/d(a unit's output)
     Tensor m_gradUpdate; // F32 rows x max unit output
     std::vector<float> m_hostInput, m_hostGoodness, m_hostLoss;

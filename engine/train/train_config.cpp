@@ -89,6 +89,8 @@ void TrainConfig::validate() const
     require(ui8.clipCandidates >= 1 && ui8.clipCandidates <= 64, "ui8.clip_candidates", "must be in 1..64");
     require(ffPrediction == FfPrediction::Goodness || graphModel(), "ff.prediction",
             "\"head\" is for model graphs; the MLP of `layers` predicts by goodness (give the model \"mlp\" for a head)");
+    require(!ffRecompute || graphModel(), "ff.recompute",
+            "is for model graphs (give the model \"mlp\" to train the MLP as one)");
     if (customModel) {
         require(customModel->name == model, "model",
                 "\"" + model + "\" is not the name of the model described, \"" + customModel->name + "\"");
@@ -102,9 +104,6 @@ void TrainConfig::validate() const
         require(isModelPreset(model), "model", "\"" + model + "\" is not a model; valid: " + valid);
     }
     if (graphModel()) {
-        require(algorithm != Algorithm::BpUi8, "algorithm",
-                "bp-ui8 does not train model graphs (model \"" + model
-                    + "\"): its clipped INT8 gradients exist for the MLP's layers only; use bp-int8 or bp-fp32");
         require(inputShape.features() > 0, "input shape", inputShape.text() + " holds no values");
         require(classes >= 2, "classes", "must be at least 2, got " + std::to_string(classes));
     }

@@ -110,6 +110,9 @@ struct TrainConfig
     FfUnit ffUnit = FfUnit::Block;
     LabelEmbedding labelEmbedding = LabelEmbedding::Auto;
     FfPrediction ffPrediction = FfPrediction::Goodness;
+    // Model graphs: keep only each FF unit's input through a step and rebuild the unit's other
+    // activations for its backward pass (one more forward pass per unit; the same results).
+    bool ffRecompute = false;
     LambdaSchedule lambda;
     bool masterWeights = true;
     // INT8 trainers: how the optimizer's per-weight state (Adam's moments, SGD's momentum) is stored.

@@ -77,6 +77,27 @@ DatasetSplits patternSplits(const char *name, int side, int count, uint64_t seed
     return s;
 }
 
+// 12x12 images of 10 classes: each class a bright bar at its own place (rows for 0-4, columns for
+// 5-9) over noise; `test` test images.
+inline DatasetSplits barSplits(int train, int test)
+{
+    return patternSplits(
+        "bars", 12, train, 5, 0.8f, 0.2f,
+        [](int label, int y, int x) {
+            return label < 5 ? (y == 2 * label + 1 && x > 1 && x < 10) : (x == 2 * (label - 5) + 1 && y > 1 && y < 10);
+        },
+        test);
+}
+
+// 28x28 images of 10 classes, each class a bright square at its own place over noise.
+inline DatasetSplits squareSplits(int count)
+{
+    return patternSplits("squares", 28, count, 21, 0.7f, 0.3f, [](int label, int y, int x) {
+        const int cy = 4 + (label / 5) * 12, cx = 2 + (label % 5) * 5;
+        return y >= cy && y < cy + 6 && x >= cx && x < cx + 4;
+    });
+}
+
 inline void writeBigEndian(QByteArray &out, uint32_t v)
 {
     for (int shift = 24; shift >= 0; shift -= 8)

@@ -24,6 +24,10 @@ double rawValue(const ComparisonRow &r, int column)
         return r.trainSeconds;
     case ComparisonSummaryModel::TimeRatioColumn:
         return r.timeRatio;
+    case ComparisonSummaryModel::TimeToTargetColumn:
+        return r.targetSeconds;
+    case ComparisonSummaryModel::TargetTimeRatioColumn:
+        return r.targetTimeRatio;
     case ComparisonSummaryModel::EnergyColumn:
         return r.energyJoules;
     case ComparisonSummaryModel::EnergyRatioColumn:
@@ -89,6 +93,11 @@ QVariant ComparisonSummaryModel::data(const QModelIndex &index, int role) const
             return formatDeltaPoints(r.accuracyDeltaPoints);
         case TrainTimeColumn:
             return formatSeconds(r.trainSeconds);
+        case TimeToTargetColumn:
+            if (std::isnan(r.targetAccuracy))
+                return QString();
+            return r.targetEpoch > 0 ? tr("%1 (epoch %2)").arg(formatSeconds(r.targetSeconds)).arg(r.targetEpoch)
+                                     : tr("not reached");
         case EnergyColumn:
             return formatJoules(r.energyJoules);
         case PeakEngineMemoryColumn:
@@ -96,6 +105,7 @@ QVariant ComparisonSummaryModel::data(const QModelIndex &index, int role) const
         case PeakRssColumn:
             return bytesText(r.peakRssBytes);
         case TimeRatioColumn:
+        case TargetTimeRatioColumn:
         case EnergyRatioColumn:
         case EngineMemoryRatioColumn:
         case RssRatioColumn:
@@ -121,6 +131,9 @@ QVariant ComparisonSummaryModel::data(const QModelIndex &index, int role) const
     }
     if (role == Qt::TextAlignmentRole && (column >= TestAccuracyColumn || column == ParametersColumn))
         return QVariant::fromValue(Qt::AlignRight | Qt::AlignVCenter);
+    if (role == Qt::ToolTipRole && column == TimeToTargetColumn && !std::isnan(r.targetAccuracy))
+        return tr("Training time until the end of the first epoch with a test accuracy of at least %1")
+            .arg(formatPercent(r.targetAccuracy) + QStringLiteral(" %"));
     if (role == Qt::ToolTipRole && r.isBaseline)
         return tr("The baseline: deltas and ratios are against this run");
     return {};
@@ -147,6 +160,10 @@ QVariant ComparisonSummaryModel::headerData(int section, Qt::Orientation orienta
         return tr("Train time");
     case TimeRatioColumn:
         return tr("Time ratio");
+    case TimeToTargetColumn:
+        return tr("Time to target");
+    case TargetTimeRatioColumn:
+        return tr("Time-to-target ratio");
     case EnergyColumn:
         return tr("Energy");
     case EnergyRatioColumn:

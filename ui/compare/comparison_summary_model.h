@@ -21,6 +21,8 @@ public:
         AccuracyDeltaColumn,
         TrainTimeColumn,
         TimeRatioColumn,
+        TimeToTargetColumn, // "0:42 (epoch 3)", "not reached", or blank without a target
+        TargetTimeRatioColumn,
         EnergyColumn,
         EnergyRatioColumn,
         PeakEngineMemoryColumn,

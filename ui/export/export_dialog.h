@@ -28,6 +28,7 @@ public:
     void setTableLayout(ffint8::TableLayout layout);
     void setTableFormat(ffint8::TableFormat format);
     void setBaseline(const QString &method); // for the paper layout's ratios, e.g. "bp-fp32"
+    void setTableTime(ffint8::TableTime time); // the paper layout's time: all epochs, or to the target
     void setOutputPath(const QString &path);
     ffint8::TableOptions options() const;
     QString outputPath() const;
@@ -49,6 +50,7 @@ private:
     QComboBox *m_layout;
     QComboBox *m_format;
     QComboBox *m_baseline;
+    QComboBox *m_time;
     QPlainTextEdit *m_preview;
     QLineEdit *m_path;
     QLabel *m_problem;

@@ -218,6 +218,7 @@ void LiveView::reset()
     m_plannedEpochs = 0;
     m_outcome.clear();
     m_storeProblem.clear();
+    m_targetReached.clear();
     m_stopping = false;
     m_origin.reset();
     m_lastPower.reset();
@@ -256,6 +257,7 @@ void LiveView::attach(RunSession *session)
     connect(session, &RunSession::started, this, &LiveView::onStarted);
     connect(session, &RunSession::progress, this, &LiveView::onProgress);
     connect(session, &RunSession::epochFinished, this, &LiveView::onEpochFinished);
+    connect(session, &RunSession::targetReached, this, &LiveView::onTargetReached);
     connect(session, &RunSession::powerSamples, this, &LiveView::addPower);
     connect(session, &RunSession::pausedChanged, this, &LiveView::onPausedChanged);
     connect(session, &RunSession::storeProblem, this, &LiveView::onStoreProblem);
@@ -377,7 +379,13 @@ void LiveView::setTitle(const QString &name, const QString &algorithm, const QSt
 
 void LiveView::setStatus(const QString &text)
 {
-    m_status->setText(m_storeProblem.isEmpty() ? text : text + tr(" \u2014 store: ") + m_storeProblem);
+    QString line = text;
+    // The run's target stays in view once it is reached, through pauses, the end and a store problem.
+    if (!m_targetReached.isEmpty())
+        line += QStringLiteral(" \u2014 ") + m_targetReached;
+    if (!m_storeProblem.isEmpty())
+        line += tr(" \u2014 store: ") + m_storeProblem;
+    m_status->setText(line);
 }
 
 void LiveView::setBackprop(bool backprop)
@@ -610,6 +618,15 @@ void LiveView::onEpochFinished(const EpochMetrics &metrics)
     m_outcome = text;
     // An epoch that ends while the run stops does not make it look as if it goes on.
     setStatus(m_stopping ? tr("stopping after the current batch") : text);
+}
+
+void LiveView::onTargetReached(const EpochMetrics &metrics, const QJsonObject &event)
+{
+    m_targetReached = tr("target %1 reached in epoch %2 after %3 of training")
+                          .arg(percent(event.value(QStringLiteral("target_acc")).toDouble()))
+                          .arg(metrics.epoch + 1)
+                          .arg(duration(metrics.runTrainSeconds));
+    setStatus(m_stopping ? tr("stopping after the current batch") : m_outcome);
 }
 
 void LiveView::onPausedChanged(bool paused)

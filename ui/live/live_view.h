@@ -95,6 +95,7 @@ private:
     void onStarted(qint64 runId, const QJsonObject &event);
     void onProgress(const ProgressMetrics &metrics);
     void onEpochFinished(const EpochMetrics &metrics);
+    void onTargetReached(const EpochMetrics &metrics, const QJsonObject &event);
     void onPausedChanged(bool paused);
     void onStoreProblem(const QString &message);
     void onFailed(const QString &message);
@@ -131,6 +132,7 @@ private:
     int m_plannedEpochs = 0;
     QString m_outcome;
     QString m_storeProblem;
+    QString m_targetReached; // "target 90.00 % reached in epoch 12 after 3:05 of training", once it is
     bool m_stopping = false; // the user asked the attached run to stop; it ends after its current batch
     std::optional<double> m_origin; // the run's start on the monotonic clock of its epochs and samples
     std::optional<PowerPoint> m_lastPower;
