@@ -3,6 +3,7 @@
 #include "app/session/memory_check.h"
 #include "app/spec/suite.h"
 #include "app/store/run_store.h"
+#include "app/telemetry/replay_source.h"
 #include "support/cli_process.h"
 #include "support/synthetic_data.h"
 #include "engine/core/error.h"
@@ -50,6 +51,26 @@ class TestInputChecks : public QObject
             entries << QStringLiteral("\"%1\": [%2]").arg(paths[s], list.join(','));
         }
         return QStringLiteral("{\"format\": \"ffint8-suite\", \"version\": 1, \"name\": \"big\",\n \"sweep\": {%1}}").arg(entries.join(", ")).toUtf8();
+    }
+
+    // What `read` threw (an Error's message, empty when nothing was thrown) and how long it took.
+    struct Refusal
+    {
+        QString message;
+        qint64 ms = 0;
+    };
+    template <class Error, class Read> static Refusal refusalOf(Read read)
+    {
+        QElapsedTimer timer;
+        timer.start();
+        Refusal r;
+        try {
+            read();
+        } catch (const Error &e) {
+            r.message = QString::fromUtf8(e.what());
+        }
+        r.ms = timer.elapsed();
+        return r;
     }
 
 private slots:
@@ -230,16 +251,9 @@ private slots:
     void oversizedSpecIsRefusedWithTheLimit()
     {
         QFETCH(QString, path);
-        QElapsedTimer timer;
-        timer.start();
-        QString message;
-        try {
-            parseSpecFile(path);
-        } catch (const SpecError &e) {
-            message = e.what();
-        }
-        QVERIFY2(message.contains(path) && message.contains(QString::number(kMaxSpecFileBytes)), qPrintable(message));
-        QVERIFY(timer.elapsed() < 1000);
+        const Refusal r = refusalOf<SpecError>([&] { parseSpecFile(path); });
+        QVERIFY2(r.message.contains(path) && r.message.contains(QString::number(kMaxSpecFileBytes)), qPrintable(r.message));
+        QVERIFY(r.ms < 1000);
     }
 
     // A model file past the size limit (here a sparse file) is refused by its size, unread.
@@ -250,17 +264,32 @@ private slots:
         QVERIFY(file.open(QIODevice::WriteOnly));
         QVERIFY(file.resize(qint64(kMaxModelFileBytes) + 1));
         file.close();
-        QElapsedTimer timer;
-        timer.start();
-        QString message;
-        try {
-            loadModel(path.toStdString());
-        } catch (const EngineError &e) {
-            message = e.what();
-        }
-        QVERIFY2(message.contains(path) && message.contains(QString::number(kMaxModelFileBytes)), qPrintable(message));
-        QVERIFY(timer.elapsed() < 1000);
+        const Refusal r = refusalOf<EngineError>([&] { loadModel(path.toStdString()); });
+        QVERIFY2(r.message.contains(path) && r.message.contains(QString::number(kMaxModelFileBytes)), qPrintable(r.message));
+        QVERIFY(r.ms < 1000);
         QFile::remove(path);
+    }
+
+    // A replay reads its telemetry log whole: a larger file (here sparse) is refused by its size,
+    // a device that never ends after the limit's worth, each with the limit named.
+    void oversizedReplayLogIsRefusedWithTheLimit_data()
+    {
+        QTest::addColumn<QString>("path");
+        const QString big = m_dir.filePath("huge-tegrastats.log");
+        QFile file(big);
+        if (file.open(QIODevice::WriteOnly))
+            file.resize(kMaxReplayLogBytes + 1);
+        QTest::newRow("file over the limit") << big;
+        QTest::newRow("/dev/zero") << QStringLiteral("/dev/zero");
+    }
+
+    void oversizedReplayLogIsRefusedWithTheLimit()
+    {
+        QFETCH(QString, path);
+        PowerLog log;
+        const Refusal r = refusalOf<SpecError>([&] { ReplaySource replay(path, 1000, 1.0, log); });
+        QVERIFY2(r.message.contains(path) && r.message.contains(QString::number(kMaxReplayLogBytes)), qPrintable(r.message));
+        QVERIFY(r.ms < 1000);
     }
 
     void unwritableExportIsRefusedBeforeReading()

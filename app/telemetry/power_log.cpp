@@ -1,8 +1,6 @@
 // Power samples and the energy of a span.
 #include "app/telemetry/power_log.h"
 
-#include <QMutexLocker>
-
 #include <algorithm>
 #include <chrono>
 
@@ -15,7 +13,7 @@ double monotonicSeconds()
 
 void PowerLog::append(double seconds, double watts)
 {
-    QMutexLocker guard(&m_lock);
+    std::lock_guard guard(m_lock);
     if (!m_points.empty() && seconds < m_points.back().seconds)
         return; // the monotonic clock never goes back; a sample that does is not ours
     m_points.push_back({seconds, watts});
@@ -23,13 +21,13 @@ void PowerLog::append(double seconds, double watts)
 
 int PowerLog::size() const
 {
-    QMutexLocker guard(&m_lock);
+    std::lock_guard guard(m_lock);
     return int(m_points.size());
 }
 
 std::vector<PowerPoint> PowerLog::pointsFrom(size_t first) const
 {
-    QMutexLocker guard(&m_lock);
+    std::lock_guard guard(m_lock);
     if (first >= m_points.size())
         return {};
     return {m_points.begin() + qsizetype(first), m_points.end()};
@@ -50,7 +48,7 @@ double PowerLog::powerAt(double seconds) const
 
 EnergySummary PowerLog::energyBetween(double from, double to) const
 {
-    QMutexLocker guard(&m_lock);
+    std::lock_guard guard(m_lock);
     if (m_points.empty() || to <= from)
         return {};
     std::vector<PowerPoint> span{{from, powerAt(from)}};

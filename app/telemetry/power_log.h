@@ -4,8 +4,7 @@
 
 #include "app/telemetry/energy.h"
 
-#include <QMutex>
-
+#include <mutex>
 #include <vector>
 
 namespace ffint8 {
@@ -27,7 +26,9 @@ public:
 
 private:
     double powerAt(double seconds) const; // callers hold m_lock
-    mutable QMutex m_lock;
+    // std::mutex rather than QMutex: a contended QMutex waits on a futex inside Qt, where
+    // ThreadSanitizer (scripts/sanitize.sh tsan) cannot see the ordering it gives.
+    mutable std::mutex m_lock;
     std::vector<PowerPoint> m_points;
 };
 

@@ -10,6 +10,35 @@
 
 namespace ffint8 {
 
+namespace {
+
+// The whole file, refused past kMaxReplayLogBytes: by its size when it has one, after the limit's
+// worth of bytes for pipes and devices, which report none.
+QByteArray readLog(QFile &f, const QString &path)
+{
+    const auto tooLarge = [&] {
+        return SpecError(QStringLiteral("the telemetry log %1 is larger than the limit of %2 bytes for a replay, which "
+                                        "reads it whole: is it the right file?")
+                             .arg(path)
+                             .arg(kMaxReplayLogBytes));
+    };
+    if (f.size() > kMaxReplayLogBytes)
+        throw tooLarge();
+    QByteArray text;
+    char chunk[1 << 16];
+    qint64 got = 0;
+    while ((got = f.read(chunk, sizeof chunk)) > 0) {
+        text.append(chunk, qsizetype(got));
+        if (text.size() > kMaxReplayLogBytes)
+            throw tooLarge();
+    }
+    if (got < 0)
+        throw SpecError(QStringLiteral("cannot read the telemetry log %1: %2").arg(path, f.errorString()));
+    return text;
+}
+
+} // namespace
+
 ReplaySource::ReplaySource(const QString &path, int intervalMs, double speed, PowerLog &log, QObject *parent)
     : QObject(parent), m_log(log)
 {
@@ -20,7 +49,7 @@ ReplaySource::ReplaySource(const QString &path, int intervalMs, double speed, Po
         throw SpecError(QStringLiteral("cannot read the telemetry log %1: %2").arg(path, f.errorString()));
     std::vector<std::optional<qint64>> stamps;
     TelemetrySample sample;
-    for (const QByteArray &line : f.readAll().split('\n')) {
+    for (const QByteArray &line : readLog(f, path).split('\n')) {
         if (parseTegrastatsLine(line, sample) && sample.boardMw) {
             m_watts.push_back(*sample.boardMw / 1000.0);
             stamps.push_back(sample.timestampMs);

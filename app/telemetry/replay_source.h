@@ -12,13 +12,18 @@
 
 namespace ffint8 {
 
+// A replay reads its log whole. A day of tegrastats lines at its default second is about 30 MB; a
+// larger file is most likely the wrong one (a dataset, /dev/zero) and is refused unread.
+constexpr qint64 kMaxReplayLogBytes = qint64(64) << 20;
+
 class ReplaySource : public QObject
 {
     Q_OBJECT
 
 public:
-    // Reads and parses the whole log. Throws SpecError naming the file when it cannot be read or
-    // holds no line with board power. `intervalMs` times lines without timestamps (JetPack 4).
+    // Reads and parses the whole log. Throws SpecError naming the file when it cannot be read, is
+    // larger than kMaxReplayLogBytes or holds no line with board power. `intervalMs` times lines
+    // without timestamps (JetPack 4).
     ReplaySource(const QString &path, int intervalMs, double speed, PowerLog &log, QObject *parent = nullptr);
 
     void start();

@@ -108,7 +108,7 @@ TelemetryRecorder::TelemetryRecorder(const TelemetryChoice &choice) : m_choice(c
     if (choice.source == "tegrastats") {
         auto *source = new TegrastatsSource(m_log);
         QObject::connect(source, &TegrastatsSource::problemOccurred, source, [this](const QString &message) {
-            QMutexLocker guard(&m_problemLock);
+            std::lock_guard guard(m_problemLock);
             m_problem = message;
         });
         const QString program = choice.program;
@@ -150,7 +150,7 @@ void TelemetryRecorder::stop()
 
 QString TelemetryRecorder::problem() const
 {
-    QMutexLocker guard(&m_problemLock);
+    std::lock_guard guard(m_problemLock);
     return m_problem;
 }
 

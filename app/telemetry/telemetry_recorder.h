@@ -4,11 +4,11 @@
 
 #include "app/telemetry/power_log.h"
 
-#include <QMutex>
 #include <QString>
 #include <QThread>
 
 #include <memory>
+#include <mutex>
 
 namespace ffint8 {
 
@@ -54,7 +54,7 @@ private:
     QThread m_thread;
     QObject *m_source = nullptr; // a TegrastatsSource, PolledPowerSource or ReplaySource, on m_thread
     bool m_started = false;
-    mutable QMutex m_problemLock;
+    mutable std::mutex m_problemLock; // not QMutex, for ThreadSanitizer (power_log.h)
     QString m_problem;
 };
 

@@ -2,6 +2,7 @@
 #include "engine/backend/cpu_backend.h"
 
 #include "engine/backend/int8/int8_gemm.h"
+#include "engine/backend/omp_tsan.h"
 #include "engine/core/error.h"
 
 #include <algorithm>
@@ -168,16 +169,20 @@ uint8_t *CpuBackend::int8Scratch(size_t bytes)
     return reinterpret_cast<uint8_t *>(m_int8Scratch.s8());
 }
 
-void CpuBackend::parallelSlots(int slots, const std::function<void(int)> &body)
+FFINT8_OMP_REGION_HOLDER void CpuBackend::parallelSlots(int slots, const std::function<void(int)> &body)
 {
+    omptsan::beforeRegion();
 #pragma omp parallel num_threads(slots)
     {
+        omptsan::enterRegion();
         flushDenormalsOnThisThread();
         body(omp_get_thread_num());
+        omptsan::leaveRegion();
     }
+    omptsan::afterRegion();
 }
 
-void CpuBackend::forChunks(int count, size_t work, const std::function<void(int, int)> &body)
+FFINT8_OMP_REGION_HOLDER void CpuBackend::forChunks(int count, size_t work, const std::function<void(int, int)> &body)
 {
     // Below about 32 K values an op takes a few microseconds, about what handing half of it to the
     // other thread costs; above that, splitting pays (measured with `ffint8 bench` at the paper's MLP).
@@ -187,13 +192,17 @@ void CpuBackend::forChunks(int count, size_t work, const std::function<void(int,
         body(0, count);
         return;
     }
+    omptsan::beforeRegion();
 #pragma omp parallel for num_threads(chunks) schedule(static)
     for (int i = 0; i < chunks; ++i) {
+        omptsan::enterRegion();
         int begin = int(int64_t(count) * i / chunks);
         int end = int(int64_t(count) * (i + 1) / chunks);
         flushDenormalsOnThisThread(); // cheap, and the team's threads may not all be the ones set up
         body(begin, end);
+        omptsan::leaveRegion();
     }
+    omptsan::afterRegion();
 }
 
 } // namespace ffint8
