@@ -124,6 +124,8 @@ QList<CommandInfo> commands()
                         true, {},
                         QList<FlagLine>{kPreset,
                                         {"--dry-run", "list the runs the suite expands to, train none", "output"},
+                                        {"--queue", "put the runs in the store's work queue for `ffint8 worker` on the "
+                                                    "boards (each needs the backend its spec names), train none here", "output"},
                                         kDb, kTag, kJson}
                             + kTelemetryFlags};
     list << CommandInfo{"runs",
@@ -184,6 +186,24 @@ QList<CommandInfo> commands()
                         false, {},
                         {{"--mirror URL", "take the files from URL/FILE instead of the official site", "data"},
                          {"--dir DIR", "the data root (default $FFINT8_DATA, else $XDG_DATA_HOME/ffint8/datasets)", "data"}}};
+    list << CommandInfo{"worker",
+                        "ffint8 worker --db postgresql://USER@HOST:PORT/DBNAME [flags]",
+                        "Trains the queued runs of a shared store on this board, one after the other, each recorded "
+                        "in that store; sends a heartbeat while it trains, and queues again the runs of workers "
+                        "whose heartbeats stopped.",
+                        false, {},
+                        QList<FlagLine>{{"--db ADDRESS", "the store with the queue (a PostgreSQL database, or an SQLite file "
+                                                         "shared by the workers of one machine)", "queue"},
+                                        {"--board NAME", "recorded with each run (default: the host name)", "queue"},
+                                        {"--max-runs N", "stop after N runs", "queue"},
+                                        {"--exit-when-empty", "stop when no run is queued for this board and none is claimed", "queue"},
+                                        {"--backends LIST", "what this board trains on (default: every backend available here)", "queue"},
+                                        {"--heartbeat S", "seconds between heartbeats (default 5)", "queue"},
+                                        {"--stale-after S", "a claim without a heartbeat for S seconds is queued again, its run "
+                                                            "marked interrupted (default 60)", "queue"},
+                                        {"--poll S", "seconds between looks at an empty queue (default 2)", "queue"},
+                                        kJson}
+                            + kTelemetryFlags};
     list << CommandInfo{"help", "ffint8 help [COMMAND]", "Every command, or one command's flags.", false, {}, {}};
     return list;
 }

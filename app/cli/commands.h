@@ -19,5 +19,6 @@ int backendsCommand(const QStringList &args);
 int telemetryCommand(const QStringList &args);
 int modelCommand(const QStringList &args);
 int dataCommand(const QStringList &args);
+int workerCommand(const QStringList &args);
 
 } // namespace ffint8

@@ -48,6 +48,8 @@ int main(int argc, char **argv)
         return ffint8::modelCommand(args);
     if (command == "data")
         return ffint8::dataCommand(args);
+    if (command == "worker")
+        return ffint8::workerCommand(args);
     if (command == "help" || command == "--help" || command == "-h") {
         QTextStream(stdout) << ffint8::usageText();
         return ffint8::ExitOk;
@@ -57,6 +59,6 @@ int main(int argc, char **argv)
         return ffint8::ExitOk;
     }
     QTextStream(stderr) << "ffint8: unknown command '" << command
-                        << "'; valid: train, run, runs, export, eval, bench, compare, backends, telemetry, model, data, help\n";
+                        << "'; valid: train, run, runs, worker, export, eval, bench, compare, backends, telemetry, model, data, help\n";
     return ffint8::ExitUsage;
 }

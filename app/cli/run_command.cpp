@@ -1,5 +1,6 @@
 // `ffint8 run SPEC|SUITE`: every run of an experiment or a suite, one after the other, each recorded
-// in the run store under the suite's name, then the suite's table.
+// in the run store under the suite's name, then the suite's table; with --queue, the runs are put
+// in the store's work queue for the boards' workers instead (`ffint8 worker`).
 #include "app/cli/argument_reader.h"
 #include "app/cli/commands.h"
 #include "app/cli/session_output.h"
@@ -8,6 +9,9 @@
 #include "app/spec/spec_error.h"
 #include "app/spec/suite.h"
 #include "app/store/run_store.h"
+#include "app/store/work_queue.h"
+
+#include <QJsonDocument>
 
 #include <QTextStream>
 
@@ -17,7 +21,7 @@ namespace {
 
 const char *kRunUsage = "usage: ffint8 run SPEC.json|SUITE.json|--preset NAME [--db PATH] [--json] [--tag TAG]...\n"
                         "                  [--telemetry SOURCE] [--telemetry-interval MS] [--tegrastats PATH]\n"
-                        "                  [--dry-run] [run setting flags, applied to every run]\n";
+                        "                  [--dry-run] [--queue] [run setting flags, applied to every run]\n";
 
 struct RunOptions
 {
@@ -25,6 +29,7 @@ struct RunOptions
     TrainInvocation invocation; // store, telemetry and output settings shared by every run
     QList<QPair<const Setting *, QString>> overrides;
     bool dryRun = false;
+    bool queue = false;
 };
 
 RunOptions parseRunOptions(const QStringList &args)
@@ -51,6 +56,8 @@ RunOptions parseRunOptions(const QStringList &args)
             inv.tags << reader.value();
         } else if (arg == "--dry-run") {
             o.dryRun = true;
+        } else if (arg == "--queue") {
+            o.queue = true;
         } else if (arg == "--telemetry") {
             inv.telemetry = reader.value();
         } else if (arg == "--tegrastats") {
@@ -106,6 +113,29 @@ int runCommand(const QStringList &args)
             out << "  " << spec.name << "  (" << algorithmName(spec.config.algorithm) << ", " << spec.config.epochs
                 << " epochs, seed " << spec.config.seed << ")\n";
         return ExitOk;
+    }
+
+    if (o.queue) {
+        // Each run needs the backend its spec names; any board that has it may take it.
+        const QString database = sessionOptionsOf(o.invocation).databasePath;
+        try {
+            RunStore store(database);
+            WorkQueue queue(store);
+            QList<qint64> ids;
+            store.transaction(QStringLiteral("cannot queue the runs of %1").arg(suite.name), [&] {
+                ids.clear();
+                for (const ExperimentSpec &spec : suite.runs)
+                    ids << queue.enqueue(suite.name, spec.name,
+                                         QString::fromUtf8(QJsonDocument(specToJson(spec)).toJson(QJsonDocument::Compact)),
+                                         QString::fromStdString(spec.config.backend));
+            });
+            out << QStringLiteral("queued %1 run(s) of %2 in %3 (queue ids %4-%5); start `ffint8 worker --db %3` on each board\n")
+                       .arg(ids.size()).arg(suite.name, store.displayName()).arg(ids.first()).arg(ids.last());
+            return ExitOk;
+        } catch (const std::exception &e) {
+            err << "ffint8 run: " << e.what() << "\n";
+            return ExitError;
+        }
     }
 
     QList<qint64> runIds;

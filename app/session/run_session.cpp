@@ -59,6 +59,7 @@ RunRecord recordOf(const SessionOptions &options)
     record.dataset = QString::fromStdString(config.dataset);
     record.backend = QString::fromStdString(config.backend);
     record.suite = options.suite;
+    record.board = options.board;
     record.seed = config.seed;
     record.targetAccuracy = config.targetAccuracy > 0 ? config.targetAccuracy / 100.0 : NAN;
     return record;

@@ -33,6 +33,7 @@ struct SessionOptions
     ExperimentSpec spec;
     QString databasePath; // empty: the run is not stored
     QString suite;        // the suite this run belongs to (recorded, filterable), or empty
+    QString board;        // the board that trains it (recorded); empty: this host's name
     QStringList tags;     // stored with the run
     QString telemetry = QStringLiteral("auto"); // see chooseTelemetry()
     QString tegrastatsProgram = QStringLiteral("tegrastats");

@@ -195,6 +195,8 @@ public:
     bool checkpoint();
 
 private:
+    friend class WorkQueue; // its statements run on this connection, in these transactions
+
     // Everything the constructor does once the connection exists (see there for why it is split).
     void openDatabase(int schemaVersion);
     void openSqlite();

@@ -25,6 +25,12 @@ QString containsLowercased(bool postgres, const QString &column)
                     : QStringLiteral("instr(lower(%1), ?) > 0").arg(column);
 }
 
+QString secondsNow(bool postgres)
+{
+    return postgres ? QStringLiteral("CAST(extract(epoch FROM clock_timestamp()) AS DOUBLE PRECISION)")
+                    : QStringLiteral("((julianday('now') - 2440587.5) * 86400.0)");
+}
+
 QString greatest(bool postgres, const QString &a, const QString &b)
 {
     return QStringLiteral("%1(%2, %3)").arg(postgres ? QStringLiteral("GREATEST") : QStringLiteral("MAX"), a, b);

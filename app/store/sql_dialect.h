@@ -16,6 +16,9 @@ QString postgresSchemaSql(const QString &sqliteSql);
 // plain substring, with no LIKE wildcards for the user to escape.
 QString containsLowercased(bool postgres, const QString &column);
 
+// Seconds since 1970 on the database's clock (its server's, for PostgreSQL), as a double.
+QString secondsNow(bool postgres);
+
 // The larger of two values: SQLite's two-argument MAX, PostgreSQL's GREATEST.
 QString greatest(bool postgres, const QString &a, const QString &b);
 

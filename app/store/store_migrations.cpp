@@ -158,12 +158,29 @@ const char *const kMigrations[] = {
     // 5 -> 6: stores shared by many boards. Each run's UUID, made when it starts, identifies it
     // across stores (a run copied twice into a shared store is copied once); RunStore gives the
     // runs already recorded theirs right after this step. The board that trained it (its host
-    // name unless named).
+    // name unless named). The work queue (work_queue.h): runs waiting for a board, the board that
+    // claimed each, its last heartbeat (seconds on the database's clock, so that boards' clocks
+    // need not agree) and the run of its latest attempt.
     R"(ALTER TABLE runs ADD COLUMN uuid TEXT;
     ALTER TABLE runs ADD COLUMN board TEXT NOT NULL DEFAULT '';
     UPDATE runs SET board = host;
     CREATE UNIQUE INDEX runs_by_uuid ON runs(uuid);
-    CREATE INDEX runs_by_board ON runs(board);)",
+    CREATE INDEX runs_by_board ON runs(board);
+    CREATE TABLE queue (
+        id INTEGER PRIMARY KEY,
+        suite TEXT NOT NULL DEFAULT '',
+        name TEXT NOT NULL,
+        spec_json TEXT NOT NULL,
+        requires_backend TEXT NOT NULL DEFAULT '',
+        state TEXT NOT NULL DEFAULT 'queued',
+        enqueued_at TEXT NOT NULL,
+        worker TEXT NOT NULL DEFAULT '',
+        claimed_at TEXT,
+        heartbeat_s REAL,
+        run_id INTEGER REFERENCES runs(id) ON DELETE SET NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        message TEXT NOT NULL DEFAULT '');
+    CREATE INDEX queue_by_state ON queue(state, id);)",
 };
 static_assert(std::size(kMigrations) == kStoreSchemaVersion, "one migration per schema version");
 
