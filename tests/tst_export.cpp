@@ -47,6 +47,7 @@ class TestExport : public QObject
         r.algorithm = k.algorithm;
         r.dataset = "fashion-mnist";
         r.backend = "cpu";
+        r.board = "orin-nano";
         r.seed = k.seed;
         r.suite = suite;
         r.targetAccuracy = k.target;
@@ -284,6 +285,49 @@ private slots:
         QVERIFY2(!md.contains("MLP"), qPrintable(md));
         const QString csv = exportTable(store, ids, TableOptions{TableLayout::Long, TableFormat::Csv, "bp-fp32"});
         QVERIFY2(csv.contains(",resnet-18,") && csv.contains(",mobilenet-v2,"), qPrintable(csv));
+    }
+
+    // A lab's store: the same model and methods on two boards, a row for each board with --by-board,
+    // and one row over both without.
+    void paperLayoutByBoard()
+    {
+        QTemporaryDir dir;
+        RunStore store(dir.filePath("lab.sqlite"));
+        QList<qint64> ids;
+        const struct { const char *board, *algorithm; double accuracy, seconds; } runs[] = {
+            {"orin-nano", "bp-fp32", 0.90, 100.0}, {"orin-nano", "ff-int8", 0.89, 80.0},
+            {"orin-nx", "bp-fp32", 0.92, 50.0}, {"orin-nx", "ff-int8", 0.91, 30.0}};
+        for (const auto &k : runs) {
+            RunRecord r;
+            r.name = QStringLiteral("%1 on %2").arg(k.algorithm, k.board);
+            r.specJson = "{}";
+            r.algorithm = k.algorithm;
+            r.dataset = "fashion-mnist";
+            r.board = k.board;
+            const qint64 id = store.createRun(r);
+            store.setParams(id, {{"model.layers", "784,1000,1000"}});
+            RunResult result;
+            result.status = "completed";
+            result.epochsDone = 1;
+            result.testAccuracy = k.accuracy;
+            result.trainSeconds = k.seconds;
+            store.finishRun(id, result);
+            ids << id;
+        }
+        TableOptions options{TableLayout::Paper, TableFormat::Markdown, "bp-fp32"};
+        options.boardRows = true;
+        const QString md = exportTable(store, ids, options);
+        QVERIFY2(md.contains("| MLP 784-1000-1000 on orin-nano (fashion-mnist) | 90.00 / 100.0"), qPrintable(md));
+        QVERIFY2(md.contains("| MLP 784-1000-1000 on orin-nx (fashion-mnist) | 92.00 / 50.0"), qPrintable(md));
+        // Each board's ratios against its own baseline: 80/100 and 30/50.
+        QVERIFY2(md.contains(QString::fromUtf8("| MLP 784-1000-1000 on orin-nano vs bp-fp32 | ")) && md.contains(QString::fromUtf8("0.80×")) &&
+                     md.contains(QString::fromUtf8("0.60×")),
+                 qPrintable(md));
+        options.boardRows = false;
+        const QString together = exportTable(store, ids, options);
+        QVERIFY2(together.contains(QString::fromUtf8("| MLP 784-1000-1000 (fashion-mnist) | 91.00±1.41")), qPrintable(together));
+        const QString csv = exportTable(store, ids, TableOptions{TableLayout::Long, TableFormat::Csv, "bp-fp32"});
+        QVERIFY2(csv.contains(",cpu,orin-nx,") || csv.contains(",orin-nx,"), qPrintable(csv));
     }
 
     void latexIsABooktabsTable()

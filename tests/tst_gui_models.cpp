@@ -501,6 +501,12 @@ private slots:
         QCOMPARE(dialog.previewText(), toTarget);
         QVERIFY(toTarget != exportTable(*m_store, m_ids, TableOptions{TableLayout::Paper, TableFormat::Latex, "ff-int8"}));
         QVERIFY(dialog.options().time == TableTime::ToTarget);
+        // A row per model and board, as `ffint8 export --by-board` makes it.
+        dialog.setRowsByBoard(true);
+        TableOptions byBoard{TableLayout::Paper, TableFormat::Latex, "ff-int8", TableTime::ToTarget};
+        byBoard.boardRows = true;
+        QCOMPARE(dialog.previewText(), exportTable(*m_store, m_ids, byBoard));
+        QVERIFY(dialog.previewText() != toTarget);
     }
 
     void exportDialogReportsAFileItCannotWrite()

@@ -22,7 +22,7 @@ int main(int argc, char *argv[])
                                  QStringLiteral("Start this experiment at once: a spec file or a preset name; a suite "
                                                 "(file or built-in) queues all its runs."),
                                  QStringLiteral("SPEC"));
-    const QCommandLineOption db(QStringLiteral("db"), QStringLiteral("Open this run store (SQLite file)."),
+    const QCommandLineOption db(QStringLiteral("db"), QStringLiteral("Open this run store: an SQLite file, or postgresql://USER@HOST:PORT/DBNAME (password from PGPASSWORD or ~/.pgpass)."),
                                 QStringLiteral("PATH"));
     parser.addOption(run);
     parser.addOption(db);

@@ -148,6 +148,7 @@ bool MainWindow::openDatabase(const QString &path, QString *error)
     try {
         auto store = std::make_unique<RunStore>(path);
         // Widgets drop their pointers to the old store before it closes.
+        m_live->stopFollowing();
         m_browser->setStore(store.get());
         m_compare->setStore(store.get());
         m_store = std::move(store);

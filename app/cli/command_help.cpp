@@ -139,6 +139,7 @@ QList<CommandInfo> commands()
                          {"--dataset D", "the dataset", "filters"},
                          {"--tag T", "runs with this tag", "filters"},
                          {"--suite S", "runs of this suite", "filters"},
+                         {"--board B", "runs trained on this board (a worker's --board, else its host name)", "filters"},
                          {"--since DATE", "started on or after (2026-11-28 or 2026-11-28T14:00:00Z)", "filters"},
                          {"--until DATE", "started on or before (a date covers that whole day)", "filters"},
                          {"--text WORDS", "in the name, spec, message or notes (case-insensitive)", "filters"},
@@ -147,7 +148,7 @@ QList<CommandInfo> commands()
                          kJson, kDb}};
     list << CommandInfo{"export",
                         "ffint8 export (--runs IDS | --tag TAG | --suite NAME) [--format csv|md|latex|json]\n"
-                        "              [--layout long|paper] [--time epochs|to-target] [--baseline ALGO] [--status S]\n"
+                        "              [--layout long|paper] [--time epochs|to-target] [--by-board] [--baseline ALGO] [--status S]\n"
                         "              [--out FILE] [--db PATH]",
                         "Writes a result table of recorded runs.", false, {},
                         {{"--runs IDS", "run ids and ranges, e.g. 3,5,8-12", "selection"},
@@ -156,6 +157,7 @@ QList<CommandInfo> commands()
                          {"--status S", "only runs with this status (default all)", "selection"},
                          {"--format csv|md|latex|json", "the table's format (default csv)", "output"},
                          {"--layout long|paper", "one row per run, or Table V's models by methods (default long)", "output"},
+                         {"--by-board", "the paper layout: a row per model and board (a store several boards share)", "output"},
                          {"--time epochs|to-target",
                           "the paper layout's time: training time for all epochs (default), or up to the first epoch that "
                           "reached the runs' target accuracy (n/r where none did)", "output"},

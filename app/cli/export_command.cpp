@@ -14,11 +14,12 @@ namespace ffint8 {
 namespace {
 
 const char *kExportUsage = "usage: ffint8 export (--runs IDS | --tag TAG | --suite NAME) [--format csv|md|latex|json]\n"
-                           "                     [--layout long|paper] [--time epochs|to-target] [--baseline ALGO] [--status STATUS]\n"
-                           "                     [--out FILE] [--db PATH]\n"
+                           "                     [--layout long|paper] [--time epochs|to-target] [--by-board] [--baseline ALGO]\n"
+                           "                     [--status STATUS] [--out FILE] [--db PATH]\n"
                            "       IDS: 3,5,8-12. Default format csv, layout long, baseline bp-fp32, all statuses.\n"
                            "       --time (paper layout): training time for all epochs (default), or to the runs' target\n"
-                           "       accuracy (training.target_accuracy; n/r where not reached). The long layout has both.\n";
+                           "       accuracy (training.target_accuracy; n/r where not reached). The long layout has both.\n"
+                           "       --by-board (paper layout): a row per model and board, for a store several boards share.\n";
 
 // "3,5,8-12" -> 3 5 8 9 10 11 12.
 QList<qint64> parseIds(const QString &text)
@@ -74,6 +75,8 @@ int exportCommand(const QStringList &args)
                 if (!tableTimeFromName(name, options.time))
                     throw SpecError(QStringLiteral("--time: '%1' is not one of epochs, to-target").arg(name));
                 timeGiven = true;
+            } else if (arg == "--by-board") {
+                options.boardRows = true;
             } else if (arg == "--layout") {
                 const QString name = reader.value();
                 if (name != "long" && name != "paper")
@@ -84,6 +87,8 @@ int exportCommand(const QStringList &args)
             }
         }
         // The long layout has a column for each time: a choice there would be silently ignored.
+        if (options.boardRows && options.layout != TableLayout::Paper)
+            throw SpecError("--by-board splits the paper layout's rows by board (--layout paper); the long layout has a board column");
         if (timeGiven && options.layout != TableLayout::Paper)
             throw SpecError("--time chooses the paper layout's time (--layout paper); the long layout has both times");
         const int selections = int(!idsText.isEmpty()) + int(!filter.tag.isEmpty()) + int(!filter.suite.isEmpty());

@@ -19,8 +19,8 @@ namespace ffint8 {
 
 namespace {
 
-const char *kRunsUsage = "usage: ffint8 runs list [--status S] [--algo A] [--dataset D] [--tag T] [--suite S] [--since DATE]\n"
-                         "                        [--until DATE] [--text WORDS] [--json] [--db PATH]\n"
+const char *kRunsUsage = "usage: ffint8 runs list [--status S] [--algo A] [--dataset D] [--tag T] [--suite S] [--board B]\n"
+                         "                        [--since DATE] [--until DATE] [--text WORDS] [--json] [--db PATH]\n"
                          "       ffint8 runs show ID [--json] [--db PATH]\n"
                          "       ffint8 runs tag ID TAG | untag ID TAG | note ID TEXT | rename ID NAME | delete ID [--db PATH]\n"
                          "       ffint8 runs push [ID...] [filters] --to postgresql://USER@HOST:PORT/DBNAME [--db PATH]\n";
@@ -62,6 +62,8 @@ RunsOptions parseRunsOptions(const QStringList &args)
             o.filter.tag = reader.value();
         } else if (arg == "--suite") {
             o.filter.suite = reader.value();
+        } else if (arg == "--board") {
+            o.filter.board = reader.value();
         } else if (arg == "--text") {
             o.filter.text = reader.value();
         } else if (arg == "--since" || arg == "--until") {
@@ -71,7 +73,7 @@ RunsOptions parseRunsOptions(const QStringList &args)
             (arg == "--since" ? o.filter.since : o.filter.until) = value;
         } else {
             throw SpecError(QStringLiteral("unknown flag %1; valid flags: --db, --to, --json, --status, --algo, --dataset, --tag, "
-                                           "--suite, --since, --until, --text").arg(arg));
+                                           "--suite, --board, --since, --until, --text").arg(arg));
         }
     }
     const QStringList actions{"list", "show", "tag", "untag", "note", "rename", "delete", "push"};
@@ -131,7 +133,7 @@ QJsonObject runObject(RunStore &store, const RunRecord &r)
                        {"algo", r.algorithm}, {"dataset", r.dataset},     {"backend", r.backend},
                        {"started_at", r.startedAt}, {"ended_at", r.endedAt}, {"message", r.message},
                        {"epochs", store.epochCount(r.id)}, {"tags", QJsonArray::fromStringList(store.tags(r.id))},
-                       {"suite", r.suite}, {"seed", jsonOfUnsigned(r.seed)}, {"device", r.device},
+                       {"suite", r.suite}, {"board", r.board}, {"uuid", r.uuid}, {"seed", jsonOfUnsigned(r.seed)}, {"device", r.device},
                        {"test_acc", jsonNumber(r.testAccuracy)}, {"train_s", jsonNumber(r.trainSeconds)},
                        {"energy_j", jsonNumber(r.energyJoules)}, {"peak_engine_bytes", r.peakEngineBytes},
                        {"peak_rss_bytes", r.peakRssBytes},

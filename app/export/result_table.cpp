@@ -41,6 +41,13 @@ struct StoredRun
         const QString layers = param("model.layers");
         return QStringLiteral("MLP %1 (%2)").arg(layers.isEmpty() ? QStringLiteral("?") : QString(layers).replace(',', '-'), record.dataset);
     }
+    // "resnet-18 on orin-nx (cifar10)": a row of the paper layout by board.
+    QString modelOnBoard() const
+    {
+        const QString m = model();
+        return QStringLiteral("%1 on %2 (%3").arg(m.section(" (", 0, 0), record.board.isEmpty() ? QStringLiteral("?") : record.board,
+                                                  m.section(" (", 1));
+    }
     // The method a column stands for: the algorithm, and FF without look-ahead apart.
     QString method() const
     {
@@ -72,10 +79,10 @@ bool isTextFormat(TableFormat format) { return format == TableFormat::Markdown |
 Table longTable(const QList<StoredRun> &runs, TableFormat format)
 {
     Table t;
-    t.header = {"id", "name", "suite", "status", "method", "dataset", "model", "backend", "seed", "epochs", "batch",
+    t.header = {"id", "name", "suite", "status", "method", "dataset", "model", "backend", "board", "seed", "epochs", "batch",
                 "optimizer", "lr", "test_acc_pct", "val_acc_pct", "train_s", "s_per_epoch", "target_acc_pct",
                 "target_epoch", "target_s", "energy_j", "peak_engine_mib", "peak_rss_mib", "started_at", "tags"};
-    t.decimals = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 4, 2, 2, 1, 2, 2, 0, 1, 1, 1, 1, 0, 0};
+    t.decimals = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 4, 2, 2, 1, 2, 2, 0, 1, 1, 1, 1, 0, 0};
     bool anyNotReached = false;
     for (const StoredRun &r : runs) {
         const RunRecord &x = r.record;
@@ -86,7 +93,7 @@ Table longTable(const QList<StoredRun> &runs, TableFormat format)
         anyNotReached = anyNotReached || notReached;
         const QVariant none = notReached && isTextFormat(format) ? QVariant(kNotReached) : QVariant();
         t.rows << QVariantList{x.id, x.name, x.suite, x.status, r.method(), x.dataset, r.model().section(" (", 0, 0),
-                               x.backend, x.seed, x.epochsDone, r.param("training.batch").toInt(), r.param("training.optimizer"),
+                               x.backend, x.board, x.seed, x.epochsDone, r.param("training.batch").toInt(), r.param("training.optimizer"),
                                r.param("training.lr").toDouble(), percentOf(x.testAccuracy), percentOf(x.validationAccuracy),
                                real(x.trainSeconds), real(perEpoch), percentOf(x.targetAccuracy),
                                r.reachedTarget() ? QVariant(x.targetEpoch) : none,
@@ -189,10 +196,11 @@ QString percentText(double percent) { return QString::number(percent, 'g', 6) + 
 Table paperTable(const QList<StoredRun> &runs, const TableOptions &options)
 {
     const bool toTarget = options.time == TableTime::ToTarget;
+    auto rowOf = [&](const StoredRun &r) { return options.boardRows ? r.modelOnBoard() : r.model(); };
     QStringList models;
     for (const StoredRun &r : runs)
-        if (!models.contains(r.model()))
-            models << r.model();
+        if (!models.contains(rowOf(r)))
+            models << rowOf(r);
     const QStringList methods = methodOrder(runs);
     QMap<QPair<QString, QString>, Cell> cells;
     for (const QString &model : models)
@@ -201,7 +209,7 @@ Table paperTable(const QList<StoredRun> &runs, const TableOptions &options)
             int n = 0, targeted = 0;
             QList<double> targets;
             for (const StoredRun &r : runs)
-                if (r.model() == model && r.method() == method) {
+                if (rowOf(r) == model && r.method() == method) {
                     ++n;
                     acc << r.record.testAccuracy * 100.0;
                     secs << r.record.trainSeconds;

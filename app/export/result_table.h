@@ -27,6 +27,7 @@ struct TableOptions
     TableFormat format = TableFormat::Csv;
     QString baseline = QStringLiteral("bp-fp32"); // the method the paper layout's ratios divide by
     TableTime time = TableTime::Epochs;           // the paper layout's time (the long one has both)
+    bool boardRows = false; // the paper layout: a row per model and board (a lab's store), not per model
 };
 
 // "epochs" or "to-target"; false for anything else.

@@ -74,6 +74,7 @@ struct RunFilter
     QString dataset;
     QString tag;
     QString suite;
+    QString board;
     QString text;   // in the name, spec, message or notes (case-insensitive substring)
     QString since;  // ISO 8601 date or date-time, inclusive
     QString until;  // ISO 8601 date or date-time, inclusive (a date covers that whole day)
@@ -162,7 +163,7 @@ public:
     void setPowerSource(qint64 runId, const QString &source, std::optional<int> intervalMs);
     // Board power samples on the monotonic clock of the epochs' t_start and t_end, in one transaction.
     void addSamples(qint64 runId, const std::vector<PowerPoint> &samples);
-    std::vector<PowerPoint> samples(qint64 runId);
+    std::vector<PowerPoint> samples(qint64 runId, double after = -1e300); // samples at t > after
     std::pair<double, double> epochSpan(qint64 runId, int epoch); // epochs from 1
     // Deletes the run and everything recorded with it; false where there was no such run.
     bool deleteRun(qint64 runId);
@@ -170,7 +171,7 @@ public:
     std::optional<RunRecord> run(qint64 runId);
     QList<RunRecord> runs(const RunFilter &filter = {});
     std::vector<StoredEpoch> epochs(qint64 runId);
-    std::vector<StoredProgress> progress(qint64 runId);
+    std::vector<StoredProgress> progress(qint64 runId, qint64 afterStep = -1); // reports after that step
     QStringList tags(qint64 runId);
     QStringList allTags();
     QStringList notes(qint64 runId);
@@ -224,8 +225,8 @@ private:
     void nameUnnamedUnits(qint64 runId, size_t count, const QString &what);
     // The `layers` of each epoch (by its number from 1) or report (by its step) in `layersAt`: one
     // entry per unit of the run, filled from the unit rows `sql` selects for the run (epoch or step,
-    // unit, metric, value).
-    void readUnitMetrics(qint64 runId, const char *sql, const std::map<qint64, std::vector<LayerMetrics> *> &layersAt);
+    // unit, metric, value; bound to the run and `after`, the epoch or step after which rows are read).
+    void readUnitMetrics(qint64 runId, const char *sql, qint64 after, const std::map<qint64, std::vector<LayerMetrics> *> &layersAt);
     void markInterruptedRuns();
 
     StoreAddress m_address;

@@ -47,12 +47,12 @@ QStringList RunStore::units(qint64 runId)
     return names;
 }
 
-std::vector<PowerPoint> RunStore::samples(qint64 runId)
+std::vector<PowerPoint> RunStore::samples(qint64 runId, double after)
 {
     QSqlQuery q(m_db);
     q.setForwardOnly(true);
-    q.prepare("SELECT t, board_w FROM samples WHERE run_id = ? ORDER BY t");
-    q.addBindValue(runId);
+    q.prepare("SELECT t, board_w FROM samples WHERE run_id = ? AND t > ? ORDER BY t");
+    bindAll(q, {QVariant(runId), QVariant(after)});
     execute(q, QStringLiteral("cannot read the power samples of run %1").arg(runId));
     std::vector<PowerPoint> list;
     while (q.next())
@@ -85,6 +85,7 @@ QList<RunRecord> RunStore::runs(const RunFilter &f)
     condition(f.algorithm, "algorithm = ?", f.algorithm);
     condition(f.dataset, "dataset = ?", f.dataset);
     condition(f.suite, "suite = ?", f.suite);
+    condition(f.board, "board = ?", f.board);
     condition(f.tag, "id IN (SELECT run_id FROM tags WHERE tag = ?)", f.tag);
     condition(f.since, "started_at >= ?", f.since);
     // A bare date covers its whole day: compare against the next day's start.
@@ -191,16 +192,17 @@ std::vector<StoredEpoch> RunStore::epochs(qint64 runId)
     std::map<qint64, std::vector<LayerMetrics> *> layersAt;
     for (StoredEpoch &s : list)
         layersAt[s.metrics.epoch + 1] = &s.metrics.layers;
-    readUnitMetrics(runId, "SELECT epoch, unit_index, metric, value FROM unit_metrics WHERE run_id = ?", layersAt);
+    readUnitMetrics(runId, "SELECT epoch, unit_index, metric, value FROM unit_metrics WHERE run_id = ? AND epoch > ?", -1, layersAt);
     return list;
 }
 
-std::vector<StoredProgress> RunStore::progress(qint64 runId)
+std::vector<StoredProgress> RunStore::progress(qint64 runId, qint64 afterStep)
 {
     QSqlQuery q(m_db);
     q.setForwardOnly(true);
-    q.prepare("SELECT step, epoch, batch, batches, elapsed_s, train_loss, samples_per_s FROM progress WHERE run_id = ? ORDER BY step");
-    q.addBindValue(runId);
+    q.prepare("SELECT step, epoch, batch, batches, elapsed_s, train_loss, samples_per_s FROM progress WHERE run_id = ? "
+              "AND step > ? ORDER BY step");
+    bindAll(q, {QVariant(runId), QVariant(afterStep)});
     execute(q, QStringLiteral("cannot read the progress of run %1").arg(runId));
     std::vector<StoredProgress> list;
     while (q.next()) {
@@ -218,11 +220,13 @@ std::vector<StoredProgress> RunStore::progress(qint64 runId)
     std::map<qint64, std::vector<LayerMetrics> *> layersAt;
     for (StoredProgress &s : list)
         layersAt[s.step] = &s.metrics.layers;
-    readUnitMetrics(runId, "SELECT step, unit_index, metric, value FROM progress_units WHERE run_id = ?", layersAt);
+    readUnitMetrics(runId, "SELECT step, unit_index, metric, value FROM progress_units WHERE run_id = ? AND step > ?",
+                    afterStep, layersAt);
     return list;
 }
 
-void RunStore::readUnitMetrics(qint64 runId, const char *sql, const std::map<qint64, std::vector<LayerMetrics> *> &layersAt)
+void RunStore::readUnitMetrics(qint64 runId, const char *sql, qint64 after,
+                               const std::map<qint64, std::vector<LayerMetrics> *> &layersAt)
 {
     // One entry per unit of the run, NaN until a row gives a figure.
     const size_t units = size_t(this->units(runId).size());
@@ -231,7 +235,7 @@ void RunStore::readUnitMetrics(qint64 runId, const char *sql, const std::map<qin
     QSqlQuery q(m_db);
     q.setForwardOnly(true);
     q.prepare(QString::fromLatin1(sql));
-    q.addBindValue(runId);
+    bindAll(q, {QVariant(runId), QVariant(after)});
     execute(q, QStringLiteral("cannot read the unit metrics of run %1").arg(runId));
     while (q.next()) {
         // A row of an epoch or step that is not stored, or of a metric this build does not know, has

@@ -43,6 +43,7 @@ RunFilterBar::RunFilterBar(QWidget *parent)
       m_dataset(makeCombo(this, tr("Dataset"))),
       m_tag(makeCombo(this, tr("Tag"))),
       m_suite(makeCombo(this, tr("Suite: the runs of one suite (ffint8 run SUITE, or a suite queued in the launcher)"))),
+      m_board(makeCombo(this, tr("Board: the runs one board trained (a shared store holds several boards' runs)"))),
       m_useSince(new QCheckBox(tr("Since"), this)),
       m_since(makeDateEdit(this)),
       m_useUntil(new QCheckBox(tr("Until"), this)),
@@ -58,7 +59,8 @@ RunFilterBar::RunFilterBar(QWidget *parent)
     auto *layout = new QHBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     const std::pair<QString, QComboBox *> combos[]
-        = {{tr("Status"), m_status}, {tr("Algorithm"), m_algorithm}, {tr("Dataset"), m_dataset}, {tr("Tag"), m_tag}, {tr("Suite"), m_suite}};
+        = {{tr("Status"), m_status}, {tr("Algorithm"), m_algorithm}, {tr("Dataset"), m_dataset}, {tr("Tag"), m_tag}, {tr("Suite"), m_suite},
+           {tr("Board"), m_board}};
     for (const auto &[label, combo] : combos) {
         layout->addWidget(new QLabel(label, this));
         layout->addWidget(combo);
@@ -115,11 +117,12 @@ void RunFilterBar::setChoices(const RunFilterChoices &choices)
         fillCombo(m_dataset, choices.datasets);
         fillCombo(m_tag, choices.tags);
         fillCombo(m_suite, choices.suites);
+        fillCombo(m_board, choices.boards);
         m_updating = false;
     }
     const RunFilter after = filter();
     if (after.status != before.status || after.algorithm != before.algorithm || after.dataset != before.dataset
-        || after.tag != before.tag || after.suite != before.suite)
+        || after.tag != before.tag || after.suite != before.suite || after.board != before.board)
         emitFilter();
 }
 
@@ -131,6 +134,7 @@ RunFilter RunFilterBar::filter() const
     f.dataset = valueOf(m_dataset);
     f.tag = valueOf(m_tag);
     f.suite = valueOf(m_suite);
+    f.board = valueOf(m_board);
     f.text = m_text->text().trimmed();
     if (m_useSince->isChecked())
         f.since = m_since->date().toString(Qt::ISODate);
@@ -147,6 +151,7 @@ void RunFilterBar::setFilter(const RunFilter &f)
     selectValue(m_dataset, f.dataset);
     selectValue(m_tag, f.tag);
     selectValue(m_suite, f.suite);
+    selectValue(m_board, f.board);
     const QDate since = QDate::fromString(f.since.left(10), Qt::ISODate);
     const QDate until = QDate::fromString(f.until.left(10), Qt::ISODate);
     m_useSince->setChecked(since.isValid());

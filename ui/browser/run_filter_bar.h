@@ -1,4 +1,4 @@
-// The runs browser's filter row: status, algorithm, dataset, tag and suite choices, an optional date range and a
+// The runs browser's filter row: status, algorithm, dataset, tag, suite and board choices, an optional date range and a
 // text search, turned into the store's RunFilter.
 #pragma once
 
@@ -22,6 +22,7 @@ struct RunFilterChoices
     QStringList datasets;
     QStringList tags;
     QStringList suites;
+    QStringList boards;
 };
 
 class RunFilterBar : public QWidget
@@ -42,6 +43,7 @@ public:
     QComboBox *datasetCombo() const { return m_dataset; }
     QComboBox *tagCombo() const { return m_tag; }
     QComboBox *suiteCombo() const { return m_suite; }
+    QComboBox *boardCombo() const { return m_board; }
     QLineEdit *textEdit() const { return m_text; }
 
 signals:
@@ -58,6 +60,7 @@ private:
     QComboBox *m_dataset;
     QComboBox *m_tag;
     QComboBox *m_suite;
+    QComboBox *m_board;
     QCheckBox *m_useSince;
     QDateEdit *m_since;
     QCheckBox *m_useUntil;

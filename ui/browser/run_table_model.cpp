@@ -80,6 +80,8 @@ QVariant RunTableModel::display(const RunRecord &run, int row, int column) const
         return run.name;
     case SuiteColumn:
         return run.suite;
+    case BoardColumn:
+        return run.board;
     case StatusColumn:
         return run.status;
     case AlgorithmColumn:
@@ -120,6 +122,8 @@ QVariant RunTableModel::raw(const RunRecord &run, int row, int column) const
         return run.name;
     case SuiteColumn:
         return run.suite;
+    case BoardColumn:
+        return run.board;
     case StatusColumn:
         return run.status;
     case AlgorithmColumn:
@@ -158,6 +162,8 @@ QVariant RunTableModel::headerData(int section, Qt::Orientation orientation, int
         return tr("Name");
     case SuiteColumn:
         return tr("Suite");
+    case BoardColumn:
+        return tr("Board");
     case StatusColumn:
         return tr("Status");
     case AlgorithmColumn:

@@ -18,6 +18,7 @@ public:
         IdColumn,
         NameColumn,
         SuiteColumn,
+        BoardColumn,
         StatusColumn,
         AlgorithmColumn,
         DatasetColumn,

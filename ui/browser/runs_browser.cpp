@@ -23,6 +23,8 @@ namespace {
 
 // How many runs a confirmation names before it says "and N more".
 constexpr int kNamedRunsInQuestion = 10;
+// How often the runs of a shared (PostgreSQL) store are listed again: other boards add and finish runs.
+constexpr int kSharedStoreRefreshMs = 5000;
 
 BrowserAskers dialogAskers(QWidget *parent)
 {
@@ -112,6 +114,11 @@ RunsBrowser::RunsBrowser(QWidget *parent)
     connect(m_compare, &QAction::triggered, this, &RunsBrowser::compareSelected);
     connect(m_export, &QAction::triggered, this, &RunsBrowser::exportSelected);
     connect(m_filterBar, &RunFilterBar::filterChanged, this, &RunsBrowser::refresh);
+    m_sharedStoreTimer.setInterval(kSharedStoreRefreshMs);
+    connect(&m_sharedStoreTimer, &QTimer::timeout, this, [this] {
+        if (isVisible())
+            refreshWithChoices();
+    });
     connect(m_view, &QWidget::customContextMenuRequested, this, &RunsBrowser::showContextMenu);
     connect(m_view, &QAbstractItemView::doubleClicked, this, [this](const QModelIndex &index) {
         emit openRunRequested(m_model->runId(m_proxy->mapToSource(index).row()));
@@ -124,6 +131,10 @@ RunsBrowser::RunsBrowser(QWidget *parent)
 void RunsBrowser::setStore(RunStore *store)
 {
     m_store = store;
+    if (store && store->isPostgres())
+        m_sharedStoreTimer.start();
+    else
+        m_sharedStoreTimer.stop();
     refreshChoices();
     refresh();
 }
@@ -147,6 +158,8 @@ void RunsBrowser::refreshChoices()
                 choices.datasets << run.dataset;
                 if (!run.suite.isEmpty())
                     choices.suites << run.suite;
+                if (!run.board.isEmpty())
+                    choices.boards << run.board;
             }
             choices.tags = m_store->allTags();
         } catch (const StoreError &e) {
@@ -157,6 +170,7 @@ void RunsBrowser::refreshChoices()
     choices.algorithms = sortedUnique(choices.algorithms);
     choices.datasets = sortedUnique(choices.datasets);
     choices.suites = sortedUnique(choices.suites);
+    choices.boards = sortedUnique(choices.boards);
     m_filterBar->setChoices(choices);
 }
 

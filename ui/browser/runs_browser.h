@@ -5,6 +5,7 @@
 #include "app/store/run_store.h"
 
 #include <QList>
+#include <QTimer>
 #include <QWidget>
 #include <functional>
 #include <optional>
@@ -91,6 +92,8 @@ private:
     QString describeRuns(const QList<qint64> &runIds) const;
 
     ffint8::RunStore *m_store = nullptr;
+    // A store shared by several boards changes without this window knowing: looked at again while shown.
+    QTimer m_sharedStoreTimer;
     BrowserAskers m_askers;
     RunFilterBar *m_filterBar;
     QToolBar *m_toolBar;

@@ -5,6 +5,7 @@
 #include "app/store/store_error.h"
 #include "ui/settings/last_folder.h"
 
+#include <QCheckBox>
 #include <QComboBox>
 #include <QDialogButtonBox>
 #include <QDir>
@@ -31,6 +32,7 @@ ExportDialog::ExportDialog(RunStore *store, const QList<qint64> &runIds, QWidget
       m_format(new QComboBox(this)),
       m_baseline(new QComboBox(this)),
       m_time(new QComboBox(this)),
+      m_byBoard(new QCheckBox(tr("A row per model and board"), this)),
       m_preview(new QPlainTextEdit(this)),
       m_path(new QLineEdit(this)),
       m_problem(new QLabel(this)),
@@ -44,6 +46,8 @@ ExportDialog::ExportDialog(RunStore *store, const QList<qint64> &runIds, QWidget
     m_time->setToolTip(tr("The paper layout's time: every epoch the run trained, or up to the end of the first "
                           "epoch that reached the run's target accuracy (training.target_accuracy). The long "
                           "layout has both."));
+    m_byBoard->setToolTip(tr("For a store several boards share: each board's runs in rows of their own, with ratios "
+                             "to the baseline on the same board."));
     m_format->addItem(tr("CSV"), int(TableFormat::Csv));
     m_format->addItem(tr("Markdown"), int(TableFormat::Markdown));
     m_format->addItem(tr("LaTeX"), int(TableFormat::Latex));
@@ -82,6 +86,7 @@ ExportDialog::ExportDialog(RunStore *store, const QList<qint64> &runIds, QWidget
     form->addRow(tr("Format"), m_format);
     form->addRow(tr("Baseline method"), m_baseline);
     form->addRow(tr("Time"), m_time);
+    form->addRow(tr("Rows"), m_byBoard);
     form->addRow(tr("File"), pathRow);
 
     auto *layout = new QVBoxLayout(this);
@@ -100,6 +105,7 @@ ExportDialog::ExportDialog(RunStore *store, const QList<qint64> &runIds, QWidget
     });
     connect(m_baseline, &QComboBox::currentTextChanged, this, &ExportDialog::updatePreview);
     connect(m_time, &QComboBox::currentIndexChanged, this, &ExportDialog::updatePreview);
+    connect(m_byBoard, &QCheckBox::toggled, this, &ExportDialog::updatePreview);
     connect(browse, &QPushButton::clicked, this, &ExportDialog::chooseFile);
     connect(m_buttons, &QDialogButtonBox::accepted, this, &ExportDialog::save);
     connect(m_buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
@@ -126,6 +132,11 @@ void ExportDialog::setTableTime(TableTime time)
     m_time->setCurrentIndex(m_time->findData(int(time)));
 }
 
+void ExportDialog::setRowsByBoard(bool on)
+{
+    m_byBoard->setChecked(on);
+}
+
 void ExportDialog::setOutputPath(const QString &path)
 {
     m_path->setText(path);
@@ -148,6 +159,7 @@ TableOptions ExportDialog::options() const
     o.format = TableFormat(m_format->currentData().toInt());
     o.baseline = m_baseline->currentText().trimmed();
     o.time = TableTime(m_time->currentData().toInt());
+    o.boardRows = m_byBoard->isChecked();
     return o;
 }
 
@@ -159,6 +171,7 @@ void ExportDialog::updatePreview()
     const TableOptions o = options();
     // Only the paper layout chooses a time column; the baseline is only its ratios' too.
     m_time->setEnabled(o.layout == TableLayout::Paper);
+    m_byBoard->setEnabled(o.layout == TableLayout::Paper);
     m_baseline->setEnabled(o.layout == TableLayout::Paper);
     if (!m_store)
         problem = tr("No run store is open.");

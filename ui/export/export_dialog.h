@@ -7,6 +7,7 @@
 #include <QDialog>
 #include <QList>
 
+class QCheckBox;
 class QComboBox;
 class QDialogButtonBox;
 class QLabel;
@@ -29,6 +30,7 @@ public:
     void setTableFormat(ffint8::TableFormat format);
     void setBaseline(const QString &method); // for the paper layout's ratios, e.g. "bp-fp32"
     void setTableTime(ffint8::TableTime time); // the paper layout's time: all epochs, or to the target
+    void setRowsByBoard(bool on);              // the paper layout: a row per model and board
     void setOutputPath(const QString &path);
     ffint8::TableOptions options() const;
     QString outputPath() const;
@@ -51,6 +53,7 @@ private:
     QComboBox *m_format;
     QComboBox *m_baseline;
     QComboBox *m_time;
+    QCheckBox *m_byBoard;
     QPlainTextEdit *m_preview;
     QLineEdit *m_path;
     QLabel *m_problem;

@@ -276,6 +276,7 @@ void LiveView::attach(RunSession *session)
 
 void LiveView::detach()
 {
+    stopFollowing();
     m_memoryTimer.stop();
     if (m_session)
         disconnect(m_session, nullptr, this, nullptr);
@@ -325,10 +326,7 @@ void LiveView::showStoredRun(RunStore &store, qint64 runId)
                          double(run->peakRssBytes) / kMiB);
 
         const int done = int(epochs.size());
-        m_progress->setValue(m_plannedEpochs > 0 ? std::min(kProgressSteps, done * kProgressSteps / m_plannedEpochs)
-                                                 : 0);
-        m_progress->setFormat(m_plannedEpochs > 0 ? tr("%1 of %2 epochs stored").arg(done).arg(m_plannedEpochs)
-                                                  : tr("%1 epochs stored").arg(done));
+        showStoredEpochCount(done);
         QString outcome = run->status;
         if (run->status == QLatin1String("completed") && !std::isnan(run->testAccuracy))
             outcome += tr(": %1 epochs, test accuracy %2").arg(run->epochsDone).arg(percent(run->testAccuracy));
@@ -336,9 +334,49 @@ void LiveView::showStoredRun(RunStore &store, qint64 runId)
             outcome += QStringLiteral(": ") + run->message;
         m_outcome = outcome;
         setStatus(outcome);
+        if (run->status == QLatin1String("running"))
+            follow(store, runId, progress.empty() ? -1 : progress.back().step, done,
+                   samples.empty() ? -1e300 : samples.back().seconds);
     } catch (const std::exception &e) {
         setStatus(tr("cannot read run %1: %2").arg(runId).arg(QString::fromUtf8(e.what())));
     }
+}
+
+void LiveView::follow(RunStore &store, qint64 runId, qint64 lastStep, int epochsShown, double lastSample)
+{
+    m_follower = new StoredRunFollower(store, runId, lastStep, epochsShown, lastSample, this);
+    setStatus(tr("running (on %1): following it in the store").arg(store.run(runId)->board));
+    connect(m_follower, &StoredRunFollower::progressRead, this, [this](const std::vector<StoredProgress> &fresh) {
+        for (const StoredProgress &p : fresh)
+            addProgress(p.step, p.metrics);
+    });
+    connect(m_follower, &StoredRunFollower::epochsRead, this, [this](const std::vector<StoredEpoch> &fresh) {
+        for (const StoredEpoch &e : fresh)
+            addEpoch(e.metrics);
+        showStoredEpochCount(fresh.back().metrics.epoch + 1);
+    });
+    connect(m_follower, &StoredRunFollower::samplesRead, this, [this](const std::vector<PowerPoint> &fresh) { addPower(fresh); });
+    connect(m_follower, &StoredRunFollower::readFailed, this, [this](const QString &message) { setStatus(message); });
+    connect(m_follower, &StoredRunFollower::runEnded, this, [this, &store, runId](const RunRecord &) {
+        // Drawn once more from the store as a whole: the outcome, the run's last figures.
+        QTimer::singleShot(0, this, [this, &store, runId] { showStoredRun(store, runId); });
+    });
+}
+
+void LiveView::showStoredEpochCount(int done)
+{
+    m_progress->setValue(m_plannedEpochs > 0 ? std::min(kProgressSteps, done * kProgressSteps / m_plannedEpochs) : 0);
+    m_progress->setFormat(m_plannedEpochs > 0 ? tr("%1 of %2 epochs stored").arg(done).arg(m_plannedEpochs)
+                                              : tr("%1 epochs stored").arg(done));
+}
+
+void LiveView::stopFollowing()
+{
+    if (m_follower) {
+        m_follower->stop();
+        m_follower->deleteLater();
+    }
+    m_follower = nullptr;
 }
 
 QString LiveView::titleText() const

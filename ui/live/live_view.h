@@ -3,6 +3,7 @@
 
 #include "app/session/run_session.h"
 #include "app/telemetry/energy.h"
+#include "ui/live/stored_run_follower.h"
 #include "engine/train/metrics.h"
 
 #include <QHash>
@@ -23,6 +24,7 @@ namespace ffint8 {
 
 class LivePlot;
 class RunStore;
+
 class UnitHeatmap;
 class UnitPicker;
 
@@ -53,8 +55,13 @@ public:
     void showStopping(RunSession *session);
 
     // Fills the plots from a stored run's epochs, progress and power samples (read now, on this
-    // thread: `store` belongs to it). The controls are disabled: there is nothing to pause.
+    // thread: `store` belongs to it). The controls are disabled: there is nothing to pause. A run
+    // still "running" (trained by another process or board) is followed: what it adds to the store
+    // is drawn as it comes (StoredRunFollower), until it ends or stopFollowing().
     void showStoredRun(RunStore &store, qint64 runId);
+    // Stops following a stored run: before its store closes.
+    void stopFollowing();
+    StoredRunFollower *follower() const { return m_follower; }
 
     // Each plot's least height: below it a plot's axes and legend crowd out the curves.
     static constexpr int kMinPlotHeight = 220;
@@ -77,6 +84,8 @@ signals:
 private:
     void setBackendLine(const QString &text);
     void reset();
+    void follow(RunStore &store, qint64 runId, qint64 lastStep, int epochsShown, double lastSample);
+    void showStoredEpochCount(int done);
     void setTitle(const QString &name, const QString &algorithm, const QString &dataset, qint64 runId);
     void setStatus(const QString &text);
     void setBackprop(bool backprop);
@@ -138,6 +147,7 @@ private:
     std::optional<PowerPoint> m_lastPower;
     double m_energyJoules = 0.0;
     QTimer m_memoryTimer;
+    QPointer<StoredRunFollower> m_follower; // a stored run being followed, or null
 };
 
 } // namespace ffint8

@@ -41,6 +41,8 @@ SettingsDialog::SettingsDialog(const WorkbenchSettings &settings, QWidget *paren
     m_database = new QLineEdit(settings.databasePath);
     m_database->setObjectName(QStringLiteral("databasePath"));
     m_database->setPlaceholderText(RunStore::defaultPath());
+    m_database->setToolTip(tr("An SQLite file, or a store shared by several boards: postgresql://USER@HOST:PORT/DBNAME "
+                              "(the password comes from PGPASSWORD or ~/.pgpass, never from here)"));
     m_datasets = new QLineEdit(settings.datasetFolder);
     m_datasets->setObjectName(QStringLiteral("datasetFolder"));
     m_datasets->setPlaceholderText(
