@@ -342,6 +342,41 @@ private slots:
         QCOMPARE(listed.events.size(), 1);
     }
 
+    // A spec (or suite) names its store: its runs go there without --db; a bad store is refused
+    // with the file, line and field.
+    void specNamesTheStore()
+    {
+        const QString data = m_dir.filePath("clusters");
+        QVERIFY(QDir().exists(data));
+        const QString address = freshStore();
+        const QString spec = m_dir.filePath("to-lab.json");
+        QFile f(spec);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write(QStringLiteral(R"({"format": "ffint8-experiment", "version": 1, "name": "to the lab", "algorithm": "bp-fp32",
+  "model": {"layers": [784, 16]}, "dataset": {"name": "%1"}, "training": {"epochs": 1, "batch": 32},
+  "backend": {"threads": 1}, "store": "%2"})")
+                    .arg(data, address)
+                    .toUtf8());
+        f.close();
+        const auto r = runCli({"train", spec, "--telemetry", "none"});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        RunStore store(address);
+        QCOMPARE(store.runs().size(), 1);
+        QCOMPARE(store.runs().first().name, QString("to the lab"));
+
+        const QString bad = m_dir.filePath("bad-store.json");
+        QFile b(bad);
+        QVERIFY(b.open(QIODevice::WriteOnly));
+        b.write("{\"format\": \"ffint8-experiment\", \"version\": 1, \"name\": \"x\",\n"
+                "  \"store\": \"postgresql://lab:secret@db/runs\"}");
+        b.close();
+        const auto refused = runCli({"train", bad});
+        QCOMPARE(refused.exitCode, 2);
+        QVERIFY2(refused.err.contains("bad-store.json:2:") && refused.err.contains("store") && refused.err.contains("PGPASSWORD") &&
+                     !refused.err.contains("secret"),
+                 qPrintable(refused.err));
+    }
+
     // A board's runs go into the lab's store once: pushing again copies nothing, and a run pushed
     // while it was still running is replaced by its finished state.
     void pushCopiesEachRunOnce()

@@ -29,7 +29,7 @@ struct CommandInfo
 
 // Groups in the order they are printed; a group with no flag for a command is left out.
 const QStringList kGroupOrder = {"experiment", "model", "data", "training", "FF", "INT8", "comparison", "selection",
-                                 "filters", "telemetry", "output"};
+                                 "filters", "queue", "telemetry", "output"};
 constexpr int kFlagColumn = 34;
 
 // A setting's group follows the first part of its spec path, so a new setting lands in a group
@@ -232,7 +232,12 @@ QString commandUsage(const QString &command)
                     lines << FlagLine{s.flag + ' ' + valueOf(s), QStringLiteral("%1 [default %2]").arg(s.help, defaultTextOf(s)), groupOf(s)};
         }
         lines += c.flags;
-        for (const QString &group : kGroupOrder) {
+        // The known groups in their order, then any other a command names: no flag goes unlisted.
+        QStringList groups = kGroupOrder;
+        for (const FlagLine &line : lines)
+            if (!groups.contains(line.group))
+                groups << line.group;
+        for (const QString &group : groups) {
             QString block;
             for (const FlagLine &line : lines)
                 if (line.group == group)

@@ -79,6 +79,16 @@ RunOptions parseRunOptions(const QStringList &args)
     return o;
 }
 
+// Where the suite's runs are recorded: --db, else the runs' "store" (a suite's or its base spec's),
+// else the default store.
+QString storeOfSuite(const RunOptions &o, const Suite &suite)
+{
+    TrainInvocation first = o.invocation;
+    if (!suite.runs.isEmpty())
+        first.spec = suite.runs.first();
+    return sessionOptionsOf(first).databasePath;
+}
+
 } // namespace
 
 int runCommand(const QStringList &args)
@@ -117,7 +127,7 @@ int runCommand(const QStringList &args)
 
     if (o.queue) {
         // Each run needs the backend its spec names; any board that has it may take it.
-        const QString database = sessionOptionsOf(o.invocation).databasePath;
+        const QString database = storeOfSuite(o, suite);
         try {
             RunStore store(database);
             WorkQueue queue(store);
@@ -163,7 +173,7 @@ int runCommand(const QStringList &args)
     }
     if (!o.invocation.json && runIds.size() > 1) {
         try {
-            RunStore store(sessionOptionsOf(o.invocation).databasePath);
+            RunStore store(storeOfSuite(o, suite));
             out << "\n" << exportTable(store, runIds, TableOptions{TableLayout::Long, TableFormat::Markdown, QStringLiteral("bp-fp32")});
         } catch (const std::exception &e) {
             err << "ffint8 run: the suite's table: " << e.what() << "\n";

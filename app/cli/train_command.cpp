@@ -13,7 +13,9 @@ SessionOptions sessionOptionsOf(const TrainInvocation &inv)
 {
     SessionOptions options;
     options.spec = inv.spec;
-    options.databasePath = inv.storeRun ? (inv.databasePath.isEmpty() ? RunStore::defaultPath() : inv.databasePath) : QString();
+    // --db, else the spec's "store", else the default store.
+    const QString chosen = !inv.databasePath.isEmpty() ? inv.databasePath : inv.spec.store;
+    options.databasePath = inv.storeRun ? (chosen.isEmpty() ? RunStore::defaultPath() : chosen) : QString();
     options.tags = inv.tags;
     options.telemetry = inv.telemetry.isEmpty() ? inv.spec.telemetrySource : inv.telemetry;
     options.tegrastatsProgram = inv.tegrastatsProgram;

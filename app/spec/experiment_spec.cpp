@@ -7,6 +7,8 @@
 #include "app/spec/settings_table.h"
 #include "app/spec/spec_error.h"
 #include "app/spec/spec_file.h"
+#include "app/store/store_address.h"
+#include "app/store/store_error.h"
 
 #include <QFile>
 #include <QJsonArray>
@@ -18,7 +20,7 @@ namespace ffint8 {
 
 namespace {
 
-const QStringList kTopLevelInfo = {"format", "version", "name", "description", "telemetry"};
+const QStringList kTopLevelInfo = {"format", "version", "name", "description", "telemetry", "store"};
 const QStringList kTelemetrySources = {"auto", "tegrastats", "ina3221", "nvml", "rapl", "none"};
 
 class SpecReader
@@ -187,6 +189,8 @@ ExperimentSpec parseSpecText(const QByteArray &text, const QString &displayName)
             spec.telemetryIntervalMs = v.toInt();
         }
     }
+    if (root.contains("store"))
+        spec.store = storeOf(root.value("store"), [&](const QString &why) { reader.fail("store", why); });
     try {
         spec.config.validate();
     } catch (const std::exception &e) {
@@ -237,6 +241,18 @@ ExperimentSpec parseSpecFile(const QString &path)
     return spec;
 }
 
+QString storeOf(const QJsonValue &value, const std::function<void(const QString &why)> &fail)
+{
+    if (!value.isString() || value.toString().trimmed().isEmpty())
+        fail(QStringLiteral("expected a run store: a file path or postgresql://USER@HOST:PORT/DBNAME"));
+    try {
+        StoreAddress::parse(value.toString());
+    } catch (const StoreError &e) {
+        fail(QString::fromUtf8(e.what()));
+    }
+    return value.toString();
+}
+
 QJsonObject specToJson(const ExperimentSpec &spec)
 {
     QJsonObject root{{"format", "ffint8-experiment"}, {"version", kSpecVersion}, {"name", spec.name}};
@@ -276,6 +292,8 @@ QJsonObject specToJson(const ExperimentSpec &spec)
     if (spec.config.customModel)
         root["model"] = customModelToJson(*spec.config.customModel);
     root["telemetry"] = QJsonObject{{"source", spec.telemetrySource}, {"interval_ms", spec.telemetryIntervalMs}};
+    if (!spec.store.isEmpty())
+        root["store"] = spec.store;
     return root;
 }
 

@@ -7,6 +7,8 @@
 #include <QJsonObject>
 #include <QString>
 
+#include <functional>
+
 namespace ffint8 {
 
 constexpr int kSpecVersion = 1;
@@ -25,12 +27,19 @@ struct ExperimentSpec
     // command line's --telemetry and --telemetry-interval override these.
     QString telemetrySource = QStringLiteral("auto");
     int telemetryIntervalMs = 200;
+    // Where its runs are recorded ("store": a file path or postgresql://USER@HOST:PORT/DBNAME; a
+    // suite's "store" sets it for every run); the command line's --db overrides it. Empty: the
+    // default store.
+    QString store;
 };
 
 // Reads a spec over the defaults of TrainConfig. Throws SpecError "FILE:LINE:COLUMN: message"
 // naming the field and the valid keys or values.
 ExperimentSpec parseSpecFile(const QString &path);
 ExperimentSpec parseSpecText(const QByteArray &text, const QString &displayName);
+// A spec's or suite's "store" value: a non-empty text that StoreAddress reads; `fail` (which must
+// throw) is told why not.
+QString storeOf(const QJsonValue &value, const std::function<void(const QString &why)> &fail);
 
 struct Setting;
 // Applies one setting's text (a flag's or a field's value) to the spec and settles the learning rate:

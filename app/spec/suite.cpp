@@ -17,7 +17,7 @@ namespace ffint8 {
 
 namespace {
 
-const QStringList kSuiteKeys = {"format", "version", "name", "description", "base", "set", "sweep", "runs"};
+const QStringList kSuiteKeys = {"format", "version", "name", "description", "base", "set", "sweep", "runs", "store"};
 const QStringList kEntryKeys = {"name", "spec", "set", "sweep"};
 
 class SuiteReader
@@ -214,6 +214,11 @@ Suite parseSuiteFile(const QString &path)
             for (const ExperimentSpec &run : reader.expand(spec, reader.objectAt(entry, "sweep", at + ".sweep"), at + ".sweep"))
                 suite.runs << reader.expand(run, sweep, "sweep");
         }
+    }
+    if (root.contains("store")) {
+        const QString store = storeOf(root.value("store"), [&](const QString &why) { reader.fail("store", why); });
+        for (ExperimentSpec &spec : suite.runs)
+            spec.store = store;
     }
     for (const ExperimentSpec &spec : suite.runs) {
         try {
