@@ -203,7 +203,7 @@ private slots:
         QTest::newRow("version") << QByteArray("{\"version\": 9}") << "field 'version': version 9; this build reads version 1";
         QTest::newRow("format") << QByteArray("{\"format\": \"other\"}") << "field 'format'";
         QTest::newRow("not an object") << QByteArray("[1, 2]") << "spec.json:1:1: an experiment spec is a JSON object";
-        QTest::newRow("unknown group") << QByteArray("{\"optimiser\": {}}") << "valid here: format, version, name, description, telemetry, algorithm, model";
+        QTest::newRow("unknown group") << QByteArray("{\"optimiser\": {}}") << "valid here: format, version, name, description, telemetry, store, algorithm, model";
         QTest::newRow("validation") << QByteArray("{\"model\": {\"layers\": [8, 4]}}") << "layers[0]";
         QTest::newRow("telemetry source") << QByteArray("{\n \"telemetry\": {\"source\": \"watts\"}}")
                                           << "spec.json:2:16: field 'telemetry.source': expected one of auto, tegrastats, ina3221, nvml, rapl, none or replay:LOGFILE";

@@ -1,13 +1,16 @@
 // The runs browser's filter row (see run_filter_bar.h).
 #include "ui/browser/run_filter_bar.h"
 
+#include <QAbstractItemView>
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDateEdit>
 #include <QHBoxLayout>
+#include <QVBoxLayout>
 #include <QLabel>
 #include <QLineEdit>
 #include <QSignalBlocker>
+#include <QStyle>
 #include <QTimer>
 
 namespace ffint8 {
@@ -15,12 +18,16 @@ namespace ffint8 {
 namespace {
 
 constexpr int kTextDebounceMs = 300;
+constexpr int kComboCharacters = 9;
 
 QComboBox *makeCombo(QWidget *parent, const QString &toolTip)
 {
     auto *combo = new QComboBox(parent);
     combo->setToolTip(toolTip);
-    combo->setSizeAdjustPolicy(QComboBox::AdjustToContents);
+    // A bounded width, whatever names the store holds (a suite or board name of 40 characters must
+    // not widen the window); the open list is as wide as its longest entry (fillCombo).
+    combo->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+    combo->setMinimumContentsLength(kComboCharacters);
     combo->addItem(QObject::tr("any"), QString());
     return combo;
 }
@@ -56,21 +63,27 @@ RunFilterBar::RunFilterBar(QWidget *parent)
     m_textTimer->setSingleShot(true);
     m_textTimer->setInterval(kTextDebounceMs);
 
-    auto *layout = new QHBoxLayout(this);
-    layout->setContentsMargins(0, 0, 0, 0);
+    // Two rows: the choices, then the dates and the search; in one row they would set the window's
+    // least width beyond a laptop's screen.
+    auto *rows = new QVBoxLayout(this);
+    rows->setContentsMargins(0, 0, 0, 0);
+    auto *choices = new QHBoxLayout;
+    auto *search = new QHBoxLayout;
+    rows->addLayout(choices);
+    rows->addLayout(search);
     const std::pair<QString, QComboBox *> combos[]
         = {{tr("Status"), m_status}, {tr("Algorithm"), m_algorithm}, {tr("Dataset"), m_dataset}, {tr("Tag"), m_tag}, {tr("Suite"), m_suite},
            {tr("Board"), m_board}};
     for (const auto &[label, combo] : combos) {
-        layout->addWidget(new QLabel(label, this));
-        layout->addWidget(combo);
+        choices->addWidget(new QLabel(label, this));
+        choices->addWidget(combo, 1);
         connect(combo, &QComboBox::currentIndexChanged, this, &RunFilterBar::emitFilter);
     }
-    layout->addWidget(m_useSince);
-    layout->addWidget(m_since);
-    layout->addWidget(m_useUntil);
-    layout->addWidget(m_until);
-    layout->addWidget(m_text, 1);
+    search->addWidget(m_useSince);
+    search->addWidget(m_since);
+    search->addWidget(m_useUntil);
+    search->addWidget(m_until);
+    search->addWidget(m_text, 1);
 
     connect(m_useSince, &QCheckBox::toggled, m_since, &QWidget::setEnabled);
     connect(m_useUntil, &QCheckBox::toggled, m_until, &QWidget::setEnabled);
@@ -93,6 +106,7 @@ void RunFilterBar::fillCombo(QComboBox *combo, const QStringList &values)
     if (!current.isEmpty() && combo->findData(current) < 0)
         combo->addItem(current, current);
     combo->setCurrentIndex(std::max(0, combo->findData(current)));
+    combo->view()->setMinimumWidth(combo->view()->sizeHintForColumn(0) + combo->style()->pixelMetric(QStyle::PM_ScrollBarExtent));
 }
 
 void RunFilterBar::selectValue(QComboBox *combo, const QString &value)
