@@ -210,6 +210,50 @@ private slots:
         QCOMPARE(store.epochCount(item.runId), 40);
     }
 
+    // The server stops for 20 s while a worker trains: the worker trains on, its metrics wait in
+    // its writer, and once the server is back every epoch and report is written and the queued run
+    // is recorded done (its claim was not taken back: 20 s is within --stale-after).
+    void workerOutlivesTheServerStopping()
+    {
+        const QString address = freshStore();
+        const auto queued = runCli({"run", suiteFile("outage", 1, 30, "784, 128, 128"), "--db", address, "--queue"});
+        QVERIFY2(queued.exitCode == 0, qPrintable(queued.err));
+        QProcess worker;
+        ffint8::testing::startCli(worker, workerArgs(address, {"--board", "through", "--heartbeat", "1", "--stale-after", "120",
+                                                               "--exit-when-empty"}));
+        qint64 runId = 0;
+        {
+            RunStore store(address);
+            QDeadlineTimer deadline(120000);
+            while (!deadline.hasExpired() && runId == 0) {
+                const QList<RunRecord> runs = store.runs();
+                if (!runs.isEmpty() && store.epochCount(runs[0].id) >= 1)
+                    runId = runs[0].id;
+                else
+                    QThread::msleep(100);
+            }
+        }
+        QVERIFY2(runId > 0, "the worker did not complete an epoch");
+        m_server.stop();
+        QThread::msleep(20000);
+        QVERIFY2(m_server.restart(), qPrintable(m_server.error()));
+        const auto r = ffint8::testing::finishCli(worker, 600000);
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err.right(3000)));
+        QVERIFY2(r.err.contains("cannot be reached"), qPrintable(r.err.right(3000)));
+
+        RunStore store(address);
+        const RunRecord run = *store.run(runId);
+        QCOMPARE(run.status, QString("completed"));
+        QCOMPARE(store.epochCount(runId), 30);
+        QCOMPARE(run.epochsDone, 30);
+        // Every report: 2,000 images in batches of 16 is 125 batches an epoch, a report every 5.
+        QCOMPARE(qint64(store.progress(runId).size()), qint64(30 * 125 / 5));
+        const QueuedRun item = WorkQueue(store).items().first();
+        QCOMPARE(item.state, QString("done"));
+        QCOMPARE(item.attempts, 1);
+        QCOMPARE(item.runId, runId);
+    }
+
     // The same queue on an SQLite file, for the workers of one machine.
     void queueOnAnSqliteFile()
     {

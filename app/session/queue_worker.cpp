@@ -106,10 +106,17 @@ int QueueWorker::run()
     int trained = 0;
     while (!m_stop && (m_options.maxRuns == 0 || trained < m_options.maxRuns)) {
         std::optional<QueuedRun> item;
+        bool nothingLeft = false;
         try {
             if (const int back = queue.requeueStale(m_options.staleAfterSeconds))
                 m_log(QStringLiteral("%1 stale claim(s) queued again").arg(back));
             item = queue.claimNext(m_workerId, m_options.backends);
+            if (!item && m_options.exitWhenEmpty) {
+                nothingLeft = true;
+                for (const QueuedRun &r : queue.items())
+                    nothingLeft = nothingLeft && r.state != "claimed" &&
+                                  !(r.state == "queued" && (r.requiredBackend.isEmpty() || m_options.backends.contains(r.requiredBackend)));
+            }
         } catch (const StoreError &e) {
             if (e.kind() != StoreError::Kind::Unreachable && e.kind() != StoreError::Kind::Busy)
                 throw;
@@ -118,14 +125,8 @@ int QueueWorker::run()
             continue;
         }
         if (!item) {
-            if (m_options.exitWhenEmpty) {
-                bool left = false;
-                for (const QueuedRun &r : queue.items())
-                    left = left || r.state == "claimed" ||
-                           (r.state == "queued" && (r.requiredBackend.isEmpty() || m_options.backends.contains(r.requiredBackend)));
-                if (!left)
-                    break;
-            }
+            if (nothingLeft)
+                break;
             QThread::msleep(ulong(m_options.pollSeconds * 1000));
             continue;
         }
@@ -146,8 +147,14 @@ int QueueWorker::run()
         options.board = m_options.board;
         RunSession session(options);
         QObject::connect(&session, &RunSession::started, [&](qint64 runId, const QJsonObject &) {
-            if (runId > 0)
+            if (runId <= 0)
+                return;
+            try {
                 queue.attachRun(item->id, m_workerId, runId);
+            } catch (const StoreError &e) {
+                // The run is recorded all the same; only the queue's link to it is missing.
+                m_log(QStringLiteral("queued run %1: %2").arg(item->id).arg(QString::fromUtf8(e.what())));
+            }
         });
         RunSummary summary;
         bool lost = false;
@@ -165,14 +172,18 @@ int QueueWorker::run()
         const bool ok = summary.status == RunStatus::Completed || summary.status == RunStatus::Diverged;
         const WorkQueue::Outcome outcome = ok ? WorkQueue::Outcome::Done : cancelled ? WorkQueue::Outcome::Requeue : WorkQueue::Outcome::Failed;
         if (!lost) {
-            // The store may be away just now: the outcome is worth waiting for.
-            for (int attempt = 0;; ++attempt) {
+            // The store may be away just now: the outcome is worth waiting for (nothing else can be
+            // done without it; the next claim needs the store too).
+            for (bool said = false;;) {
                 try {
                     queue.finish(item->id, m_workerId, outcome, QString::fromStdString(summary.message));
                     break;
                 } catch (const StoreError &e) {
-                    if (attempt >= 30 || (e.kind() != StoreError::Kind::Unreachable && e.kind() != StoreError::Kind::Busy))
+                    if (e.kind() != StoreError::Kind::Unreachable && e.kind() != StoreError::Kind::Busy)
                         throw;
+                    if (!said)
+                        m_log(QStringLiteral("%1; retrying until the store is back").arg(QString::fromUtf8(e.what())));
+                    said = true;
                     QThread::msleep(ulong(m_options.pollSeconds * 1000));
                 }
             }

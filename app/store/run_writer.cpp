@@ -19,7 +19,10 @@ constexpr auto kRetryPause = std::chrono::milliseconds(500);
 } // namespace
 
 RunWriter::RunWriter(const QString &path, ProblemHandler onProblem, int flushIntervalMs)
-    : m_path(path), m_onProblem(std::move(onProblem)), m_flushIntervalMs(flushIntervalMs)
+    : m_path(path), m_onProblem(std::move(onProblem)), m_flushIntervalMs(flushIntervalMs),
+      // A database server restarting takes longer than another process's write to a file: a run
+      // that ends meanwhile waits longer for its last writes.
+      m_closeTimeoutMs(StoreAddress::isPostgres(path) ? kServerCloseTimeoutMs : kFileCloseTimeoutMs)
 {
     std::promise<void> opened;
     std::future<void> openResult = opened.get_future();

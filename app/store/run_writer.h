@@ -28,7 +28,8 @@ public:
     // Opens the store at `path` on the writer's thread; throws StoreError when it cannot be opened.
     // Small batches wait up to `flushIntervalMs` for more rows; epochs and run outcomes go at once.
     explicit RunWriter(const QString &path, ProblemHandler onProblem = {}, int flushIntervalMs = 250);
-    // Writes what is buffered (waiting at most `closeTimeoutMs` for a lock held elsewhere), then stops.
+    // Writes what is buffered (waiting at most 30 s for a lock held elsewhere, 5 minutes for a
+    // database server that cannot be reached; setCloseTimeout), then stops.
     ~RunWriter();
     RunWriter(const RunWriter &) = delete;
     RunWriter &operator=(const RunWriter &) = delete;
@@ -72,7 +73,9 @@ private:
     QString m_path;
     ProblemHandler m_onProblem;
     int m_flushIntervalMs;
-    int m_closeTimeoutMs = 30000;
+    static constexpr int kFileCloseTimeoutMs = 30000;
+    static constexpr int kServerCloseTimeoutMs = 300000;
+    int m_closeTimeoutMs;
 
     mutable std::mutex m_lock;
     std::condition_variable m_wake;      // the writer: new items, or stop

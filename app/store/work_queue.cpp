@@ -132,6 +132,7 @@ bool WorkQueue::heartbeat(qint64 queueId, const QString &worker)
 
 void WorkQueue::attachRun(qint64 queueId, const QString &worker, qint64 runId)
 {
+    m_store.reconnectIfLost(QStringLiteral("cannot record the run of queued run %1").arg(queueId));
     QSqlQuery q(m_store.m_db);
     q.prepare("UPDATE queue SET run_id = ? WHERE id = ? AND worker = ?");
     bindAll(q, {QVariant(runId), QVariant(queueId), QVariant(worker)});
@@ -140,6 +141,8 @@ void WorkQueue::attachRun(qint64 queueId, const QString &worker, qint64 runId)
 
 void WorkQueue::finish(qint64 queueId, const QString &worker, Outcome outcome, const QString &message)
 {
+    // The server may have gone away and come back while the run trained.
+    m_store.reconnectIfLost(QStringLiteral("cannot record how queued run %1 ended").arg(queueId));
     QSqlQuery q(m_store.m_db);
     q.prepare("UPDATE queue SET state = ?, worker = CASE WHEN ? THEN '' ELSE worker END, message = ? "
               "WHERE id = ? AND worker = ? AND state = 'claimed'");
@@ -151,6 +154,7 @@ void WorkQueue::finish(qint64 queueId, const QString &worker, Outcome outcome, c
 
 QList<QueuedRun> WorkQueue::items(const QString &suite)
 {
+    m_store.reconnectIfLost(QStringLiteral("cannot list the queue"));
     QSqlQuery q(m_store.m_db);
     q.setForwardOnly(true);
     q.prepare(QStringLiteral("SELECT %1 FROM queue WHERE ? = '' OR suite = ? ORDER BY id").arg(QLatin1String(kColumns)));
