@@ -65,7 +65,7 @@ private slots:
         QTest::addColumn<QStringList>("args");
         QTest::addColumn<int>("exitCode");
         QTest::addColumn<QString>("message");
-        QTest::newRow("unknown command") << QStringList{"trian"} << 2 << "unknown command 'trian'; valid: train, run, runs, worker, export, eval, bench, compare";
+        QTest::newRow("unknown command") << QStringList{"trian"} << 2 << "unknown command 'trian'; valid: train, run, runs, worker, queue, export, eval, bench, compare";
         QTest::newRow("unknown flag") << QStringList{"train", "--epoch", "3"} << 2 << "unknown flag --epoch; valid flags: --algo,";
         QTest::newRow("unknown algorithm") << QStringList{"train", "--algo", "ff-int4"} << 2 << "--algo: 'ff-int4' is not one of ff-fp32, ff-int8, bp-fp32, bp-int8, bp-ui8";
         QTest::newRow("bad number") << QStringList{"train", "--lr", "fast"} << 2 << "--lr: 'fast' is not a finite number";

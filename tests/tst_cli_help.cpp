@@ -15,7 +15,7 @@ using namespace ffint8::testing;
 
 namespace {
 
-const QStringList kCommands = {"train", "eval", "bench", "compare", "run", "runs", "worker", "export", "backends", "telemetry", "model", "help"};
+const QStringList kCommands = {"train", "eval", "bench", "compare", "run", "runs", "worker", "queue", "export", "backends", "telemetry", "model", "help"};
 
 // The flags a help text lists: the first word of each indented line that starts with --.
 QStringList flagsListed(const QString &help)

@@ -267,6 +267,23 @@ private slots:
         const QueueCounts c = WorkQueue(store).counts("local");
         QCOMPARE(c.done, 3);
         QCOMPARE(c.queued, 1);
+
+        // What the queue holds, from the command line; a run no board has claimed can be taken out.
+        const auto listed = runCli({"queue", "list", "--db", path, "--suite", "local"});
+        QCOMPARE(listed.exitCode, 0);
+        QVERIFY2(listed.out.contains("1 queued, 0 claimed, 3 done, 0 failed"), qPrintable(listed.out));
+        const auto json = runCli({"queue", "list", "--db", path, "--json"});
+        QCOMPARE(json.events.size(), 4);
+        qint64 queuedId = 0, doneId = 0;
+        for (const QJsonObject &e : json.events)
+            (e["state"].toString() == "queued" ? queuedId : doneId) = e["id"].toInteger();
+        const auto refused = runCli({"queue", "remove", QString::number(doneId), "--db", path});
+        QCOMPARE(refused.exitCode, 1);
+        QVERIFY2(refused.err.contains("no board has claimed"), qPrintable(refused.err));
+        const auto removed = runCli({"queue", "remove", QString::number(queuedId), "--db", path});
+        QVERIFY2(removed.exitCode == 0, qPrintable(removed.err));
+        QCOMPARE(WorkQueue(store).counts("local").queued, 0);
+        QCOMPARE(WorkQueue(store).counts("local").done, 3);
     }
 
     void refusesBadWorkerSettings()

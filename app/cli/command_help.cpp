@@ -206,6 +206,13 @@ QList<CommandInfo> commands()
                                         {"--poll S", "seconds between looks at an empty queue (default 2)", "queue"},
                                         kJson}
                             + kTelemetryFlags};
+    list << CommandInfo{"queue",
+                        "ffint8 queue list [--suite NAME] [--json] [--db PATH]\n"
+                        "ffint8 queue remove ID [--db PATH]",
+                        "Shows a store's work queue (each run's state, the worker that claimed it and its run), or "
+                        "takes out a run no board has claimed yet.",
+                        false, {},
+                        QList<FlagLine>{{"--suite NAME", "the runs of this suite", "queue"}, kJson, kDb}};
     list << CommandInfo{"help", "ffint8 help [COMMAND]", "Every command, or one command's flags.", false, {}, {}};
     return list;
 }

@@ -20,5 +20,6 @@ int telemetryCommand(const QStringList &args);
 int modelCommand(const QStringList &args);
 int dataCommand(const QStringList &args);
 int workerCommand(const QStringList &args);
+int queueCommand(const QStringList &args);
 
 } // namespace ffint8

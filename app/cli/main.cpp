@@ -50,6 +50,8 @@ int main(int argc, char **argv)
         return ffint8::dataCommand(args);
     if (command == "worker")
         return ffint8::workerCommand(args);
+    if (command == "queue")
+        return ffint8::queueCommand(args);
     if (command == "help" || command == "--help" || command == "-h") {
         QTextStream(stdout) << ffint8::usageText();
         return ffint8::ExitOk;
@@ -59,6 +61,6 @@ int main(int argc, char **argv)
         return ffint8::ExitOk;
     }
     QTextStream(stderr) << "ffint8: unknown command '" << command
-                        << "'; valid: train, run, runs, worker, export, eval, bench, compare, backends, telemetry, model, data, help\n";
+                        << "'; valid: train, run, runs, worker, queue, export, eval, bench, compare, backends, telemetry, model, data, help\n";
     return ffint8::ExitUsage;
 }

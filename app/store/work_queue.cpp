@@ -152,6 +152,15 @@ void WorkQueue::finish(qint64 queueId, const QString &worker, Outcome outcome, c
     m_store.execute(q, QStringLiteral("cannot record how queued run %1 ended").arg(queueId));
 }
 
+bool WorkQueue::removeQueued(qint64 queueId)
+{
+    QSqlQuery q(m_store.m_db);
+    q.prepare("DELETE FROM queue WHERE id = ? AND state = 'queued'");
+    q.addBindValue(queueId);
+    m_store.execute(q, QStringLiteral("cannot remove queued run %1").arg(queueId));
+    return q.numRowsAffected() == 1;
+}
+
 QList<QueuedRun> WorkQueue::items(const QString &suite)
 {
     m_store.reconnectIfLost(QStringLiteral("cannot list the queue"));

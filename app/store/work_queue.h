@@ -64,6 +64,9 @@ public:
     enum class Outcome { Done, Failed, Requeue };
     void finish(qint64 queueId, const QString &worker, Outcome outcome, const QString &message = {});
 
+    // Takes a run out of the queue that no board has claimed yet: false where there is none.
+    bool removeQueued(qint64 queueId);
+
     QList<QueuedRun> items(const QString &suite = {});
     QueueCounts counts(const QString &suite = {});
 
