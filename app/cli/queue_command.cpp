@@ -2,6 +2,7 @@
 // trains what, what ended how), and taking back a run no board has claimed yet.
 #include "app/cli/argument_reader.h"
 #include "app/cli/commands.h"
+#include "app/cli/store_command_arguments.h"
 #include "app/session/run_events.h"
 #include "app/store/run_store.h"
 #include "app/store/work_queue.h"
@@ -16,13 +17,9 @@ namespace {
 const char *kQueueUsage = "usage: ffint8 queue list [--suite NAME] [--json] [--db PATH]\n"
                           "       ffint8 queue remove ID [--db PATH]\n";
 
-struct QueueOptions
+struct QueueOptions : StoreCommandArguments
 {
-    QString action;
-    QStringList positional;
-    QString database = RunStore::defaultPath();
     QString suite;
-    bool json = false;
 };
 
 QueueOptions parseQueueOptions(const QStringList &args)
@@ -31,17 +28,10 @@ QueueOptions parseQueueOptions(const QStringList &args)
     ArgumentReader reader(args);
     while (reader.next()) {
         const QString &arg = reader.current();
-        if (!reader.isFlag()) {
-            if (o.action.isEmpty())
-                o.action = arg;
-            else
-                o.positional << arg;
-        } else if (arg == "--db") {
-            o.database = reader.value();
-        } else if (arg == "--suite") {
+        if (o.read(reader))
+            continue;
+        if (arg == "--suite") {
             o.suite = reader.value();
-        } else if (arg == "--json") {
-            o.json = true;
         } else {
             throw SpecError(QStringLiteral("unknown flag %1; valid flags: --db, --suite, --json").arg(arg));
         }

@@ -1,6 +1,7 @@
 // `ffint8 runs list|show|tag|note|delete|push`: the run store from the command line.
 #include "app/cli/argument_reader.h"
 #include "app/cli/commands.h"
+#include "app/cli/store_command_arguments.h"
 #include "app/session/run_events.h"
 #include "app/spec/json_integer.h"
 #include "app/spec/spec_error.h"
@@ -25,13 +26,9 @@ const char *kRunsUsage = "usage: ffint8 runs list [--status S] [--algo A] [--dat
                          "       ffint8 runs tag ID TAG | untag ID TAG | note ID TEXT | rename ID NAME | delete ID [--db PATH]\n"
                          "       ffint8 runs push [ID...] [filters] --to postgresql://USER@HOST:PORT/DBNAME [--db PATH]\n";
 
-struct RunsOptions
+struct RunsOptions : StoreCommandArguments
 {
-    QString action;
-    QStringList positional;
-    QString database = RunStore::defaultPath();
     QString target; // push: the store the runs go to
-    bool json = false;
     RunFilter filter;
 };
 
@@ -41,17 +38,10 @@ RunsOptions parseRunsOptions(const QStringList &args)
     ArgumentReader reader(args);
     while (reader.next()) {
         const QString &arg = reader.current();
-        if (!reader.isFlag()) {
-            if (o.action.isEmpty())
-                o.action = arg;
-            else
-                o.positional << arg;
-        } else if (arg == "--db") {
-            o.database = reader.value();
+        if (o.read(reader)) {
+            continue;
         } else if (arg == "--to") {
             o.target = reader.value();
-        } else if (arg == "--json") {
-            o.json = true;
         } else if (arg == "--status") {
             o.filter.status = reader.value();
         } else if (arg == "--algo") {
