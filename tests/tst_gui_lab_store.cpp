@@ -3,6 +3,7 @@
 // ends), the runs browser shows and filters by board, and on a PostgreSQL store (a real server,
 // tests/support/postgres_server.h) lists the runs other boards add without being asked.
 #include "app/store/run_store.h"
+#include "app/store/run_writer.h"
 #include "support/postgres_server.h"
 #include "ui/browser/run_filter_bar.h"
 #include "ui/browser/run_table_model.h"
@@ -133,7 +134,8 @@ private slots:
             QCOMPARE(model->index(row, RunTableModel::BoardColumn).data().toString(), QString("orin-nano-1"));
     }
 
-    // On a PostgreSQL store the browser lists again by itself: runs other boards add appear.
+    // On a PostgreSQL store the browser lists again by itself: at once when a writer says it wrote
+    // (notifications), and on its timer for what no notification announced.
     void browserListsOtherBoardsRunsOnAPostgresStore()
     {
         ffint8::testing::PostgresServer server;
@@ -144,13 +146,41 @@ private slots:
         browser.show();
         browser.setStore(&store);
         QCOMPARE(browser.view()->model()->rowCount(), 0);
-        RunStore otherBoard(server.address("lab"));
-        RunRecord r;
-        r.name = "queued elsewhere";
-        r.board = "xavier-nx";
-        otherBoard.createRun(r);
-        QTRY_COMPARE_WITH_TIMEOUT(browser.view()->model()->rowCount(), 1, 15000);
+        QVERIFY(browser.sharedStoreTimer()->isActive());
+
+        // The timer out of the way: a writer's notification alone lists the store again.
+        browser.sharedStoreTimer()->stop();
+        {
+            RunWriter writer(server.address("lab"));
+            RunRecord r;
+            r.name = "announced";
+            r.board = "xavier-nx";
+            writer.createRun(r, {}, {});
+        }
+        QTRY_COMPARE_WITH_TIMEOUT(browser.view()->model()->rowCount(), 1, 10000);
         QCOMPARE(browser.view()->model()->index(0, RunTableModel::BoardColumn).data().toString(), QString("xavier-nx"));
+
+        // A write no notification announced (a plain connection): the timer finds it.
+        RunStore otherBoard(server.address("lab"));
+        RunRecord quiet;
+        quiet.name = "unannounced";
+        otherBoard.createRun(quiet);
+        browser.sharedStoreTimer()->start(200);
+        QTRY_COMPARE_WITH_TIMEOUT(browser.view()->model()->rowCount(), 2, 10000);
+
+        // The live view following a run there hears of its new epochs the same way, without its timer.
+        LiveView view;
+        RunWriter writer(server.address("lab"));
+        RunRecord r3;
+        r3.name = "followed";
+        r3.specJson = R"({"training": {"epochs": 2}})";
+        const qint64 id = writer.createRun(r3, {}, {}, {"fc1"});
+        view.showStoredRun(store, id);
+        QVERIFY(view.follower() && view.follower()->following());
+        view.follower()->setPollInterval(3600 * 1000); // its timer out of the way: notifications only
+        writer.addEpoch(id, epoch(0, 0.5), {});
+        QVERIFY(writer.flush(10000));
+        QTRY_COMPARE_WITH_TIMEOUT(view.progressText(), QString("1 of 2 epochs stored"), 10000);
         browser.setStore(nullptr);
     }
 };

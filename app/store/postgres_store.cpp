@@ -4,6 +4,7 @@
 
 #include "app/store/run_store.h"
 
+#include <QSqlDriver>
 #include <QSqlQuery>
 #include <QStringList>
 
@@ -12,6 +13,8 @@ namespace ffint8 {
 namespace {
 
 constexpr int kConnectTimeoutS = 5;
+// The channel writers notify and readers listen on; each payload a run id.
+constexpr const char *kChangeChannel = "ffint8_runs";
 
 } // namespace
 
@@ -102,6 +105,33 @@ int RunStore::postgresSchemaVersion()
     if (!q.exec(QStringLiteral("SELECT version FROM ffint8_schema")))
         fail(QStringLiteral("cannot read the schema version"), q.lastError());
     return q.next() ? q.value(0).toInt() : 0;
+}
+
+void RunStore::notifyChanged(const QList<qint64> &runIds)
+{
+    if (!isPostgres())
+        return;
+    QSqlQuery q(m_db);
+    q.prepare(QStringLiteral("SELECT pg_notify(?, ?)"));
+    for (qint64 id : runIds) {
+        q.addBindValue(QString::fromLatin1(kChangeChannel));
+        q.addBindValue(QString::number(id));
+        execute(q, QStringLiteral("cannot say that run %1 changed").arg(id));
+    }
+}
+
+bool RunStore::watchChanges(QObject *context, const std::function<void(qint64 runId)> &onChange)
+{
+    QSqlDriver *driver = m_db.driver();
+    if (!isPostgres() || !driver || !driver->hasFeature(QSqlDriver::EventNotifications) ||
+        !driver->subscribeToNotification(QString::fromLatin1(kChangeChannel)))
+        return false;
+    QObject::connect(driver, &QSqlDriver::notification, context,
+                     [onChange](const QString &name, QSqlDriver::NotificationSource, const QVariant &payload) {
+                         if (name == QLatin1String(kChangeChannel))
+                             onChange(payload.toString().toLongLong());
+                     });
+    return true;
 }
 
 } // namespace ffint8

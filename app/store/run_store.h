@@ -182,6 +182,14 @@ public:
     const QString &displayName() const { return m_path; } // the file, or the address without a password
     // The run with this UUID, if the store has it.
     std::optional<qint64> runByUuid(const QString &uuid);
+    // PostgreSQL: says that the runs were written to (NOTIFY ffint8_runs with each id, delivered to
+    // every listening connection when the transaction commits). Nothing on SQLite, whose readers in
+    // other processes cannot be told.
+    void notifyChanged(const QList<qint64> &runIds);
+    // PostgreSQL: calls `onChange` with a run's id, on this store's thread (from its event loop,
+    // while `context` lives), whenever any connection says it wrote to the run. False where the
+    // store cannot tell (SQLite, or a driver without notifications): poll instead.
+    bool watchChanges(QObject *context, const std::function<void(qint64 runId)> &onChange);
 
     // Batched writing (RunWriter): the insert functions inside one transaction of many rows.
     // `body` runs between BEGIN and COMMIT; on any error the transaction rolls back and StoreError

@@ -3,6 +3,7 @@
 
 #include "app/store/store_error.h"
 
+#include <algorithm>
 #include <chrono>
 
 namespace ffint8 {
@@ -266,6 +267,15 @@ size_t RunWriter::write(RunStore &store, std::deque<Item> &batch)
                        item);
         }
         flushReports();
+        // Readers of a shared store that listen hear of the runs written (at the commit).
+        QList<qint64> touched;
+        for (const auto &[promise, id] : created)
+            touched << id;
+        for (const Item &item : batch)
+            std::visit(Overloaded{[&](const Create &) {}, [&](const auto &written) { touched << written.runId; }}, item);
+        std::sort(touched.begin(), touched.end());
+        touched.erase(std::unique(touched.begin(), touched.end()), touched.end());
+        store.notifyChanged(touched);
     });
     for (auto &[promise, id] : created) {
         promise->set_value(id);

@@ -23,8 +23,12 @@ namespace {
 
 // How many runs a confirmation names before it says "and N more".
 constexpr int kNamedRunsInQuestion = 10;
-// How often the runs of a shared (PostgreSQL) store are listed again: other boards add and finish runs.
+// How often the runs of a shared (PostgreSQL) store are listed again: other boards add and finish
+// runs. With notifications, the timer only covers those a lost connection dropped.
 constexpr int kSharedStoreRefreshMs = 5000;
+constexpr int kNotifiedStoreRefreshMs = 30000;
+// Notifications come with every batch a writer commits (4 a second per run): one listing for a burst.
+constexpr int kChangeSettleMs = 300;
 
 BrowserAskers dialogAskers(QWidget *parent)
 {
@@ -115,6 +119,9 @@ RunsBrowser::RunsBrowser(QWidget *parent)
     connect(m_export, &QAction::triggered, this, &RunsBrowser::exportSelected);
     connect(m_filterBar, &RunFilterBar::filterChanged, this, &RunsBrowser::refresh);
     m_sharedStoreTimer.setInterval(kSharedStoreRefreshMs);
+    m_changeTimer.setSingleShot(true);
+    m_changeTimer.setInterval(kChangeSettleMs);
+    connect(&m_changeTimer, &QTimer::timeout, this, &RunsBrowser::refreshWithChoices);
     connect(&m_sharedStoreTimer, &QTimer::timeout, this, [this] {
         if (isVisible())
             refreshWithChoices();
@@ -131,6 +138,10 @@ RunsBrowser::RunsBrowser(QWidget *parent)
 void RunsBrowser::setStore(RunStore *store)
 {
     m_store = store;
+    delete m_changeContext;
+    m_changeContext = new QObject(this);
+    const bool notified = store && store->watchChanges(m_changeContext, [this](qint64) { m_changeTimer.start(); });
+    m_sharedStoreTimer.setInterval(notified ? kNotifiedStoreRefreshMs : kSharedStoreRefreshMs);
     if (store && store->isPostgres())
         m_sharedStoreTimer.start();
     else

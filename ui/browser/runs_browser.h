@@ -49,6 +49,7 @@ public:
     void selectRuns(const QList<qint64> &runIds);
 
     QTableView *view() const { return m_view; }
+    QTimer *sharedStoreTimer() { return &m_sharedStoreTimer; } // the listing by time, beside notifications
     RunFilterBar *filterBar() const { return m_filterBar; }
     RunTableModel *model() const { return m_model; }
 
@@ -92,8 +93,12 @@ private:
     QString describeRuns(const QList<qint64> &runIds) const;
 
     ffint8::RunStore *m_store = nullptr;
-    // A store shared by several boards changes without this window knowing: looked at again while shown.
+    // A store shared by several boards changes without this window knowing: listed again when its
+    // writers say so (PostgreSQL's notifications, coalesced), and while shown on a timer besides
+    // (often where there are no notifications, seldom where a lost connection may have dropped them).
     QTimer m_sharedStoreTimer;
+    QTimer m_changeTimer;
+    QObject *m_changeContext = nullptr; // the current store's notification connection
     BrowserAskers m_askers;
     RunFilterBar *m_filterBar;
     QToolBar *m_toolBar;

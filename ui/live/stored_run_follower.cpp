@@ -13,6 +13,16 @@ StoredRunFollower::StoredRunFollower(RunStore &store, qint64 runId, qint64 lastS
     m_timer.setInterval(kIntervalMs);
     connect(&m_timer, &QTimer::timeout, this, &StoredRunFollower::poll);
     m_timer.start();
+    m_changed.setSingleShot(true);
+    m_changed.setInterval(kSettleMs);
+    connect(&m_changed, &QTimer::timeout, this, [this] {
+        if (m_timer.isActive())
+            poll();
+    });
+    store.watchChanges(this, [this](qint64 runId) {
+        if (runId == m_runId)
+            m_changed.start();
+    });
 }
 
 void StoredRunFollower::poll()

@@ -1,7 +1,8 @@
 // Follows a run that another process or board is training, through the store it records into: at
-// 1 Hz it reads what was added since the last look (progress reports, epochs, power samples) and
-// says when the run has ended. The store's own change notifications are not used: SQLite has none
-// across processes, and polling one run's new rows costs a few small queries a second.
+// 1 Hz, and on a PostgreSQL store also when its writer says it wrote (notifications), it reads what
+// was added since the last look (progress reports, epochs, power samples) and says when the run has
+// ended. SQLite has no notifications across processes: polling one run's new rows costs a few small
+// queries a second.
 #pragma once
 
 #include "app/store/run_store.h"
@@ -16,6 +17,7 @@ class StoredRunFollower : public QObject
     Q_OBJECT
 public:
     static constexpr int kIntervalMs = 1000;
+    static constexpr int kSettleMs = 100; // after a notification, for the rest of its burst
 
     // Follows `runId` of `store` (which must outlive this object or stop() it first) from what has
     // been shown: reports after step `lastStep`, epochs after the first `epochsShown`, samples after
@@ -26,6 +28,7 @@ public:
     qint64 runId() const { return m_runId; }
     bool following() const { return m_timer.isActive(); }
     void stop() { m_timer.stop(); }
+    void setPollInterval(int ms) { m_timer.setInterval(ms); } // kIntervalMs unless set
     // One look at the store (the timer's tick; called directly by tests).
     void poll();
 
@@ -44,6 +47,7 @@ private:
     int m_epochsShown;
     double m_lastSample;
     QTimer m_timer;
+    QTimer m_changed; // a notification of this run: looked at soon, once for a burst
 };
 
 } // namespace ffint8
