@@ -17,11 +17,8 @@ if(CMAKE_SYSTEM_PROCESSOR MATCHES "^(aarch64|arm64)$")
 elseif(CMAKE_SYSTEM_PROCESSOR MATCHES "^(x86_64|AMD64)$")
   set(CPACK_DEBIAN_PACKAGE_ARCHITECTURE amd64)
 endif()
-# Libraries opened at run time rather than linked: the SQLite driver of Qt Sql, and Fashion-MNIST so
-# that the presets run at once.
+# Libraries opened at run time rather than linked: the SQLite driver of Qt Sql.
 set(CPACK_DEBIAN_PACKAGE_DEPENDS "libqt6sql6-sqlite")
-# PostgreSQL's driver, for a run store shared by a lab's boards (--db postgresql://...).
-set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "libqt6sql6-psql")
 # The CUDA runtime comes from NVIDIA's packages (JetPack's apt repository), which dpkg-shlibdeps
 # cannot see: named here by their versioned names.
 if(FFINT8_WITH_CUDA)
@@ -33,5 +30,7 @@ endif()
 if(FFINT8_NATIVE_ARCH AND NOT CMAKE_CROSSCOMPILING)
   message(STATUS "FF-INT8: FFINT8_NATIVE_ARCH=ON builds for this CPU only; packages come from scripts/package_deb.sh")
 endif()
-set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "dataset-fashion-mnist")
+# Fashion-MNIST, so that the presets run at once; PostgreSQL's driver, for a run store shared by a
+# lab's boards (--db postgresql://...).
+set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "dataset-fashion-mnist, libqt6sql6-psql")
 include(CPack)
