@@ -487,6 +487,8 @@ private slots:
         for (qint64 step = 1; step <= 100; ++step)
             writer.addProgress(id, report(step));
         QVERIFY(writer.flush(10000));
+        RunStore reader(address); // a reader's connection (the workbench's), open across the restart
+        QCOMPARE(reader.progress(id).size(), size_t(100));
 
         m_server.stop();
         QElapsedTimer away;
@@ -511,6 +513,15 @@ private slots:
         QVERIFY(writer.flush(60000));
         QVERIFY(writer.fatalProblem().isEmpty());
 
+        // The reader finds its connection gone once, says so, and reads on a new one.
+        StoreError::Kind kind = StoreError::Kind::Other;
+        try {
+            reader.runs();
+        } catch (const StoreError &e) {
+            kind = e.kind();
+        }
+        QCOMPARE(kind, StoreError::Kind::Unreachable);
+        QCOMPARE(qint64(reader.progress(id).size()), step - 1);
         RunStore store(address);
         QCOMPARE(qint64(store.progress(id).size()), step - 1);
         QCOMPARE(store.progress(id).back().metrics.layers[0].goodnessPos, double(step - 1));

@@ -64,13 +64,13 @@ void RunStore::openPostgres()
     exec(QStringLiteral("SET client_min_messages TO warning"));
 }
 
-void RunStore::reconnectIfLost(const QString &what)
+void RunStore::reconnectIfLost()
 {
     if (!m_address.isPostgres() || !m_connectionLost)
         return;
     m_db.close();
     if (!m_db.open())
-        throw StoreError(QStringLiteral("%1: %2: the server cannot be reached: %3").arg(m_path, what, m_db.lastError().text().trimmed()),
+        throw StoreError(QStringLiteral("%1: the server cannot be reached: %2").arg(m_path, m_db.lastError().text().trimmed()),
                          StoreError::Kind::Unreachable);
     m_connectionLost = false;
     exec(QStringLiteral("SET client_min_messages TO warning"));
@@ -78,7 +78,7 @@ void RunStore::reconnectIfLost(const QString &what)
 
 void RunStore::refuseForeignDatabase()
 {
-    QSqlQuery q(m_db);
+    QSqlQuery q = query();
     if (!q.exec(QStringLiteral("SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() "
                                "ORDER BY table_name")))
         fail(QStringLiteral("cannot list the database's tables"), q.lastError());
@@ -97,7 +97,7 @@ void RunStore::refuseForeignDatabase()
 
 int RunStore::postgresSchemaVersion()
 {
-    QSqlQuery q(m_db);
+    QSqlQuery q = query();
     if (!q.exec(QStringLiteral("SELECT to_regclass('ffint8_schema') IS NOT NULL")) || !q.next())
         fail(QStringLiteral("cannot read the schema version"), q.lastError());
     if (!q.value(0).toBool())
@@ -111,7 +111,7 @@ void RunStore::notifyChanged(const QList<qint64> &runIds)
 {
     if (!isPostgres())
         return;
-    QSqlQuery q(m_db);
+    QSqlQuery q = query();
     q.prepare(QStringLiteral("SELECT pg_notify(?, ?)"));
     for (qint64 id : runIds) {
         q.addBindValue(QString::fromLatin1(kChangeChannel));

@@ -105,16 +105,20 @@ RunStore::RunStore(const QString &address, int schemaVersion)
     : m_address(StoreAddress::parse(address)), m_path(m_address.display()),
       m_connection("ffint8-store-" + QUuid::createUuid().toString())
 {
-    if (m_address.isPostgres()) {
-        try {
-            openPostgres();
-            openDatabase(schemaVersion);
-        } catch (...) {
-            closeConnection();
-            throw;
-        }
-        return;
+    if (!m_address.isPostgres())
+        refuseWhatIsNotSqlite();
+    // A store refused from here on must not keep its connection: it holds the file open (and its
+    // locks), or a server's connection, and a program that tries many stores would gather them.
+    try {
+        openDatabase(schemaVersion);
+    } catch (...) {
+        closeConnection();
+        throw;
     }
+}
+
+void RunStore::refuseWhatIsNotSqlite()
+{
     // Refuse what is not an SQLite database before SQLite touches it: it must never be overwritten.
     const QString &path = m_path;
     QFile existing(path);
@@ -132,20 +136,13 @@ RunStore::RunStore(const QString &address, int schemaVersion)
     } else {
         QDir().mkpath(QFileInfo(path).absolutePath());
     }
-    m_db = QSqlDatabase::addDatabase("QSQLITE", m_connection);
-    // A store refused from here on must not keep its connection: it holds the file open (and its
-    // locks), and a program that tries many files would gather them.
-    try {
-        openDatabase(schemaVersion);
-    } catch (...) {
-        closeConnection();
-        throw;
-    }
 }
 
 void RunStore::openDatabase(int schemaVersion)
 {
-    if (!m_address.isPostgres())
+    if (m_address.isPostgres())
+        openPostgres();
+    else
         openSqlite();
     migrate(schemaVersion);
     if (schemaVersion >= 1) // before version 1 there is no runs table (the migration tests build one)
@@ -155,11 +152,12 @@ void RunStore::openDatabase(int schemaVersion)
 void RunStore::openSqlite()
 {
     const QString &path = m_path;
+    m_db = QSqlDatabase::addDatabase("QSQLITE", m_connection);
     m_db.setDatabaseName(path);
     m_db.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=%1").arg(kBusyTimeoutMs));
     if (!m_db.open())
         throw StoreError(QStringLiteral("cannot open the run database %1: %2").arg(path, m_db.lastError().text()));
-    QSqlQuery check(m_db);
+    QSqlQuery check = query();
     if (!check.exec("PRAGMA quick_check") || !check.next() || check.value(0).toString() != "ok")
         throw StoreError(QStringLiteral("the run database %1 is corrupt (%2); it was left as it is")
                              .arg(path, check.lastError().isValid() ? check.lastError().text() : check.value(0).toString()));
@@ -185,7 +183,7 @@ void RunStore::enableWal()
     // busy timeout would have waited. A store already in WAL answers at once.
     QDeadlineTimer deadline(kBusyTimeoutMs);
     for (;;) {
-        QSqlQuery q(m_db);
+        QSqlQuery q = query();
         if (q.exec("PRAGMA journal_mode=WAL") && q.next())
             return;
         if (sqliteErrorKind(q.lastError()) != StoreError::Kind::Busy || deadline.hasExpired())
@@ -195,9 +193,16 @@ void RunStore::enableWal()
     }
 }
 
+QSqlQuery RunStore::query()
+{
+    if (m_transactionDepth == 0)
+        reconnectIfLost();
+    return QSqlQuery(m_db);
+}
+
 void RunStore::exec(const QString &sql)
 {
-    QSqlQuery q(m_db);
+    QSqlQuery q = query();
     if (!q.exec(sql))
         throw StoreError(QStringLiteral("%1: %2 failed: %3").arg(m_path, sql.left(60), q.lastError().text()));
 }
@@ -206,7 +211,7 @@ int RunStore::schemaVersion()
 {
     if (m_address.isPostgres())
         return postgresSchemaVersion();
-    QSqlQuery q(m_db);
+    QSqlQuery q = query();
     if (!q.exec("PRAGMA user_version") || !q.next())
         throw StoreError(QStringLiteral("%1: cannot read the schema version: %2").arg(m_path, q.lastError().text()));
     return q.value(0).toInt();
@@ -240,7 +245,7 @@ void RunStore::migrate(int target)
             return;
         if (m_address.isPostgres()) {
             exec(QStringLiteral("DELETE FROM ffint8_schema"));
-            QSqlQuery q(m_db);
+            QSqlQuery q = query();
             q.prepare(QStringLiteral("INSERT INTO ffint8_schema (version) VALUES (?)"));
             q.addBindValue(target);
             execute(q, QStringLiteral("cannot record the schema version"));
@@ -262,14 +267,14 @@ QStringList RunStore::migrationStatements(int from) const
 
 void RunStore::giveRunsUuids()
 {
-    QSqlQuery q(m_db);
+    QSqlQuery q = query();
     if (!q.exec(QStringLiteral("SELECT id FROM runs WHERE uuid IS NULL")))
         fail(QStringLiteral("cannot list the runs without a UUID"), q.lastError());
     QList<qint64> ids;
     while (q.next())
         ids << q.value(0).toLongLong();
     q.finish();
-    QSqlQuery set(m_db);
+    QSqlQuery set = query();
     set.prepare(QStringLiteral("UPDATE runs SET uuid = ? WHERE id = ?"));
     for (qint64 id : ids) {
         bindAll(set, {QVariant(QUuid::createUuid().toString(QUuid::WithoutBraces)), QVariant(id)});
@@ -279,7 +284,7 @@ void RunStore::giveRunsUuids()
 
 void RunStore::markInterruptedRuns()
 {
-    QSqlQuery q(m_db);
+    QSqlQuery q = query();
     q.prepare("SELECT id, pid, host FROM runs WHERE status = 'running'");
     if (!q.exec())
         throw StoreError(QStringLiteral("%1: %2").arg(m_path, q.lastError().text()));
@@ -317,6 +322,7 @@ void RunStore::transaction(const QString &what, const std::function<void()> &bod
         body();
         return;
     }
+    reconnectIfLost();
     struct Depth
     {
         int &depth;
@@ -327,7 +333,6 @@ void RunStore::transaction(const QString &what, const std::function<void()> &bod
     // timeout) here rather than failing at once when a read transaction would have to upgrade.
     // COMMIT through a query: QSqlDatabase::commit() drops SQLite's error code, which tells a
     // held lock from a full disk. PostgreSQL locks rows, not the database: a plain BEGIN.
-    reconnectIfLost(what);
     QSqlQuery control(m_db);
     if (!control.exec(m_address.isPostgres() ? QStringLiteral("BEGIN") : QStringLiteral("BEGIN IMMEDIATE")))
         fail(what, control.lastError());
@@ -346,7 +351,7 @@ void RunStore::transaction(const QString &what, const std::function<void()> &bod
 
 qint64 RunStore::createRun(const RunRecord &r)
 {
-    QSqlQuery q(m_db);
+    QSqlQuery q = query();
     // RETURNING rather than lastInsertId(), which PostgreSQL's driver answers with an OID.
     q.prepare("INSERT INTO runs (name, spec_json, status, algorithm, dataset, backend, host, pid, started_at, suite, seed, "
               "device, versions, target_acc, uuid, board) VALUES (?, ?, 'running', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
@@ -367,7 +372,7 @@ qint64 RunStore::createRun(const RunRecord &r)
 
 qint64 RunStore::importRun(const RunRecord &r)
 {
-    QSqlQuery q(m_db);
+    QSqlQuery q = query();
     // pid 0: no process of this host runs it, so it is never taken for an interrupted run here.
     q.prepare("INSERT INTO runs (name, spec_json, status, algorithm, dataset, backend, host, pid, started_at, suite, seed, "
               "device, versions, target_acc, uuid, board) VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id");
@@ -383,7 +388,7 @@ qint64 RunStore::importRun(const RunRecord &r)
 
 void RunStore::setRecordedResults(qint64 runId, const RunRecord &r)
 {
-    QSqlQuery q(m_db);
+    QSqlQuery q = query();
     q.prepare("UPDATE runs SET status = ?, message = ?, ended_at = ?, epochs_done = ?, test_acc = ?, val_acc = ?, "
               "train_seconds = ?, total_seconds = ?, energy_j = ?, peak_engine_bytes = ?, peak_rss_bytes = ?, "
               "target_epoch = ?, target_seconds = ?, power_source = ?, power_interval_ms = ? WHERE id = ?");
@@ -398,7 +403,7 @@ void RunStore::setRecordedResults(qint64 runId, const RunRecord &r)
 void RunStore::setParams(qint64 runId, const QList<QPair<QString, QString>> &params)
 {
     transaction(QStringLiteral("cannot record the settings of run %1").arg(runId), [&] {
-        QSqlQuery q(m_db);
+        QSqlQuery q = query();
         q.prepare("INSERT INTO params (run_id, key, value) VALUES (?, ?, ?) "
                   "ON CONFLICT (run_id, key) DO UPDATE SET value = excluded.value");
         for (const auto &[key, value] : params) {
@@ -410,7 +415,7 @@ void RunStore::setParams(qint64 runId, const QList<QPair<QString, QString>> &par
 
 void RunStore::renameRun(qint64 runId, const QString &name)
 {
-    QSqlQuery q(m_db);
+    QSqlQuery q = query();
     q.prepare("UPDATE runs SET name = ? WHERE id = ?");
     bindAll(q, {text(name), QVariant(runId)});
     execute(q, QStringLiteral("cannot rename run %1").arg(runId));
@@ -428,7 +433,7 @@ void RunStore::setUnits(qint64 runId, const QStringList &names)
     }
     const QString what = QStringLiteral("cannot record the unit names of run %1").arg(runId);
     transaction(what, [&] {
-        QSqlQuery q(m_db);
+        QSqlQuery q = query();
         q.prepare("INSERT INTO run_units (run_id, unit_index, name) VALUES (?, ?, ?) "
                   "ON CONFLICT (run_id, unit_index) DO UPDATE SET name = excluded.name");
         for (qsizetype i = 0; i < names.size(); ++i) {
@@ -442,7 +447,7 @@ void RunStore::nameUnnamedUnits(qint64 runId, size_t count, const QString &what)
 {
     if (count == 0)
         return;
-    QSqlQuery q(m_db);
+    QSqlQuery q = query();
     q.prepare("INSERT INTO run_units (run_id, unit_index, name) VALUES (?, ?, ?) ON CONFLICT DO NOTHING");
     for (size_t i = 0; i < count; ++i) {
         bindAll(q, {QVariant(runId), QVariant(int(i)), QVariant(fallbackUnitName(int(i)))});
@@ -459,7 +464,7 @@ void RunStore::addEpoch(qint64 runId, const EpochMetrics &e, const EpochEnergy &
 size_t RunStore::insertEpoch(qint64 runId, const EpochMetrics &e, const EpochEnergy &energy)
 {
     const QString what = QStringLiteral("cannot record epoch %1 of run %2").arg(e.epoch + 1).arg(runId);
-    QSqlQuery q(m_db);
+    QSqlQuery q = query();
     q.prepare("INSERT INTO epoch_metrics (run_id, epoch, train_loss, test_acc, val_acc, seconds, eval_seconds, "
               "samples_per_s, lambda, peak_engine_bytes, energy_j, mean_power_w, t_start, t_end) "
               "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
@@ -476,7 +481,7 @@ size_t RunStore::insertEpoch(qint64 runId, const EpochMetrics &e, const EpochEne
     size_t rows = 1 + insertUnitRows(u, runId, e.epoch + 1, e.layers);
     u.flush();
     // The run row carries the latest results, so that a killed run still shows how far it got.
-    QSqlQuery r(m_db);
+    QSqlQuery r = query();
     r.prepare("UPDATE runs SET epochs_done = ?, test_acc = ?, val_acc = ?, train_seconds = COALESCE(train_seconds, 0) + ?, "
               "peak_engine_bytes = " + greatest(isPostgres(), "peak_engine_bytes", "?") + " WHERE id = ?");
     bindAll(r, {QVariant(e.epoch + 1), number(e.testAccuracy), number(e.validationAccuracy), QVariant(e.trainSeconds),
@@ -484,7 +489,7 @@ size_t RunStore::insertEpoch(qint64 runId, const EpochMetrics &e, const EpochEne
     execute(r, what);
     if (e.reachedTarget) {
         // Written with the epoch that reached it, so that a run killed later still has it.
-        QSqlQuery t(m_db);
+        QSqlQuery t = query();
         t.prepare("UPDATE runs SET target_epoch = ?, target_seconds = ? WHERE id = ?");
         bindAll(t, {QVariant(e.epoch + 1), QVariant(e.runTrainSeconds), QVariant(runId)});
         execute(t, what);
@@ -533,7 +538,7 @@ size_t RunStore::insertProgress(qint64 runId, const std::vector<StoredProgress> 
 
 void RunStore::finishRun(qint64 runId, const RunResult &r)
 {
-    QSqlQuery q(m_db);
+    QSqlQuery q = query();
     if (r.epochsDone > 0 || !std::isnan(r.trainSeconds)) {
         // A target epoch of 0 keeps what the epochs recorded (NULL where none reached it).
         q.prepare("UPDATE runs SET status = ?, message = ?, ended_at = ?, epochs_done = ?, test_acc = ?, val_acc = ?, "
@@ -557,7 +562,7 @@ void RunStore::finishRun(qint64 runId, const RunResult &r)
 
 void RunStore::addTag(qint64 runId, const QString &tag)
 {
-    QSqlQuery q(m_db);
+    QSqlQuery q = query();
     q.prepare("INSERT INTO tags (run_id, tag) VALUES (?, ?) ON CONFLICT DO NOTHING");
     bindAll(q, {QVariant(runId), text(tag)});
     execute(q, QStringLiteral("cannot tag run %1").arg(runId));
@@ -565,7 +570,7 @@ void RunStore::addTag(qint64 runId, const QString &tag)
 
 bool RunStore::removeTag(qint64 runId, const QString &tag)
 {
-    QSqlQuery q(m_db);
+    QSqlQuery q = query();
     q.prepare("DELETE FROM tags WHERE run_id = ? AND tag = ?");
     bindAll(q, {QVariant(runId), text(tag)});
     execute(q, QStringLiteral("cannot untag run %1").arg(runId));
@@ -574,7 +579,7 @@ bool RunStore::removeTag(qint64 runId, const QString &tag)
 
 void RunStore::addNote(qint64 runId, const QString &note)
 {
-    QSqlQuery q(m_db);
+    QSqlQuery q = query();
     q.prepare("INSERT INTO notes (run_id, created_at, text) VALUES (?, ?, ?)");
     bindAll(q, {QVariant(runId), QVariant(nowUtc()), text(note)});
     execute(q, QStringLiteral("cannot add a note to run %1").arg(runId));
@@ -582,7 +587,7 @@ void RunStore::addNote(qint64 runId, const QString &note)
 
 void RunStore::setPowerSource(qint64 runId, const QString &source, std::optional<int> intervalMs)
 {
-    QSqlQuery q(m_db);
+    QSqlQuery q = query();
     q.prepare("UPDATE runs SET power_source = ?, power_interval_ms = ? WHERE id = ?");
     bindAll(q, {text(source), intervalMs ? QVariant(*intervalMs) : QVariant(), QVariant(runId)});
     execute(q, QStringLiteral("cannot record the power source of run %1").arg(runId));
@@ -606,7 +611,7 @@ void RunStore::insertSamples(qint64 runId, const std::vector<PowerPoint> &sample
 
 bool RunStore::deleteRun(qint64 runId)
 {
-    QSqlQuery q(m_db);
+    QSqlQuery q = query();
     q.prepare("DELETE FROM runs WHERE id = ?");
     q.addBindValue(runId);
     execute(q, QStringLiteral("cannot delete run %1").arg(runId));
@@ -617,7 +622,7 @@ bool RunStore::checkpoint()
 {
     if (isPostgres())
         return false; // the server's disk: nothing this client can free
-    QSqlQuery q(m_db);
+    QSqlQuery q = query();
     return q.exec("PRAGMA wal_checkpoint(TRUNCATE)") && q.next() && q.value(0).toInt() == 0;
 }
 

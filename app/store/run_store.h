@@ -208,12 +208,18 @@ private:
 
     // Everything the constructor does once the connection exists (see there for why it is split).
     void openDatabase(int schemaVersion);
+    void refuseWhatIsNotSqlite(); // before any connection exists
     void openSqlite();
     // PostgreSQL (postgres_store.cpp): connects; refuses a database of another application.
     void openPostgres();
     void refuseForeignDatabase();
-    // After the server went away (restart, network): a new connection for the next write.
-    void reconnectIfLost(const QString &what);
+    // After the server went away (restart, network): a new connection, before the next statement
+    // outside a transaction (query()) or the next transaction. A transaction that lost its
+    // connection fails whole; it is never continued on another.
+    void reconnectIfLost();
+    // Every statement's query: on the connection, renewed first where the server was found gone
+    // (outside a transaction).
+    QSqlQuery query();
     int postgresSchemaVersion();
     // The SQL of migration `from` in this store's dialect, split into statements.
     QStringList migrationStatements(int from) const;

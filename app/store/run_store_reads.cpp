@@ -17,7 +17,7 @@ using namespace store_values;
 
 QList<QPair<QString, QString>> RunStore::params(qint64 runId)
 {
-    QSqlQuery q(m_db);
+    QSqlQuery q = query();
     q.prepare("SELECT key, value FROM params WHERE run_id = ? ORDER BY key");
     q.addBindValue(runId);
     execute(q, QStringLiteral("cannot read the settings of run %1").arg(runId));
@@ -29,7 +29,7 @@ QList<QPair<QString, QString>> RunStore::params(qint64 runId)
 
 QStringList RunStore::units(qint64 runId)
 {
-    QSqlQuery q(m_db);
+    QSqlQuery q = query();
     q.setForwardOnly(true);
     q.prepare("SELECT unit_index, name FROM run_units WHERE run_id = ? ORDER BY unit_index");
     q.addBindValue(runId);
@@ -49,7 +49,7 @@ QStringList RunStore::units(qint64 runId)
 
 std::vector<PowerPoint> RunStore::samples(qint64 runId, double after)
 {
-    QSqlQuery q(m_db);
+    QSqlQuery q = query();
     q.setForwardOnly(true);
     q.prepare("SELECT t, board_w FROM samples WHERE run_id = ? AND t > ? ORDER BY t");
     bindAll(q, {QVariant(runId), QVariant(after)});
@@ -62,7 +62,7 @@ std::vector<PowerPoint> RunStore::samples(qint64 runId, double after)
 
 std::pair<double, double> RunStore::epochSpan(qint64 runId, int epoch)
 {
-    QSqlQuery q(m_db);
+    QSqlQuery q = query();
     q.prepare("SELECT t_start, t_end FROM epoch_metrics WHERE run_id = ? AND epoch = ?");
     bindAll(q, {QVariant(runId), QVariant(epoch)});
     if (!q.exec() || !q.next())
@@ -105,7 +105,7 @@ QList<RunRecord> RunStore::runs(const RunFilter &f)
 
 QList<RunRecord> RunStore::selectRuns(const QStringList &where, const QVariantList &bound)
 {
-    QSqlQuery q(m_db);
+    QSqlQuery q = query();
     q.setForwardOnly(true);
     q.prepare("SELECT id, name, spec_json, status, algorithm, dataset, backend, started_at, ended_at, message, suite, "
               "seed, host, device, versions, epochs_done, test_acc, val_acc, train_seconds, total_seconds, energy_j, "
@@ -161,7 +161,7 @@ std::optional<RunRecord> RunStore::run(qint64 runId)
 
 std::vector<StoredEpoch> RunStore::epochs(qint64 runId)
 {
-    QSqlQuery q(m_db);
+    QSqlQuery q = query();
     q.setForwardOnly(true);
     q.prepare("SELECT epoch, train_loss, test_acc, val_acc, seconds, eval_seconds, samples_per_s, lambda, "
               "peak_engine_bytes, energy_j, mean_power_w, t_start, t_end FROM epoch_metrics WHERE run_id = ? ORDER BY epoch");
@@ -198,7 +198,7 @@ std::vector<StoredEpoch> RunStore::epochs(qint64 runId)
 
 std::vector<StoredProgress> RunStore::progress(qint64 runId, qint64 afterStep)
 {
-    QSqlQuery q(m_db);
+    QSqlQuery q = query();
     q.setForwardOnly(true);
     q.prepare("SELECT step, epoch, batch, batches, elapsed_s, train_loss, samples_per_s FROM progress WHERE run_id = ? "
               "AND step > ? ORDER BY step");
@@ -232,7 +232,7 @@ void RunStore::readUnitMetrics(qint64 runId, const char *sql, qint64 after,
     const size_t units = size_t(this->units(runId).size());
     for (const auto &[at, layers] : layersAt)
         layers->resize(units);
-    QSqlQuery q(m_db);
+    QSqlQuery q = query();
     q.setForwardOnly(true);
     q.prepare(QString::fromLatin1(sql));
     bindAll(q, {QVariant(runId), QVariant(after)});
@@ -249,7 +249,7 @@ void RunStore::readUnitMetrics(qint64 runId, const char *sql, qint64 after,
 
 QStringList RunStore::textsOf(const char *sql, qint64 runId)
 {
-    QSqlQuery q(m_db);
+    QSqlQuery q = query();
     q.prepare(sql);
     q.addBindValue(runId);
     execute(q, QStringLiteral("cannot read run %1").arg(runId));
@@ -265,7 +265,7 @@ QStringList RunStore::notes(qint64 runId) { return textsOf("SELECT text FROM not
 
 QStringList RunStore::allTags()
 {
-    QSqlQuery q(m_db);
+    QSqlQuery q = query();
     q.prepare("SELECT DISTINCT tag FROM tags ORDER BY tag");
     execute(q, QStringLiteral("cannot list the tags"));
     QStringList list;
@@ -276,7 +276,7 @@ QStringList RunStore::allTags()
 
 int RunStore::epochCount(qint64 runId)
 {
-    QSqlQuery q(m_db);
+    QSqlQuery q = query();
     q.prepare("SELECT COUNT(*) FROM epoch_metrics WHERE run_id = ?");
     q.addBindValue(runId);
     return q.exec() && q.next() ? q.value(0).toInt() : 0;
@@ -284,7 +284,7 @@ int RunStore::epochCount(qint64 runId)
 
 QString RunStore::integrityCheck()
 {
-    QSqlQuery q(m_db);
+    QSqlQuery q = query();
     // A server keeps its own files whole (checksums, write-ahead log); what is left to check is
     // that it answers.
     if (isPostgres())
@@ -296,7 +296,7 @@ QString RunStore::integrityCheck()
 
 std::optional<qint64> RunStore::runByUuid(const QString &uuid)
 {
-    QSqlQuery q(m_db);
+    QSqlQuery q = query();
     q.prepare("SELECT id FROM runs WHERE uuid = ?");
     q.addBindValue(uuid);
     execute(q, QStringLiteral("cannot look up run %1").arg(uuid));

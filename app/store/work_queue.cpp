@@ -35,7 +35,7 @@ QueuedRun queuedRunOf(const QSqlQuery &q)
 
 qint64 WorkQueue::enqueue(const QString &suite, const QString &name, const QString &specJson, const QString &requiredBackend)
 {
-    QSqlQuery q(m_store.m_db);
+    QSqlQuery q = m_store.query();
     q.prepare("INSERT INTO queue (suite, name, spec_json, requires_backend, enqueued_at) VALUES (?, ?, ?, ?, ?) RETURNING id");
     bindAll(q, {text(suite), text(name), text(specJson), text(requiredBackend), QVariant(nowUtc())});
     m_store.execute(q, QStringLiteral("cannot queue run %1").arg(name));
@@ -49,7 +49,7 @@ int WorkQueue::requeueStale(double staleAfterSeconds)
     const bool pg = m_store.isPostgres();
     int requeued = 0;
     m_store.transaction(QStringLiteral("cannot take back the claims of stopped workers"), [&] {
-        QSqlQuery stale(m_store.m_db);
+        QSqlQuery stale = m_store.query();
         stale.prepare(QStringLiteral("SELECT id, worker, run_id FROM queue WHERE state = 'claimed' AND heartbeat_s < %1 - ?%2")
                           .arg(secondsNow(pg), pg ? QStringLiteral(" FOR UPDATE SKIP LOCKED") : QString()));
         stale.addBindValue(staleAfterSeconds);
@@ -61,12 +61,12 @@ int WorkQueue::requeueStale(double staleAfterSeconds)
         stale.finish();
         for (const Claim &c : claims) {
             const QString why = QStringLiteral("worker %1 sent no heartbeat for %2 s").arg(c.worker).arg(staleAfterSeconds);
-            QSqlQuery back(m_store.m_db);
+            QSqlQuery back = m_store.query();
             back.prepare("UPDATE queue SET state = 'queued', worker = '', message = ? WHERE id = ?");
             bindAll(back, {QVariant(why + "; queued again"), QVariant(c.id)});
             m_store.execute(back, QStringLiteral("cannot queue run %1 again").arg(c.id));
             if (c.runId > 0) {
-                QSqlQuery run(m_store.m_db);
+                QSqlQuery run = m_store.query();
                 run.prepare("UPDATE runs SET status = 'interrupted', message = ?, ended_at = ? WHERE id = ? AND status = 'running'");
                 bindAll(run, {QVariant(why), QVariant(nowUtc()), QVariant(c.runId)});
                 m_store.execute(run, QStringLiteral("cannot mark run %1 interrupted").arg(c.runId));
@@ -87,7 +87,7 @@ std::optional<QueuedRun> WorkQueue::claimNext(const QString &worker, const QStri
         QStringList placeholders;
         for (qsizetype i = 0; i < backends.size(); ++i)
             placeholders << QStringLiteral("?");
-        QSqlQuery next(m_store.m_db);
+        QSqlQuery next = m_store.query();
         next.prepare(QStringLiteral("SELECT %1 FROM queue WHERE state = 'queued' AND (requires_backend = ''%2) "
                                     "ORDER BY id LIMIT 1%3")
                          .arg(QLatin1String(kColumns),
@@ -101,7 +101,7 @@ std::optional<QueuedRun> WorkQueue::claimNext(const QString &worker, const QStri
             return;
         QueuedRun r = queuedRunOf(next);
         next.finish();
-        QSqlQuery take(m_store.m_db);
+        QSqlQuery take = m_store.query();
         take.prepare(QStringLiteral("UPDATE queue SET state = 'claimed', worker = ?, claimed_at = ?, heartbeat_s = %1, "
                                     "attempts = attempts + 1, run_id = NULL WHERE id = ? AND state = 'queued'")
                          .arg(secondsNow(pg)));
@@ -120,9 +120,7 @@ std::optional<QueuedRun> WorkQueue::claimNext(const QString &worker, const QStri
 
 bool WorkQueue::heartbeat(qint64 queueId, const QString &worker)
 {
-    // The heartbeat's own connection may have lost the server since the last beat.
-    m_store.reconnectIfLost(QStringLiteral("cannot send a heartbeat"));
-    QSqlQuery q(m_store.m_db);
+    QSqlQuery q = m_store.query();
     q.prepare(QStringLiteral("UPDATE queue SET heartbeat_s = %1 WHERE id = ? AND worker = ? AND state = 'claimed'")
                   .arg(secondsNow(m_store.isPostgres())));
     bindAll(q, {QVariant(queueId), QVariant(worker)});
@@ -132,8 +130,7 @@ bool WorkQueue::heartbeat(qint64 queueId, const QString &worker)
 
 void WorkQueue::attachRun(qint64 queueId, const QString &worker, qint64 runId)
 {
-    m_store.reconnectIfLost(QStringLiteral("cannot record the run of queued run %1").arg(queueId));
-    QSqlQuery q(m_store.m_db);
+    QSqlQuery q = m_store.query();
     q.prepare("UPDATE queue SET run_id = ? WHERE id = ? AND worker = ?");
     bindAll(q, {QVariant(runId), QVariant(queueId), QVariant(worker)});
     m_store.execute(q, QStringLiteral("cannot record the run of queued run %1").arg(queueId));
@@ -141,9 +138,7 @@ void WorkQueue::attachRun(qint64 queueId, const QString &worker, qint64 runId)
 
 void WorkQueue::finish(qint64 queueId, const QString &worker, Outcome outcome, const QString &message)
 {
-    // The server may have gone away and come back while the run trained.
-    m_store.reconnectIfLost(QStringLiteral("cannot record how queued run %1 ended").arg(queueId));
-    QSqlQuery q(m_store.m_db);
+    QSqlQuery q = m_store.query();
     q.prepare("UPDATE queue SET state = ?, worker = CASE WHEN ? THEN '' ELSE worker END, message = ? "
               "WHERE id = ? AND worker = ? AND state = 'claimed'");
     const bool requeue = outcome == Outcome::Requeue;
@@ -154,7 +149,7 @@ void WorkQueue::finish(qint64 queueId, const QString &worker, Outcome outcome, c
 
 bool WorkQueue::removeQueued(qint64 queueId)
 {
-    QSqlQuery q(m_store.m_db);
+    QSqlQuery q = m_store.query();
     q.prepare("DELETE FROM queue WHERE id = ? AND state = 'queued'");
     q.addBindValue(queueId);
     m_store.execute(q, QStringLiteral("cannot remove queued run %1").arg(queueId));
@@ -163,8 +158,7 @@ bool WorkQueue::removeQueued(qint64 queueId)
 
 QList<QueuedRun> WorkQueue::items(const QString &suite)
 {
-    m_store.reconnectIfLost(QStringLiteral("cannot list the queue"));
-    QSqlQuery q(m_store.m_db);
+    QSqlQuery q = m_store.query();
     q.setForwardOnly(true);
     q.prepare(QStringLiteral("SELECT %1 FROM queue WHERE ? = '' OR suite = ? ORDER BY id").arg(QLatin1String(kColumns)));
     bindAll(q, {text(suite), text(suite)});
@@ -177,7 +171,7 @@ QList<QueuedRun> WorkQueue::items(const QString &suite)
 
 QueueCounts WorkQueue::counts(const QString &suite)
 {
-    QSqlQuery q(m_store.m_db);
+    QSqlQuery q = m_store.query();
     q.prepare("SELECT state, COUNT(*) FROM queue WHERE ? = '' OR suite = ? GROUP BY state");
     bindAll(q, {text(suite), text(suite)});
     m_store.execute(q, QStringLiteral("cannot count the queue"));
