@@ -349,38 +349,37 @@ void RunStore::transaction(const QString &what, const std::function<void()> &bod
     }
 }
 
-qint64 RunStore::createRun(const RunRecord &r)
+qint64 RunStore::createRun(const RunRecord &run)
 {
-    QSqlQuery q = query();
-    // RETURNING rather than lastInsertId(), which PostgreSQL's driver answers with an OID.
-    q.prepare("INSERT INTO runs (name, spec_json, status, algorithm, dataset, backend, host, pid, started_at, suite, seed, "
-              "device, versions, target_acc, uuid, board) VALUES (?, ?, 'running', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-              "RETURNING id");
-    const QString host = QSysInfo::machineHostName();
-    bindAll(q, {text(r.name), text(r.specJson), text(r.algorithm), text(r.dataset), text(r.backend),
-                text(host), QVariant(qint64(::getpid())),
-                QVariant(r.startedAt.isEmpty() ? nowUtc() : r.startedAt), text(r.suite),
-                QVariant(qint64(r.seed)), text(r.device), QVariant(r.versions.isEmpty() ? QStringLiteral("{}") : r.versions),
-                r.targetAccuracy > 0 ? QVariant(r.targetAccuracy) : QVariant(),
-                QVariant(r.uuid.isEmpty() ? QUuid::createUuid().toString(QUuid::WithoutBraces) : r.uuid),
-                text(r.board.isEmpty() ? host : r.board)});
-    execute(q, QStringLiteral("cannot record the run"));
-    if (!q.next())
-        fail(QStringLiteral("cannot read the new run's id"), q.lastError());
-    return q.value(0).toLongLong();
+    RunRecord r = run;
+    r.status = QStringLiteral("running");
+    r.host = QSysInfo::machineHostName();
+    if (r.startedAt.isEmpty())
+        r.startedAt = nowUtc();
+    if (r.board.isEmpty())
+        r.board = r.host;
+    if (!(r.targetAccuracy > 0))
+        r.targetAccuracy = NAN;
+    return insertRun(r, qint64(::getpid()));
 }
 
 qint64 RunStore::importRun(const RunRecord &r)
 {
-    QSqlQuery q = query();
     // pid 0: no process of this host runs it, so it is never taken for an interrupted run here.
+    return insertRun(r, 0);
+}
+
+qint64 RunStore::insertRun(const RunRecord &r, qint64 pid)
+{
+    QSqlQuery q = query();
+    // RETURNING rather than lastInsertId(), which PostgreSQL's driver answers with an OID.
     q.prepare("INSERT INTO runs (name, spec_json, status, algorithm, dataset, backend, host, pid, started_at, suite, seed, "
-              "device, versions, target_acc, uuid, board) VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id");
+              "device, versions, target_acc, uuid, board) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id");
     bindAll(q, {text(r.name), text(r.specJson), text(r.status), text(r.algorithm), text(r.dataset), text(r.backend),
-                text(r.host), text(r.startedAt), text(r.suite), QVariant(qint64(r.seed)), text(r.device),
+                text(r.host), QVariant(pid), text(r.startedAt), text(r.suite), QVariant(qint64(r.seed)), text(r.device),
                 QVariant(r.versions.isEmpty() ? QStringLiteral("{}") : r.versions), finite(r.targetAccuracy),
                 QVariant(r.uuid.isEmpty() ? QUuid::createUuid().toString(QUuid::WithoutBraces) : r.uuid), text(r.board)});
-    execute(q, QStringLiteral("cannot record run %1").arg(r.name));
+    execute(q, QStringLiteral("cannot record the run %1").arg(r.name));
     if (!q.next())
         fail(QStringLiteral("cannot read the new run's id"), q.lastError());
     return q.value(0).toLongLong();

@@ -209,6 +209,7 @@ private:
     // Everything the constructor does once the connection exists (see there for why it is split).
     void openDatabase(int schemaVersion);
     void refuseWhatIsNotSqlite(); // before any connection exists
+    qint64 insertRun(const RunRecord &run, qint64 pid); // the row as `run` has it
     void openSqlite();
     // PostgreSQL (postgres_store.cpp): connects; refuses a database of another application.
     void openPostgres();
