@@ -107,6 +107,18 @@ private slots:
         QCOMPARE(c.done, 1);
         // Only a stale claim goes back: desktop/2's heartbeat is fresh.
         QCOMPARE(queue.requeueStale(30.0), 0);
+
+        // What is left for a worker: nothing for a CPU board while only a CUDA run waits; once a
+        // board claims it, a claim that may come back.
+        RunStore other(freshStore());
+        WorkQueue gpuOnly(other);
+        const qint64 waiting = gpuOnly.enqueue("s", "gpu only", "{}", "cuda");
+        QVERIFY(!gpuOnly.hasWorkFor({"cpu"}));
+        QVERIFY(gpuOnly.hasWorkFor({"cpu", "cuda"}));
+        QVERIFY(gpuOnly.claimNext("desktop/3", {"cuda"}));
+        QVERIFY(gpuOnly.hasWorkFor({"cpu"}));
+        gpuOnly.finish(waiting, "desktop/3", WorkQueue::Outcome::Done);
+        QVERIFY(!gpuOnly.hasWorkFor({"cpu", "cuda"}));
     }
 
     // Three workers on 200 tiny runs: every run is claimed once and completed, by some worker.

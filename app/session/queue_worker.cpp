@@ -111,12 +111,7 @@ int QueueWorker::run()
             if (const int back = queue.requeueStale(m_options.staleAfterSeconds))
                 m_log(QStringLiteral("%1 stale claim(s) queued again").arg(back));
             item = queue.claimNext(m_workerId, m_options.backends);
-            if (!item && m_options.exitWhenEmpty) {
-                nothingLeft = true;
-                for (const QueuedRun &r : queue.items())
-                    nothingLeft = nothingLeft && r.state != "claimed" &&
-                                  !(r.state == "queued" && (r.requiredBackend.isEmpty() || m_options.backends.contains(r.requiredBackend)));
-            }
+            nothingLeft = !item && m_options.exitWhenEmpty && !queue.hasWorkFor(m_options.backends);
         } catch (const StoreError &e) {
             if (e.kind() != StoreError::Kind::Unreachable && e.kind() != StoreError::Kind::Busy)
                 throw;

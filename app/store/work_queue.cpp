@@ -15,6 +15,18 @@ namespace {
 
 constexpr const char *kColumns = "id, suite, name, spec_json, requires_backend, state, worker, run_id, attempts, message";
 
+// "requires_backend = '' OR requires_backend IN (?, ...)": the runs a worker with these backends
+// can train; the backends are bound one by one after the statement's other values.
+QString runnableBy(const QStringList &backends)
+{
+    if (backends.isEmpty())
+        return QStringLiteral("requires_backend = ''");
+    QStringList placeholders;
+    for (qsizetype i = 0; i < backends.size(); ++i)
+        placeholders << QStringLiteral("?");
+    return QStringLiteral("(requires_backend = '' OR requires_backend IN (%1))").arg(placeholders.join(", "));
+}
+
 QueuedRun queuedRunOf(const QSqlQuery &q)
 {
     QueuedRun r;
@@ -83,16 +95,9 @@ std::optional<QueuedRun> WorkQueue::claimNext(const QString &worker, const QStri
     std::optional<QueuedRun> claimed;
     m_store.transaction(QStringLiteral("cannot claim a queued run"), [&] {
         claimed.reset();
-        // The backends are this build's own names, bound one by one.
-        QStringList placeholders;
-        for (qsizetype i = 0; i < backends.size(); ++i)
-            placeholders << QStringLiteral("?");
         QSqlQuery next = m_store.query();
-        next.prepare(QStringLiteral("SELECT %1 FROM queue WHERE state = 'queued' AND (requires_backend = ''%2) "
-                                    "ORDER BY id LIMIT 1%3")
-                         .arg(QLatin1String(kColumns),
-                              backends.isEmpty() ? QString()
-                                                 : QStringLiteral(" OR requires_backend IN (%1)").arg(placeholders.join(", ")),
+        next.prepare(QStringLiteral("SELECT %1 FROM queue WHERE state = 'queued' AND %2 ORDER BY id LIMIT 1%3")
+                         .arg(QLatin1String(kColumns), runnableBy(backends),
                               pg ? QStringLiteral(" FOR UPDATE SKIP LOCKED") : QString()));
         for (const QString &b : backends)
             next.addBindValue(b);
@@ -145,6 +150,17 @@ void WorkQueue::finish(qint64 queueId, const QString &worker, Outcome outcome, c
     bindAll(q, {QVariant(outcome == Outcome::Done ? "done" : outcome == Outcome::Failed ? "failed" : "queued"),
                 QVariant(requeue), text(message), QVariant(queueId), QVariant(worker)});
     m_store.execute(q, QStringLiteral("cannot record how queued run %1 ended").arg(queueId));
+}
+
+bool WorkQueue::hasWorkFor(const QStringList &backends)
+{
+    QSqlQuery q = m_store.query();
+    q.prepare(QStringLiteral("SELECT 1 FROM queue WHERE state = 'claimed' OR (state = 'queued' AND %1) LIMIT 1")
+                  .arg(runnableBy(backends)));
+    for (const QString &b : backends)
+        q.addBindValue(b);
+    m_store.execute(q, QStringLiteral("cannot look at the queue"));
+    return q.next();
 }
 
 bool WorkQueue::removeQueued(qint64 queueId)

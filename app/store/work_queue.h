@@ -64,6 +64,9 @@ public:
     enum class Outcome { Done, Failed, Requeue };
     void finish(qint64 queueId, const QString &worker, Outcome outcome, const QString &message = {});
 
+    // Whether anything is left that concerns a worker with these backends: a run it could claim, or
+    // a claimed run (which may yet come back to the queue).
+    bool hasWorkFor(const QStringList &backends);
     // Takes a run out of the queue that no board has claimed yet: false where there is none.
     bool removeQueued(qint64 queueId);
 
