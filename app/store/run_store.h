@@ -170,7 +170,7 @@ public:
 
     std::optional<RunRecord> run(qint64 runId);
     QList<RunRecord> runs(const RunFilter &filter = {});
-    std::vector<StoredEpoch> epochs(qint64 runId);
+    std::vector<StoredEpoch> epochs(qint64 runId, int afterEpoch = 0); // epochs (from 1) after that one
     std::vector<StoredProgress> progress(qint64 runId, qint64 afterStep = -1); // reports after that step
     QStringList tags(qint64 runId);
     QStringList allTags();

@@ -159,13 +159,14 @@ std::optional<RunRecord> RunStore::run(qint64 runId)
     return found.isEmpty() ? std::nullopt : std::optional<RunRecord>(found.first());
 }
 
-std::vector<StoredEpoch> RunStore::epochs(qint64 runId)
+std::vector<StoredEpoch> RunStore::epochs(qint64 runId, int afterEpoch)
 {
     QSqlQuery q = query();
     q.setForwardOnly(true);
     q.prepare("SELECT epoch, train_loss, test_acc, val_acc, seconds, eval_seconds, samples_per_s, lambda, "
-              "peak_engine_bytes, energy_j, mean_power_w, t_start, t_end FROM epoch_metrics WHERE run_id = ? ORDER BY epoch");
-    q.addBindValue(runId);
+              "peak_engine_bytes, energy_j, mean_power_w, t_start, t_end FROM epoch_metrics WHERE run_id = ? AND epoch > ? "
+              "ORDER BY epoch");
+    bindAll(q, {QVariant(runId), QVariant(afterEpoch)});
     execute(q, QStringLiteral("cannot read the epochs of run %1").arg(runId));
     std::vector<StoredEpoch> list;
     while (q.next()) {
@@ -192,7 +193,8 @@ std::vector<StoredEpoch> RunStore::epochs(qint64 runId)
     std::map<qint64, std::vector<LayerMetrics> *> layersAt;
     for (StoredEpoch &s : list)
         layersAt[s.metrics.epoch + 1] = &s.metrics.layers;
-    readUnitMetrics(runId, "SELECT epoch, unit_index, metric, value FROM unit_metrics WHERE run_id = ? AND epoch > ?", -1, layersAt);
+    readUnitMetrics(runId, "SELECT epoch, unit_index, metric, value FROM unit_metrics WHERE run_id = ? AND epoch > ?", afterEpoch,
+                    layersAt);
     return list;
 }
 

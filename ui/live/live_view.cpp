@@ -335,17 +335,18 @@ void LiveView::showStoredRun(RunStore &store, qint64 runId)
         m_outcome = outcome;
         setStatus(outcome);
         if (run->status == QLatin1String("running"))
-            follow(store, runId, progress.empty() ? -1 : progress.back().step, done,
+            follow(store, *run, progress.empty() ? -1 : progress.back().step, done,
                    samples.empty() ? -1e300 : samples.back().seconds);
     } catch (const std::exception &e) {
         setStatus(tr("cannot read run %1: %2").arg(runId).arg(QString::fromUtf8(e.what())));
     }
 }
 
-void LiveView::follow(RunStore &store, qint64 runId, qint64 lastStep, int epochsShown, double lastSample)
+void LiveView::follow(RunStore &store, const RunRecord &run, qint64 lastStep, int epochsShown, double lastSample)
 {
+    const qint64 runId = run.id;
     m_follower = new StoredRunFollower(store, runId, lastStep, epochsShown, lastSample, this);
-    setStatus(tr("running (on %1): following it in the store").arg(store.run(runId)->board));
+    setStatus(tr("running (on %1): following it in the store").arg(run.board));
     connect(m_follower, &StoredRunFollower::progressRead, this, [this](const std::vector<StoredProgress> &fresh) {
         for (const StoredProgress &p : fresh)
             addProgress(p.step, p.metrics);

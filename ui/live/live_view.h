@@ -84,7 +84,7 @@ signals:
 private:
     void setBackendLine(const QString &text);
     void reset();
-    void follow(RunStore &store, qint64 runId, qint64 lastStep, int epochsShown, double lastSample);
+    void follow(RunStore &store, const RunRecord &run, qint64 lastStep, int epochsShown, double lastSample);
     void showStoredEpochCount(int done);
     void setTitle(const QString &name, const QString &algorithm, const QString &dataset, qint64 runId);
     void setStatus(const QString &text);

@@ -35,10 +35,9 @@ void StoredRunFollower::poll()
             m_lastStep = progress.back().step;
             emit progressRead(progress);
         }
-        std::vector<StoredEpoch> epochs = m_store.epochs(m_runId);
-        if (int(epochs.size()) > m_epochsShown) {
-            std::vector<StoredEpoch> fresh(epochs.begin() + m_epochsShown, epochs.end());
-            m_epochsShown = int(epochs.size());
+        const std::vector<StoredEpoch> fresh = m_store.epochs(m_runId, m_epochsShown);
+        if (!fresh.empty()) {
+            m_epochsShown = fresh.back().metrics.epoch + 1;
             emit epochsRead(fresh);
         }
         std::vector<PowerPoint> samples = m_store.samples(m_runId, m_lastSample);
