@@ -127,7 +127,7 @@ QList<CommandInfo> commands()
                                         {"--queue", "put the runs in the store's work queue for `ffint8 worker` on the "
                                                     "boards (each needs the backend its spec names), train none here", "output"},
                                         kDb, kTag, kJson}
-                            + kTelemetryFlags};
+                            + kTelemetryFlags + QList<FlagLine>{kReplaySpeed}};
     list << CommandInfo{"runs",
                         "ffint8 runs list [filters] [--json] [--db PATH]\n"
                         "ffint8 runs show ID [--json] [--db PATH]\n"
@@ -205,7 +205,7 @@ QList<CommandInfo> commands()
                                                             "marked interrupted (default 60)", "queue"},
                                         {"--poll S", "seconds between looks at an empty queue (default 2)", "queue"},
                                         kJson}
-                            + kTelemetryFlags};
+                            + kTelemetryFlags + QList<FlagLine>{kReplaySpeed}};
     list << CommandInfo{"queue",
                         "ffint8 queue list [--suite NAME] [--json] [--db PATH]\n"
                         "ffint8 queue remove ID [--db PATH]",

@@ -43,6 +43,31 @@ QStringList presetNames()
     return names;
 }
 
+bool readTelemetryFlag(ArgumentReader &reader, TrainInvocation &inv)
+{
+    const QString &arg = reader.current();
+    if (arg == "--telemetry") {
+        inv.telemetry = reader.value();
+    } else if (arg == "--tegrastats") {
+        inv.tegrastatsProgram = reader.value();
+    } else if (arg == "--replay-speed") {
+        const QString value = reader.value();
+        bool ok = false;
+        inv.replaySpeed = value.toDouble(&ok);
+        if (!ok || !(inv.replaySpeed > 0))
+            throw SpecError(QStringLiteral("--replay-speed: '%1' is not a positive factor").arg(value));
+    } else if (arg == "--telemetry-interval") {
+        const QString value = reader.value();
+        bool ok = false;
+        inv.telemetryIntervalMs = value.toInt(&ok);
+        if (!ok || inv.telemetryIntervalMs <= 0)
+            throw SpecError(QStringLiteral("--telemetry-interval: '%1' is not a positive number of milliseconds").arg(value));
+    } else {
+        return false;
+    }
+    return true;
+}
+
 TrainInvocation parseTrainArguments(const QStringList &args, const ExtraFlags &extra)
 {
     TrainInvocation inv;
@@ -68,22 +93,8 @@ TrainInvocation parseTrainArguments(const QStringList &args, const ExtraFlags &e
             inv.storeRun = false;
         } else if (arg == "--tag" && extra.store) {
             inv.tags << reader.value();
-        } else if (arg == "--telemetry" && extra.telemetry) {
-            inv.telemetry = reader.value();
-        } else if (arg == "--tegrastats" && extra.telemetry) {
-            inv.tegrastatsProgram = reader.value();
-        } else if (arg == "--replay-speed" && extra.telemetry) {
-            const QString value = reader.value();
-            bool ok = false;
-            inv.replaySpeed = value.toDouble(&ok);
-            if (!ok || !(inv.replaySpeed > 0))
-                throw SpecError(QStringLiteral("--replay-speed: '%1' is not a positive factor").arg(value));
-        } else if (arg == "--telemetry-interval" && extra.telemetry) {
-            const QString value = reader.value();
-            bool ok = false;
-            inv.telemetryIntervalMs = value.toInt(&ok);
-            if (!ok || inv.telemetryIntervalMs <= 0)
-                throw SpecError(QStringLiteral("--telemetry-interval: '%1' is not a positive number of milliseconds").arg(value));
+        } else if (extra.telemetry && readTelemetryFlag(reader, inv)) {
+            continue;
         } else if (const Setting *s = settingByFlag(arg)) {
             overrides.append({s, reader.value()});
         } else {

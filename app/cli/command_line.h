@@ -36,6 +36,12 @@ struct ExtraFlags
 // Throws SpecError naming the unknown flag and the valid ones, or the bad value and its flag.
 TrainInvocation parseTrainArguments(const QStringList &args, const ExtraFlags &extra);
 
+class ArgumentReader;
+// The power flags of every command that trains (--telemetry, --telemetry-interval, --tegrastats,
+// --replay-speed): reads the reader's current flag into `inv` and returns true when it is one of
+// them; throws SpecError for a bad value.
+bool readTelemetryFlag(ArgumentReader &reader, TrainInvocation &inv);
+
 // The names of the built-in presets (experiments embedded in the program).
 QStringList presetNames();
 QString usageText();

@@ -20,7 +20,7 @@ namespace ffint8 {
 namespace {
 
 const char *kRunUsage = "usage: ffint8 run SPEC.json|SUITE.json|--preset NAME [--db PATH] [--json] [--tag TAG]...\n"
-                        "                  [--telemetry SOURCE] [--telemetry-interval MS] [--tegrastats PATH]\n"
+                        "                  [--telemetry SOURCE] [--telemetry-interval MS] [--tegrastats PATH] [--replay-speed X]\n"
                         "                  [--dry-run] [--queue] [run setting flags, applied to every run]\n";
 
 struct RunOptions
@@ -58,16 +58,8 @@ RunOptions parseRunOptions(const QStringList &args)
             o.dryRun = true;
         } else if (arg == "--queue") {
             o.queue = true;
-        } else if (arg == "--telemetry") {
-            inv.telemetry = reader.value();
-        } else if (arg == "--tegrastats") {
-            inv.tegrastatsProgram = reader.value();
-        } else if (arg == "--telemetry-interval") {
-            bool ok = false;
-            const QString value = reader.value();
-            inv.telemetryIntervalMs = value.toInt(&ok);
-            if (!ok || inv.telemetryIntervalMs <= 0)
-                throw SpecError(QStringLiteral("--telemetry-interval: '%1' is not a positive number of milliseconds").arg(value));
+        } else if (readTelemetryFlag(reader, inv)) {
+            continue;
         } else if (const Setting *s = settingByFlag(arg)) {
             o.overrides.append({s, reader.value()});
         } else {

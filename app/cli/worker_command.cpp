@@ -16,7 +16,7 @@ namespace {
 const char *kWorkerUsage =
     "usage: ffint8 worker --db postgresql://USER@HOST:PORT/DBNAME [--board NAME] [--max-runs N] [--exit-when-empty]\n"
     "                     [--backends cpu,cuda] [--heartbeat S] [--stale-after S] [--poll S]\n"
-    "                     [--telemetry SOURCE] [--telemetry-interval MS] [--tegrastats PATH] [--json]\n";
+    "                     [--telemetry SOURCE] [--telemetry-interval MS] [--tegrastats PATH] [--replay-speed X] [--json]\n";
 
 double positiveSeconds(const QString &flag, const QString &text)
 {
@@ -58,21 +58,13 @@ WorkerOptions parseWorkerOptions(const QStringList &args, bool *json)
             o.staleAfterSeconds = positiveSeconds(arg, reader.value());
         } else if (arg == "--poll") {
             o.pollSeconds = positiveSeconds(arg, reader.value());
-        } else if (arg == "--telemetry") {
-            inv.telemetry = reader.value();
-        } else if (arg == "--tegrastats") {
-            inv.tegrastatsProgram = reader.value();
-        } else if (arg == "--telemetry-interval") {
-            const QString text = reader.value();
-            bool ok = false;
-            inv.telemetryIntervalMs = text.toInt(&ok);
-            if (!ok || inv.telemetryIntervalMs <= 0)
-                throw SpecError(QStringLiteral("--telemetry-interval: '%1' is not a positive number of milliseconds").arg(text));
+        } else if (readTelemetryFlag(reader, inv)) {
+            continue;
         } else if (arg == "--json") {
             *json = true;
         } else {
             throw SpecError(QStringLiteral("unknown flag %1; valid flags: --db, --board, --max-runs, --exit-when-empty, --backends, "
-                                           "--heartbeat, --stale-after, --poll, --telemetry, --telemetry-interval, --tegrastats, --json")
+                                           "--heartbeat, --stale-after, --poll, --telemetry, --telemetry-interval, --tegrastats, --replay-speed, --json")
                                 .arg(arg));
         }
     }
