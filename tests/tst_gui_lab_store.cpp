@@ -140,8 +140,8 @@ private slots:
     {
         ffint8::testing::PostgresServer server;
         QVERIFY2(server.start(), qPrintable(server.error()));
-        QVERIFY2(server.createDatabase("lab"), qPrintable(server.error()));
-        RunStore store(server.address("lab"));
+        const QString lab = server.newStore();
+        RunStore store(lab);
         RunsBrowser browser;
         browser.show();
         browser.setStore(&store);
@@ -151,7 +151,7 @@ private slots:
         // The timer out of the way: a writer's notification alone lists the store again.
         browser.sharedStoreTimer()->stop();
         {
-            RunWriter writer(server.address("lab"));
+            RunWriter writer(lab);
             RunRecord r;
             r.name = "announced";
             r.board = "xavier-nx";
@@ -161,7 +161,7 @@ private slots:
         QCOMPARE(browser.view()->model()->index(0, RunTableModel::BoardColumn).data().toString(), QString("xavier-nx"));
 
         // A write no notification announced (a plain connection): the timer finds it.
-        RunStore otherBoard(server.address("lab"));
+        RunStore otherBoard(lab);
         RunRecord quiet;
         quiet.name = "unannounced";
         otherBoard.createRun(quiet);
@@ -170,7 +170,7 @@ private slots:
 
         // The live view following a run there hears of its new epochs the same way, without its timer.
         LiveView view;
-        RunWriter writer(server.address("lab"));
+        RunWriter writer(lab);
         RunRecord r3;
         r3.name = "followed";
         r3.specJson = R"({"training": {"epochs": 2}})";

@@ -27,17 +27,7 @@ class TestPgStore : public QObject
     Q_OBJECT
 
     PostgresServer m_server;
-    int m_databases = 0;
     QTemporaryDir m_dir;
-
-    // A new database on the server, and its store address.
-    QString freshStore()
-    {
-        const QString name = QStringLiteral("store%1").arg(++m_databases);
-        if (!m_server.createDatabase(name))
-            qFatal("%s", qPrintable(m_server.error()));
-        return m_server.address(name);
-    }
 
     static QString errorOpening(const QString &address, StoreError::Kind *kind = nullptr)
     {
@@ -97,7 +87,7 @@ private slots:
     // non-ASCII), filters (the text search is PostgreSQL's own), and deletion takes it all.
     void roundTrip()
     {
-        const QString address = freshStore();
+        const QString address = m_server.newStore();
         const QString text = QString::fromUtf8("it's \"x'); DROP TABLE runs; --\" Orin — ünï 中文");
         qint64 id = 0;
         QString uuid;
@@ -200,7 +190,7 @@ private slots:
     void migratesFromEveryEarlierVersion()
     {
         QFETCH(int, from);
-        const QString address = freshStore();
+        const QString address = m_server.newStore();
         const QString database = StoreAddress::parse(address).database;
         {
             RunStore old(address, from);
@@ -246,7 +236,7 @@ private slots:
     // for it (the advisory lock) and find it built.
     void concurrentFirstOpens()
     {
-        const QString address = freshStore();
+        const QString address = m_server.newStore();
         std::atomic<int> opened{0};
         std::vector<std::string> errors(4);
         std::vector<std::thread> boards;
@@ -274,7 +264,7 @@ private slots:
 
     void refusesAWrongPasswordAndAnUnknownHost()
     {
-        const QString address = freshStore();
+        const QString address = m_server.newStore();
         const QByteArray password = qgetenv("PGPASSWORD");
         qputenv("PGPASSWORD", "not-the-password");
         StoreError::Kind kind = StoreError::Kind::Busy;
@@ -297,7 +287,7 @@ private slots:
 
     void refusesAnotherApplicationsDatabase()
     {
-        const QString address = freshStore();
+        const QString address = m_server.newStore();
         const QString database = StoreAddress::parse(address).database;
         QVERIFY(m_server.admin(database, {"CREATE TABLE invoices (id serial PRIMARY KEY, total numeric)",
                                           "CREATE TABLE customers (id serial PRIMARY KEY, name text)"}));
@@ -311,7 +301,7 @@ private slots:
 
     void refusesANewerSchema()
     {
-        const QString address = freshStore();
+        const QString address = m_server.newStore();
         { RunStore store(address); }
         QVERIFY(m_server.admin(StoreAddress::parse(address).database, {"UPDATE ffint8_schema SET version = 99"}));
         const QString error = errorOpening(address);
@@ -324,7 +314,7 @@ private slots:
         const QString data = m_dir.filePath("clusters");
         QVERIFY(QDir().mkpath(data));
         QVERIFY(ffint8::testing::writeIdxClusters(data, 600, 100));
-        const QString address = freshStore();
+        const QString address = m_server.newStore();
         const auto r = runCli({"train", "--dataset", data, "--algo", "ff-int8", "--layers", "784,32,32", "--epochs", "2",
                                "--batch", "16", "--threads", "1", "--db", address, "--tag", "lab"});
         QVERIFY2(r.exitCode == 0, qPrintable(r.err + r.out));
@@ -348,7 +338,7 @@ private slots:
     {
         const QString data = m_dir.filePath("clusters");
         QVERIFY(QDir().exists(data));
-        const QString address = freshStore();
+        const QString address = m_server.newStore();
         const QString spec = m_dir.filePath("to-lab.json");
         QFile f(spec);
         QVERIFY(f.open(QIODevice::WriteOnly));
@@ -382,7 +372,7 @@ private slots:
     void pushCopiesEachRunOnce()
     {
         const QString local = m_dir.filePath("board.sqlite");
-        const QString address = freshStore();
+        const QString address = m_server.newStore();
         qint64 finished = 0, running = 0;
         {
             RunStore store(local);
@@ -466,7 +456,7 @@ private slots:
     // thread never waits), says the server is away, and writes it all once the server is back.
     void writerOutlivesTheServerStopping()
     {
-        const QString address = freshStore();
+        const QString address = m_server.newStore();
         std::mutex lock;
         QStringList problems;
         RunWriter writer(address, [&](const QString &message, bool) {

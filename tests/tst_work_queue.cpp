@@ -26,15 +26,6 @@ class TestWorkQueue : public QObject
     PostgresServer m_server;
     QTemporaryDir m_dir;
     QString m_data;
-    int m_databases = 0;
-
-    QString freshStore()
-    {
-        const QString name = QStringLiteral("queue%1").arg(++m_databases);
-        if (!m_server.createDatabase(name))
-            qFatal("%s", qPrintable(m_server.error()));
-        return m_server.address(name);
-    }
 
     // A suite file of `runs` seeds of a small MLP on the synthetic data.
     QString suiteFile(const QString &name, int runs, int epochs, const QString &layers)
@@ -84,7 +75,7 @@ private slots:
     // not the worker's any more cannot be beaten or finished by it.
     void claimsMatchTheBoardsBackends()
     {
-        RunStore store(freshStore());
+        RunStore store(m_server.newStore());
         WorkQueue queue(store);
         const qint64 cuda = queue.enqueue("s", "on the gpu", "{}", "cuda");
         const qint64 cpu = queue.enqueue("s", "anywhere", "{}", "cpu");
@@ -110,7 +101,7 @@ private slots:
 
         // What is left for a worker: nothing for a CPU board while only a CUDA run waits; once a
         // board claims it, a claim that may come back.
-        RunStore other(freshStore());
+        RunStore other(m_server.newStore());
         WorkQueue gpuOnly(other);
         const qint64 waiting = gpuOnly.enqueue("s", "gpu only", "{}", "cuda");
         QVERIFY(!gpuOnly.hasWorkFor({"cpu"}));
@@ -124,7 +115,7 @@ private slots:
     // Three workers on 200 tiny runs: every run is claimed once and completed, by some worker.
     void noRunIsClaimedTwice()
     {
-        const QString address = freshStore();
+        const QString address = m_server.newStore();
         const auto queued = runCli({"run", suiteFile("tiny", 200, 1, "784, 8"), "--db", address, "--queue"});
         QVERIFY2(queued.exitCode == 0, qPrintable(queued.err));
         QVERIFY2(queued.out.contains("queued 200 run(s) of tiny"), qPrintable(queued.out));
@@ -175,7 +166,7 @@ private slots:
     // finishes it; the killed attempt stays, interrupted, with the epochs it completed.
     void killedWorkersRunIsQueuedAgain()
     {
-        const QString address = freshStore();
+        const QString address = m_server.newStore();
         const auto queued = runCli({"run", suiteFile("long", 1, 40, "784, 256, 256"), "--db", address, "--queue"});
         QVERIFY2(queued.exitCode == 0, qPrintable(queued.err));
         QProcess first;
@@ -227,7 +218,7 @@ private slots:
     // is recorded done (its claim was not taken back: 20 s is within --stale-after).
     void workerOutlivesTheServerStopping()
     {
-        const QString address = freshStore();
+        const QString address = m_server.newStore();
         const auto queued = runCli({"run", suiteFile("outage", 1, 30, "784, 128, 128"), "--db", address, "--queue"});
         QVERIFY2(queued.exitCode == 0, qPrintable(queued.err));
         QProcess worker;

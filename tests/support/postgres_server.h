@@ -90,6 +90,16 @@ public:
         return QStringLiteral("postgresql://%1@127.0.0.1:%2/%3").arg(kUser).arg(m_port).arg(database);
     }
 
+    // A new, empty database of its own for a test (store1, store2, ...): its address. A test cannot
+    // go on without it, so failing to make one ends the test program with the reason.
+    QString newStore()
+    {
+        const QString name = QStringLiteral("store%1").arg(++m_stores);
+        if (!createDatabase(name))
+            qFatal("%s", qPrintable(m_error));
+        return address(name);
+    }
+
     // A new, empty database (its name: letters, digits and underscores, from the test).
     bool createDatabase(const QString &name)
     {
@@ -205,6 +215,7 @@ private:
     QString m_password;
     QString m_error;
     int m_port = 0;
+    int m_stores = 0;
     uid_t m_uid = 0;
     gid_t m_gid = 0;
     QProcess m_server;
