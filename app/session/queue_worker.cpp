@@ -104,7 +104,7 @@ int QueueWorker::run()
     WorkQueue queue(store);
     m_log(QStringLiteral("worker %1 on %2 (backends %3)").arg(m_workerId, store.displayName(), m_options.backends.join(", ")));
     int trained = 0;
-    while (!m_stop && (m_options.maxRuns == 0 || trained < m_options.maxRuns)) {
+    while (m_options.maxRuns == 0 || trained < m_options.maxRuns) {
         std::optional<QueuedRun> item;
         bool nothingLeft = false;
         try {

@@ -37,8 +37,6 @@ public:
     // Works until a stop condition; returns the number of runs it trained. Throws StoreError when
     // the store cannot be opened at the start.
     int run();
-    // Safe from any thread: no new claim after the current run.
-    void stopAfterRun() { m_stop = true; }
     const QString &workerId() const { return m_workerId; }
 
 private:
@@ -46,7 +44,6 @@ private:
     Log m_log;
     std::function<void(RunSession *)> m_watch;
     QString m_workerId; // board/pid: unique among the workers of one store
-    std::atomic<bool> m_stop{false};
 };
 
 } // namespace ffint8
