@@ -32,21 +32,22 @@ struct StoredRun
     QString param(const QString &key) const { return params.value(key); }
     bool hasTarget() const { return std::isfinite(record.targetAccuracy); }
     bool reachedTarget() const { return hasTarget() && record.targetEpoch > 0; }
-    // "MLP 784-1000-1000 (fashion-mnist)", "resnet-18 (cifar10)": the model as Table V's rows name it,
-    // with its data. A model graph by the name it trained under (a preset's, or a described model's).
-    QString model() const
+    // "MLP 784-1000-1000", "resnet-18": a model graph by the name it trained under (a preset's, or a
+    // described model's).
+    QString modelName() const
     {
         if (!trained.isEmpty() && !trained.startsWith(QStringLiteral("mlp ")))
-            return QStringLiteral("%1 (%2)").arg(trained, record.dataset);
+            return trained;
         const QString layers = param("model.layers");
-        return QStringLiteral("MLP %1 (%2)").arg(layers.isEmpty() ? QStringLiteral("?") : QString(layers).replace(',', '-'), record.dataset);
+        return QStringLiteral("MLP %1").arg(layers.isEmpty() ? QStringLiteral("?") : QString(layers).replace(',', '-'));
     }
+    // "resnet-18 (cifar10)": the model as Table V's rows name it, with its data.
+    QString model() const { return QStringLiteral("%1 (%2)").arg(modelName(), record.dataset); }
     // "resnet-18 on orin-nx (cifar10)": a row of the paper layout by board.
     QString modelOnBoard() const
     {
-        const QString m = model();
-        return QStringLiteral("%1 on %2 (%3").arg(m.section(" (", 0, 0), record.board.isEmpty() ? QStringLiteral("?") : record.board,
-                                                  m.section(" (", 1));
+        return QStringLiteral("%1 on %2 (%3)").arg(modelName(), record.board.isEmpty() ? QStringLiteral("?") : record.board,
+                                                   record.dataset);
     }
     // The method a column stands for: the algorithm, and FF without look-ahead apart.
     QString method() const
@@ -92,7 +93,7 @@ Table longTable(const QList<StoredRun> &runs, TableFormat format)
         const bool notReached = r.hasTarget() && !r.reachedTarget();
         anyNotReached = anyNotReached || notReached;
         const QVariant none = notReached && isTextFormat(format) ? QVariant(kNotReached) : QVariant();
-        t.rows << QVariantList{x.id, x.name, x.suite, x.status, r.method(), x.dataset, r.model().section(" (", 0, 0),
+        t.rows << QVariantList{x.id, x.name, x.suite, x.status, r.method(), x.dataset, r.modelName(),
                                x.backend, x.board, x.seed, x.epochsDone, r.param("training.batch").toInt(), r.param("training.optimizer"),
                                r.param("training.lr").toDouble(), percentOf(x.testAccuracy), percentOf(x.validationAccuracy),
                                real(x.trainSeconds), real(perEpoch), percentOf(x.targetAccuracy),
