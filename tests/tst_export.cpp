@@ -287,6 +287,27 @@ private slots:
         QVERIFY2(csv.contains(",resnet-18,") && csv.contains(",mobilenet-v2,"), qPrintable(csv));
     }
 
+    // FF with the class-groups loss is a method of its own: not averaged with the threshold loss's runs.
+    void paperLayoutKeepsTheFfLossesApart()
+    {
+        QTemporaryDir dir;
+        RunStore store(dir.filePath("losses.sqlite"));
+        QList<qint64> ids;
+        const QList<KnownRun> runs = {
+            {"bp-fp32", "bp-fp32", 1, true, 0.9089, 109.6, NAN, 32'000'000},
+            {"ff-int8 class-groups", "ff-int8", 1, true, 0.8775, 109.4, NAN, 58'000'000},
+            {"ff-int8 threshold", "ff-int8", 1, true, 0.7486, 283.8, NAN, 90'000'000},
+        };
+        for (int i = 0; i < runs.size(); ++i)
+            ids << add(store, runs[i], i, QStringLiteral("losses"));
+        store.setParams(ids[1], {{"model.layers", "784,1000,1000"}, {"ff.loss", "class-groups"}});
+        store.setParams(ids[2], {{"model.layers", "784,1000,1000"}, {"ff.loss", "threshold"}});
+        const QString md = exportTable(store, ids, TableOptions{TableLayout::Paper, TableFormat::Markdown, "bp-fp32"});
+        QVERIFY2(md.contains("| bp-fp32 | ff-int8 | ff-int8 class-groups |"), qPrintable(md));
+        QVERIFY2(md.contains(QString::fromUtf8("| 90.89 / 109.6 / — / 30.5 | 74.86 / 283.8 / — / 85.8 | 87.75 / 109.4 / — / 55.3 |")),
+                 qPrintable(md));
+    }
+
     // A lab's store: the same model and methods on two boards, a row for each board with --by-board,
     // and one row over both without.
     void paperLayoutByBoard()

@@ -49,12 +49,18 @@ struct StoredRun
         return QStringLiteral("%1 on %2 (%3)").arg(modelName(), record.board.isEmpty() ? QStringLiteral("?") : record.board,
                                                    record.dataset);
     }
-    // The method a column stands for: the algorithm, and FF without look-ahead apart.
+    // The method a column stands for: the algorithm, and FF with the class-groups loss or without
+    // look-ahead apart (runs stored before ff.loss existed trained with the threshold loss).
     QString method() const
     {
-        if (record.algorithm.startsWith("ff-") && param("ff.lookahead.enabled") == "off")
-            return record.algorithm + " no-lookahead";
-        return record.algorithm;
+        QString m = record.algorithm;
+        if (!m.startsWith("ff-"))
+            return m;
+        if (param("ff.loss") == "class-groups")
+            m += " class-groups";
+        if (param("ff.lookahead.enabled") == "off")
+            m += " no-lookahead";
+        return m;
     }
 };
 
@@ -150,7 +156,8 @@ struct Cell
 QStringList methodOrder(const QList<StoredRun> &runs)
 {
     QStringList order;
-    for (const char *m : {"bp-fp32", "bp-int8", "bp-ui8", "ff-fp32", "ff-int8", "ff-fp32 no-lookahead", "ff-int8 no-lookahead"})
+    for (const char *m : {"bp-fp32", "bp-int8", "bp-ui8", "ff-fp32", "ff-int8", "ff-fp32 class-groups",
+                          "ff-int8 class-groups", "ff-fp32 no-lookahead", "ff-int8 no-lookahead"})
         for (const StoredRun &r : runs)
             if (r.method() == m && !order.contains(r.method()))
                 order << r.method();

@@ -196,6 +196,11 @@ std::vector<Setting> buildTable()
                                      "model graphs: predict by goodness over every label, or by a linear head "
                                      "trained on the last unit's output for a neutral label",
                                      {"goodness", "head"}, [](TrainConfig &c) -> FfPrediction & { return c.ffPrediction; }));
+    t.push_back(choice<FfLoss>("ff.loss", "--ff-loss",
+                               "model graphs: each unit's local loss, the paper's goodness threshold (positive "
+                               "and negative data, the label in the example) or class groups (each class's "
+                               "goodness from its own group of channels, cross entropy over classes)",
+                               {"threshold", "class-groups"}, [](TrainConfig &c) -> FfLoss & { return c.ffLoss; }));
     t.push_back(toggle("ff.recompute", "--ff-recompute",
                        "model graphs: keep only each unit's input through a step and rebuild its other activations "
                        "for its backward pass (one more forward pass per unit, a fraction of the activation memory; "

@@ -71,6 +71,24 @@ struct FfLossArgs
     float *gradY = nullptr;
 };
 
+// The class-groups loss (channel-wise competition, CwComp): a unit's output channels are split into
+// `classes` consecutive groups (channel c of `channels` is in group c * classes / channels; the
+// channel of feature i is i % channels, NHWC), class j's goodness is the mean of squares over its
+// group's values, and the loss is the cross entropy of softmax(goodness) against the label.
+struct FfClassGroupsArgs
+{
+    const float *y = nullptr;
+    int rows = 0;
+    int cols = 0;     // features per row, a multiple of `channels`
+    int channels = 0; // at least `classes`
+    int classes = 0;
+    const int32_t *labels = nullptr; // S32 rows; null: goodness only
+    float lossScale = 1.0f;
+    float *goodnessOut = nullptr; // rows x classes
+    float *lossOut = nullptr;     // rows; with labels
+    float *gradY = nullptr;       // rows x cols, lossScale * dL/dy; with labels
+};
+
 // A gradient given either as FP32 or as INT32 accumulators with the product of two scales.
 struct GradientRef
 {
@@ -224,6 +242,7 @@ public:
     virtual void lengthNormaliseBackward(const float *out, const float *norms, const float *gradOut, int rows,
                                          int cols, float eps, float *gradIn) = 0;
     virtual void ffLoss(const FfLossArgs &args) = 0;
+    virtual void ffClassGroupsLoss(const FfClassGroupsArgs &args) = 0;
     // Look-ahead: gradUpdate = (own + lambda * later) * [y > 0], gradPropagate = (own + later) * [y > 0].
     // `later` may be null (nothing from later layers): then gradPropagate is not written. `y` may be
     // null: no mask (a graph unit's own layers apply theirs). gradPropagate may be `own` itself.

@@ -95,6 +95,11 @@ void HostBackend::ffLoss(const FfLossArgs &a)
     forChunks(a.rows, size_t(a.rows) * a.cols, [&](int r0, int r1) { hostkernels::ffLossRows(a, r0, r1); });
 }
 
+void HostBackend::ffClassGroupsLoss(const FfClassGroupsArgs &a)
+{
+    forChunks(a.rows, size_t(a.rows) * a.cols, [&](int r0, int r1) { hostkernels::ffClassGroupsRows(a, r0, r1); });
+}
+
 void HostBackend::lookaheadCombine(const float *own, const float *later, const float *y, int rows, int cols,
                                    float lambda, float *gradUpdate, float *gradPropagate)
 {

@@ -22,6 +22,7 @@ public:
     void lengthNormaliseBackward(const float *out, const float *norms, const float *gradOut, int rows, int cols,
                                  float eps, float *gradIn) override;
     void ffLoss(const FfLossArgs &args) override;
+    void ffClassGroupsLoss(const FfClassGroupsArgs &args) override;
     void lookaheadCombine(const float *own, const float *later, const float *y, int rows, int cols, float lambda,
                           float *gradUpdate, float *gradPropagate) override;
     void reluBackward(float *g, const float *y, int rows, int cols) override;

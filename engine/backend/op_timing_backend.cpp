@@ -122,6 +122,12 @@ void OpTimingBackend::ffLoss(const FfLossArgs &args)
     m_inner.ffLoss(args);
 }
 
+void OpTimingBackend::ffClassGroupsLoss(const FfClassGroupsArgs &args)
+{
+    const Timed timed(*this, OpCategory::Other);
+    m_inner.ffClassGroupsLoss(args);
+}
+
 void OpTimingBackend::lookaheadCombine(const float *own, const float *later, const float *y, int rows, int cols,
                                        float lambda, float *gradUpdate, float *gradPropagate)
 {

@@ -27,6 +27,7 @@ public:
     void lengthNormalise(const float *, int, int, float, float *, float *) override { }
     void lengthNormaliseBackward(const float *, const float *, const float *, int, int, float, float *) override { }
     void ffLoss(const FfLossArgs &) override { }
+    void ffClassGroupsLoss(const FfClassGroupsArgs &) override { }
     void lookaheadCombine(const float *, const float *, const float *, int, int, float, float *, float *) override { }
     void reluBackward(float *, const float *, int, int) override { }
     void columnSums(const float *, int, int, float, float *) override { }

@@ -52,6 +52,7 @@ std::string settingsText(const TrainConfig &c)
         s << "goodness=" << (c.goodness == Goodness::Sum ? "sum" : "mean") << "\n";
         s << "predict_from_layer=" << c.predictFromLayer << "\n";
         s << "ff_prediction=" << (c.ffPrediction == FfPrediction::Head ? "head" : "goodness") << "\n";
+        s << "ff_loss=" << (c.ffLoss == FfLoss::ClassGroups ? "class-groups" : "threshold") << "\n";
     }
     return s.str();
 }
@@ -90,6 +91,7 @@ public:
                               + std::to_string(lowest) + ".." + std::to_string(highest));
         return v;
     }
+    bool has(const std::string &key) const { return m_values.count(key) > 0; }
     bool flag(const std::string &key) const { return number<int>(key, 0, 1) == 1; }
     std::string choice(const std::string &key, std::initializer_list<const char *> valid) const
     {
@@ -139,6 +141,10 @@ void applySettings(const Settings &s, TrainConfig &c, const std::string &path)
         c.predictFromLayer = s.number<int>("predict_from_layer", 0, kMaxSetting);
         c.ffPrediction = s.choice("ff_prediction", {"goodness", "head"}) == "head" ? FfPrediction::Head
                                                                                     : FfPrediction::Goodness;
+        // Files written before the class-groups loss trained with the threshold loss.
+        c.ffLoss = s.has("ff_loss") && s.choice("ff_loss", {"threshold", "class-groups"}) == "class-groups"
+                       ? FfLoss::ClassGroups
+                       : FfLoss::Threshold;
     }
 }
 

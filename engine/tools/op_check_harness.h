@@ -236,5 +236,7 @@ void checkLayerOps(Checker &c);
 void checkActivationOps(Checker &c);
 // The depthwise convolution ops: op_checks_depthwise.cpp.
 void checkDepthwiseOps(Checker &c);
+// FF's class-groups loss: op_checks_class_groups.cpp.
+void checkClassGroupsOps(Checker &c);
 
 } // namespace ffint8::opchecks

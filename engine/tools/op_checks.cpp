@@ -360,6 +360,7 @@ std::vector<OpCheckResult> runOpChecks(Backend &candidate, Backend &reference, u
     checkLayerOps(c);
     checkActivationOps(c);
     checkDepthwiseOps(c);
+    checkClassGroupsOps(c);
     return c.results;
 }
 

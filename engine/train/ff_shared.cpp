@@ -93,6 +93,30 @@ LayerMetrics ffUnitMetrics(Backend &backend, const Tensor &goodness, const Tenso
     return m;
 }
 
+LayerMetrics ffClassGroupsMetrics(Backend &backend, const Tensor &goodness, const Tensor &loss, int rows, int classes,
+                                  const std::vector<int32_t> &labels, std::vector<float> &hostGoodness,
+                                  std::vector<float> &hostLoss)
+{
+    hostGoodness.resize(size_t(rows) * size_t(classes));
+    hostLoss.resize(size_t(rows));
+    backend.download(goodness, hostGoodness.data(), hostGoodness.size() * sizeof(float));
+    backend.download(loss, hostLoss.data(), size_t(rows) * sizeof(float));
+    double own = 0, others = 0, sum = 0;
+    for (int r = 0; r < rows; ++r) {
+        const float *g = hostGoodness.data() + size_t(r) * size_t(classes);
+        double rest = 0;
+        for (int j = 0; j < classes; ++j)
+            (j == labels[size_t(r)] ? own : rest) += g[j];
+        others += rest / (classes - 1);
+        sum += hostLoss[size_t(r)];
+    }
+    LayerMetrics m;
+    m.goodnessPos = own / rows;
+    m.goodnessNeg = others / rows;
+    m.loss = sum / rows;
+    return m;
+}
+
 std::vector<QuantiserInfo> ffQuantisers(const TrainConfig &config, const char *activationCodes)
 {
     if (!isInt8(config.algorithm))

@@ -36,6 +36,12 @@ float labelValueOf(LabelValue value, const float *image, int features);
 LayerMetrics ffUnitMetrics(Backend &backend, const Tensor &goodness, const Tensor &loss, int rows, int positives,
                            std::vector<float> &hostGoodness, std::vector<float> &hostLoss);
 
+// The same figures for the class-groups loss over `rows` examples: the goodness of each example's own
+// class (positive) and the mean of the other classes' (negative), from `classes` goodness values per row.
+LayerMetrics ffClassGroupsMetrics(Backend &backend, const Tensor &goodness, const Tensor &loss, int rows, int classes,
+                                  const std::vector<int32_t> &labels, std::vector<float> &hostGoodness,
+                                  std::vector<float> &hostLoss);
+
 // The quantisers of an FF trainer; `activationCodes` says which codes its layers' inputs take.
 std::vector<QuantiserInfo> ffQuantisers(const TrainConfig &config, const char *activationCodes);
 

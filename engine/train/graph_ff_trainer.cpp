@@ -21,11 +21,25 @@ std::string modelLabel(const TrainConfig &config)
     return "model \"" + config.model + "\"";
 }
 
+// The channels of a unit's output as an image: a flatten at its end keeps its input's channels
+// (NHWC: feature i is channel i % channels), so the class groups stay groups of channels.
+int classGroupChannels(const FfUnitSpec &unit)
+{
+    int channels = unit.input.channels;
+    const GraphPlan plan = ModelGraph::plan(unit.spec, unit.input, 0);
+    for (const PlannedLayer &l : plan.layers)
+        if (l.kind != "flatten")
+            channels = l.output.channels;
+    return channels;
+}
+
 } // namespace
 
 std::vector<FfUnitSpec> plannedFfUnits(const TrainConfig &config)
 {
     ModelSpec model = modelSpecOf(config);
+    if (config.ffLoss == FfLoss::ClassGroups)
+        return ffUnits(model, config.inputShape, config.ffUnit);
     const LabelEmbedding embedding = resolvedEmbedding(config.labelEmbedding, model);
     const Shape embedded = embeddedShape(config.inputShape, embedding, config.classes);
     // A model that names its image input (one described in a spec) is checked against the data
@@ -55,16 +69,19 @@ GraphFfTrainer::GraphFfTrainer(const TrainConfig &config, Backend &backend)
     if (!isForwardForward(m_config.algorithm))
         throw EngineError(std::string("GraphFfTrainer cannot train ") + algorithmName(m_config.algorithm));
     m_embedding = resolvedEmbedding(m_config.labelEmbedding, modelSpec());
-    m_embeddedShape = embeddedShape(m_config.inputShape, m_embedding, m_config.classes);
+    m_classGroups = m_config.ffLoss == FfLoss::ClassGroups;
+    m_embeddedShape = m_classGroups ? m_config.inputShape
+                                    : embeddedShape(m_config.inputShape, m_embedding, m_config.classes);
     const std::vector<FfUnitSpec> specs = plannedFfUnits(m_config);
     if (m_config.predictFromLayer >= int(specs.size()))
         throw EngineError("predict_from_layer " + std::to_string(m_config.predictFromLayer) + ": "
                           + modelLabel(m_config) + " has " + std::to_string(specs.size()) + " FF units (0-based)");
 
-    // A training step's positive and negative rows; an evaluation chunk's rows (every label of
-    // each image) only need the activations.
-    const int trainingRows = 2 * m_config.batch;
-    m_rows = std::max(trainingRows, m_config.evalBatch * m_config.classes);
+    // A training step's positive and negative rows (only the examples with class groups); an
+    // evaluation chunk's rows (every label of each image; each image once with class groups) only
+    // need the activations.
+    const int trainingRows = m_classGroups ? m_config.batch : 2 * m_config.batch;
+    m_rows = std::max(trainingRows, m_classGroups ? m_config.evalBatch : m_config.evalBatch * m_config.classes);
     SplitMix64 initRng(m_config.seed);
     const LayerOptions options = ffLayerOptions(m_config);
     int maxIn = 0, maxOut = 0;
@@ -84,6 +101,15 @@ GraphFfTrainer::GraphFfTrainer(const TrainConfig &config, Backend &backend)
         u.norms = backend.allocate(1, m_rows, DType::F32, MemoryCategory::Activations);
         u.goodness = backend.allocate(1, m_rows, DType::F32, MemoryCategory::Activations);
         u.loss = backend.allocate(1, m_rows, DType::F32, MemoryCategory::Activations);
+        if (m_classGroups) {
+            u.groupChannels = classGroupChannels(s);
+            if (u.groupChannels < m_config.classes)
+                throw EngineError(modelLabel(m_config) + ": FF unit \"" + s.name + "\" ends in "
+                                  + std::to_string(u.groupChannels) + " channels, fewer than the "
+                                  + std::to_string(m_config.classes)
+                                  + " classes the class-groups loss gives a group of channels each");
+            u.classGoodness = backend.allocate(m_rows, m_config.classes, DType::F32, MemoryCategory::Activations);
+        }
         maxIn = std::max(maxIn, u.in);
         maxOut = std::max(maxOut, u.out);
         m_units.push_back(std::move(u));
@@ -103,14 +129,17 @@ GraphFfTrainer::GraphFfTrainer(const TrainConfig &config, Backend &backend)
     for (Unit &u : m_units)
         u.graph->reserve(m_rows, trainingRows, shared);
     m_own = backend.allocate(trainingRows, maxOut, DType::F32, MemoryCategory::Gradients);
-    m_ownGoodness = backend.allocate(1, trainingRows, DType::F32, MemoryCategory::Workspace);
+    m_ownGoodness = backend.allocate(m_classGroups ? trainingRows : 1,
+                                     m_classGroups ? m_config.classes : trainingRows, DType::F32,
+                                     MemoryCategory::Workspace);
     if (m_config.ffPrediction == FfPrediction::Head) {
         m_head = std::make_unique<ModelGraph>(backend, ModelSpec{"head", Shape{0, 1, 1}, {}}, specs.back().output,
                                               m_config.classes, options, initRng);
         m_head->reserve(m_rows, m_config.batch);
-        m_labels = backend.allocate(1, m_config.batch, DType::S32, MemoryCategory::Workspace);
         m_headLoss = backend.allocate(1, m_config.batch, DType::F32, MemoryCategory::Workspace);
     }
+    if (m_head || m_classGroups)
+        m_labels = backend.allocate(1, m_config.batch, DType::S32, MemoryCategory::Workspace);
     m_input = backend.allocate(m_rows, m_embeddedShape.features(), DType::F32, MemoryCategory::Activations);
     // The backward chain of look-ahead exists only when it is on.
     const int chainRows = m_config.lambda.enabled ? trainingRows : 0;
@@ -148,6 +177,10 @@ void GraphFfTrainer::embed(const Dataset &data, const std::vector<int> &rowImage
     m_hostInput.resize(rowImage.size() * embedded);
     for (size_t r = 0; r < rowImage.size(); ++r) {
         const float *src = data.image(rowImage[r]);
+        if (m_classGroups) {
+            std::copy(src, src + features, m_hostInput.data() + r * embedded);
+            continue;
+        }
         embedLabel(src, m_config.inputShape, m_embedding, m_config.classes, rowLabel[r],
                    labelValueOf(m_config.labelValue, src, int(features)), m_hostInput.data() + r * embedded);
     }
@@ -169,6 +202,15 @@ void GraphFfTrainer::forward(int rows, int positiveRows, LayerContext &ctx)
         m_backend.lengthNormalise(x, rows, u.in, kNormEpsilon, u.graph->input().f32(), u.norms.f32());
         u.forwardCounter = ctx.counter;
         u.graph->forward(rows, ctx);
+        if (m_classGroups) {
+            FfClassGroupsArgs loss = classGroupsOf(u, rows, ctx.training);
+            loss.goodnessOut = u.classGoodness.f32();
+            if (ctx.training)
+                loss.lossOut = u.loss.f32();
+            m_backend.ffClassGroupsLoss(loss);
+            x = u.graph->output();
+            continue;
+        }
         FfLossArgs loss = lossOf(u, rows, positiveRows);
         loss.goodnessOut = u.goodness.f32();
         // The gradient waits for the backward pass (ownGradient), so that one buffer holds every unit's.
@@ -192,8 +234,28 @@ FfLossArgs GraphFfTrainer::lossOf(const Unit &u, int rows, int positiveRows) con
     return loss;
 }
 
+FfClassGroupsArgs GraphFfTrainer::classGroupsOf(const Unit &u, int rows, bool withLabels) const
+{
+    FfClassGroupsArgs loss;
+    loss.y = u.graph->output();
+    loss.rows = rows;
+    loss.cols = u.out;
+    loss.channels = u.groupChannels;
+    loss.classes = m_config.classes;
+    loss.labels = withLabels ? m_labels.s32() : nullptr;
+    loss.lossScale = 1.0f / float(rows);
+    return loss;
+}
+
 const float *GraphFfTrainer::ownGradient(const Unit &u, int rows, int positiveRows)
 {
+    if (m_classGroups) {
+        FfClassGroupsArgs loss = classGroupsOf(u, rows, true);
+        loss.goodnessOut = m_ownGoodness.f32();
+        loss.gradY = m_own.f32();
+        m_backend.ffClassGroupsLoss(loss);
+        return m_own.f32();
+    }
     // As forward() computed the unit's loss, from its output, which nothing has changed since.
     FfLossArgs loss = lossOf(u, rows, positiveRows);
     loss.goodnessOut = m_ownGoodness.f32();
@@ -244,6 +306,8 @@ void GraphFfTrainer::backwardAndUpdate(int rows, int positiveRows, LayerContext 
 
 StepStats GraphFfTrainer::trainStep(const Dataset &data, const int *indices, int count)
 {
+    if (m_classGroups)
+        return trainStep(data, indices, count, nullptr);
     std::vector<uint8_t> negatives;
     chooseNegativeLabels(data, indices, count, negatives);
     return trainStep(data, indices, count, negatives.data());
@@ -254,9 +318,15 @@ StepStats GraphFfTrainer::trainStep(const Dataset &data, const int *indices, int
     if (count <= 0 || count > m_config.batch)
         throw EngineError("trainStep: batch of " + std::to_string(count) + " examples, expected 1.."
                           + std::to_string(m_config.batch));
-    const int rows = 2 * count;
+    const int rows = m_classGroups ? count : 2 * count;
     std::vector<int> rowImage, rowLabel;
-    ffStepRows(data, indices, count, negatives, rowImage, rowLabel);
+    if (m_classGroups) {
+        rowImage.assign(indices, indices + count);
+        rowLabel.assign(size_t(count), -1);
+        uploadLabels(data, indices, count);
+    } else {
+        ffStepRows(data, indices, count, negatives, rowImage, rowLabel);
+    }
     embed(data, rowImage, rowLabel);
     LayerContext ctx{m_scratch, m_quantSeed, m_counter, true};
     forward(rows, count, ctx);
@@ -265,7 +335,11 @@ StepStats GraphFfTrainer::trainStep(const Dataset &data, const int *indices, int
 
     StepStats stats;
     for (Unit &u : m_units) {
-        const LayerMetrics m = ffUnitMetrics(m_backend, u.goodness, u.loss, rows, count, m_hostGoodness, m_hostLoss);
+        const LayerMetrics m = m_classGroups ? ffClassGroupsMetrics(m_backend, u.classGoodness, u.loss, rows,
+                                                                    m_config.classes, m_hostLabels, m_hostGoodness,
+                                                                    m_hostLoss)
+                                             : ffUnitMetrics(m_backend, u.goodness, u.loss, rows, count,
+                                                             m_hostGoodness, m_hostLoss);
         stats.layers.push_back(m);
         stats.loss += m.loss;
         stats.finite
@@ -292,12 +366,17 @@ void GraphFfTrainer::headInput(const Dataset &data, const int *indices, int coun
     m_backend.addTensors(last.graph->output(), nullptr, count, last.out, false, m_head->input().f32());
 }
 
-double GraphFfTrainer::headStep(const Dataset &data, const int *indices, int count)
+void GraphFfTrainer::uploadLabels(const Dataset &data, const int *indices, int count)
 {
     m_hostLabels.resize(size_t(count));
     for (int i = 0; i < count; ++i)
         m_hostLabels[size_t(i)] = data.labels[size_t(indices[i])];
     m_backend.upload(m_labels, m_hostLabels.data(), m_hostLabels.size() * sizeof(int32_t));
+}
+
+double GraphFfTrainer::headStep(const Dataset &data, const int *indices, int count)
+{
+    uploadLabels(data, indices, count);
     // Its own random stream: FF's training is the same with a head or without one.
     LayerContext unitCtx{m_scratch, m_quantSeed ^ 0x4EADULL, m_headCounter, false};
     headInput(data, indices, count, unitCtx);
@@ -341,6 +420,43 @@ bool GraphFfTrainer::predictByHead(const Dataset &data, const int *indices, int 
     return true;
 }
 
+bool GraphFfTrainer::predictByClassGroups(const Dataset &data, const int *indices, int count, uint8_t *predictions,
+                                          const std::atomic<bool> *cancel)
+{
+    // Each prediction unit's log-softmax over its classes' goodness, summed: the units agree as
+    // independent experts would, and no unit's scale of goodness outweighs the others'.
+    const int classes = m_config.classes;
+    std::vector<double> score;
+    LayerContext ctx{m_scratch, m_quantSeed ^ 0xE5A1ULL, 0, false};
+    for (int start = 0; start < count; start += m_rows) {
+        if (cancel && cancel->load())
+            return false;
+        const int n = std::min(m_rows, count - start);
+        embed(data, std::vector<int>(indices + start, indices + start + n), std::vector<int>(size_t(n), -1));
+        forward(n, 0, ctx);
+        score.assign(size_t(n) * size_t(classes), 0.0);
+        for (size_t l = size_t(m_config.predictFromLayer); l < m_units.size(); ++l) {
+            m_hostGoodness.resize(size_t(n) * size_t(classes));
+            m_backend.download(m_units[l].classGoodness, m_hostGoodness.data(), m_hostGoodness.size() * sizeof(float));
+            for (int i = 0; i < n; ++i) {
+                const float *g = m_hostGoodness.data() + size_t(i) * size_t(classes);
+                const double top = *std::max_element(g, g + classes);
+                double total = 0.0;
+                for (int j = 0; j < classes; ++j)
+                    total += std::exp(double(g[j]) - top);
+                const double logTotal = top + std::log(total);
+                for (int j = 0; j < classes; ++j)
+                    score[size_t(i) * size_t(classes) + size_t(j)] += double(g[j]) - logTotal;
+            }
+        }
+        for (int i = 0; i < n; ++i) {
+            const double *s = score.data() + size_t(i) * size_t(classes);
+            predictions[start + i] = uint8_t(std::max_element(s, s + classes) - s);
+        }
+    }
+    return true;
+}
+
 bool GraphFfTrainer::goodnessForAllLabels(const Dataset &data, const int *indices, int count,
                                           std::vector<float> &goodness, const std::atomic<bool> *cancel)
 {
@@ -375,6 +491,8 @@ bool GraphFfTrainer::predict(const Dataset &data, const int *indices, int count,
 {
     if (m_head)
         return predictByHead(data, indices, count, predictions, cancel);
+    if (m_classGroups)
+        return predictByClassGroups(data, indices, count, predictions, cancel);
     const int classes = m_config.classes;
     std::vector<float> goodness;
     if (!goodnessForAllLabels(data, indices, count, goodness, cancel))

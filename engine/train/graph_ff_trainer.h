@@ -3,7 +3,9 @@
 // channels x height x width, so theta keeps its meaning) and its input length-normalised per
 // example; the label embedded in the image (label_embedding.h); look-ahead over all later units as
 // FfTrainer does for layers; prediction by goodness over all labels, or by a linear head on the
-// last unit's detached output for a neutral label (TrainConfig::ffPrediction). FP32 (ff-fp32) or INT8
+// last unit's detached output for a neutral label (TrainConfig::ffPrediction). With the
+// class-groups loss (TrainConfig::ffLoss) a step has no negative rows and no label in the example:
+// each unit's channels compete as one group per class, and prediction reads them from one pass. FP32 (ff-fp32) or INT8
 // (ff-int8: every layer with weights as Fig. 4 of the paper, with FfTrainer's quantisers). The units
 // share one set of gradient buffers; with TrainConfig::ffRecompute they share their activations too,
 // each unit's rebuilt from its kept input for its backward pass.
@@ -63,6 +65,8 @@ private:
         std::unique_ptr<ModelGraph> graph; // its input() holds the length-normalised input
         Tensor norms; // F32 rows: the input's lengths
         Tensor goodness, loss; // F32 rows
+        Tensor classGoodness; // F32 rows x classes: the class-groups loss's goodness of every class
+        int groupChannels = 0; // the channels its output's class groups split (before a flatten)
         int in = 0, out = 0; // features
         uint64_t forwardCounter = 0; // the random stream where its last forward pass began
     };
@@ -70,6 +74,12 @@ private:
     // The label-embedded copies of images into m_input: row r gets image rowImage[r] with label
     // rowLabel[r] (negative: the neutral label).
     void embed(const Dataset &data, const std::vector<int> &rowImage, const std::vector<int> &rowLabel);
+    // The labels of `count` images into m_labels (the head's and the class-groups loss's targets).
+    void uploadLabels(const Dataset &data, const int *indices, int count);
+    // The class-groups loss of unit u's output over `rows` rows, against m_labels when `withLabels`.
+    FfClassGroupsArgs classGroupsOf(const Unit &u, int rows, bool withLabels) const;
+    bool predictByClassGroups(const Dataset &data, const int *indices, int count, uint8_t *predictions,
+                              const std::atomic<bool> *cancel);
     // The head's input for `count` images with the neutral label (the units in evaluation mode).
     void headInput(const Dataset &data, const int *indices, int count, LayerContext &unitCtx);
     // One BP step of the head on the batch; returns its mean loss.
@@ -95,10 +105,11 @@ private:
     Backend &m_backend;
     LayerScratch m_scratch;
     LabelEmbedding m_embedding = LabelEmbedding::Pixels;
+    bool m_classGroups = false; // TrainConfig::ffLoss: no label in the example, no negative rows
     Shape m_embeddedShape;
     std::vector<Unit> m_units;
     std::unique_ptr<ModelGraph> m_head; // FfPrediction::Head: flatten (for an image) and linear
-    Tensor m_labels; // S32 rows: the head's targets
+    Tensor m_labels; // S32 rows: the head's and the class-groups loss's targets
     Tensor m_headLoss; // F32 rows
     int m_headStep = 0;
     uint64_t m_headCounter = 0;
@@ -106,11 +117,11 @@ private:
     Tensor m_input; // F32 rows x embedded features
     Tensor m_unitGradients; // every unit graph's gradient buffers (ModelGraph::reserve)
     Tensor m_unitValues, m_unitCodes; // and with ffRecompute their values but the input, and codes
-    Tensor m_own, m_ownGoodness; // F32 training rows x max unit output, and training rows: ownGradient()
+    Tensor m_own, m_ownGoodness; // F32 training rows x max unit output, and training rows (x classes): ownGradient()
     Tensor m_later; // F32 rows x max unit input: d(later units' losses)/d(a unit's output)
     Tensor m_gradUpdate; // F32 rows x max unit output
     std::vector<float> m_hostInput, m_hostGoodness, m_hostLoss;
-    std::vector<int32_t> m_hostLabels; // the head's targets
+    std::vector<int32_t> m_hostLabels; // m_labels' values
     SplitMix64 m_labelRng;
     uint64_t m_quantSeed;
     uint64_t m_counter = 0;

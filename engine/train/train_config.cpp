@@ -89,6 +89,10 @@ void TrainConfig::validate() const
     require(ui8.clipCandidates >= 1 && ui8.clipCandidates <= 64, "ui8.clip_candidates", "must be in 1..64");
     require(ffPrediction == FfPrediction::Goodness || graphModel(), "ff.prediction",
             "\"head\" is for model graphs; the MLP of `layers` predicts by goodness (give the model \"mlp\" for a head)");
+    require(ffLoss == FfLoss::Threshold || graphModel(), "ff.loss",
+            "\"class-groups\" is for model graphs (give the model \"mlp\" to train the MLP as one)");
+    require(ffLoss == FfLoss::Threshold || labelEmbedding == LabelEmbedding::Auto, "ff.label_embedding",
+            "the class-groups loss embeds no label in the example; leave the embedding \"auto\"");
     require(!ffRecompute || graphModel(), "ff.recompute",
             "is for model graphs (give the model \"mlp\" to train the MLP as one)");
     if (customModel) {

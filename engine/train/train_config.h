@@ -31,6 +31,13 @@ enum class LabelEmbedding : uint8_t { Auto, Pixels, Channels };
 // image with a neutral label (every class at 1/classes of the label value), detached from the
 // units; one pass per image. The paper does not say which it used, so every run records it.
 enum class FfPrediction : uint8_t { Goodness, Head };
+// The local loss of an FF unit on a model graph. Threshold: the paper's, positive data's goodness
+// above theta and negative data's below it, the label embedded in the example. ClassGroups:
+// channel-wise competition (CwComp; Papachristodoulou et al., AAAI 2024): the unit's channels split
+// into one group per class, each group's mean of squares is that class's goodness, and the loss is
+// the cross entropy of their softmax; no negative data and no label in the example, and prediction
+// reads every class's goodness from one pass (summed log-softmax over the prediction units).
+enum class FfLoss : uint8_t { Threshold, ClassGroups };
 
 const char *algorithmName(Algorithm a);
 bool isInt8(Algorithm a);
@@ -110,6 +117,7 @@ struct TrainConfig
     FfUnit ffUnit = FfUnit::Block;
     LabelEmbedding labelEmbedding = LabelEmbedding::Auto;
     FfPrediction ffPrediction = FfPrediction::Goodness;
+    FfLoss ffLoss = FfLoss::Threshold;
     // Model graphs: keep only each FF unit's input through a step and rebuild the unit's other
     // activations for its backward pass (one more forward pass per unit; the same results).
     bool ffRecompute = false;

@@ -46,7 +46,7 @@ const QList<QPair<QString, QString>> kGroupTitles = {
 const QStringList kModelPaths = {QStringLiteral("algorithm"),     QStringLiteral("model.layers"),
                                  QStringLiteral("model.preset"),  QStringLiteral("dataset.name"),
                                  QStringLiteral("dataset.pad_to"), QStringLiteral("ff.unit"),
-                                 QStringLiteral("ff.label_embedding")};
+                                 QStringLiteral("ff.label_embedding"), QStringLiteral("ff.loss")};
 
 // A field's tool tip: its spec path, its command-line flag and what it does.
 QString toolTipOf(const Setting &s) { return QStringLiteral("%1 (%2): %3").arg(s.path, s.flag, s.help); }

@@ -231,6 +231,13 @@ void CudaBackend::lengthNormaliseBackward(const float *out, const float *norms, 
 }
 
 void CudaBackend::ffLoss(const FfLossArgs &a) { cuda::launchFfLoss(stream(), a); }
+void CudaBackend::ffClassGroupsLoss(const FfClassGroupsArgs &a)
+{
+    if (a.classes > cuda::kMaxClassGroups)
+        throw EngineError("ffClassGroupsLoss: " + std::to_string(a.classes) + " classes; the cuda backend takes at most "
+                          + std::to_string(cuda::kMaxClassGroups));
+    cuda::launchFfClassGroups(stream(), a);
+}
 
 void CudaBackend::lookaheadCombine(const float *own, const float *later, const float *y, int rows, int cols,
                                    float lambda, float *gradUpdate, float *gradPropagate)

@@ -40,6 +40,10 @@ void launchLengthNormalise(Stream s, const float *x, int rows, int cols, float e
 void launchLengthNormaliseBackward(Stream s, const float *out, const float *norms, const float *gradOut, int rows,
                                    int cols, float eps, float *gradIn);
 void launchFfLoss(Stream s, const FfLossArgs &a);
+// --- the class-groups loss (kernels_class_groups.cu) ---
+// At most kMaxClassGroups classes (the kernel keeps them in shared memory).
+constexpr int kMaxClassGroups = 1024;
+void launchFfClassGroups(Stream s, const FfClassGroupsArgs &a);
 void launchLookaheadCombine(Stream s, const float *own, const float *later, const float *y, int rows, int cols,
                             float lambda, float *gradUpdate, float *gradPropagate);
 void launchReluBackward(Stream s, float *g, const float *y, int rows, int cols);
