@@ -163,7 +163,7 @@ private slots:
             c.epochs = 3;
             c.lr = 0.002f;
             c.threads = 2;
-            c.predictFromLayer = 2;
+            c.predictFromLayer = -1; // the last unit, as experiments/cnn-small.json predicts
             auto backend = createBackend("cpu", 2);
             GraphFfTrainer trainer(c, *backend);
             QVERIFY(trainer.unitGraph(0).inputShape() == c.inputShape);
@@ -221,6 +221,11 @@ private slots:
         const QString why = messageOf([&] { GraphFfTrainer t(c, backend); });
         QVERIFY2(why.contains("\"thin\"") && why.contains("6 channels") && why.contains("10 classes"),
                  qPrintable(why));
+
+        TrainConfig beyond = classGroupsConfig(Algorithm::FfFp32);
+        beyond.predictFromLayer = -4; // cnn-small has 3 units
+        const QString tooFar = messageOf([&] { GraphFfTrainer t(beyond, backend); });
+        QVERIFY2(tooFar.contains("predict_from_layer -4") && tooFar.contains("3 FF units"), qPrintable(tooFar));
 
         TrainConfig mlp = classGroupsConfig(Algorithm::FfFp32);
         mlp.model.clear();

@@ -207,7 +207,9 @@ std::vector<Setting> buildTable()
                        "the same results)",
                        [](TrainConfig &c) -> bool & { return c.ffRecompute; }));
     t.push_back(integer("ff.predict_from_layer", "--predict-from-layer",
-                        "first layer (model graphs: unit) whose goodness counts in prediction (0-based)", 0, 1 << 10,
+                        "first layer (model graphs: unit) whose goodness counts in prediction (0-based; model graphs "
+                        "also negative, from the last unit: -1 is the last alone)",
+                        -(1 << 10), 1 << 10,
                         [](TrainConfig &c) -> int & { return c.predictFromLayer; }));
     t.push_back(integer("ff.gradient_block_rows", "--gradient-block-rows",
                         "FF: weight-gradient rows computed and applied at a time, one small buffer for every layer "

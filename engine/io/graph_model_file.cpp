@@ -138,7 +138,7 @@ void applySettings(const Settings &s, TrainConfig &c, const std::string &path)
         labelEmbeddingFromName(s.choice("label_embedding", {"auto", "pixels", "channels"}), c.labelEmbedding);
         c.labelValue = s.choice("label_value", {"image_max", "one"}) == "one" ? LabelValue::One : LabelValue::ImageMax;
         c.goodness = s.choice("goodness", {"sum", "mean"}) == "sum" ? Goodness::Sum : Goodness::Mean;
-        c.predictFromLayer = s.number<int>("predict_from_layer", 0, kMaxSetting);
+        c.predictFromLayer = s.number<int>("predict_from_layer", -kMaxSetting, kMaxSetting);
         c.ffPrediction = s.choice("ff_prediction", {"goodness", "head"}) == "head" ? FfPrediction::Head
                                                                                     : FfPrediction::Goodness;
         // Files written before the class-groups loss trained with the threshold loss.

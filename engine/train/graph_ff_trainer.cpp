@@ -73,9 +73,13 @@ GraphFfTrainer::GraphFfTrainer(const TrainConfig &config, Backend &backend)
     m_embeddedShape = m_classGroups ? m_config.inputShape
                                     : embeddedShape(m_config.inputShape, m_embedding, m_config.classes);
     const std::vector<FfUnitSpec> specs = plannedFfUnits(m_config);
-    if (m_config.predictFromLayer >= int(specs.size()))
+    // A negative index counts from the last unit (-1: the last alone), so a setting fits any model.
+    const int units = int(specs.size());
+    m_predictFrom = m_config.predictFromLayer < 0 ? units + m_config.predictFromLayer : m_config.predictFromLayer;
+    if (m_predictFrom < 0 || m_predictFrom >= units)
         throw EngineError("predict_from_layer " + std::to_string(m_config.predictFromLayer) + ": "
-                          + modelLabel(m_config) + " has " + std::to_string(specs.size()) + " FF units (0-based)");
+                          + modelLabel(m_config) + " has " + std::to_string(units)
+                          + " FF units (0-based, or negative from the last: -1 is the last)");
 
     // A training step's positive and negative rows (only the examples with class groups); an
     // evaluation chunk's rows (every label of each image; each image once with class groups) only
@@ -435,7 +439,7 @@ bool GraphFfTrainer::predictByClassGroups(const Dataset &data, const int *indice
         embed(data, std::vector<int>(indices + start, indices + start + n), std::vector<int>(size_t(n), -1));
         forward(n, 0, ctx);
         score.assign(size_t(n) * size_t(classes), 0.0);
-        for (size_t l = size_t(m_config.predictFromLayer); l < m_units.size(); ++l) {
+        for (size_t l = size_t(m_predictFrom); l < m_units.size(); ++l) {
             m_hostGoodness.resize(size_t(n) * size_t(classes));
             m_backend.download(m_units[l].classGoodness, m_hostGoodness.data(), m_hostGoodness.size() * sizeof(float));
             for (int i = 0; i < n; ++i) {
@@ -476,7 +480,7 @@ bool GraphFfTrainer::goodnessForAllLabels(const Dataset &data, const int *indice
         ffAllLabelRows(indices + start, n, classes, rowImage, rowLabel);
         embed(data, rowImage, rowLabel);
         forward(rows, 0, ctx);
-        for (size_t l = size_t(m_config.predictFromLayer); l < m_units.size(); ++l) {
+        for (size_t l = size_t(m_predictFrom); l < m_units.size(); ++l) {
             m_hostGoodness.resize(size_t(rows));
             m_backend.download(m_units[l].goodness, m_hostGoodness.data(), size_t(rows) * sizeof(float));
             for (int r = 0; r < rows; ++r)

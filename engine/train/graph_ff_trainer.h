@@ -126,6 +126,7 @@ private:
     uint64_t m_quantSeed;
     uint64_t m_counter = 0;
     int m_step = 0;
+    int m_predictFrom = 0; // the first unit whose goodness counts in prediction (predictFromLayer resolved)
     float m_lambda = 0.0f;
 };
 

@@ -76,8 +76,9 @@ void TrainConfig::validate() const
     require(weightDecay >= 0, "weight_decay", "must be >= 0");
     require(std::isfinite(theta), "theta", "must be a number");
     require(lambda.start >= 0 && lambda.perEpoch >= 0 && lambda.cap >= 0, "lambda", "start, per_epoch and cap must be >= 0");
-    // A graph's units are known once it is planned: GraphFfTrainer checks the bound there.
-    require(predictFromLayer >= 0 && (graphModel() || predictFromLayer < int(layers.size()) - 1), "predict_from_layer",
+    // A graph's units are known once it is planned: GraphFfTrainer checks the bound there (and
+    // resolves a negative index, counted from the last unit).
+    require(graphModel() || (predictFromLayer >= 0 && predictFromLayer < int(layers.size()) - 1), "predict_from_layer",
             "must name one of the " + std::to_string(layers.size() - 1) + " layers (0-based)");
     require(trainLimit >= 0 && testLimit >= 0 && validation >= 0, "train_limit/test_limit/validation", "must be >= 0");
     require(padTo >= 0, "pad_to", "must be >= 0 (0 = the images as loaded), got " + std::to_string(padTo));
