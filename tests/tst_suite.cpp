@@ -56,17 +56,20 @@ private slots:
         // Table V's CNN rows: every graph method on every CNN; the short one on padded Fashion-MNIST.
         for (const char *file : {"paper-cnn-cifar10.json", "paper-cnn-fashion.json"}) {
             const Suite cnn = parseSuiteFile(dir.filePath(file));
-            QCOMPARE(cnn.runs.size(), 15);
+            QCOMPARE(cnn.runs.size(), 21);
             QStringList runs;
             for (const ExperimentSpec &s : cnn.runs)
                 runs << QString::fromLatin1(algorithmName(s.config.algorithm)) + " " + QString::fromStdString(s.config.model);
-            QCOMPARE(runs.count("ff-int8 resnet-18"), 1);
+            QCOMPARE(runs.count("ff-int8 resnet-18"), 2); // the threshold loss and the class-groups loss
             QCOMPARE(runs.count("bp-int8 mobilenet-v2"), 1);
             QCOMPARE(runs.count("bp-ui8 resnet-18"), 1);
-            QCOMPARE(runs.count("ff-fp32 efficientnet-b0"), 1);
+            QCOMPARE(runs.count("ff-fp32 efficientnet-b0"), 2);
             QCOMPARE(cnn.runs[0].config.batch, 32);
             QCOMPARE(cnn.runs[0].config.lr, 0.001f);
-            QCOMPARE(int(cnn.runs.last().config.ffPrediction), int(FfPrediction::Head));
+            QCOMPARE(int(cnn.runs[4].config.ffPrediction), int(FfPrediction::Head));
+            QCOMPARE(int(cnn.runs[4].config.ffLoss), int(FfLoss::Threshold));
+            QCOMPARE(int(cnn.runs.last().config.ffLoss), int(FfLoss::ClassGroups));
+            QCOMPARE(cnn.runs.last().config.predictFromLayer, -1);
         }
         const Suite shortCnn = parseSuiteFile(dir.filePath("paper-cnn-fashion.json"));
         QCOMPARE(shortCnn.runs[0].config.dataset, std::string("fashion-mnist"));
