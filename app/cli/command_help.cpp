@@ -3,6 +3,7 @@
 
 #include "app/cli/command_line.h"
 #include "app/spec/settings_table.h"
+#include "engine/nn/model_spec.h"
 
 #include <QList>
 
@@ -73,6 +74,15 @@ const FlagLine kJson{"--json", "one JSON object per line on stdout", "output"};
 const FlagLine kDb{"--db PATH", "the run store: an SQLite file (default $FFINT8_DB, else $XDG_DATA_HOME/ffint8/runs.sqlite) "
                                  "or postgresql://USER@HOST:PORT/DBNAME (password from PGPASSWORD or ~/.pgpass)", "output"};
 const FlagLine kTag{"--tag TAG", "tag the recorded run (repeatable)", "output"};
+
+// "mlp, cnn-small, ...": every model preset, as the engine lists them.
+QString presetNames()
+{
+    QStringList names;
+    for (const std::string &n : modelPresetNames())
+        names << QString::fromStdString(n);
+    return names.join(QStringLiteral(", "));
+}
 
 QList<CommandInfo> commands()
 {
@@ -174,8 +184,8 @@ QList<CommandInfo> commands()
                          kJson}};
     list << CommandInfo{"model", "ffint8 model show PRESET|SPEC.json [--input CxHxW] [--classes N] [--layers W,W,...] [--json]",
                         "Prints a model's layers (name, type, output shape, parameters, MACs per image) and the totals, "
-                        "as Keras' summary() does; PRESET is mlp or cnn-small, SPEC.json an experiment's model (a preset's, "
-                        "or the one it describes layer by layer).",
+                        "as Keras' summary() does; PRESET is a preset's name (" + presetNames()
+                            + "), SPEC.json an experiment's model (a preset's, or the one it describes layer by layer).",
                         false, {},
                         {{"--input CxHxW", "one example's shape (default: the spec's dataset's, else 1x28x28)", "model"},
                          {"--classes N", "the head's classes (default 10)", "model"},
