@@ -8,10 +8,15 @@
 
 namespace ffint8::hostkernels {
 
+namespace {
+
+// FfClassGroupsArgs: channel c of `channels` is in group floor(c * classes / channels).
 int classGroupOf(int channel, int channels, int classes)
 {
     return int(int64_t(channel) * classes / channels);
 }
+
+} // namespace
 
 void ffClassGroupsRows(const FfClassGroupsArgs &a, int r0, int r1)
 {

@@ -17,8 +17,7 @@ void lengthNormaliseRows(const float *x, int cols, float eps, float *out, float 
 void lengthNormaliseBackwardRows(const float *out, const float *norms, const float *gradOut, int cols, float eps,
                                  float *gradIn, int r0, int r1);
 void ffLossRows(const FfLossArgs &a, int r0, int r1);
-// The class group of a channel (FfClassGroupsArgs) and the loss over rows [r0, r1) (host_class_groups.cpp).
-int classGroupOf(int channel, int channels, int classes);
+// The class-groups loss over rows [r0, r1) (host_class_groups.cpp).
 void ffClassGroupsRows(const FfClassGroupsArgs &a, int r0, int r1);
 void lookaheadCombineRows(const float *own, const float *later, const float *y, int cols, float lambda,
                           float *gradUpdate, float *gradPropagate, int r0, int r1);

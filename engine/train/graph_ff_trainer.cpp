@@ -103,9 +103,10 @@ GraphFfTrainer::GraphFfTrainer(const TrainConfig &config, Backend &backend)
         u.in = s.input.features();
         u.out = s.output.features();
         u.norms = backend.allocate(1, m_rows, DType::F32, MemoryCategory::Activations);
-        u.goodness = backend.allocate(1, m_rows, DType::F32, MemoryCategory::Activations);
         u.loss = backend.allocate(1, m_rows, DType::F32, MemoryCategory::Activations);
-        if (m_classGroups) {
+        if (!m_classGroups) {
+            u.goodness = backend.allocate(1, m_rows, DType::F32, MemoryCategory::Activations);
+        } else {
             u.groupChannels = classGroupChannels(s);
             if (u.groupChannels < m_config.classes)
                 throw EngineError(modelLabel(m_config) + ": FF unit \"" + s.name + "\" ends in "

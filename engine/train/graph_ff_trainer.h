@@ -64,7 +64,7 @@ private:
         std::string name;
         std::unique_ptr<ModelGraph> graph; // its input() holds the length-normalised input
         Tensor norms; // F32 rows: the input's lengths
-        Tensor goodness, loss; // F32 rows
+        Tensor goodness, loss; // F32 rows (goodness: the threshold loss's only)
         Tensor classGoodness; // F32 rows x classes: the class-groups loss's goodness of every class
         int groupChannels = 0; // the channels its output's class groups split (before a flatten)
         int in = 0, out = 0; // features
