@@ -7,6 +7,8 @@
 #include "app/spec/spec_error.h"
 #include "app/spec/suite.h"
 
+#include <cmath>
+
 #include <QDir>
 #include <QFile>
 
@@ -43,6 +45,24 @@ QStringList presetNames()
     return names;
 }
 
+double positiveNumber(const QString &flag, const QString &text, const QString &what)
+{
+    bool ok = false;
+    const double v = text.toDouble(&ok);
+    if (!ok || !std::isfinite(v) || v <= 0)
+        throw SpecError(QStringLiteral("%1: '%2' is not a positive %3").arg(flag, text, what));
+    return v;
+}
+
+int positiveInteger(const QString &flag, const QString &text, const QString &what)
+{
+    bool ok = false;
+    const int v = text.toInt(&ok);
+    if (!ok || v <= 0)
+        throw SpecError(QStringLiteral("%1: '%2' is not a positive %3").arg(flag, text, what));
+    return v;
+}
+
 bool readTelemetryFlag(ArgumentReader &reader, TrainInvocation &inv)
 {
     const QString &arg = reader.current();
@@ -51,17 +71,9 @@ bool readTelemetryFlag(ArgumentReader &reader, TrainInvocation &inv)
     } else if (arg == "--tegrastats") {
         inv.tegrastatsProgram = reader.value();
     } else if (arg == "--replay-speed") {
-        const QString value = reader.value();
-        bool ok = false;
-        inv.replaySpeed = value.toDouble(&ok);
-        if (!ok || !(inv.replaySpeed > 0))
-            throw SpecError(QStringLiteral("--replay-speed: '%1' is not a positive factor").arg(value));
+        inv.replaySpeed = positiveNumber(arg, reader.value(), QStringLiteral("factor"));
     } else if (arg == "--telemetry-interval") {
-        const QString value = reader.value();
-        bool ok = false;
-        inv.telemetryIntervalMs = value.toInt(&ok);
-        if (!ok || inv.telemetryIntervalMs <= 0)
-            throw SpecError(QStringLiteral("--telemetry-interval: '%1' is not a positive number of milliseconds").arg(value));
+        inv.telemetryIntervalMs = positiveInteger(arg, reader.value(), QStringLiteral("number of milliseconds"));
     } else {
         return false;
     }

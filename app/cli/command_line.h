@@ -36,6 +36,11 @@ struct ExtraFlags
 // Throws SpecError naming the unknown flag and the valid ones, or the bad value and its flag.
 TrainInvocation parseTrainArguments(const QStringList &args, const ExtraFlags &extra);
 
+// A flag's value as a positive (finite) number or integer; SpecError "FLAG: 'TEXT' is not a positive
+// WHAT" otherwise.
+double positiveNumber(const QString &flag, const QString &text, const QString &what);
+int positiveInteger(const QString &flag, const QString &text, const QString &what);
+
 class ArgumentReader;
 // The power flags of every command that trains (--telemetry, --telemetry-interval, --tegrastats,
 // --replay-speed): reads the reader's current flag into `inv` and returns true when it is one of

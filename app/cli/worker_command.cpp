@@ -20,11 +20,7 @@ const char *kWorkerUsage =
 
 double positiveSeconds(const QString &flag, const QString &text)
 {
-    bool ok = false;
-    const double v = text.toDouble(&ok);
-    if (!ok || !std::isfinite(v) || v <= 0)
-        throw SpecError(QStringLiteral("%1: '%2' is not a positive number of seconds").arg(flag, text));
-    return v;
+    return positiveNumber(flag, text, QStringLiteral("number of seconds"));
 }
 
 WorkerOptions parseWorkerOptions(const QStringList &args, bool *json)
@@ -43,11 +39,7 @@ WorkerOptions parseWorkerOptions(const QStringList &args, bool *json)
             if (o.board.trimmed().isEmpty())
                 throw SpecError(QStringLiteral("--board: the board's name is empty"));
         } else if (arg == "--max-runs") {
-            const QString text = reader.value();
-            bool ok = false;
-            o.maxRuns = text.toInt(&ok);
-            if (!ok || o.maxRuns <= 0)
-                throw SpecError(QStringLiteral("--max-runs: '%1' is not a positive number").arg(text));
+            o.maxRuns = positiveInteger(arg, reader.value(), QStringLiteral("number"));
         } else if (arg == "--exit-when-empty") {
             o.exitWhenEmpty = true;
         } else if (arg == "--backends") {
