@@ -75,6 +75,18 @@ private slots:
         QCOMPARE(shortCnn.runs[0].config.dataset, std::string("fashion-mnist"));
         QCOMPARE(shortCnn.runs[0].config.padTo, 32);
         QCOMPARE(parseSuiteFile(dir.filePath("paper-cnn-cifar10.json")).runs[0].config.dataset, std::string("cifar10"));
+        // ResNet-18's learning on all of padded Fashion-MNIST: a cosine rate over three epochs.
+        const Suite learning = parseSuiteFile(dir.filePath("resnet-18-fashion.json"));
+        QCOMPARE(learning.runs.size(), 4);
+        for (const ExperimentSpec &s : learning.runs) {
+            QCOMPARE(s.config.model, std::string("resnet-18"));
+            QCOMPARE(s.config.trainLimit, 0);
+            QCOMPARE(s.config.epochs, 3);
+            QCOMPARE(int(s.config.lrSchedule), int(LrSchedule::Cosine));
+            QCOMPARE(s.config.targetAccuracy, 92.0);
+        }
+        QCOMPARE(int(learning.runs[2].config.ffLoss), int(FfLoss::ClassGroups));
+        QCOMPARE(learning.runs[2].config.algorithm, Algorithm::FfInt8);
     }
 
     void sweepsMultiplyOutInOrder()

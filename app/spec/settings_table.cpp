@@ -148,6 +148,11 @@ std::vector<Setting> buildTable()
                                       [](TrainConfig &c) -> OptimizerKind & { return c.optimizer; }));
     t.push_back(numeric("training.lr", "--lr", "learning rate (left out: the algorithm's own)",
                         [](TrainConfig &c) -> float & { return c.lr; }));
+    t.push_back(choice<LrSchedule>("training.lr_schedule", "--lr-schedule",
+                                   "learning rate over the run: constant, or cosine (annealed from lr towards 0 over "
+                                   "every step of every epoch)",
+                                   {"constant", "cosine"},
+                                   [](TrainConfig &c) -> LrSchedule & { return c.lrSchedule; }));
     t.push_back(numeric("training.momentum", "--momentum", "SGD momentum (0: none)",
                         [](TrainConfig &c) -> float & { return c.momentum; }));
     t.push_back(numeric("training.weight_decay", "--weight-decay", "L2 weight decay",

@@ -188,7 +188,8 @@ StepStats BpTrainer::trainStep(const Dataset &data, const int *indices, int coun
     StepStats stats = computeGradients(data, indices, count, lrScales);
     ++m_step;
     for (size_t l = 0; l < m_layers.size(); ++l) {
-        OptimizerStep step{m_config.lr * lrScales[l], m_config.momentum, m_config.weightDecay, m_step};
+        const float lr = m_config.lr * learningRateFactor() * lrScales[l];
+        OptimizerStep step{lr, m_config.momentum, m_config.weightDecay, m_step};
         m_layers[l].applyGradient(m_states[l].gradient, step, m_quantSeed, m_counter);
     }
     return stats;

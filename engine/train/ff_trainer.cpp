@@ -176,7 +176,7 @@ StepStats FfTrainer::trainStep(const Dataset &data, const int *indices, int coun
     // dL_i/dy_i + lambda * d(L_{i+1} + ... + L_last)/dy_i, and the second term is carried down the
     // chain unscaled so that every later loss weighs lambda (not lambda^k) in every earlier layer.
     ++m_step;
-    OptimizerStep step{m_config.lr, m_config.momentum, m_config.weightDecay, m_step};
+    OptimizerStep step{m_config.lr * learningRateFactor(), m_config.momentum, m_config.weightDecay, m_step};
     const bool chain = m_lambda > 0.0f;
     const float *later = nullptr;
     for (int i = layerCount() - 1; i >= 0; --i) {

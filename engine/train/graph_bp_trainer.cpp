@@ -118,7 +118,8 @@ StepStats GraphBpTrainer::trainStep(const Dataset &data, const int *indices, int
     StepStats stats = computeGradients(data, indices, count);
     ++m_step;
     LayerContext ctx = context(true);
-    m_graph->update(OptimizerStep{m_config.lr, m_config.momentum, m_config.weightDecay, m_step}, ctx, m_lrScales);
+    const OptimizerStep step{m_config.lr * learningRateFactor(), m_config.momentum, m_config.weightDecay, m_step};
+    m_graph->update(step, ctx, m_lrScales);
     m_counter = ctx.counter;
     return stats;
 }

@@ -276,7 +276,7 @@ void GraphFfTrainer::backwardAndUpdate(int rows, int positiveRows, LayerContext 
     // lambda^k) in every earlier unit: as FfTrainer does for layers. Through a unit the two
     // gradients take separate passes (the first only for the gradient to the unit's input).
     ++m_step;
-    const OptimizerStep step{m_config.lr, m_config.momentum, m_config.weightDecay, m_step};
+    const OptimizerStep step{m_config.lr * learningRateFactor(), m_config.momentum, m_config.weightDecay, m_step};
     const bool chain = m_lambda > 0.0f;
     const float *later = nullptr;
     for (size_t i = m_units.size(); i-- > 0;) {
@@ -391,9 +391,8 @@ double GraphFfTrainer::headStep(const Dataset &data, const int *indices, int cou
                                   m_headLoss.f32(), m_head->outputGradient());
     m_head->backward(count, headCtx);
     ++m_headStep;
-    m_head->update(
-        OptimizerStep{defaultLearningRate(Algorithm::BpFp32), m_config.momentum, m_config.weightDecay, m_headStep},
-        headCtx);
+    const float headLr = defaultLearningRate(Algorithm::BpFp32) * learningRateFactor();
+    m_head->update(OptimizerStep{headLr, m_config.momentum, m_config.weightDecay, m_headStep}, headCtx);
     m_headCounter = headCtx.counter;
     m_hostLoss.resize(size_t(count));
     m_backend.download(m_headLoss, m_hostLoss.data(), m_hostLoss.size() * sizeof(float));

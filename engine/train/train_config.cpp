@@ -28,6 +28,14 @@ bool isForwardForward(Algorithm a) { return a == Algorithm::FfFp32 || a == Algor
 
 float defaultLearningRate(Algorithm a) { return isForwardForward(a) ? 0.03f : 0.001f; }
 
+float learningRateScheduleFactor(LrSchedule schedule, long long step, long long totalSteps)
+{
+    if (schedule == LrSchedule::Constant || totalSteps <= 0)
+        return 1.0f;
+    const double progress = std::clamp(double(step) / double(totalSteps), 0.0, 1.0);
+    return float(0.5 * (1.0 + std::cos(3.14159265358979323846 * progress)));
+}
+
 bool algorithmFromName(const std::string &name, Algorithm &out)
 {
     for (Algorithm a : {Algorithm::FfFp32, Algorithm::FfInt8, Algorithm::BpFp32, Algorithm::BpInt8, Algorithm::BpUi8}) {

@@ -38,6 +38,10 @@ enum class FfPrediction : uint8_t { Goodness, Head };
 // the cross entropy of their softmax; no negative data and no label in the example, and prediction
 // reads every class's goodness from one pass (summed log-softmax over the prediction units).
 enum class FfLoss : uint8_t { Threshold, ClassGroups };
+// How the learning rate moves over a run. Constant: `lr` at every step. Cosine: annealed from `lr`
+// towards 0 over every step of every epoch (Loshchilov & Hutter's SGDR without restarts), which
+// gives a short run the small last steps that a constant rate never takes.
+enum class LrSchedule : uint8_t { Constant, Cosine };
 
 const char *algorithmName(Algorithm a);
 bool isInt8(Algorithm a);
@@ -51,6 +55,10 @@ bool algorithmFromName(const std::string &name, Algorithm &out);
 // per-method defaults: the command line (train, run, compare, bench), specs, suites, help texts and
 // the workbench's launcher all take theirs from here.
 float defaultLearningRate(Algorithm a);
+
+// The learning rate of step `step` (0-based, counted over the whole run) of `totalSteps`, as a
+// factor of TrainConfig::lr: 1 throughout for Constant, (1 + cos(pi * step / totalSteps)) / 2 for Cosine.
+float learningRateScheduleFactor(LrSchedule schedule, long long step, long long totalSteps);
 
 // lambda(epoch) = min(start + perEpoch * epoch, cap); look-ahead off means lambda = 0 throughout.
 struct LambdaSchedule
@@ -107,6 +115,7 @@ struct TrainConfig
     int batch = 32;
     OptimizerKind optimizer = OptimizerKind::Adam;
     float lr = defaultLearningRate(algorithm); // specs settle it when the algorithm changes (experiment_spec.h)
+    LrSchedule lrSchedule = LrSchedule::Constant;
     float momentum = 0.9f;
     float weightDecay = 0.0f;
     Goodness goodness = Goodness::Mean;

@@ -46,6 +46,14 @@ public:
     virtual std::vector<QuantiserInfo> quantisers() const = 0;
     virtual std::vector<LayerParameters> parameters() = 0;
     virtual void setParameters(const std::vector<LayerParameters> &parameters) = 0;
+
+    // The learning rate of the coming steps as a factor of config().lr: the training loop sets it
+    // before every step from TrainConfig::lrSchedule; it stays 1 for a driver that never sets it.
+    virtual void setLearningRateFactor(float factor) { m_learningRateFactor = factor; }
+    float learningRateFactor() const { return m_learningRateFactor; }
+
+private:
+    float m_learningRateFactor = 1.0f;
 };
 
 class LinearLayer;

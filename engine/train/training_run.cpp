@@ -173,6 +173,8 @@ bool TrainingRun::trainNextEpoch()
         }
         const int first = b * config.batch;
         const int count = std::min(config.batch, train.count - first);
+        m_trainer.setLearningRateFactor(learningRateScheduleFactor(
+            config.lrSchedule, (long long)epoch * batchesPerEpoch + b, (long long)config.epochs * batchesPerEpoch));
         const auto stepStart = Clock::now();
         StepStats stats;
         if (config.augment) {

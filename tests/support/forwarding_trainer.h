@@ -25,6 +25,11 @@ public:
     std::vector<QuantiserInfo> quantisers() const override { return m_inner.quantisers(); }
     std::vector<LayerParameters> parameters() override { return m_inner.parameters(); }
     void setParameters(const std::vector<LayerParameters> &p) override { m_inner.setParameters(p); }
+    void setLearningRateFactor(float factor) override
+    {
+        Trainer::setLearningRateFactor(factor);
+        m_inner.setLearningRateFactor(factor);
+    }
 
 protected:
     Trainer &m_inner;
