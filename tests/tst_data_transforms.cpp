@@ -5,16 +5,18 @@
 #include "engine/backend/backend_factory.h"
 #include "engine/data/augmentation.h"
 #include "engine/data/image_padding.h"
-#include "engine/train/graph_trainer.h"
 #include "engine/train/training_run.h"
 #include "support/exception_message.h"
 #include "support/forwarding_trainer.h"
+#include "support/learned_values.h"
 #include "support/synthetic_data.h"
 
 #include <QtTest>
 #include <set>
 
 using namespace ffint8;
+using ffint8::testing::LearnedValues;
+using ffint8::testing::learnedValues;
 using ffint8::testing::messageOf;
 
 namespace {
@@ -104,26 +106,10 @@ TrainConfig smallConfig(Algorithm algorithm, const std::string &model, bool augm
     return c;
 }
 
-// Every value a trainer learned: an MLP's layers, or a graph's named state.
-std::vector<std::vector<float>> learned(Trainer &trainer)
-{
-    std::vector<std::vector<float>> values;
-    if (auto *graph = dynamic_cast<GraphTrainer *>(&trainer)) {
-        for (const NamedValues &v : graph->exportState())
-            values.push_back(v.values);
-        return values;
-    }
-    for (const LayerParameters &p : trainer.parameters()) {
-        values.push_back(p.weights);
-        values.push_back(p.bias);
-    }
-    return values;
-}
-
 struct Trained
 {
     RunSummary summary;
-    std::vector<std::vector<float>> parameters;
+    LearnedValues parameters;
     std::vector<RecordingTrainer::Step> steps;
     std::vector<const Dataset *> predicted;
 };
@@ -136,13 +122,13 @@ Trained train(const TrainConfig &config, const DatasetSplits &data)
     TrainingRun run(recorder, data);
     Trained t;
     t.summary = run.run();
-    t.parameters = learned(*inner);
+    t.parameters = learnedValues(*inner);
     t.steps = std::move(recorder.steps);
     t.predicted = std::move(recorder.predicted);
     return t;
 }
 
-bool sameParameters(const std::vector<std::vector<float>> &a, const std::vector<std::vector<float>> &b)
+bool sameParameters(const LearnedValues &a, const LearnedValues &b)
 {
     return !a.empty() && a == b;
 }
@@ -370,7 +356,7 @@ private slots:
             for (int first = 0; first < data.train.count; first += config.batch)
                 trainer->trainStep(data.train, order.data() + first, std::min(config.batch, data.train.count - first));
         }
-        QVERIFY(sameParameters(loop.parameters, learned(*trainer)));
+        QVERIFY(sameParameters(loop.parameters, learnedValues(*trainer)));
         // And a second run with augmentation on, same seed, repeats its own bits.
         const Trained a = train(smallConfig(Algorithm::FfInt8, "", true), data);
         const Trained b = train(smallConfig(Algorithm::FfInt8, "", true), data);

@@ -71,6 +71,14 @@ class TestExport : public QObject
         return id;
     }
 
+    QList<qint64> addAll(RunStore &store, const QList<KnownRun> &runs, const QString &suite)
+    {
+        QList<qint64> ids;
+        for (int i = 0; i < runs.size(); ++i)
+            ids << add(store, runs[i], i, suite);
+        return ids;
+    }
+
     static QString golden(const QString &name) { return QStringLiteral(FFINT8_SOURCE_DIR "/tests/golden/") + name; }
 
     void compareWithGolden(const QString &text, const QString &name)
@@ -108,8 +116,7 @@ private slots:
             {"ff-int8 seed 2\nsecond line", "ff-int8", 2, true, 0.8641, 210.0, 1103.0, 9'000'000, 0.85, 17, 178.0},
             {"ff-int8 without look-ahead", "ff-int8", 1, false, 0.8512, 195.0, NAN, 9'000'000},
         };
-        for (int i = 0; i < runs.size(); ++i)
-            m_ids << add(store, runs[i], i);
+        m_ids = addAll(store, runs, QStringLiteral("table-v"));
     }
 
     void matchesGoldenFiles_data()
@@ -292,20 +299,60 @@ private slots:
     {
         QTemporaryDir dir;
         RunStore store(dir.filePath("losses.sqlite"));
-        QList<qint64> ids;
         const QList<KnownRun> runs = {
             {"bp-fp32", "bp-fp32", 1, true, 0.9089, 109.6, NAN, 32'000'000},
             {"ff-int8 class-groups", "ff-int8", 1, true, 0.8775, 109.4, NAN, 58'000'000},
             {"ff-int8 threshold", "ff-int8", 1, true, 0.7486, 283.8, NAN, 90'000'000},
         };
-        for (int i = 0; i < runs.size(); ++i)
-            ids << add(store, runs[i], i, QStringLiteral("losses"));
+        const QList<qint64> ids = addAll(store, runs, QStringLiteral("losses"));
         store.setParams(ids[1], {{"model.layers", "784,1000,1000"}, {"ff.loss", "class-groups"}});
         store.setParams(ids[2], {{"model.layers", "784,1000,1000"}, {"ff.loss", "threshold"}});
         const QString md = exportTable(store, ids, TableOptions{TableLayout::Paper, TableFormat::Markdown, "bp-fp32"});
         QVERIFY2(md.contains("| bp-fp32 | ff-int8 | ff-int8 class-groups |"), qPrintable(md));
         QVERIFY2(md.contains(QString::fromUtf8("| 90.89 / 109.6 / — / 30.5 | 74.86 / 283.8 / — / 85.8 | 87.75 / 109.4 / — / 55.3 |")),
                  qPrintable(md));
+    }
+
+    // Runs of one method and model that differ in a setting it reads are two experiments, each a column
+    // named by the setting; seeds, and settings the method does not read, keep runs in one cell.
+    void paperLayoutSplitsAMethodBySettings()
+    {
+        QTemporaryDir dir;
+        RunStore store(dir.filePath("variants.sqlite"));
+        const QList<KnownRun> runs = {
+            {"bp-fp32 seed 1", "bp-fp32", 1, true, 0.90, 100.0, NAN, 32'000'000},
+            {"bp-fp32 seed 2", "bp-fp32", 2, true, 0.92, 100.0, NAN, 32'000'000},
+            {"ff-int8 paper lambda", "ff-int8", 1, true, 0.80, 60.0, NAN, 16'000'000},
+            {"ff-int8 lambda 1 seed 1", "ff-int8", 1, true, 0.86, 70.0, NAN, 16'000'000},
+            {"ff-int8 lambda 1 seed 2", "ff-int8", 2, true, 0.88, 70.0, NAN, 16'000'000},
+            {"ff-int8 no look-ahead", "ff-int8", 1, false, 0.70, 50.0, NAN, 16'000'000},
+            {"ff-int8 no look-ahead, other lambda", "ff-int8", 2, false, 0.72, 50.0, NAN, 16'000'000},
+        };
+        const QList<qint64> ids = addAll(store, runs, QStringLiteral("variants"));
+        // BP-FP32 reads no FF setting: its seeds' different lambdas leave one cell.
+        store.setParams(ids[0], {{"ff.lookahead.start", "0"}, {"training.seed", "1"}});
+        store.setParams(ids[1], {{"ff.lookahead.start", "1"}, {"training.seed", "2"}});
+        store.setParams(ids[2], {{"ff.lookahead.start", "0"}, {"ff.lookahead.cap", "0.1"}});
+        for (int i : {3, 4})
+            store.setParams(ids[i], {{"ff.lookahead.start", "1"}, {"ff.lookahead.cap", "1"}, {"training.seed", QString::number(i - 2)}});
+        // Look-ahead off: its lambda is not read.
+        store.setParams(ids[5], {{"ff.lookahead.start", "0"}});
+        store.setParams(ids[6], {{"ff.lookahead.start", "1"}});
+        const QString md = exportTable(store, ids, TableOptions{TableLayout::Paper, TableFormat::Markdown, "bp-fp32"});
+        QVERIFY2(md.contains("| model | bp-fp32 | ff-int8 (ff.lookahead.cap=0.1, ff.lookahead.start=0) | "
+                             "ff-int8 (ff.lookahead.cap=1, ff.lookahead.start=1) | ff-int8 no-lookahead |"),
+                 qPrintable(md));
+        QVERIFY2(md.contains(QString::fromUtf8("| 91.00±1.41 / 100.0±0.0 / — / 30.5±0.0 | 80.00 / 60.0 / — / 15.3 | "
+                                               "87.00±1.41 / 70.0±0.0 / — / 15.3±0.0 | 71.00±1.41 / 50.0±0.0 / — / 15.3±0.0 |")),
+                 qPrintable(md));
+        QVERIFY2(md.contains("ratios to bp-fp32"), qPrintable(md));
+
+        // A split baseline: the ratios go to its first column, and the caption says which.
+        store.setParams(ids[1], {{"training.lr", "0.002"}});
+        const QString split = exportTable(store, ids, TableOptions{TableLayout::Paper, TableFormat::Markdown, "bp-fp32"});
+        QVERIFY2(split.contains("| model | bp-fp32 (training.lr=0.001) | bp-fp32 (training.lr=0.002) |"), qPrintable(split));
+        QVERIFY2(split.contains("ratios to bp-fp32 (training.lr=0.001)"), qPrintable(split));
+        QVERIFY2(split.contains("| -10.00 pt / 0.60"), qPrintable(split));
     }
 
     // A lab's store: the same model and methods on two boards, a row for each board with --by-board,

@@ -18,6 +18,7 @@
 #include "support/synthetic_data.h"
 
 #include <QtTest>
+#include <algorithm>
 #include <cmath>
 #include <functional>
 #include <numeric>
@@ -60,22 +61,28 @@ private slots:
     {
         QTest::addColumn<int>("algo");
         QTest::addColumn<bool>("hardest");
-        QTest::newRow("ff-fp32") << int(Algorithm::FfFp32) << false;
-        QTest::newRow("ff-int8") << int(Algorithm::FfInt8) << false;
-        QTest::newRow("ff-int8 hardest negatives") << int(Algorithm::FfInt8) << true;
+        QTest::addColumn<float>("lambda");
+        QTest::newRow("ff-fp32") << int(Algorithm::FfFp32) << false << 0.05f;
+        QTest::newRow("ff-int8") << int(Algorithm::FfInt8) << false << 0.05f;
+        QTest::newRow("ff-int8 hardest negatives") << int(Algorithm::FfInt8) << true << 0.05f;
+        // Look-ahead at its full weight: every later loss counts as much as the unit's own.
+        QTest::newRow("ff-fp32 lambda 1") << int(Algorithm::FfFp32) << false << 1.0f;
+        QTest::newRow("ff-int8 lambda 1") << int(Algorithm::FfInt8) << false << 1.0f;
     }
 
     void paperMlpIsBitIdenticalThroughBothTrainers()
     {
         QFETCH(int, algo);
         QFETCH(bool, hardest);
+        QFETCH(float, lambda);
         const DatasetSplits data = testing::clusterSplits(96, 40, 784);
         TrainConfig mlp = ffConfig(Algorithm(algo));
         mlp.layers = {784, 1000, 1000};
         mlp.epochs = 2;
         mlp.metricsEvery = 2;
         mlp.negatives = hardest ? NegativeLabels::Hardest : NegativeLabels::Random;
-        mlp.lambda.start = 0.05f; // look-ahead's backward chain from the first step
+        mlp.lambda.start = lambda; // look-ahead's backward chain from the first step
+        mlp.lambda.cap = std::max(mlp.lambda.cap, lambda);
         TrainConfig graph = mlp;
         graph.model = "mlp";
         graph.inputShape = Shape::image(1, 1, 784);

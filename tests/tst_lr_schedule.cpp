@@ -3,16 +3,18 @@
 #include "app/cli/command_line.h"
 #include "app/spec/experiment_spec.h"
 #include "engine/backend/backend_factory.h"
-#include "engine/train/graph_trainer.h"
 #include "engine/train/training_run.h"
 #include "support/exception_message.h"
 #include "support/forwarding_trainer.h"
+#include "support/learned_values.h"
 #include "support/synthetic_data.h"
 
 #include <QtTest>
 #include <cmath>
 
 using namespace ffint8;
+using ffint8::testing::LearnedValues;
+using ffint8::testing::learnedValues;
 using ffint8::testing::messageOf;
 
 namespace {
@@ -48,28 +50,8 @@ TrainConfig configFor(Algorithm algorithm, const std::string &model)
     return c;
 }
 
-// What a trainer learns, by name: an MLP's layers, or a graph's tensors without batch norm's
-// running statistics (which a forward pass moves whatever the learning rate).
-std::vector<std::pair<std::string, std::vector<float>>> learned(Trainer &trainer)
-{
-    std::vector<std::pair<std::string, std::vector<float>>> values;
-    if (auto *graph = dynamic_cast<GraphTrainer *>(&trainer)) {
-        for (const NamedValues &v : graph->exportState())
-            if (v.name.find("running_") == std::string::npos)
-                values.push_back({v.name, v.values});
-        return values;
-    }
-    int layer = 0;
-    for (const LayerParameters &p : trainer.parameters()) {
-        values.push_back({"fc" + std::to_string(++layer) + ".weight", p.weights});
-        values.push_back({"fc" + std::to_string(layer) + ".bias", p.bias});
-    }
-    return values;
-}
-
 // The parameters after one step at `factor` of the learning rate, from the same start and batch.
-std::vector<std::pair<std::string, std::vector<float>>> afterOneStep(const TrainConfig &config, const Dataset &data,
-                                                                     float factor)
+LearnedValues afterOneStep(const TrainConfig &config, const Dataset &data, float factor)
 {
     auto backend = createBackend(config.backend, config.threads);
     auto trainer = createTrainer(config, *backend);
@@ -79,7 +61,7 @@ std::vector<std::pair<std::string, std::vector<float>>> afterOneStep(const Train
         indices[size_t(i)] = i;
     trainer->setLearningRateFactor(factor);
     trainer->trainStep(data, indices.data(), config.batch);
-    return learned(*trainer);
+    return learnedValues(*trainer, false);
 }
 
 } // namespace
@@ -124,10 +106,15 @@ private slots:
         auto backend = createBackend(config.backend, config.threads);
         auto inner = createTrainer(config, *backend);
         FactorRecorder recorder(*inner);
-        TrainingRun run(recorder, data);
+        std::vector<float> epochRates;
+        TrainingRun run(recorder, data, RunCallbacks{{}, [&](const EpochMetrics &e) { epochRates.push_back(e.learningRate); }});
         const RunSummary summary = run.run();
         QCOMPARE(int(summary.status), int(RunStatus::Completed));
         QCOMPARE(recorder.factors.size(), size_t(9));
+        // Each epoch reports the rate of its last step (steps 2, 5 and 8).
+        QCOMPARE(epochRates.size(), size_t(3));
+        for (size_t epoch = 0; epoch < 3; ++epoch)
+            QCOMPARE(epochRates[epoch], config.lr * recorder.factors[3 * epoch + 2]);
         for (size_t s = 0; s < recorder.factors.size(); ++s) {
             const float expected = config.lrSchedule == LrSchedule::Constant
                 ? 1.0f
@@ -211,7 +198,7 @@ private slots:
         const TrainConfig config = configFor(Algorithm(algorithm), model.toStdString());
         auto backend = createBackend(config.backend, config.threads);
         auto trainer = createTrainer(config, *backend);
-        const auto start = learned(*trainer);
+        const auto start = learnedValues(*trainer, false);
         const auto still = afterOneStep(config, data.train, 0.0f);
         const auto moved = afterOneStep(config, data.train, 1.0f);
         QCOMPARE(still.size(), start.size());

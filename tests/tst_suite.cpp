@@ -75,9 +75,10 @@ private slots:
         QCOMPARE(shortCnn.runs[0].config.dataset, std::string("fashion-mnist"));
         QCOMPARE(shortCnn.runs[0].config.padTo, 32);
         QCOMPARE(parseSuiteFile(dir.filePath("paper-cnn-cifar10.json")).runs[0].config.dataset, std::string("cifar10"));
-        // ResNet-18's learning on all of padded Fashion-MNIST: a cosine rate over three epochs.
+        // ResNet-18's learning on all of padded Fashion-MNIST: a cosine rate over three epochs, FF's
+        // look-ahead at lambda 1 throughout, and once with the paper's schedule.
         const Suite learning = parseSuiteFile(dir.filePath("resnet-18-fashion.json"));
-        QCOMPARE(learning.runs.size(), 4);
+        QCOMPARE(learning.runs.size(), 5);
         for (const ExperimentSpec &s : learning.runs) {
             QCOMPARE(s.config.model, std::string("resnet-18"));
             QCOMPARE(s.config.trainLimit, 0);
@@ -87,6 +88,13 @@ private slots:
         }
         QCOMPARE(int(learning.runs[2].config.ffLoss), int(FfLoss::ClassGroups));
         QCOMPARE(learning.runs[2].config.algorithm, Algorithm::FfInt8);
+        for (int epoch : {0, 1, 2}) {
+            QCOMPARE(learning.runs[2].config.lambda.at(epoch), 1.0f);
+            QCOMPARE(learning.runs[3].config.lambda.at(epoch), 1.0f);
+        }
+        QCOMPARE(learning.runs[4].config.algorithm, Algorithm::FfInt8);
+        QCOMPARE(learning.runs[4].config.lambda.at(0), 0.0f);
+        QCOMPARE(learning.runs[4].config.lambda.at(2), 0.002f);
     }
 
     void sweepsMultiplyOutInOrder()

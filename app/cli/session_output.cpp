@@ -91,12 +91,13 @@ void printSessionOutput(RunSession &session, bool json, const QString &command, 
             out().flush();
         }, Qt::DirectConnection);
         QObject::connect(&session, &RunSession::epochFinished, &session, [prefix](const EpochMetrics &e, const QJsonObject &) {
-            out() << prefix << QStringLiteral("epoch %1  loss %2  test %3  train %4 s  %5 samples/s  lambda %6  engine peak %7\n")
+            out() << prefix << QStringLiteral("epoch %1  loss %2  test %3  train %4 s  %5 samples/s  lr %6  lambda %7  engine peak %8\n")
                          .arg(e.epoch + 1, 3)
                          .arg(e.trainLoss, 0, 'f', 4)
                          .arg(percent(e.testAccuracy))
                          .arg(e.trainSeconds, 0, 'f', 2)
                          .arg(e.samplesPerSecond, 0, 'f', 0)
+                         .arg(double(e.learningRate), 0, 'g', 3)
                          .arg(double(e.lambda), 0, 'g', 3)
                          .arg(mib(e.memory.peakTotal));
             out().flush();

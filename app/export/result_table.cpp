@@ -2,6 +2,7 @@
 #include "app/export/result_table.h"
 
 #include "app/compare/run_model.h"
+#include "app/export/method_columns.h"
 #include "app/export/table_writer.h"
 #include "app/store/run_store.h"
 #include "app/store/store_error.h"
@@ -28,6 +29,7 @@ struct StoredRun
     QMap<QString, QString> params;
     QStringList tags;
     QString trained; // runModel(): "resnet-18", "mlp 784-1000-1000", or empty where its spec does not read
+    QString column;  // the paper layout's column: method() and the settings that set it apart (method_columns.h)
 
     QString param(const QString &key) const { return params.value(key); }
     bool hasTarget() const { return std::isfinite(record.targetAccuracy); }
@@ -152,18 +154,22 @@ struct Cell
     QList<double> targets; // the targets in %, each once
 };
 
-// The order of Table V, then anything else in the order first seen.
-QStringList methodOrder(const QList<StoredRun> &runs)
+// The columns in the order of Table V's methods, then any other method in the order first seen;
+// the columns of one method in the order first seen.
+QStringList columnOrder(const QList<StoredRun> &runs)
 {
-    QStringList order;
+    QStringList methods;
     for (const char *m : {"bp-fp32", "bp-int8", "bp-ui8", "ff-fp32", "ff-int8", "ff-fp32 class-groups",
                           "ff-int8 class-groups", "ff-fp32 no-lookahead", "ff-int8 no-lookahead"})
-        for (const StoredRun &r : runs)
-            if (r.method() == m && !order.contains(r.method()))
-                order << r.method();
+        methods << QString::fromLatin1(m);
     for (const StoredRun &r : runs)
-        if (!order.contains(r.method()))
-            order << r.method();
+        if (!methods.contains(r.method()))
+            methods << r.method();
+    QStringList order;
+    for (const QString &method : methods)
+        for (const StoredRun &r : runs)
+            if (r.method() == method && !order.contains(r.column))
+                order << r.column;
     return order;
 }
 
@@ -201,15 +207,28 @@ QString timeText(const Cell &c, TableTime time)
 
 QString percentText(double percent) { return QString::number(percent, 'g', 6) + " %"; }
 
-Table paperTable(const QList<StoredRun> &runs, const TableOptions &options)
+Table paperTable(QList<StoredRun> runs, const TableOptions &options)
 {
     const bool toTarget = options.time == TableTime::ToTarget;
     auto rowOf = [&](const StoredRun &r) { return options.boardRows ? r.modelOnBoard() : r.model(); };
+    QList<ColumnRun> columnRuns;
+    for (const StoredRun &r : runs)
+        columnRuns << ColumnRun{rowOf(r), r.method(), r.params};
+    const QStringList columns = methodColumns(columnRuns);
+    for (int i = 0; i < runs.size(); ++i)
+        runs[i].column = columns[i];
     QStringList models;
     for (const StoredRun &r : runs)
         if (!models.contains(rowOf(r)))
             models << rowOf(r);
-    const QStringList methods = methodOrder(runs);
+    const QStringList methods = columnOrder(runs);
+    // The ratios' column: the baseline method's, its first where settings split it.
+    QString baseline = options.baseline;
+    for (const QString &column : methods)
+        if (column == options.baseline || column.startsWith(options.baseline + QStringLiteral(" ("))) {
+            baseline = column;
+            break;
+        }
     QMap<QPair<QString, QString>, Cell> cells;
     for (const QString &model : models)
         for (const QString &method : methods) {
@@ -217,7 +236,7 @@ Table paperTable(const QList<StoredRun> &runs, const TableOptions &options)
             int n = 0, targeted = 0;
             QList<double> targets;
             for (const StoredRun &r : runs)
-                if (rowOf(r) == model && r.method() == method) {
+                if (rowOf(r) == model && r.column == method) {
                     ++n;
                     acc << r.record.testAccuracy * 100.0;
                     secs << r.record.trainSeconds;
@@ -256,13 +275,13 @@ Table paperTable(const QList<StoredRun> &runs, const TableOptions &options)
     const bool text = isTextFormat(options.format);
     if (text) {
         t.caption = QStringLiteral("accuracy % / %1 / energy J / peak engine memory MiB; mean\u00B1sd over seeds; "
-                                   "ratios to %2").arg(timeCaption, options.baseline);
+                                   "ratios to %2").arg(timeCaption, baseline);
         t.header << "model";
         for (const QString &m : methods)
             t.header << m;
         for (const QString &model : models) {
-            QVariantList row{model}, ratios{QStringLiteral("%1 vs %2").arg(model.section(" (", 0, 0), options.baseline)};
-            const Cell base = cells.value({model, options.baseline});
+            QVariantList row{model}, ratios{QStringLiteral("%1 vs %2").arg(model.section(" (", 0, 0), baseline)};
+            const Cell base = cells.value({model, baseline});
             for (const QString &method : methods) {
                 if (!cells.contains({model, method})) {
                     row << QString();
@@ -312,7 +331,7 @@ Table paperTable(const QList<StoredRun> &runs, const TableOptions &options)
     }
     for (const QString &model : models) {
         QVariantList row{model};
-        const Cell base = cells.value({model, options.baseline});
+        const Cell base = cells.value({model, baseline});
         auto over = [](const Stat &v, const Stat &b) { return v.n && b.n && b.mean > 0 ? QVariant(v.mean / b.mean) : QVariant(); };
         for (const QString &method : methods) {
             const Cell c = cells.value({model, method});

@@ -97,6 +97,7 @@ QJsonObject epochEvent(const EpochMetrics &e)
                        {"eval_seconds", e.evalSeconds},
                        {"samples_per_s", e.samplesPerSecond},
                        {"lambda", double(e.lambda)},
+                       {"lr", double(e.learningRate)},
                        {"peak_engine_bytes", qint64(e.memory.peakTotal)},
                        {"rss_bytes", qint64(readProcessMemory().rssBytes)},
                        {"layers", layerArray(e.layers)}};

@@ -65,6 +65,9 @@ struct EpochMetrics
     double testAccuracy = -1.0;       // fraction; -1 when not evaluated
     double validationAccuracy = -1.0; // fraction; -1 when there is no validation split
     float lambda = 0.0f;
+    // The learning rate of the epoch's last step: config.lr times the schedule's factor
+    // (TrainConfig::lrSchedule). BP-UI8's per-layer scales and an FF head's own rate scale it further.
+    float learningRate = 0.0f;
     MemorySnapshot memory;
     // Training seconds of the run up to the end of this epoch: RunSummary::trainSeconds then.
     double runTrainSeconds = 0.0;

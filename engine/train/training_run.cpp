@@ -239,6 +239,7 @@ bool TrainingRun::trainNextEpoch()
     e.trainSeconds = trainSeconds;
     e.samplesPerSecond = train.count / std::max(1e-9, trainSeconds);
     e.lambda = config.lambda.at(epoch);
+    e.learningRate = config.lr * m_trainer.learningRateFactor();
     const auto evalStart = Clock::now();
     e.validationAccuracy = accuracy(m_trainer, m_data.validation, &m_cancel);
     e.testAccuracy = accuracy(m_trainer, m_data.test, &m_cancel);
