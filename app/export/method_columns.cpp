@@ -22,7 +22,7 @@ bool readsSetting(const QString &method, const QMap<QString, QString> &params, c
         return false;
     if (path.startsWith(QLatin1String("ff.lookahead.")) && params.value(QStringLiteral("ff.lookahead.enabled")) == QLatin1String("off"))
         return false;
-    if (!method.contains(QLatin1String("int8")) && !method.contains(QLatin1String("ui8")) && path.startsWith(QLatin1String("int8.")))
+    if (method.contains(QLatin1String("fp32")) && path.startsWith(QLatin1String("int8.")))
         return false;
     if (!method.startsWith(QLatin1String("bp-ui8")) && path.startsWith(QLatin1String("ui8.")))
         return false;
@@ -33,20 +33,22 @@ bool readsSetting(const QString &method, const QMap<QString, QString> &params, c
 
 QStringList methodColumns(const QList<ColumnRun> &runs)
 {
-    // The settings that split each method: read by its runs and different within one row.
+    // The settings that split each method: read by its runs and different within one row. Each
+    // (row, method) group remembers the first value it met of every setting it reads.
     QHash<QString, QSet<QString>> splitting;
-    for (int i = 0; i < runs.size(); ++i)
-        for (int j = i + 1; j < runs.size(); ++j) {
-            const ColumnRun &a = runs[i], &b = runs[j];
-            if (a.method != b.method || a.row != b.row)
+    QHash<QPair<QString, QString>, QMap<QString, QString>> firstValues;
+    for (const ColumnRun &run : runs) {
+        QMap<QString, QString> &first = firstValues[{run.row, run.method}];
+        for (auto it = run.params.cbegin(); it != run.params.cend(); ++it) {
+            if (!readsSetting(run.method, run.params, it.key()))
                 continue;
-            for (auto it = a.params.cbegin(); it != a.params.cend(); ++it) {
-                const auto other = b.params.constFind(it.key());
-                if (other != b.params.cend() && other.value() != it.value() && readsSetting(a.method, a.params, it.key())
-                    && readsSetting(b.method, b.params, it.key()))
-                    splitting[a.method].insert(it.key());
-            }
+            const auto seen = first.constFind(it.key());
+            if (seen == first.cend())
+                first.insert(it.key(), it.value());
+            else if (seen.value() != it.value())
+                splitting[run.method].insert(it.key());
         }
+    }
     QStringList columns;
     for (const ColumnRun &run : runs) {
         QStringList keys = splitting.value(run.method).values();
