@@ -20,4 +20,4 @@ export TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1:die_after_fork=0:su
 export QTEST_FUNCTION_TIMEOUT=1800000
 cmake --preset "$preset" >/dev/null
 cmake --build "build-$preset" --parallel "$(nproc)"
-ctest --test-dir "build-$preset" --output-on-failure --timeout 1800 -E arm64_checks "$@"
+ctest --test-dir "build-$preset" --output-on-failure --timeout 1800 --parallel "$(nproc)" -E arm64_checks "$@"

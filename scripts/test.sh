@@ -4,4 +4,5 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/setup.sh --for-tests
 ./scripts/build.sh
-ctest --test-dir build --output-on-failure --timeout 900 "$@"
+# As many tests at a time as there are cores (the cpu backend takes only the cores left idle).
+ctest --test-dir build --output-on-failure --timeout 900 --parallel "$(nproc)" "$@"

@@ -8,6 +8,7 @@
 #include "ui/plot/plot_export.h"
 #include "ui/plot/series_buffer.h"
 #include "ui/plot/unit_heatmap.h"
+#include "support/gui_wait.h"
 
 #include <QElapsedTimer>
 #include <QFile>
@@ -22,6 +23,7 @@
 #include <qcustomplot.h>
 
 using namespace ffint8;
+using ffint8::testing::kSettleMs;
 
 namespace {
 
@@ -374,8 +376,8 @@ private slots:
         QVERIFY2(view.plotNamed("power")->message().startsWith("no power source"),
                  qPrintable(view.plotNamed("power")->message()));
         // The redraw timer draws what arrived.
-        QTRY_VERIFY(goodness->drawnPointCount(0) > 0);
-        QTRY_VERIFY(accuracy->drawnPointCount(test) == 2);
+        QTRY_VERIFY_WITH_TIMEOUT(goodness->drawnPointCount(0) > 0, kSettleMs);
+        QTRY_VERIFY_WITH_TIMEOUT(accuracy->drawnPointCount(test) == 2, kSettleMs);
 
         RunStore store(options.databasePath);
         LiveView stored;

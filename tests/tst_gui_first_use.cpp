@@ -14,6 +14,7 @@
 #include "ui/live/live_view.h"
 #include "ui/main_window.h"
 #include "ui/plot/live_plot.h"
+#include "support/gui_wait.h"
 
 #include <QComboBox>
 #include <QImage>
@@ -28,6 +29,7 @@
 #include <qcustomplot.h>
 
 using namespace ffint8;
+using ffint8::testing::kSettleMs;
 
 class TestGuiFirstUse : public QObject
 {
@@ -183,7 +185,7 @@ private slots:
         QVERIFY(index > 0);
         suites->setCurrentIndex(index);
         QAbstractItemModel *model = browser->view()->model();
-        QTRY_COMPARE(model->rowCount(), 2);
+        QTRY_COMPARE_WITH_TIMEOUT(model->rowCount(), 2, kSettleMs);
         for (int row = 0; row < model->rowCount(); ++row)
             QCOMPARE(model->index(row, RunTableModel::SuiteColumn).data().toString(), QString("tiny-suite"));
         QCOMPARE(model->headerData(RunTableModel::SuiteColumn, Qt::Horizontal).toString(), QString("Suite"));
@@ -246,7 +248,7 @@ private slots:
         QCOMPARE(window.tabs()->currentWidget(), window.liveView());
         for (const QSize size : {QSize(1366, 768), QSize(1920, 1080)}) {
             window.resize(size);
-            QTRY_COMPARE(window.size(), size);
+            QTRY_COMPARE_WITH_TIMEOUT(window.size(), size, kSettleMs);
             QCoreApplication::processEvents();
             for (LivePlot *plot : window.liveView()->plots()) {
                 plot->redrawNow();
@@ -284,7 +286,7 @@ private slots:
         form->setFieldText("dataset.name", "no-such-dataset");
         QVERIFY(window.launchPanel()->requestRun());
         QTRY_VERIFY_WITH_TIMEOUT(!window.queue()->isRunning(), 30000);
-        QTRY_VERIFY(window.liveView()->statusText().contains("no-such-dataset"));
+        QTRY_VERIFY_WITH_TIMEOUT(window.liveView()->statusText().contains("no-such-dataset"), kSettleMs);
         RunStore store(m_db);
         RunFilter filter;
         filter.text = "first-use missing data";

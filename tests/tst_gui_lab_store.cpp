@@ -11,6 +11,7 @@
 #include "ui/live/live_view.h"
 #include "ui/live/stored_run_follower.h"
 #include "ui/plot/live_plot.h"
+#include "support/gui_wait.h"
 
 #include <QComboBox>
 #include <QSortFilterProxyModel>
@@ -19,6 +20,7 @@
 #include <QtTest>
 
 using namespace ffint8;
+using ffint8::testing::kSettleMs;
 
 class TestGuiLabStore : public QObject
 {
@@ -80,15 +82,15 @@ private slots:
         board.addProgress(id, {report(150), report(200)});
         board.addEpoch(id, epoch(1, 0.75));
         board.addSamples(id, {{101.5, 7.0}, {102.0, 7.5}});
-        QTRY_COMPARE_WITH_TIMEOUT(view.progressText(), QString("2 of 3 epochs stored"), 5000);
+        QTRY_COMPARE_WITH_TIMEOUT(view.progressText(), QString("2 of 3 epochs stored"), kSettleMs);
         QVERIFY(accuracy->pointCount(0) > accuracyPoints);
-        QTRY_VERIFY_WITH_TIMEOUT(view.plotNamed("power")->pointCount(0) >= 2, 5000);
+        QTRY_VERIFY_WITH_TIMEOUT(view.plotNamed("power")->pointCount(0) >= 2, kSettleMs);
 
         // It ends there: following stops, and the outcome is shown.
         board.addEpoch(id, epoch(2, 0.8));
         board.finishRun(id, RunResult{"completed", {}, 3, 0.8, NAN, 3.0, 3.5, NAN, 0, 0});
-        QTRY_VERIFY_WITH_TIMEOUT(!view.follower(), 5000);
-        QTRY_VERIFY_WITH_TIMEOUT(view.statusText().startsWith("completed"), 5000);
+        QTRY_VERIFY_WITH_TIMEOUT(!view.follower(), kSettleMs);
+        QTRY_VERIFY_WITH_TIMEOUT(view.statusText().startsWith("completed"), kSettleMs);
         QCOMPARE(view.progressText(), QString("3 of 3 epochs stored"));
     }
 
@@ -157,7 +159,7 @@ private slots:
             r.board = "xavier-nx";
             writer.createRun(r, {}, {});
         }
-        QTRY_COMPARE_WITH_TIMEOUT(browser.view()->model()->rowCount(), 1, 10000);
+        QTRY_COMPARE_WITH_TIMEOUT(browser.view()->model()->rowCount(), 1, kSettleMs);
         QCOMPARE(browser.view()->model()->index(0, RunTableModel::BoardColumn).data().toString(), QString("xavier-nx"));
 
         // A write no notification announced (a plain connection): the timer finds it.
@@ -166,7 +168,7 @@ private slots:
         quiet.name = "unannounced";
         otherBoard.createRun(quiet);
         browser.sharedStoreTimer()->start(200);
-        QTRY_COMPARE_WITH_TIMEOUT(browser.view()->model()->rowCount(), 2, 10000);
+        QTRY_COMPARE_WITH_TIMEOUT(browser.view()->model()->rowCount(), 2, kSettleMs);
 
         // The live view following a run there hears of its new epochs the same way, without its timer.
         LiveView view;
@@ -180,7 +182,7 @@ private slots:
         view.follower()->setPollInterval(3600 * 1000); // its timer out of the way: notifications only
         writer.addEpoch(id, epoch(0, 0.5), {});
         QVERIFY(writer.flush(10000));
-        QTRY_COMPARE_WITH_TIMEOUT(view.progressText(), QString("1 of 2 epochs stored"), 10000);
+        QTRY_COMPARE_WITH_TIMEOUT(view.progressText(), QString("1 of 2 epochs stored"), kSettleMs);
         browser.setStore(nullptr);
     }
 };

@@ -24,6 +24,7 @@
 #include <QTableView>
 #include "support/known_runs.h"
 #include "support/qt_compat.h"
+#include "support/gui_wait.h"
 
 #include <QtTest>
 #include <algorithm>
@@ -331,7 +332,7 @@ private slots:
         QSignalSpy changed(bar, &RunFilterBar::filterChanged);
         bar->textEdit()->setText("LOOK-AHEAD");
         QCOMPARE(changed.count(), 0);
-        QTRY_COMPARE(shown->rowCount(), 1);
+        QTRY_COMPARE_WITH_TIMEOUT(shown->rowCount(), 1, kSettleMs);
         QCOMPARE(changed.count(), 1);
         QCOMPARE(browser.model()->runId(0), m_ids[1]);
 

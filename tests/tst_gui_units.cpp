@@ -8,6 +8,7 @@
 #include "ui/plot/heatmap_buffer.h"
 #include "ui/plot/live_plot.h"
 #include "ui/plot/unit_heatmap.h"
+#include "support/gui_wait.h"
 
 #include <QJsonArray>
 #include <QListWidget>
@@ -18,6 +19,7 @@
 #include <qcustomplot.h>
 
 using namespace ffint8;
+using ffint8::testing::kSettleMs;
 
 namespace {
 
@@ -174,7 +176,7 @@ private slots:
         // The heatmap: a row per unit, a column per step (300 steps fit the grid unmerged).
         UnitHeatmap *heatmap = view.heatmap();
         // The names need the rows the heatmap grows to for 24 units: its next redraws follow the resize.
-        QTRY_COMPARE(heatmap->unitAxisLabels(), names);
+        QTRY_COMPARE_WITH_TIMEOUT(heatmap->unitAxisLabels(), names, kSettleMs);
         heatmap->redrawNow();
         QVERIFY(heatmap->title().contains("Separation"));
         QCPColorMapData *data = heatmap->colorMap()->data();

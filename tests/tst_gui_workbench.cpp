@@ -15,6 +15,7 @@
 #include "ui/plot/unit_heatmap.h"
 #include "ui/settings/last_folder.h"
 #include "ui/settings/workbench_settings.h"
+#include "support/gui_wait.h"
 
 #include <QAbstractItemModel>
 #include <QAction>
@@ -33,6 +34,7 @@
 #include <qcustomplot.h>
 
 using namespace ffint8;
+using ffint8::testing::kSettleMs;
 
 class TestGuiWorkbench : public QObject
 {
@@ -169,7 +171,7 @@ private slots:
         QVERIFY(stop);
         QTest::mouseClick(stop, Qt::LeftButton);
         QTRY_VERIFY_WITH_TIMEOUT(!window.queue()->isRunning(), 60000);
-        QTRY_VERIFY(window.liveView()->statusText().contains("cancelled"));
+        QTRY_VERIFY_WITH_TIMEOUT(window.liveView()->statusText().contains("cancelled"), kSettleMs);
         std::optional<RunRecord> stopped = storedRun(m_db, "gui stopped");
         QVERIFY(stopped);
         QCOMPARE(stopped->status, QString("cancelled"));
@@ -178,7 +180,7 @@ private slots:
         fillSmallRun(launch->form(), "gui completed", 2, 3000);
         QVERIFY(launch->requestRun());
         QTRY_VERIFY_WITH_TIMEOUT(!window.queue()->isRunning(), 120000);
-        QTRY_VERIFY(window.liveView()->statusText().contains("completed"));
+        QTRY_VERIFY_WITH_TIMEOUT(window.liveView()->statusText().contains("completed"), kSettleMs);
         QCOMPARE(window.liveView()->plotNamed("accuracy")->pointCount(0), 2);
         std::optional<RunRecord> completed = storedRun(m_db, "gui completed");
         QVERIFY(completed);
@@ -187,7 +189,7 @@ private slots:
 
         // 3. Both are in the browser.
         window.tabs()->setCurrentWidget(window.browser());
-        QTRY_COMPARE(rowsHolding(window.browser(), "gui stopped"), 1);
+        QTRY_COMPARE_WITH_TIMEOUT(rowsHolding(window.browser(), "gui stopped"), 1, kSettleMs);
         QCOMPARE(rowsHolding(window.browser(), "gui completed"), 1);
 
         // 4. Compare them: one curve per run.
@@ -229,7 +231,7 @@ private slots:
         window.launchPanel()->form()->setFieldText("dataset.name", "no-such-dataset");
         QVERIFY(window.launchPanel()->requestRun());
         QTRY_VERIFY_WITH_TIMEOUT(!window.queue()->isRunning(), 30000);
-        QTRY_VERIFY(window.liveView()->statusText().contains("no-such-dataset"));
+        QTRY_VERIFY_WITH_TIMEOUT(window.liveView()->statusText().contains("no-such-dataset"), kSettleMs);
         std::optional<RunRecord> failed = storedRun(m_db, "gui no data");
         QVERIFY(failed);
         QCOMPARE(failed->status, QString("failed"));
@@ -495,7 +497,7 @@ private slots:
         const std::optional<RunRecord> waiting = storedRun(other, "gui switch waiting");
         QVERIFY(waiting);
         QCOMPARE(waiting->status, QString("completed"));
-        QTRY_COMPARE(rowsHolding(window.browser(), "gui switch waiting"), 1);
+        QTRY_COMPARE_WITH_TIMEOUT(rowsHolding(window.browser(), "gui switch waiting"), 1, kSettleMs);
     }
 
     // A live plot redraws on a timer; an export right after its data came must not miss any.
