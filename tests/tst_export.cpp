@@ -1,10 +1,12 @@
 // Result tables against golden files (tests/golden/), for both layouts and all four formats, from a
 // store filled with known runs; and the properties each format promises: RFC 4180 CSV, Markdown
 // pipe tables, booktabs LaTeX, JSON. FFINT8_UPDATE_GOLDEN=1 rewrites the golden files.
+#include "app/export/method_columns.h"
 #include "app/export/result_table.h"
 #include "app/spec/experiment_spec.h"
 #include "app/store/run_store.h"
 #include "app/store/store_error.h"
+#include "support/cli_process.h"
 #include "support/csv_fields.h"
 #include "support/latex_compile.h"
 
@@ -16,6 +18,8 @@
 #include <QtTest>
 
 using namespace ffint8;
+using ffint8::testing::CliResult;
+using ffint8::testing::runCli;
 using ffint8::testing::parseCsv;
 
 class TestExport : public QObject
@@ -37,6 +41,7 @@ class TestExport : public QObject
         double target = NAN;
         int targetEpoch = 0;
         double targetSeconds = NAN;
+        QString status = QStringLiteral("completed");
     };
 
     qint64 add(RunStore &store, const KnownRun &k, int index, const QString &suite = QStringLiteral("table-v"))
@@ -57,7 +62,7 @@ class TestExport : public QObject
                              {"training.lr", k.algorithm.startsWith("bp") ? "0.001" : "0.03"},
                              {"ff.lookahead.enabled", k.lookahead ? "on" : "off"}});
         RunResult result;
-        result.status = "completed";
+        result.status = k.status;
         result.epochsDone = 20;
         result.testAccuracy = k.accuracy;
         result.trainSeconds = k.seconds;
@@ -339,20 +344,75 @@ private slots:
         store.setParams(ids[5], {{"ff.lookahead.start", "0"}});
         store.setParams(ids[6], {{"ff.lookahead.start", "1"}});
         const QString md = exportTable(store, ids, TableOptions{TableLayout::Paper, TableFormat::Markdown, "bp-fp32"});
-        QVERIFY2(md.contains("| model | bp-fp32 | ff-int8 (ff.lookahead.cap=0.1, ff.lookahead.start=0) | "
-                             "ff-int8 (ff.lookahead.cap=1, ff.lookahead.start=1) | ff-int8 no-lookahead |"),
+        // A column named by its method alone holds the method's most common settings (lambda 1 here).
+        QVERIFY2(md.contains("| model | bp-fp32 | ff-int8 (ff.lookahead.cap=0.1, ff.lookahead.start=0) | ff-int8 | "
+                             "ff-int8 no-lookahead |"),
                  qPrintable(md));
         QVERIFY2(md.contains(QString::fromUtf8("| 91.00±1.41 / 100.0±0.0 / — / 30.5±0.0 | 80.00 / 60.0 / — / 15.3 | "
                                                "87.00±1.41 / 70.0±0.0 / — / 15.3±0.0 | 71.00±1.41 / 50.0±0.0 / — / 15.3±0.0 |")),
                  qPrintable(md));
         QVERIFY2(md.contains("ratios to bp-fp32"), qPrintable(md));
+        QVERIFY2(md.contains("ff-int8: ff.lookahead.cap=1, ff.lookahead.start=1."), qPrintable(md));
 
-        // A split baseline: the ratios go to its first column, and the caption says which.
+        // A split baseline: the ratios go to its column of most common settings (on a tie, the
+        // first seen), and the note says which those are.
         store.setParams(ids[1], {{"training.lr", "0.002"}});
         const QString split = exportTable(store, ids, TableOptions{TableLayout::Paper, TableFormat::Markdown, "bp-fp32"});
-        QVERIFY2(split.contains("| model | bp-fp32 (training.lr=0.001) | bp-fp32 (training.lr=0.002) |"), qPrintable(split));
-        QVERIFY2(split.contains("ratios to bp-fp32 (training.lr=0.001)"), qPrintable(split));
+        QVERIFY2(split.contains("| model | bp-fp32 | bp-fp32 (training.lr=0.002) |"), qPrintable(split));
+        QVERIFY2(split.contains("ratios to bp-fp32") && split.contains("bp-fp32: training.lr=0.001;"), qPrintable(split));
         QVERIFY2(split.contains("| -10.00 pt / 0.60"), qPrintable(split));
+    }
+
+    // The most common value of a setting, not the first seen, is the one a label leaves unsaid; runs
+    // that differ get different labels even where each differs from it in another setting.
+    void methodColumnsNameOnlyWhatDiffersFromTheUsual()
+    {
+        auto run = [](const QString &lr, const QString &epochs) {
+            return ColumnRun{QStringLiteral("resnet-18"), QStringLiteral("ff-int8"),
+                             {{"training.lr", lr}, {"training.epochs", epochs}, {"training.seed", lr + epochs}}};
+        };
+        const MethodColumns columns = methodColumns({run("0.004", "3"), run("0.001", "3"), run("0.001", "3"),
+                                                     run("0.001", "5"), run("0.002", "5")});
+        QCOMPARE(columns.labels, (QStringList{"ff-int8 (training.lr=0.004)", "ff-int8", "ff-int8", "ff-int8 (training.epochs=5)",
+                                              "ff-int8 (training.epochs=5, training.lr=0.002)"}));
+        QCOMPARE(columns.commonSettings, QStringList{"ff-int8: training.epochs=3, training.lr=0.001"});
+        // Nothing splits: the method alone, and nothing to say.
+        const MethodColumns one = methodColumns({run("0.001", "3"), run("0.001", "3")});
+        QCOMPARE(one.labels, (QStringList{"ff-int8", "ff-int8"}));
+        QVERIFY(one.commonSettings.isEmpty());
+    }
+
+    // A run that did not finish holds a part run's figures: the paper layout leaves it out and says
+    // so (the CLI on stderr for CSV); a diverged run is a method's result and stays in.
+    void paperLayoutLeavesOutRunsThatDidNotFinish()
+    {
+        QTemporaryDir dir;
+        const QString db = dir.filePath("unfinished.sqlite");
+        QList<qint64> ids;
+        {
+            RunStore store(db);
+            ids = addAll(store,
+                         {{"bp-fp32", "bp-fp32", 1, true, 0.90, 100.0, NAN, 32'000'000},
+                          {"bp-fp32 stopped", "bp-fp32", 1, true, 0.40, 5.0, NAN, 32'000'000, NAN, 0, NAN, "cancelled"},
+                          {"bp-int8 collapsed", "bp-int8", 1, true, 0.10, 90.0, NAN, 30'000'000, NAN, 0, NAN, "diverged"},
+                          {"ff-int8", "ff-int8", 1, true, 0.89, 70.0, NAN, 16'000'000}},
+                         QStringLiteral("unfinished"));
+            // The stopped run had another rate: kept, it would have split bp-fp32 in two.
+            store.setParams(ids[1], {{"training.lr", "0.002"}});
+            const QString md = exportTable(store, ids, TableOptions{TableLayout::Paper, TableFormat::Markdown, "bp-fp32"});
+            QVERIFY2(md.contains("| model | bp-fp32 | bp-int8 | ff-int8 |"), qPrintable(md));
+            QVERIFY2(md.contains("| 90.00 / 100.0 / — / 30.5 | 10.00 / 90.0 / — / 28.6 | 89.00 / 70.0 / — / 15.3 |"), qPrintable(md));
+            QVERIFY2(md.contains("| -80.00 pt / 0.90"), qPrintable(md));
+            QVERIFY2(md.contains(QStringLiteral("3 runs;")) && md.contains(QStringLiteral("Left out, not finished: run %1 (cancelled).").arg(ids[1])),
+                     qPrintable(md));
+            QCOMPARE(runsThePaperLayoutLeavesOut(store, ids), QStringList{QStringLiteral("%1 (cancelled)").arg(ids[1])});
+            // The long layout shows every run it is given.
+            QVERIFY(exportTable(store, ids, TableOptions{TableLayout::Long, TableFormat::Csv, "bp-fp32"}).contains("bp-fp32 stopped"));
+        }
+        const CliResult csv = runCli({"export", "--suite", "unfinished", "--layout", "paper", "--db", db});
+        QCOMPARE(csv.exitCode, 0);
+        QVERIFY2(csv.err.contains(QStringLiteral("leaves out the runs that did not finish: %1 (cancelled)").arg(ids[1])), qPrintable(csv.err));
+        QVERIFY2(csv.out.startsWith("model,bp-fp32 runs,"), qPrintable(csv.out));
     }
 
     // A lab's store: the same model and methods on two boards, a row for each board with --by-board,

@@ -211,6 +211,12 @@ private slots:
         QVERIFY(text.contains("gui stopped"));
         QVERIFY(text.contains("gui completed"));
         QVERIFY(text.contains("cancelled"));
+        // The paper layout leaves the stopped run out, and the dialog says so.
+        dialog.setTableLayout(TableLayout::Paper);
+        QVERIFY2(dialog.noteText().contains(QStringLiteral("did not finish: %1 (cancelled)").arg(stopped->id)),
+                 qPrintable(dialog.noteText()));
+        dialog.setTableLayout(TableLayout::Long);
+        QVERIFY(dialog.noteText().isEmpty());
         const QString png = m_dir.filePath("goodness.png");
         QVERIFY2(window.exportPlot("live/goodness", png, &error), qPrintable(error));
         QVERIFY(!QImage(png).isNull());

@@ -16,7 +16,8 @@ namespace {
 const char *kExportUsage = "usage: ffint8 export (--runs IDS | --tag TAG | --suite NAME) [--format csv|md|latex|json]\n"
                            "                     [--layout long|paper] [--time epochs|to-target] [--by-board] [--baseline ALGO]\n"
                            "                     [--status STATUS] [--out FILE] [--db PATH]\n"
-                           "       IDS: 3,5,8-12. Default format csv, layout long, baseline bp-fp32, all statuses.\n"
+                           "       IDS: 3,5,8-12. Default format csv, layout long, baseline bp-fp32, all statuses (the paper\n"
+                           "       layout leaves out runs that did not finish: cancelled, failed, interrupted, running).\n"
                            "       --time (paper layout): training time for all epochs (default), or to the runs' target\n"
                            "       accuracy (training.target_accuracy; n/r where not reached). The long layout has both.\n"
                            "       --by-board (paper layout): a row per model and board, for a store several boards share.\n";
@@ -119,6 +120,11 @@ int exportCommand(const QStringList &args)
             }
         }
         const QString table = exportTable(store, ids, options);
+        if (options.layout == TableLayout::Paper && (options.format == TableFormat::Csv || options.format == TableFormat::Json)) {
+            const QStringList leftOut = runsThePaperLayoutLeavesOut(store, ids);
+            if (!leftOut.isEmpty())
+                err << "ffint8 export: the paper layout leaves out the runs that did not finish: " << leftOut.join(", ") << "\n";
+        }
         if (outPath.isEmpty()) {
             out << table;
             return ExitOk;

@@ -31,7 +31,7 @@ bool readsSetting(const QString &method, const QMap<QString, QString> &params, c
 
 } // namespace
 
-QStringList methodColumns(const QList<ColumnRun> &runs)
+MethodColumns methodColumns(const QList<ColumnRun> &runs)
 {
     // The settings that split each method: read by its runs and different within one row. Each
     // (row, method) group remembers the first value it met of every setting it reads.
@@ -49,20 +49,45 @@ QStringList methodColumns(const QList<ColumnRun> &runs)
                 splitting[run.method].insert(it.key());
         }
     }
-    QStringList columns;
-    for (const ColumnRun &run : runs) {
-        QStringList keys = splitting.value(run.method).values();
-        if (keys.isEmpty()) {
-            columns << run.method;
-            continue;
+    const QString unknown = QStringLiteral("?"); // a run stored before the setting existed
+    // Each split method's most common value of each splitting setting, over all its rows.
+    QMap<QString, QMap<QString, QString>> common; // method -> setting -> value
+    for (auto split = splitting.cbegin(); split != splitting.cend(); ++split)
+        for (const QString &key : split.value()) {
+            QStringList order; // values in the order first seen, for the tie-break
+            QHash<QString, int> count;
+            for (const ColumnRun &run : runs)
+                if (run.method == split.key()) {
+                    const QString value = run.params.value(key, unknown);
+                    if (!count.contains(value))
+                        order << value;
+                    ++count[value];
+                }
+            QString best = order.first();
+            for (const QString &value : order)
+                if (count.value(value) > count.value(best))
+                    best = value;
+            common[split.key()][key] = best;
         }
-        keys.sort();
-        QStringList settings;
-        for (const QString &key : keys)
-            settings << key + '=' + run.params.value(key, QStringLiteral("?"));
-        columns << QStringLiteral("%1 (%2)").arg(run.method, settings.join(QStringLiteral(", ")));
+    MethodColumns result;
+    for (const ColumnRun &run : runs) {
+        QStringList differences;
+        const QMap<QString, QString> usual = common.value(run.method);
+        for (auto it = usual.cbegin(); it != usual.cend(); ++it) {
+            const QString value = run.params.value(it.key(), unknown);
+            if (value != it.value())
+                differences << it.key() + '=' + value;
+        }
+        result.labels << (differences.isEmpty() ? run.method
+                                                : QStringLiteral("%1 (%2)").arg(run.method, differences.join(QStringLiteral(", "))));
     }
-    return columns;
+    for (auto method = common.cbegin(); method != common.cend(); ++method) {
+        QStringList settings;
+        for (auto it = method.value().cbegin(); it != method.value().cend(); ++it)
+            settings << it.key() + '=' + it.value();
+        result.commonSettings << QStringLiteral("%1: %2").arg(method.key(), settings.join(QStringLiteral(", ")));
+    }
+    return result;
 }
 
 } // namespace ffint8

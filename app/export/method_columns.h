@@ -18,10 +18,20 @@ struct ColumnRun
     QMap<QString, QString> params; // its stored settings by spec path
 };
 
-// One column label per run, in the runs' order: the method, followed where needed by the settings
-// that set it apart, e.g. "ff-int8 class-groups (ff.lookahead.cap=1, ff.lookahead.start=1)". A setting
-// splits a method's columns when two of its runs in one row hold different values, both stored;
-// never the seed, the row's own settings, nor a setting the method does not read.
-QStringList methodColumns(const QList<ColumnRun> &runs);
+struct MethodColumns
+{
+    // One label per run, in the runs' order: the method, followed by the settings in which the run
+    // differs from the method's most common values, e.g. "ff-int8 (ff.lookahead.cap=0.1)".
+    QStringList labels;
+    // For each split method, what a label without settings stands for:
+    // "ff-int8: ff.lookahead.cap=1, ff.lookahead.start=1".
+    QStringList commonSettings;
+};
+
+// A setting splits a method's columns when two of its runs in one row hold different values; never
+// the seed, the row's own settings, nor a setting the method does not read. A split method's most
+// common value of each such setting is the one most of its runs hold (the first seen on a tie);
+// the labels name only the others, so that two experiments never share a label.
+MethodColumns methodColumns(const QList<ColumnRun> &runs);
 
 } // namespace ffint8

@@ -73,7 +73,7 @@ QList<StoredRun> load(RunStore &store, const QList<qint64> &ids)
         const std::optional<RunRecord> record = store.run(id);
         if (!record)
             throw StoreError(QStringLiteral("there is no run %1 in the run store").arg(id));
-        StoredRun run{*record, {}, store.tags(id), runModel(*record).name};
+        StoredRun run{*record, {}, store.tags(id), runModel(*record).name, {}};
         for (const auto &[key, value] : store.params(id))
             run.params.insert(key, value);
         runs << run;
@@ -207,28 +207,52 @@ QString timeText(const Cell &c, TableTime time)
 
 QString percentText(double percent) { return QString::number(percent, 'g', 6) + " %"; }
 
-Table paperTable(QList<StoredRun> runs, const TableOptions &options)
+// Whether a run's figures belong in the paper layout: it trained all its epochs, or diverged (a
+// method's collapse is its result). A cancelled, failed or interrupted run, or one still running,
+// has the figures of part of a run.
+bool finished(const StoredRun &r)
+{
+    return r.record.status == QLatin1String("completed") || r.record.status == QLatin1String("diverged");
+}
+
+QStringList unfinishedOf(const QList<StoredRun> &runs)
+{
+    QStringList unfinished;
+    for (const StoredRun &r : runs)
+        if (!finished(r))
+            unfinished << QStringLiteral("%1 (%2)").arg(r.record.id).arg(r.record.status);
+    return unfinished;
+}
+
+Table paperTable(QList<StoredRun> given, const TableOptions &options)
 {
     const bool toTarget = options.time == TableTime::ToTarget;
     auto rowOf = [&](const StoredRun &r) { return options.boardRows ? r.modelOnBoard() : r.model(); };
+    QList<StoredRun> runs;
+    for (const StoredRun &r : given)
+        if (finished(r))
+            runs << r;
+    const QStringList leftOut = unfinishedOf(given);
     QList<ColumnRun> columnRuns;
     for (const StoredRun &r : runs)
         columnRuns << ColumnRun{rowOf(r), r.method(), r.params};
-    const QStringList columns = methodColumns(columnRuns);
+    const MethodColumns columns = methodColumns(columnRuns);
     for (int i = 0; i < runs.size(); ++i)
-        runs[i].column = columns[i];
+        runs[i].column = columns.labels[i];
     QStringList models;
     for (const StoredRun &r : runs)
         if (!models.contains(rowOf(r)))
             models << rowOf(r);
     const QStringList methods = columnOrder(runs);
-    // The ratios' column: the baseline method's, its first where settings split it.
+    // The ratios' column: the baseline method's, with its most common settings where they split it
+    // (else its first column).
     QString baseline = options.baseline;
-    for (const QString &column : methods)
-        if (column == options.baseline || column.startsWith(options.baseline + QStringLiteral(" ("))) {
-            baseline = column;
-            break;
-        }
+    if (!methods.contains(baseline))
+        for (const QString &column : methods)
+            if (column.startsWith(options.baseline + QStringLiteral(" ("))) {
+                baseline = column;
+                break;
+            }
     QMap<QPair<QString, QString>, Cell> cells;
     for (const QString &model : models)
         for (const QString &method : methods) {
@@ -305,6 +329,12 @@ Table paperTable(QList<StoredRun> runs, const TableOptions &options)
             seeds = std::max(seeds, c.runs);
         t.notes << QStringLiteral("%1 runs; up to %2 per cell. \u2014: no figure (no power source, or no run%3).")
                        .arg(runs.size()).arg(seeds).arg(toTarget ? QStringLiteral(" with a target accuracy") : QString());
+        if (!columns.commonSettings.isEmpty())
+            t.notes << QStringLiteral("A column named by its method alone holds the method's most common settings; "
+                                      "the others name where they differ. %1.")
+                           .arg(columns.commonSettings.join(QStringLiteral("; ")));
+        if (!leftOut.isEmpty())
+            t.notes << QStringLiteral("Left out, not finished: run %1.").arg(leftOut.join(QStringLiteral(", run ")));
         if (toTarget) {
             t.notes << QStringLiteral("Time to target: training seconds up to the end of the first epoch whose test accuracy "
                                       "reached the run's target, evaluation excluded; accuracy and energy are over all epochs. "
@@ -388,6 +418,11 @@ QString tableFormatSuffix(TableFormat format)
     case TableFormat::Json: return "json";
     }
     return {};
+}
+
+QStringList runsThePaperLayoutLeavesOut(RunStore &store, const QList<qint64> &runIds)
+{
+    return unfinishedOf(load(store, runIds));
 }
 
 QString exportTable(RunStore &store, const QList<qint64> &runIds, const TableOptions &options)

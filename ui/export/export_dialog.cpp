@@ -36,6 +36,7 @@ ExportDialog::ExportDialog(RunStore *store, const QList<qint64> &runIds, QWidget
       m_preview(new QPlainTextEdit(this)),
       m_path(new QLineEdit(this)),
       m_problem(new QLabel(this)),
+      m_note(new QLabel(this)),
       m_buttons(new QDialogButtonBox(QDialogButtonBox::Save | QDialogButtonBox::Close, this))
 {
     setWindowTitle(tr("Export %n run(s)", nullptr, int(runIds.size())));
@@ -75,6 +76,8 @@ ExportDialog::ExportDialog(RunStore *store, const QList<qint64> &runIds, QWidget
     m_problem->setWordWrap(true);
     m_problem->setStyleSheet(QStringLiteral("color: #b00020"));
     m_problem->hide();
+    m_note->setWordWrap(true);
+    m_note->hide();
 
     auto *browse = new QPushButton(tr("Browse…"), this);
     auto *pathRow = new QHBoxLayout;
@@ -93,6 +96,7 @@ ExportDialog::ExportDialog(RunStore *store, const QList<qint64> &runIds, QWidget
     layout->addLayout(form);
     layout->addWidget(m_preview, 1);
     layout->addWidget(m_problem);
+    layout->addWidget(m_note);
     layout->addWidget(m_buttons);
     resize(760, 520);
 
@@ -147,6 +151,8 @@ QString ExportDialog::outputPath() const
     return m_path->text().trimmed();
 }
 
+QString ExportDialog::noteText() const { return m_note->text(); }
+
 QString ExportDialog::previewText() const
 {
     return m_table;
@@ -167,7 +173,7 @@ void ExportDialog::updatePreview()
 {
     m_tableValid = false;
     m_table.clear();
-    QString problem;
+    QString problem, note;
     const TableOptions o = options();
     // Only the paper layout chooses a time column; the baseline is only its ratios' too.
     m_time->setEnabled(o.layout == TableLayout::Paper);
@@ -183,6 +189,12 @@ void ExportDialog::updatePreview()
         try {
             m_table = exportTable(*m_store, m_runIds, o);
             m_tableValid = true;
+            // Said here too: CSV and JSON have no place for the note the text formats carry.
+            if (o.layout == TableLayout::Paper) {
+                const QStringList leftOut = runsThePaperLayoutLeavesOut(*m_store, m_runIds);
+                if (!leftOut.isEmpty())
+                    note = tr("The paper layout leaves out the runs that did not finish: %1.").arg(leftOut.join(QStringLiteral(", ")));
+            }
         } catch (const std::exception &e) {
             problem = QString::fromStdString(e.what());
         }
@@ -190,6 +202,8 @@ void ExportDialog::updatePreview()
     m_preview->setPlainText(m_table);
     m_problem->setText(problem);
     m_problem->setVisible(!problem.isEmpty());
+    m_note->setText(note);
+    m_note->setVisible(!note.isEmpty());
     m_buttons->button(QDialogButtonBox::Save)->setEnabled(m_tableValid);
 }
 

@@ -35,6 +35,7 @@ public:
     ffint8::TableOptions options() const;
     QString outputPath() const;
     QString previewText() const; // the table as it will be written (the preview widget shows CRLF as LF)
+    QString noteText() const;    // what the table leaves out (runs that did not finish); empty: nothing
 
     // Writes the table as previewed to `path`; false with `error` naming the file and the reason.
     bool exportTo(const QString &path, QString *error);
@@ -57,6 +58,7 @@ private:
     QPlainTextEdit *m_preview;
     QLineEdit *m_path;
     QLabel *m_problem;
+    QLabel *m_note; // what the table leaves out, where it is not an error
     QDialogButtonBox *m_buttons;
     QString m_table; // the preview's text, as it will be written
     bool m_tableValid = false;
