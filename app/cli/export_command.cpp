@@ -119,12 +119,10 @@ int exportCommand(const QStringList &args)
                 return ExitError;
             }
         }
-        const QString table = exportTable(store, ids, options);
-        if (options.layout == TableLayout::Paper && (options.format == TableFormat::Csv || options.format == TableFormat::Json)) {
-            const QStringList leftOut = runsThePaperLayoutLeavesOut(store, ids);
-            if (!leftOut.isEmpty())
-                err << "ffint8 export: the paper layout leaves out the runs that did not finish: " << leftOut.join(", ") << "\n";
-        }
+        QStringList leftOut;
+        const QString table = exportTable(store, ids, options, &leftOut);
+        if (!leftOut.isEmpty() && (options.format == TableFormat::Csv || options.format == TableFormat::Json))
+            err << "ffint8 export: the paper layout leaves out the runs that did not finish: " << leftOut.join(", ") << "\n";
         if (outPath.isEmpty()) {
             out << table;
             return ExitOk;

@@ -215,24 +215,18 @@ bool finished(const StoredRun &r)
     return r.record.status == QLatin1String("completed") || r.record.status == QLatin1String("diverged");
 }
 
-QStringList unfinishedOf(const QList<StoredRun> &runs)
-{
-    QStringList unfinished;
-    for (const StoredRun &r : runs)
-        if (!finished(r))
-            unfinished << QStringLiteral("%1 (%2)").arg(r.record.id).arg(r.record.status);
-    return unfinished;
-}
-
-Table paperTable(QList<StoredRun> given, const TableOptions &options)
+// `leftOut` gets the runs that did not finish, as "12 (cancelled)".
+Table paperTable(const QList<StoredRun> &given, const TableOptions &options, QStringList &leftOut)
 {
     const bool toTarget = options.time == TableTime::ToTarget;
     auto rowOf = [&](const StoredRun &r) { return options.boardRows ? r.modelOnBoard() : r.model(); };
     QList<StoredRun> runs;
-    for (const StoredRun &r : given)
+    for (const StoredRun &r : given) {
         if (finished(r))
             runs << r;
-    const QStringList leftOut = unfinishedOf(given);
+        else
+            leftOut << QStringLiteral("%1 (%2)").arg(r.record.id).arg(r.record.status);
+    }
     QList<ColumnRun> columnRuns;
     for (const StoredRun &r : runs)
         columnRuns << ColumnRun{rowOf(r), r.method(), r.params};
@@ -420,16 +414,16 @@ QString tableFormatSuffix(TableFormat format)
     return {};
 }
 
-QStringList runsThePaperLayoutLeavesOut(RunStore &store, const QList<qint64> &runIds)
-{
-    return unfinishedOf(load(store, runIds));
-}
-
-QString exportTable(RunStore &store, const QList<qint64> &runIds, const TableOptions &options)
+QString exportTable(RunStore &store, const QList<qint64> &runIds, const TableOptions &options, QStringList *leftOut)
 {
     const QList<StoredRun> runs = load(store, runIds);
-    return renderTable(options.layout == TableLayout::Paper ? paperTable(runs, options) : longTable(runs, options.format),
-                       options.format);
+    QStringList unfinished;
+    const QString text = renderTable(options.layout == TableLayout::Paper ? paperTable(runs, options, unfinished)
+                                                                          : longTable(runs, options.format),
+                                     options.format);
+    if (leftOut)
+        *leftOut = unfinished;
+    return text;
 }
 
 } // namespace ffint8

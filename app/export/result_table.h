@@ -33,13 +33,11 @@ struct TableOptions
 // "epochs" or "to-target"; false for anything else.
 bool tableTimeFromName(const QString &name, TableTime &out);
 
-// The runs the paper layout leaves out, as "12 (cancelled)": those that did not finish (cancelled,
-// failed, interrupted, still running), whose figures are a part run's. A diverged run stays in: a
-// method's collapse is its result. The Markdown and LaTeX tables say so in a note; CSV and JSON
-// have no place for one. Throws StoreError for an id with no run.
-QStringList runsThePaperLayoutLeavesOut(RunStore &store, const QList<qint64> &runIds);
-
-// The table of the given runs, in the order given. Throws StoreError for an id with no run.
-QString exportTable(RunStore &store, const QList<qint64> &runIds, const TableOptions &options);
+// The table of the given runs, in the order given. The paper layout leaves out the runs that did
+// not finish (cancelled, failed, interrupted, still running: a part run's figures; a diverged run
+// stays in, a method's collapse is its result), names them in a note under the Markdown and LaTeX
+// tables, and gives them in `leftOut` as "12 (cancelled)", since CSV and JSON have no place for a
+// note. Throws StoreError for an id with no run.
+QString exportTable(RunStore &store, const QList<qint64> &runIds, const TableOptions &options, QStringList *leftOut = nullptr);
 
 } // namespace ffint8

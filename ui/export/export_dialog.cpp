@@ -187,14 +187,12 @@ void ExportDialog::updatePreview()
         problem = tr("The paper layout needs a baseline method (e.g. bp-fp32) for its ratios.");
     else {
         try {
-            m_table = exportTable(*m_store, m_runIds, o);
+            QStringList leftOut;
+            m_table = exportTable(*m_store, m_runIds, o, &leftOut);
             m_tableValid = true;
             // Said here too: CSV and JSON have no place for the note the text formats carry.
-            if (o.layout == TableLayout::Paper) {
-                const QStringList leftOut = runsThePaperLayoutLeavesOut(*m_store, m_runIds);
-                if (!leftOut.isEmpty())
-                    note = tr("The paper layout leaves out the runs that did not finish: %1.").arg(leftOut.join(QStringLiteral(", ")));
-            }
+            if (!leftOut.isEmpty())
+                note = tr("The paper layout leaves out the runs that did not finish: %1.").arg(leftOut.join(QStringLiteral(", ")));
         } catch (const std::exception &e) {
             problem = QString::fromStdString(e.what());
         }
